@@ -1,0 +1,1 @@
+"""Offline evaluation scripts and benchmarks; nothing imports this package."""

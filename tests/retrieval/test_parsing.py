@@ -1,0 +1,95 @@
+import math
+
+import pytest
+
+from retrieval.parsing import (
+    Price, attribute_key, first_url, parse_attributes, parse_bool, parse_category, parse_price,
+)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("$1,499.99 ", Price(1499.99, None, "USD")),
+    ("Rs. 499", Price(499.0, None, "INR")),
+    ("£2.55", Price(2.55, None, "GBP")),
+    ("$299.99through-$449.99", Price(299.99, 449.99, "USD")),
+    ("$10 - $20", Price(10.0, 20.0, "USD")),
+    ("10 to 20 EUR", Price(10.0, 20.0, "EUR")),
+    ("1.299,00 €", Price(1299.0, None, "EUR")),
+    ("2,55", Price(2.55, None, None)),
+    ("1,200", Price(1200.0, None, None)),
+    ("₹ 12,999", Price(12999.0, None, "INR")),
+    ("499.0", Price(499.0, None, None)),
+    ("free", Price(0.0, None, None)),
+    (12, Price(12.0, None, None)),
+    (3.5, Price(3.5, None, None)),
+])
+def test_parse_price(text, expected):
+    assert parse_price(text) == expected
+
+
+@pytest.mark.parametrize("empty", ["", "   ", None, float("nan"), "N/A", "null"])
+def test_empty_price_is_none(empty):
+    assert parse_price(empty) is None
+
+
+@pytest.mark.parametrize("bad, fragment", [
+    ("call for price", "no number"),
+    ("-5", "negative"),
+    ("-$5.00", "negative"),
+    ("1 2 3", "3 numbers"),
+    ("10 x 20", "no range word"),
+    (math.inf, "non-negative"),
+    (True, "not a number"),
+])
+def test_bad_price_raises_with_reason(bad, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        parse_price(bad)
+
+
+def test_default_currency_applies_only_without_symbol():
+    assert parse_price("12", default_currency="GBP").currency == "GBP"
+    assert parse_price("$12", default_currency="GBP").currency == "USD"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("['footwear', 'womens footwear', 'ballerinas']", ("footwear", "womens footwear", "ballerinas")),
+    ('["Clothing >> Women\'s Clothing >> Dresses"]', ("Clothing", "Women's Clothing", "Dresses")),
+    ("Home > Kitchen > Mugs", ("Home", "Kitchen", "Mugs")),
+    ("Garden/Tools", ("Garden", "Tools")),
+    (["a", "b"], ("a", "b")),
+    ("Toys", ("Toys",)),
+    ("", ()),
+    (None, ()),
+])
+def test_parse_category(value, expected):
+    assert parse_category(value) == expected
+
+
+def test_parse_attributes_formats():
+    flipkart = "[{'key': 'Ideal For', 'value': 'Women'}, {'key': 'Color', 'value': 'Red'}, {'value': 'One Pair'}]"
+    assert parse_attributes(flipkart) == {"ideal_for": "Women", "color": "Red"}
+    ruby = '{"product_specification"=>[{"key"=>"Brand", "value"=>"Alisha"}]}'
+    assert parse_attributes(ruby) == {"brand": "Alisha"}
+    assert parse_attributes('{"size": "M", "material": "cotton"}') == {"size": "M", "material": "cotton"}
+    assert parse_attributes("color: red; size: M") == {"color": "red", "size": "M"}
+    assert parse_attributes("") == {}
+    assert parse_attributes("just some words") == {}
+
+
+def test_attribute_key_and_misc():
+    assert attribute_key(" Outer Material ") == "outer_material"
+    assert first_url('["http://a.example/x.jpg", "http://b.example/y.jpg"]') == "http://a.example/x.jpg"
+    assert first_url("no url") is None
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("yes", True), ("In Stock", True), ("0", False), ("out of stock", False), (3, True),
+    ("12", True), ("", None), (False, False),
+])
+def test_parse_bool(value, expected):
+    assert parse_bool(value) is expected
+
+
+def test_parse_bool_rejects_nonsense():
+    with pytest.raises(ValueError, match="neither yes/no nor a count"):
+        parse_bool("maybe")

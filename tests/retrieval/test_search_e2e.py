@@ -1,0 +1,92 @@
+"""End to end: real catalogues, the real embedder, both real Qdrant engines."""
+
+import pytest
+
+from retrieval.catalog import load_catalog
+from retrieval.indexer import index_products
+from retrieval.search import HybridSearcher
+from retrieval.stores.base import SearchFilter
+from retrieval.stores.client import ClientStore, connect
+from retrieval.stores.edge import EdgeStore
+from tests.conftest import FLIPKART, ONLINE_RETAIL
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def flipkart_slice():
+    products, report = load_catalog(FLIPKART, "flipkart")
+    assert report.rejected == [] and len(products) == 1002
+    footwear = [p for p in products if p.category[:1] == ("footwear",)][:60]
+    others = [p for p in products if p.category[:1] != ("footwear",)][:140]
+    return footwear + others
+
+
+@pytest.fixture(params=["edge", "qdrant-client"])
+def searcher(request, tmp_path, flipkart_slice, encoder, lexical):
+    store = (EdgeStore(tmp_path / "edge" / "fk") if request.param == "edge"
+             else ClientStore(connect(path=str(tmp_path / "client")), "fk"))
+    products, report = flipkart_slice, load_catalog(FLIPKART, "flipkart")[1]
+    index_products(products, store, encoder, lexical, report, collection="fk",
+                   state_dir=tmp_path / "state", progress=False)
+    assert report.indexed == len(products) and store.count() == len(products)
+    yield HybridSearcher(store, encoder, lexical)
+    store.close()
+
+
+def test_filtered_search_stays_inside_the_filter(searcher):
+    results = searcher.search("women's sandals", SearchFilter(max_price=500), top_k=10)
+    assert results, "expected sandals under 500"
+    assert all(c.product.price is not None and c.product.price <= 500 for c in results)
+    assert results[0].product.category[0] == "footwear"
+    assert sum(c.product.category[:1] == ("footwear",) for c in results[:5]) >= 4
+
+    for flt, check in [
+        (SearchFilter(min_price=1000), lambda p: p.price >= 1000),
+        (SearchFilter(category="footwear"), lambda p: "footwear" in p.category),
+        (SearchFilter(category="womens footwear", max_price=700),
+         lambda p: "womens footwear" in p.category and p.price <= 700),
+    ]:
+        found = searcher.search("comfortable shoes", flt, top_k=20)
+        assert found and all(check(c.product) for c in found)
+
+
+def test_obvious_query_finds_its_product(searcher, flipkart_slice):
+    for product in flipkart_slice[::25]:
+        results = searcher.search(product.title, top_k=5)
+        assert product.id in [c.product.id for c in results], product.title
+
+
+def test_brand_filter_and_scores_by_source(searcher, flipkart_slice):
+    brand = next(p.brand for p in flipkart_slice if p.brand and p.category[0] == "footwear")
+    results = searcher.search("shoes", SearchFilter(brand=brand.upper()), top_k=5)
+    assert results and all(c.product.brand.lower() == brand.lower() for c in results)
+    assert "fused" in results[0].scores and "dense" in results[0].scores
+
+
+def test_reindex_is_idempotent_and_removes_gone_products(tmp_path, flipkart_slice, encoder, lexical):
+    store = EdgeStore(tmp_path / "fk")
+    state = tmp_path / "state"
+    report = load_catalog(FLIPKART, "flipkart")[1]
+    index_products(flipkart_slice[:50], store, encoder, lexical, report, collection="fk", state_dir=state, progress=False)
+    again = load_catalog(FLIPKART, "flipkart")[1]
+    index_products(flipkart_slice[:40], store, encoder, lexical, again, collection="fk", state_dir=state, progress=False)
+    assert (again.indexed, again.unchanged, again.removed) == (0, 40, 10)
+    assert store.count() == 40
+    store.close()
+
+
+def test_online_retail_slice(tmp_path, encoder, lexical):
+    products, report = load_catalog(ONLINE_RETAIL, "online-retail")
+    assert report.products == len(products) > 3500
+    assert any("POST" in r.reason for r in report.rejected)
+    sample = sorted(products, key=lambda p: p.id)[:300]
+    sample += [p for p in products if p.id == "85123A"]
+    store = EdgeStore(tmp_path / "or")
+    index_products(sample, store, encoder, lexical, report, collection="or", state_dir=tmp_path / "s", progress=False)
+    searcher = HybridSearcher(store, encoder, lexical)
+    top = searcher.search("white hanging heart t-light holder", top_k=3)
+    assert top[0].product.id == "85123A" and top[0].product.currency == "GBP"
+    cheap = searcher.search("christmas decoration", SearchFilter(max_price=1.0), top_k=10)
+    assert cheap and all(c.product.price <= 1.0 for c in cheap)
+    store.close()

@@ -1,0 +1,52 @@
+from pathlib import Path
+
+import pytest
+
+from shopassist.errors import ConfigError
+from shopassist.settings import load_settings
+
+
+def test_precedence_file_env_overrides(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('collection = "from-file"\nprefetch = 7\n[models]\nembedder = "file-model"\n')
+    env = {"SHOPASSIST_PREFETCH": "9", "SHOPASSIST_HOME": str(tmp_path / "h")}
+    s = load_settings(config, overrides={"collection": "from-cli", "embedder": None}, environ=env)
+    assert (s.collection, s.prefetch, s.embedder) == ("from-cli", 9, "file-model")
+    assert s.home == tmp_path / "h" and s.store_dir == tmp_path / "h" / "qdrant"
+
+
+def test_home_config_toml_is_read(tmp_path):
+    home = tmp_path / "h"
+    home.mkdir()
+    (home / "config.toml").write_text('rrf_k = 5\n')
+    assert load_settings(environ={"SHOPASSIST_HOME": str(home)}).rrf_k == 5
+
+
+def test_unknown_key_in_file_names_it(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("prefecth = 3\n")
+    with pytest.raises(ConfigError, match="unknown setting.*prefecth"):
+        load_settings(config, environ={})
+
+
+def test_invalid_values_name_field_and_value(tmp_path):
+    with pytest.raises(ConfigError, match="prefetch='zero'"):
+        load_settings(environ={"SHOPASSIST_PREFETCH": "zero", "SHOPASSIST_HOME": str(tmp_path)})
+    with pytest.raises(ConfigError, match="collection"):
+        load_settings(overrides={"collection": "../etc", "home": tmp_path}, environ={})
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        bad = tmp_path / "bad.toml"
+        bad.write_text("= nope")
+        load_settings(bad, environ={})
+
+
+def test_unknown_env_var_warns(tmp_path):
+    with pytest.warns(UserWarning, match="SHOPASSIST_EMBEDER"):
+        load_settings(environ={"SHOPASSIST_EMBEDER": "x", "SHOPASSIST_HOME": str(tmp_path)})
+
+
+def test_settings_are_frozen(tmp_path):
+    s = load_settings(overrides={"home": tmp_path}, environ={})
+    with pytest.raises(Exception):
+        s.collection = "other"
+    assert isinstance(s.data_dir, Path)
