@@ -6,8 +6,10 @@ swap in something smaller and callers never hold a module-level model.
 
 from __future__ import annotations
 
+import json
+import warnings
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -22,6 +24,22 @@ class DenseEncoder(Protocol):
     def dim(self) -> int: ...
 
     def encode(self, texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+def _mean_pooling_folder(location: str) -> bool:
+    """True for a local Transformer → mean Pooling (→ Normalize) model: ONNX can run its queries."""
+    folder = Path(location)
+    try:
+        modules = json.loads((folder / "modules.json").read_text())
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling = json.loads((folder / modules[1]["path"] / "config.json").read_text())
+    except (OSError, ValueError, KeyError, IndexError):
+        return False
+    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode") and v}
+    return (kinds[:2] == ["Transformer", "Pooling"] and set(kinds[2:]) <= {"Normalize"}
+            and modes == {"pooling_mode_mean_tokens"} and (folder / "tokenizer.json").is_file())
 
 
 def resolve_embedder(model: str) -> str:
@@ -46,6 +64,8 @@ class SentenceEncoder:
         model: ``default``, a local folder or a hub id.
         max_seq_length: truncation in tokens (product texts rarely need more than 128).
         threads: torch CPU threads, or None to leave torch's choice.
+        cache_dir: where the ONNX export for single queries is kept; None disables it.
+        query_backend: ``onnx`` (fast single queries, same embedding) or ``torch``.
 
     Example:
         >>> enc = SentenceEncoder("default")
@@ -53,15 +73,20 @@ class SentenceEncoder:
         (1, 384)
     """
 
-    def __init__(self, model: str = "default", max_seq_length: int = 128, threads: int | None = None):
+    def __init__(self, model: str = "default", max_seq_length: int = 128, threads: int | None = None,
+                 cache_dir: Path | None = None, query_backend: str = "onnx"):
         self.name = model
         self._max_seq_length = max_seq_length
         self._threads = threads
+        self._cache_dir = cache_dir
+        self._query_backend = query_backend
         self._model = None
+        self._query_fn: Callable[[str], np.ndarray] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SentenceEncoder":
-        return cls(settings.embedder, settings.embed_max_seq_length, settings.torch_threads)
+        return cls(settings.embedder, settings.embed_max_seq_length, settings.torch_threads,
+                   settings.models_dir / "onnx", settings.query_backend)
 
     @property
     def model(self):
@@ -94,6 +119,31 @@ class SentenceEncoder:
             convert_to_numpy=True, show_progress_bar=show_progress,
         )
         return vectors.astype(np.float32, copy=False)  # (n, dim)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query → ``(dim,)``; through ONNX Runtime when the model allows it."""
+        return self.prepare_queries()(text)
+
+    def prepare_queries(self) -> Callable[[str], np.ndarray]:
+        """Build (and on first use, export and cache) the single-query path."""
+        if self._query_fn is None:
+            self._query_fn = self._build_query_fn()
+        return self._query_fn
+
+    def _build_query_fn(self) -> Callable[[str], np.ndarray]:
+        location = resolve_embedder(self.name)
+        if self._query_backend == "onnx" and self._cache_dir is not None and _mean_pooling_folder(location):
+            try:
+                from retrieval.onnx_query import OnnxQueryEncoder, cache_path, export
+
+                target = cache_path(self._cache_dir, location)
+                if not target.is_file():
+                    export(self.model[0].auto_model, target)
+                fast = OnnxQueryEncoder(target, Path(location) / "tokenizer.json", self._max_seq_length)
+                return fast.encode
+            except Exception as exc:  # an optional speed-up must never break search
+                warnings.warn(f"ONNX query encoder unavailable ({exc}); using torch", stacklevel=2)
+        return lambda text: self.encode([text])[0]
 
 
 class LexicalEncoder:

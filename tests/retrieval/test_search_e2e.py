@@ -90,3 +90,54 @@ def test_online_retail_slice(tmp_path, encoder, lexical):
     cheap = searcher.search("christmas decoration", SearchFilter(max_price=1.0), top_k=10)
     assert cheap and all(c.product.price <= 1.0 for c in cheap)
     store.close()
+
+
+def test_onnx_query_path_matches_torch(tmp_path):
+    import numpy as np
+
+    from retrieval.encoder import SentenceEncoder
+
+    fast = SentenceEncoder("default", cache_dir=tmp_path / "onnx")
+    queries = ["women's sandals", "gift for my mum under £20", "WHITE HANGING HEART T-LIGHT HOLDER",
+               "ß ü 日本語 🎁", "word " * 200]
+    reference = fast.encode(queries)
+    for query, ref in zip(queries, reference):
+        assert float(np.dot(fast.encode_query(query), ref)) > 0.999, query
+    assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 1
+    fresh = SentenceEncoder("default", cache_dir=tmp_path / "onnx")
+    fresh.encode_query("cached export loads without torch model")
+    assert fresh._model is None  # the cached graph needs no torch model
+
+
+class _Interrupting:
+    """The real encoder, interrupted (like Ctrl-C) after ``calls`` batches."""
+
+    def __init__(self, inner, calls):
+        self.inner, self.calls, self.name = inner, calls, inner.name
+
+    @property
+    def dim(self):
+        return self.inner.dim
+
+    def encode(self, texts, batch_size=64, show_progress=False):
+        if self.calls == 0:
+            raise KeyboardInterrupt
+        self.calls -= 1
+        return self.inner.encode(texts, batch_size)
+
+
+def test_interrupted_index_run_completes_when_rerun(tmp_path, flipkart_slice, encoder, lexical, monkeypatch):
+    import retrieval.indexer as indexer
+
+    monkeypatch.setattr(indexer, "CHUNK", 40)
+    store, state = EdgeStore(tmp_path / "fk"), tmp_path / "state"
+    products = flipkart_slice[:100]
+    with pytest.raises(KeyboardInterrupt):
+        index_products(products, store, _Interrupting(encoder, 1), lexical, load_catalog(FLIPKART, "flipkart")[1],
+                       collection="fk", state_dir=state, progress=False)
+    assert store.count() == 40 and indexer.read_meta(state, "fk")["complete"] is False
+    report = load_catalog(FLIPKART, "flipkart")[1]
+    index_products(products, store, encoder, lexical, report, collection="fk", state_dir=state, progress=False)
+    assert (report.indexed, report.unchanged, store.count()) == (60, 40, 100)
+    assert indexer.read_meta(state, "fk")["complete"] is True
+    store.close()
