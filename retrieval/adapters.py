@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from retrieval.catalog import ValidationReport, merge_duplicates, read_table, row_to_product
+from retrieval.catalog import ValidationReport, convert_rows, merge_duplicates, read_table
 from retrieval.product import Product
 from shopassist.errors import CatalogError
 
@@ -91,31 +91,25 @@ def load_flipkart(path: Path) -> tuple[list[Product], ValidationReport]:
     if missing:
         raise CatalogError(f"{path} does not look like the Flipkart catalogue: missing {', '.join(missing)}")
     report = ValidationReport(source=str(path), format="flipkart", mapping=dict(_FLIPKART_MAP))
-    products: list[tuple[int, Product]] = []
-    for row_number, row in rows:
-        report.rows_read += 1
-        if isinstance(row, str):
-            report.reject(row_number, row)
-            continue
-        kept = {column: row.get(column) for column in _FLIPKART_MAP.values()}
-        if not (kept["discounted_price"] or "").strip():
-            kept["discounted_price"] = row.get("retail_price")
-        product = row_to_product(kept, _FLIPKART_MAP, row_number, report, default_currency="INR")
-        if product is None:
-            continue
-        extra = {}
-        if (row.get("retail_price") or "").strip():
-            extra["list_price"] = row["retail_price"].strip()
-        rating = (row.get("product_rating") or "").strip()
-        if rating and rating not in ("No rating available", "0.0"):
-            extra["rating"] = rating
-        product = _drop_name_level(product)
-        if extra:
-            product = product.model_copy(update={"attributes": {**product.attributes, **extra}})
-        products.append((row_number, product))
-    result = merge_duplicates(products, report)
-    report.products = len(result)
-    return result, report
+    return convert_rows(rows, _FLIPKART_MAP, report, "INR", _flipkart_row, _flipkart_product), report
+
+
+def _flipkart_row(row: dict[str, Any]) -> dict[str, Any]:
+    kept = {column: row.get(column) for column in _FLIPKART_MAP.values()}
+    if not (kept["discounted_price"] or "").strip():
+        kept["discounted_price"] = row.get("retail_price")
+    return kept
+
+
+def _flipkart_product(product: Product, row: dict[str, Any]) -> Product:
+    extra = {}
+    if (row.get("retail_price") or "").strip():
+        extra["list_price"] = row["retail_price"].strip()
+    rating = (row.get("product_rating") or "").strip()
+    if rating and rating not in ("No rating available", "0.0"):
+        extra["rating"] = rating
+    product = _drop_name_level(product)
+    return product.model_copy(update={"attributes": {**product.attributes, **extra}}) if extra else product
 
 
 ADAPTERS: dict[str, Callable[[Path], tuple[list[Product], ValidationReport]]] = {

@@ -19,7 +19,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pydantic import ValidationError
 
@@ -343,24 +343,35 @@ def merge_duplicates(products: list[tuple[int, Product]], report: ValidationRepo
     return list(merged.values())
 
 
-def load_table_catalog(
-    path: Path, fmt: str, mapping: dict[str, str] | None = None, default_currency: str | None = None,
-) -> tuple[list[Product], ValidationReport]:
-    columns, rows = read_table(path, fmt)
-    full_map = auto_map(columns, mapping)
-    report = ValidationReport(source=str(path), format=fmt, mapping=full_map)
+def convert_rows(
+    rows: Iterator[tuple[int, dict[str, Any] | str]], mapping: dict[str, str], report: ValidationReport,
+    default_currency: str | None = None,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    finish: Callable[[Product, dict[str, Any]], Product] | None = None,
+) -> list[Product]:
+    """Rows → merged products, every row accounted for in ``report``. ``prepare`` adjusts a raw
+    row before conversion and ``finish`` a product after it (adapters use both)."""
     products: list[tuple[int, Product]] = []
     for row_number, row in rows:
         report.rows_read += 1
         if isinstance(row, str):
             report.reject(row_number, row)
             continue
-        product = row_to_product(row, full_map, row_number, report, default_currency)
+        product = row_to_product(prepare(row) if prepare else row, mapping, row_number, report, default_currency)
         if product is not None:
-            products.append((row_number, product))
+            products.append((row_number, finish(product, row) if finish else product))
     result = merge_duplicates(products, report)
     report.products = len(result)
-    return result, report
+    return result
+
+
+def load_table_catalog(
+    path: Path, fmt: str, mapping: dict[str, str] | None = None, default_currency: str | None = None,
+) -> tuple[list[Product], ValidationReport]:
+    columns, rows = read_table(path, fmt)
+    full_map = auto_map(columns, mapping)
+    report = ValidationReport(source=str(path), format=fmt, mapping=full_map)
+    return convert_rows(rows, full_map, report, default_currency), report
 
 
 def load_catalog(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from retrieval.product import Product
 from retrieval.stores.base import PointData, VectorStore
 from shopassist.errors import StoreError
 
-CHUNK = 1024  # products encoded and written per step
+CHUNK = 256  # products encoded and written per step
 
 
 def meta_path(state_dir: Path, collection: str) -> Path:
@@ -81,12 +82,23 @@ def index_products(
     texts = {p.id: p.embedding_text() for p in todo}
     todo.sort(key=lambda p: len(texts[p.id]), reverse=True)
     bar = tqdm(total=len(todo), desc=f"indexing {collection}", unit="product", disable=not progress)
-    for start in range(0, len(todo), CHUNK):
-        chunk = todo[start:start + CHUNK]
-        vectors = encoder.encode([texts[p.id] for p in chunk], batch_size=batch_size)
+
+    def write(chunk: list[Product], vectors) -> None:
         store.upsert([PointData(p, vectors[i], lexical.encode_document(p.lexical_text()))
                       for i, p in enumerate(chunk)])
         bar.update(len(chunk))
+
+    # Writing chunk i (BM25, payloads, upsert) overlaps encoding chunk i+1; torch releases the GIL.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = None
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start:start + CHUNK]
+            vectors = encoder.encode([texts[p.id] for p in chunk], batch_size=batch_size)
+            if pending is not None:
+                pending.result()  # one write in flight at most; re-raises its error
+            pending = writer.submit(write, chunk, vectors)
+        if pending is not None:
+            pending.result()
     bar.close()
     current = {p.id for p in products}
     gone = [pid for pid in stored if pid not in current]

@@ -107,10 +107,11 @@ def index(settings: Settings, catalog_path, fmt, maps, currency, collection, rec
 @click.option("--in-stock", is_flag=True, help="Only products marked in stock.")
 @click.option("--top-k", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--collection", help="Collection to search (default: the `collection` setting).")
+@click.option("--user", "user_id", help="Personalise the order for this customer (needs train-behaviour).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def search(settings: Settings, query, min_price, max_price, category, brand, attrs, in_stock,
-           top_k, collection, as_json) -> None:
+           top_k, collection, user_id, as_json) -> None:
     """Hybrid (dense + BM25) search with payload filters."""
     from retrieval.indexer import check_embedder
     from retrieval.parsing import attribute_key
@@ -130,14 +131,19 @@ def search(settings: Settings, query, min_price, max_price, category, brand, att
     store, encoder, lexical = _services(settings, name)
     flt = SearchFilter(min_price=min_price, max_price=max_price, category=category, brand=brand,
                        attributes=attributes, in_stock_only=in_stock)
+    recommender = _recommender(settings, name) if user_id else None
     with store:
         searcher = HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k)
         searcher.search("warm up", flt, 1)  # loading the model and store is not search time
         started = time.perf_counter()
-        results = searcher.search(query, flt, top_k)
+        if recommender is None:
+            results = searcher.search(query, flt, top_k)
+        else:
+            results = recommender.rerank(user_id, searcher.search(query, flt, max(top_k, settings.prefetch)))[:top_k]
         took_ms = (time.perf_counter() - started) * 1000
     if as_json:
-        _emit({"results": [c.to_json() for c in results], "took_ms": round(took_ms, 2)})
+        rows = [{**c.to_json(), **({"reason": c.reason} if c.reason else {})} for c in results]
+        _emit({"results": rows, "took_ms": round(took_ms, 2)})
         return
     if not results:
         click.echo("no products match")
@@ -148,21 +154,132 @@ def search(settings: Settings, query, min_price, max_price, category, brand, att
     click.echo(f"({took_ms:.1f} ms)")
 
 
+def _events(settings: Settings):
+    from retrieval.behaviour.service import events_path
+    from retrieval.events import EventStore
+
+    return EventStore(events_path(settings))
+
+
+def _recommender(settings: Settings, collection: str, diversity: float = 0.0):
+    from retrieval.behaviour.service import open_recommender
+
+    return open_recommender(settings, _events(settings), collection, diversity)
+
+
+@cli.group()
+def events() -> None:
+    """Behaviour events (views, carts, purchases, returns)."""
+
+
+@events.command("ingest")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", default="auto", show_default=True,
+              type=click.Choice(["auto", "online-retail", "csv", "jsonl"]))
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a field (user_id,product_id,type,quantity,price,timestamp,session_id) to a column.")
+@click.option("--replace", is_flag=True, help="Delete every stored event first.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def events_ingest(settings: Settings, path, fmt, maps, replace, as_json) -> None:
+    """Load an events file into the event store (a missing type means purchase)."""
+    from retrieval.event_loaders import EVENT_FIELDS, load_event_table, load_online_retail_events
+
+    mapping = {}
+    for option in maps:
+        key, sep, column = option.partition("=")
+        if not sep or key.strip() not in EVENT_FIELDS or not column.strip():
+            raise ShopAssistError(f"--map {option!r}: expected FIELD=COLUMN with FIELD one of {', '.join(EVENT_FIELDS)}")
+        mapping[key.strip()] = column.strip()
+    file = Path(path).expanduser()
+    if fmt == "online-retail":
+        loaded, countries, report = load_online_retail_events(file)
+    else:
+        loaded, report = load_event_table(file, fmt, mapping)
+        countries = {}
+    store = _events(settings)
+    if replace:
+        store.clear()
+    store.append(loaded)
+    store.set_countries(countries)
+    if as_json:
+        _emit({**report.to_json(), "stored_total": store.count()})
+    else:
+        click.echo(report.summary())
+        click.echo(f"  events stored in total {store.count()}")
+    store.close()
+
+
+@cli.command("train-behaviour")
+@click.option("--collection", help="The catalogue collection whose products the models rank.")
+@click.option("--label-days", default=90.0, show_default=True, help="Last days of events the reranker learns from.")
+@click.option("--no-search-head", is_flag=True, help="Skip training the personalised-search reranker.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def train_behaviour_cmd(settings: Settings, collection, label_days, no_search_head, as_json) -> None:
+    """Train popularity, co-purchase, Markov, SASRec+ and the reranker from the stored events."""
+    from retrieval.behaviour.service import behaviour_dir, train
+    from retrieval.search import HybridSearcher
+
+    name = collection or settings.collection
+    store, encoder, lexical = _services(settings, name)
+    started = time.perf_counter()
+    with store:
+        searcher = None if no_search_head else HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k)
+        trained = train(settings, store, _events(settings), name, label_days, searcher)
+    summary = {"collection": name, "folder": str(behaviour_dir(settings, name)), "items": len(trained.items.ids),
+               "seconds": trained.seconds, "total_seconds": round(time.perf_counter() - started, 1)}
+    _emit(summary) if as_json else click.echo("\n".join(f"{k}: {v}" for k, v in summary.items()))
+
+
+@cli.command()
+@click.option("--user", "user_id", help="Customer id (an unknown id gets cold-start results).")
+@click.option("--users", "users_file", type=click.Path(dir_okay=False), help="File with one customer id a line.")
+@click.option("--session", "session_id", help="This visit's session id (its clicks count too).")
+@click.option("--top-k", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--diversity", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="MMR trade-off.")
+@click.option("--collection")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def recommend(settings: Settings, user_id, users_file, session_id, top_k, diversity, collection, as_json) -> None:
+    """No-query recommendations with a reason for each."""
+    if bool(user_id) == bool(users_file):
+        raise ShopAssistError("give exactly one of --user ID or --users FILE")
+    recommender = _recommender(settings, collection or settings.collection, diversity)
+    if users_file:
+        for line in Path(users_file).read_text().splitlines():
+            if line.strip():
+                rows = recommender.recommend(line.strip(), top_k, session_id)
+                _emit({"user": line.strip(), "results": [r.to_json() for r in rows]})
+        return
+    rows = recommender.recommend(user_id, top_k, session_id)
+    if as_json:
+        _emit({"results": [r.to_json() for r in rows]})
+        return
+    for rank, r in enumerate(rows, 1):
+        click.echo(f"{rank:>2}. {r.title} | {r.price} | {r.reason}")
+
+
+@cli.command()
+@click.option("--user", "user_id", required=True)
+@click.option("--collection")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def profile(settings: Settings, user_id, collection, as_json) -> None:
+    """A customer's profile: RFM, price band, top terms, recent items."""
+    p = _recommender(settings, collection or settings.collection).profile(user_id)
+    _emit({**p.to_json(), "summary": p.describe()}) if as_json else click.echo(p.describe())
+
+
 def _bundled(settings: Settings) -> list[tuple[str, str, Path]]:
     data = settings.data_dir
     return [("online-retail", "online-retail", data / "online_retail" / "online_retail.csv.gz"),
             ("flipkart", "flipkart", data / "flipkart" / "products.csv")]
 
 
-@cli.command()
-@click.option("--reindex", is_flag=True, help="Index the bundled catalogues even if already indexed.")
-@click.pass_obj
-def demo(settings: Settings, reindex) -> None:
-    """Index the bundled demo stores (once) and run sample searches."""
+def _demo_index(settings: Settings, reindex: bool) -> None:
     from retrieval.catalog import load_catalog
     from retrieval.indexer import index_products, read_meta
-    from retrieval.search import HybridSearcher
-    from retrieval.stores import SearchFilter
 
     for collection, fmt, path in _bundled(settings):
         if not path.is_file():
@@ -178,6 +295,39 @@ def demo(settings: Settings, reindex) -> None:
                            state_dir=settings.state_dir, batch_size=settings.embed_batch_size)
             encoder.prepare_queries()
         click.echo(report.summary(max_issues=3))
+
+
+def _demo_behaviour(settings: Settings) -> None:
+    from retrieval.behaviour.service import behaviour_dir, train
+    from retrieval.event_loaders import load_online_retail_events
+    from retrieval.search import HybridSearcher
+
+    events = _events(settings)
+    if events.count() == 0:
+        loaded, countries, report = load_online_retail_events(_bundled(settings)[0][2])
+        events.append(loaded)
+        events.set_countries(countries)
+        click.echo(report.summary(max_issues=0))
+    if (behaviour_dir(settings, "online-retail") / "behaviour.json").is_file():
+        click.echo("online-retail: behaviour models already trained")
+        return
+    click.echo("training behaviour models (first run only)...")
+    store, encoder, lexical = _services(settings, "online-retail")
+    with store:
+        train(settings, store, events, "online-retail",
+              searcher=HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k))
+
+
+@cli.command()
+@click.option("--reindex", is_flag=True, help="Index the bundled catalogues even if already indexed.")
+@click.pass_obj
+def demo(settings: Settings, reindex) -> None:
+    """Index the bundled demo stores, load their behaviour, train (once), show samples."""
+    from retrieval.search import HybridSearcher
+    from retrieval.stores import SearchFilter
+
+    _demo_index(settings, reindex)
+    _demo_behaviour(settings)
     samples = [("online-retail", "gift for my mum", SearchFilter(max_price=5)),
                ("flipkart", "women's sandals", SearchFilter(max_price=500))]
     for collection, query, flt in samples:
@@ -187,6 +337,27 @@ def demo(settings: Settings, reindex) -> None:
         click.echo(f"\n[{collection}] {query!r} (max price {flt.max_price}):")
         for c in results:
             click.echo(f"  - {c.product.title} | {c.product.price} {c.product.currency} | {c.product.category_path or '-'}")
+    click.echo("\n[online-retail] recommendations for customer 17850:")
+    for r in _recommender(settings, "online-retail").recommend("17850", 5):
+        click.echo(f"  - {r.title} | {r.price} GBP | {r.reason}")
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Offline evaluations with reports and plots."""
+
+
+@eval_group.command("behaviour")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for report.md, metrics.json and plots.")
+@click.option("--queries", default=1000, show_default=True, help="Test purchases used for the personalised-search MRR.")
+@click.pass_obj
+def eval_behaviour(settings: Settings, out, queries) -> None:
+    """Time-split evaluation of the behaviour models and reranker on Online Retail."""
+    from eval.behaviour import run
+
+    metrics = run(Path(out), settings.data_dir, queries)
+    click.echo((Path(out) / "report.md").read_text())
+    click.echo(json.dumps(metrics["ratios"], indent=2))
 
 
 def main() -> None:

@@ -155,6 +155,10 @@ class VectorStore(ABC):
         limit: int, prefetch: int, rrf_k: int,
     ) -> HybridHits: ...
 
+    @abstractmethod
+    def export(self) -> tuple[list[Product], np.ndarray]:
+        """Every stored product with its dense vector ``(n, dim)`` (for the behaviour models)."""
+
     def finish(self) -> None:
         """After bulk writes: build indexes and make writes durable."""
 

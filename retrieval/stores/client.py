@@ -130,6 +130,16 @@ class ClientStore(VectorStore):
             if offset is None:
                 return out
 
+    def export(self) -> tuple[list[Product], np.ndarray]:
+        products, vectors, offset = [], [], None
+        while True:
+            records, offset = self._call(self.client.scroll, self.collection, offset=offset, limit=1000,
+                                         with_payload=True, with_vectors=[DENSE])
+            products += [product_from_payload(r.payload) for r in records]
+            vectors += [r.vector[DENSE] for r in records]
+            if offset is None:
+                return products, np.asarray(vectors, dtype=np.float32)
+
     def count(self) -> int:
         if not self.exists():
             return 0

@@ -137,6 +137,17 @@ class EdgeStore(VectorStore):
             if offset is None:
                 return out
 
+    def export(self) -> tuple[list[Product], np.ndarray]:
+        qe = _edge()
+        products, vectors, offset = [], [], None
+        while True:
+            records, offset = self.shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=1000, with_payload=True, with_vector=[DENSE]))
+            products += [product_from_payload(r.payload) for r in records]
+            vectors += [r.vector[DENSE] for r in records]
+            if offset is None:
+                return products, np.asarray(vectors, dtype=np.float32)
+
     def count(self) -> int:
         return int(self.shard.count(_edge().CountRequest(exact=True))) if self.exists() else 0
 

@@ -148,3 +148,12 @@ def test_edge_store_is_owned_by_one_process(tmp_path):
 def test_missing_collection_says_how_to_fix(tmp_path):
     with pytest.raises(StoreError, match="run `shopassist index` first"):
         EdgeStore(tmp_path / "nothing").retrieve(["x"])
+
+
+def test_export_returns_products_with_their_vectors(store):
+    _fill(store)
+    products, vectors = store.export()
+    assert sorted(p.id for p in products) == sorted(p.id for p in PRODUCTS)
+    by_id = {p.id: v for p, v in zip(products, vectors)}
+    assert vectors.shape == (5, DIM)
+    assert float(by_id["p3"] @ _vector(2)) > 0.999
