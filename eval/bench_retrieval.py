@@ -393,7 +393,8 @@ def run_synthetic(encoder, lexical, workdir: Path, plan: Plan) -> list[dict]:
     return out
 
 
-def run(out_dir: Path, quick: bool = False, data_dir: Path | None = None, plan: Plan | None = None) -> dict:
+def run(out_dir: Path, quick: bool = False, data_dir: Path | None = None, plan: Plan | None = None,
+        indexing_only: bool = False) -> dict:
     """The whole benchmark; writes the JSON and markdown under ``out_dir`` and returns the results."""
     plan = plan or (Plan.quick() if quick else Plan.full())
     data_dir = Path(data_dir or Settings().data_dir)
@@ -405,11 +406,14 @@ def run(out_dir: Path, quick: bool = False, data_dir: Path | None = None, plan: 
     try:
         indexing, kept = run_indexing(data_dir, encoder, lexical, workdir, plan)
         products, edge_store, vectors = kept["online-retail"]
+        real, synthetic = None, []
         try:
-            real = run_real_search(products, vectors, edge_store, encoder, lexical, workdir, plan)
+            if not indexing_only:
+                real = run_real_search(products, vectors, edge_store, encoder, lexical, workdir, plan)
         finally:
             edge_store.close()
-        synthetic = run_synthetic(encoder, lexical, workdir, plan)
+        if not indexing_only:
+            synthetic = run_synthetic(encoder, lexical, workdir, plan)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results = {"meta": {**environment(), "quick": quick, "plan": plan_json(plan),
@@ -493,8 +497,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, type=Path, help="Folder for bench_retrieval.json/.md.")
     parser.add_argument("--quick", action="store_true", help="Fewer queries, 20k only (~3 minutes).")
     parser.add_argument("--data-dir", type=Path, help="Bundled data folder (default: the data_dir setting).")
+    parser.add_argument("--indexing-only", action="store_true", help="Only the indexing-throughput part.")
     args = parser.parse_args(argv)
-    results = run(args.out, quick=args.quick, data_dir=args.data_dir)
+    results = run(args.out, quick=args.quick, data_dir=args.data_dir, indexing_only=args.indexing_only)
     print(render_markdown(results))
 
 

@@ -21,7 +21,7 @@ from retrieval.product import Product
 from retrieval.stores.base import PointData, VectorStore
 from shopassist.errors import StoreError
 
-CHUNK = 256  # products encoded and written per step
+CHUNK = 1024  # products encoded and written per step (smaller chunks slow the encoder)
 
 
 def meta_path(state_dir: Path, collection: str) -> Path:
@@ -77,14 +77,15 @@ def index_products(
     _write_meta(state_dir, collection, {"embedder": encoder.name, "dim": encoder.dim,
                                         "engine": store.engine, "complete": False})
     stored = store.content_hashes()
-    todo = [p for p in products if stored.get(p.id) != p.content_hash()]
+    hashes = {p.id: p.content_hash() for p in products}
+    todo = [p for p in products if stored.get(p.id) != hashes[p.id]]
     # Sorting by text length keeps each encoder batch evenly padded (as one big encode call would).
     texts = {p.id: p.embedding_text() for p in todo}
     todo.sort(key=lambda p: len(texts[p.id]), reverse=True)
     bar = tqdm(total=len(todo), desc=f"indexing {collection}", unit="product", disable=not progress)
 
     def write(chunk: list[Product], vectors) -> None:
-        store.upsert([PointData(p, vectors[i], lexical.encode_document(p.lexical_text()))
+        store.upsert([PointData(p, vectors[i], lexical.encode_document(p.lexical_text()), hashes[p.id])
                       for i, p in enumerate(chunk)])
         bar.update(len(chunk))
 

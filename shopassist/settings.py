@@ -56,6 +56,7 @@ class Settings(BaseModel):
         prefetch: candidates taken from each of the dense and lexical searches before fusion.
         rrf_k: the k of reciprocal rank fusion.
         torch_threads: CPU threads for torch; unset lets torch decide.
+        sasrec_max_seconds: cap on each SASRec+ training run (it stops early, keeping what it learned).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -73,6 +74,7 @@ class Settings(BaseModel):
     prefetch: int = Field(default=50, ge=1, le=10_000)
     rrf_k: int = Field(default=60, ge=1)
     torch_threads: int | None = Field(default=None, ge=1)
+    sasrec_max_seconds: float = Field(default=240.0, gt=0)
 
     @field_validator("home", "data_dir")
     @classmethod

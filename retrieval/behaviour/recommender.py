@@ -69,7 +69,7 @@ class Recommender:
     def profile(self, user_id: str, now: float | None = None) -> UserProfile:
         events = self.events.user_events(user_id)
         history = self.history(user_id)
-        now = now or time.time()
+        now = now or self._history_now(history)
         return build_profile(user_id, events, self.titles, now, self.events.country(user_id),
                              vector=self.builder.profile_vector(history, now) if history.items else None)
 

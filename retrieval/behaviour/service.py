@@ -41,7 +41,8 @@ def train(settings: Settings, store: VectorStore, events: EventStore, collection
     if span_days <= label_days:
         raise ShopAssistError(f"the events span {span_days:.0f} days; training needs more than "
                               f"--label-days ({label_days:.0f}) days of history")
-    trained = train_behaviour(frame, item_table(store), label_days, searcher=searcher, progress=progress)
+    options = {"sasrec": {"max_seconds": settings.sasrec_max_seconds, "threads": settings.torch_threads}}
+    trained = train_behaviour(frame, item_table(store), label_days, options, progress, searcher)
     trained.save(behaviour_dir(settings, collection))
     return trained
 

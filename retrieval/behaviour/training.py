@@ -135,7 +135,7 @@ class TrainedBehaviour:
 
 
 def search_groups(builder: FeatureBuilder, data: Interactions, purchases, searcher, items: ItemTable,
-                  now: float, max_queries: int = 2000) -> tuple[np.ndarray, np.ndarray, list[int]]:
+                  now: float, max_queries: int = 1200) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Search training data: each purchase's first two title words as the query, the hybrid
     search results as candidates, the bought product as the one positive."""
     from retrieval.behaviour.recommender import search_features

@@ -107,7 +107,7 @@ class ClientStore(VectorStore):
                 id=point_id(p.product.id),
                 vector={DENSE: p.dense.tolist(),
                         SPARSE: m.SparseVector(indices=p.sparse[0], values=p.sparse[1])},
-                payload=payload_for(p.product),
+                payload=payload_for(p.product, p.content_hash),
             )
             for p in points
         ]

@@ -115,7 +115,7 @@ class EdgeStore(VectorStore):
             qe.Point(
                 id=point_id(p.product.id),
                 vector={DENSE: p.dense.tolist(), SPARSE: qe.SparseVector(*p.sparse)},
-                payload=payload_for(p.product),
+                payload=payload_for(p.product, p.content_hash),
             )
             for p in points
         ]

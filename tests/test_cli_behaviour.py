@@ -1,0 +1,63 @@
+"""The behaviour commands end to end on a real slice of Online Retail, through the CLI."""
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from retrieval.adapters import load_online_retail
+from retrieval.event_loaders import load_online_retail_events
+from shopassist.cli import cli
+from tests.conftest import ONLINE_RETAIL
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_ingest_train_recommend(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPASSIST_SASREC_MAX_SECONDS", "8")
+    products, _ = load_online_retail(ONLINE_RETAIL)
+    events, _, _ = load_online_retail_events(ONLINE_RETAIL)
+    users = sorted({e.user_id for e in events if e.user_id})[:150]
+    sliced = [e for e in events if e.user_id in set(users)]
+    wanted = {e.product_id for e in sliced}
+    catalog, events_file = tmp_path / "catalog.csv", tmp_path / "events.csv"
+    with catalog.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["sku", "name", "price"])
+        writer.writerows([p.id, p.title, f"£{p.price}"] for p in products if p.id in wanted and p.price)
+    with events_file.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["customer", "item", "kind", "qty", "when", "invoice"])
+        writer.writerows([e.user_id, e.product_id, e.type, e.quantity, e.timestamp, e.session_id] for e in sliced)
+
+    home = str(tmp_path / "h")
+    run("--home", home, "index", "--catalog", str(catalog), "--collection", "shop")
+    report = json.loads(run("--home", home, "events", "ingest", str(events_file), "--map", "user_id=customer",
+                            "--map", "product_id=item", "--map", "type=kind", "--map", "quantity=qty",
+                            "--map", "timestamp=when", "--map", "session_id=invoice", "--json"))
+    assert report["events"] == len(sliced) and report["rejected_count"] == 0
+    trained = json.loads(run("--home", home, "train-behaviour", "--collection", "shop", "--no-search-head", "--json"))
+    assert set(trained["seconds"]) >= {"popularity", "itemknn", "markov", "sasrec", "ranker"}
+
+    known = json.loads(run("--home", home, "recommend", "--user", users[0], "--collection", "shop", "--json"))
+    assert len(known["results"]) == 10
+    assert all(set(r) == {"id", "title", "price", "score", "reason"} and r["reason"] for r in known["results"])
+    cold = json.loads(run("--home", home, "recommend", "--user", "nobody", "--collection", "shop", "--json"))
+    assert len(cold["results"]) == 10 and {r["reason"] for r in cold["results"]} == {"popular with customers right now"}
+
+    ids = tmp_path / "ids.txt"
+    ids.write_text(f"{users[1]}\nnobody\n\n{users[2]}\n")
+    lines = [json.loads(line) for line in run("--home", home, "recommend", "--users", str(ids),
+                                               "--collection", "shop").splitlines()]
+    assert [line["user"] for line in lines] == [users[1], "nobody", users[2]]
+    found = json.loads(run("--home", home, "search", "lantern", "--user", users[0], "--collection", "shop", "--json"))
+    assert found["results"] and all(r["price"] is not None for r in found["results"])
+    profile = json.loads(run("--home", home, "profile", "--user", users[0], "--collection", "shop", "--json"))
+    assert profile["items_bought"] > 0 and profile["summary"]
