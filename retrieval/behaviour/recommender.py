@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.behaviour.features import SEARCH_FEATURES, History
+from retrieval.behaviour.features import NEVER_DAYS, SEARCH_FEATURES, History
 from retrieval.behaviour.profile import UserProfile, build_profile
 from retrieval.behaviour.reranker import mmr
 from retrieval.behaviour.training import TrainedBehaviour
@@ -200,6 +200,11 @@ def occlusion(ranker, x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     Returns ``(n, len(names))`` with each group's effect on its first feature."""
     base = ranker.predict(x)
     medians = np.median(x, axis=0)
+    # For the user's own purchases the counterfactual is "never bought", not the median
+    # (a heavy buyer's median candidate was bought too, which would hide that reason).
+    for name, never in (("bought_count", 0.0), ("days_since_bought", NEVER_DAYS), ("bought_share", 0.0)):
+        if name in names:
+            medians[names.index(name)] = never
     groups = [(g, [names.index(f) for f in fs if f in names]) for g, fs in REASON_GROUPS.items() if g in names]
     variants = []
     for _, cols in groups:
