@@ -26,6 +26,7 @@ import pandas as pd
 from retrieval.adapters import load_online_retail
 from retrieval.behaviour.data import Interactions
 from retrieval.behaviour.recommender import Recommender
+from retrieval.behaviour.repeat import RepeatPurchases
 from retrieval.behaviour.training import ItemTable, history_of, train_behaviour
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.event_loaders import load_online_retail_events
@@ -57,6 +58,7 @@ def top_items(scores: np.ndarray, exclude: set[int], n: int = 100) -> list[int]:
 
 def evaluate_models(trained, train: Interactions, truth: dict[str, set[int]], cut: float) -> dict:
     builder = trained.builder()
+    repeat = RepeatPurchases().fit(train)
     names = ["popularity", "repeat", "markov", "itemknn", "sasrec", "reranker"]
     results = {mode: {n: [] for n in names} for mode in ("all", "new")}
     for user, items in truth.items():
@@ -64,8 +66,7 @@ def evaluate_models(trained, train: Interactions, truth: dict[str, set[int]], cu
         seen = set(history.items)
         scores = builder.model_scores(history)
         scores["popularity"] = trained.models["popularity"].score([])
-        scores["repeat"] = np.bincount(history.items, minlength=len(train.items)).astype(np.float64) + \
-            0.5 * _last_position(history.items, len(train.items))
+        scores["repeat"] = repeat.score(history.items)
         candidates = builder.candidates(history, scores)
         relevance = trained.ranker.predict(builder.build(history, candidates, cut, scores))
         reranked = [int(c) for c in candidates[np.argsort(-relevance, kind="stable")]]
@@ -85,13 +86,6 @@ def evaluate_models(trained, train: Interactions, truth: dict[str, set[int]], cu
         summary[mode] = {name: dict(zip(("recall@10", "hr@10", "ndcg@10", "mrr"), np.round(np.mean(v, axis=0), 4).tolist()))
                          | {"users": len(v)} for name, v in per_model.items() if v}
     return summary
-
-
-def _last_position(history: list[int], n: int) -> np.ndarray:
-    last = np.zeros(n)
-    if history:
-        last[np.asarray(history)] = (np.arange(len(history)) + 1) / (len(history) + 1)
-    return last
 
 
 def personalised_search(recommender: Recommender, searcher: HybridSearcher, test: pd.DataFrame,
