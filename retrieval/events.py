@@ -135,6 +135,11 @@ class EventStore:
         rows = self._query(f"SELECT {_COLUMNS} FROM events WHERE session_id = ? ORDER BY ts, id", (session_id,))
         return [_row_to_event(r) for r in rows]
 
+    def orders(self, limit: int = 1000) -> list[tuple[str, str]]:
+        """``(session_id, user_id)`` of known customers' purchase sessions (orders)."""
+        return self._query("SELECT session_id, MIN(user_id) FROM events WHERE type = 'purchase' AND user_id IS NOT "
+                           "NULL AND session_id IS NOT NULL GROUP BY session_id LIMIT ?", (limit,))
+
     def iter_events(self, batch: int = 50_000) -> Iterator[Event]:
         """Every event, oldest first (for training)."""
         last = 0

@@ -192,7 +192,7 @@ def events_ingest(settings: Settings, path, fmt, maps, replace, as_json) -> None
             raise ShopAssistError(f"--map {option!r}: expected FIELD=COLUMN with FIELD one of {', '.join(EVENT_FIELDS)}")
         mapping[key.strip()] = column.strip()
     file = Path(path).expanduser()
-    if fmt == "online-retail":
+    if fmt == "online-retail" or (fmt == "auto" and not mapping and _is_online_retail(file)):
         loaded, countries, report = load_online_retail_events(file)
     else:
         loaded, report = load_event_table(file, fmt, mapping)
@@ -208,6 +208,20 @@ def events_ingest(settings: Settings, path, fmt, maps, replace, as_json) -> None
         click.echo(report.summary())
         click.echo(f"  events stored in total {store.count()}")
     store.close()
+
+
+def _is_online_retail(file: Path) -> bool:
+    """The UCI Online Retail layout: its C-prefixed invoices are returns, which only the
+    dedicated loader knows."""
+    import pandas as pd
+
+    if not file.name.lower().endswith((".csv", ".csv.gz")):
+        return False
+    try:
+        columns = set(pd.read_csv(file, nrows=1).columns)
+    except (OSError, ValueError):  # unreadable files get the generic loader's clear error
+        return False
+    return {"InvoiceNo", "StockCode", "Quantity", "UnitPrice", "CustomerID"} <= columns
 
 
 @cli.command("train-behaviour")
@@ -362,6 +376,10 @@ def eval_behaviour(settings: Settings, out, queries) -> None:
 
 def main() -> None:
     cli(prog_name="shopassist")
+
+
+# Command groups that live in their own modules register themselves on ``cli``.
+from shopassist import cli_chat, cli_finetune  # noqa: E402,F401
 
 
 if __name__ == "__main__":

@@ -57,6 +57,12 @@ class Settings(BaseModel):
         rrf_k: the k of reciprocal rank fusion.
         torch_threads: CPU threads for torch; unset lets torch decide.
         sasrec_max_seconds: cap on each SASRec+ training run (it stops early, keeping what it learned).
+        parser_adapter: turn-parser adapter folder: ``default`` (the one shipped in
+            ``assistant/turn_parser``, trained on the default LLM) or a folder from
+            ``shopassist finetune train``.
+        parser_layers: transformer blocks of the LLM the parser uses when training (0 = all);
+            an adapter records its own.
+        search_top_k: products a search turn shows.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -75,6 +81,9 @@ class Settings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     torch_threads: int | None = Field(default=None, ge=1)
     sasrec_max_seconds: float = Field(default=240.0, gt=0)
+    parser_adapter: str = "default"
+    parser_layers: int = Field(default=16, ge=0)
+    search_top_k: int = Field(default=5, ge=1, le=50)
 
     @field_validator("home", "data_dir")
     @classmethod

@@ -45,3 +45,22 @@ def lexical():
     from retrieval.encoder import LexicalEncoder
 
     return LexicalEncoder()
+
+
+@pytest.fixture(scope="session")
+def llm_dir(tmp_path_factory) -> str:
+    """The default LLM converted once for the whole run (a plain model folder)."""
+    from shopassist.llm_assets import resolve_llm
+
+    home = tmp_path_factory.mktemp("llm-home")
+    return resolve_llm(load_settings(overrides={"home": home}, environ={}))
+
+
+@pytest.fixture(scope="session")
+def parser(llm_dir):
+    """The committed LoRA turn parser on the default LLM, loaded once."""
+    from assistant.parser import DEFAULT_ADAPTER, TurnParser
+
+    loaded = TurnParser(llm_dir, DEFAULT_ADAPTER)
+    loaded.parse("warm up")
+    return loaded

@@ -1,0 +1,334 @@
+"""``Assistant``: one customer turn = parse → decide → act → reply.
+
+The parser says what the message means; this module decides what to do with it given the
+session (merging slots, resolving "the second one"), calls the tools (search + rerank,
+catalogue records, event store) and writes the reply from their records only. Every reply
+passes the grounding check before it leaves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from assistant.grounding import Grounding, check_reply
+from assistant.orders import Order
+from assistant.replies import compare_reply, price_of, results_reply, stream
+from assistant.schema import SUPPORT_INTENTS, Slots, TurnParse
+from assistant.session import Session, SessionStore
+from assistant.shopping import Shopper, answer_question, is_vague, resolve
+from assistant.support import SupportDesk
+from retrieval.events import Event, EventStore
+from retrieval.product import Product
+from retrieval.stores.base import SearchFilter
+from shopassist.errors import ShopAssistError
+
+MAX_MESSAGE_CHARS = 2000
+GREETING = "Hello! I can find products, compare them, add them to your cart or check an order. What are you looking for?"
+THANKS = "You're welcome! Anything else I can find for you?"
+OUT_OF_SCOPE = ("I can only help with shopping here: finding and comparing products, your cart and your orders. "
+                "What can I find for you?")
+HANDOFF = "I've asked a member of our team to join this conversation; they will see everything so far."
+
+
+@dataclass
+class ProductCard:
+    id: str
+    title: str
+    price: float | None
+    currency: str | None
+    category: str
+    reason: str | None
+    url: str | None = None
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "price": self.price, "currency": self.currency,
+                "category": self.category, "reason": self.reason}
+
+
+@dataclass
+class TurnResult:
+    reply: str
+    parse: TurnParse
+    session_id: str
+    products: list[ProductCard] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    handoff: bool = False
+    orders: list[Order] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"reply": self.reply, "products": [p.to_json() for p in self.products],
+                "parse": self.parse.to_json(), "session": self.session_id, "suggestions": self.suggestions,
+                "handoff": self.handoff}
+
+
+@dataclass
+class _Act:
+    """What a handler decided: reply text, products shown, orders cited, chips."""
+
+    reply: str
+    products: list[Product] = field(default_factory=list)
+    reasons: list[str | None] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    show: bool = True  # replace the session's shown list with ``products``
+
+
+class Assistant:
+    """Args:
+        parser: anything with ``parse(message, has_results) -> TurnParse``.
+        shopper: search/rerank tool.
+        lookup: product ids → products of the same collection.
+        events: behaviour event store (cart events are written here).
+        sessions: session store.
+        support: support desk (orders, returns, reply openers).
+        recommend: optional ``(user_id, top_k, session_id) -> [(product_id, reason)]``.
+    """
+
+    def __init__(self, parser, shopper: Shopper, lookup: Callable[[list[str]], dict[str, Product]],
+                 events: EventStore, sessions: SessionStore, support: SupportDesk, recommend=None):
+        self.parser = parser
+        self.shopper = shopper
+        self.lookup = lookup
+        self.events = events
+        self.sessions = sessions
+        self.support = support
+        self.recommend = recommend
+        self.closers: list[Callable[[], None]] = []
+
+    def close(self) -> None:
+        """Releases the stores this assistant opened (the embedded Qdrant folder lock among them)."""
+        for close in self.closers:
+            close()
+        self.closers = []
+
+    # ------------------------------------------------------------------ public API
+    def turn(self, session_id: str | None, user_id: str | None, message: str) -> TurnResult:
+        result = None
+        for item in self.stream_turn(session_id, user_id, message):
+            if isinstance(item, TurnResult):
+                result = item
+        assert result is not None
+        return result
+
+    def stream_turn(self, session_id: str | None, user_id: str | None, message: str) -> Iterator[str | TurnResult]:
+        """Yields the reply in chunks, then the finished ``TurnResult``."""
+        session = self._session(session_id, user_id)
+        message = _clean(message)
+        parse = self.parser.parse(message, bool(session.shown))
+        act = self._act(session, parse, message)
+        result = self._finish(session, parse, message, act)
+        yield from stream(result.reply)
+        yield result
+
+    def session(self, session_id: str) -> Session | None:
+        return self.sessions.get(session_id)
+
+    # ------------------------------------------------------------------ plumbing
+    def _session(self, session_id: str | None, user_id: str | None) -> Session:
+        session = self.sessions.get(session_id) if session_id else None
+        if session is None:
+            return self.sessions.new(user_id, session_id)
+        if user_id and session.user_id and user_id != session.user_id:
+            raise ShopAssistError(f"session {session_id} belongs to another customer; start a new session")
+        if user_id and not session.user_id:
+            session.user_id = user_id
+        return session
+
+    def _finish(self, session: Session, parse: TurnParse, message: str, act: _Act) -> TurnResult:
+        shown = act.products if act.show else []
+        grounding = Grounding(products=list(act.products) + self._shown(session), orders=act.orders,
+                              message=message)
+        reply = act.reply if not check_reply(act.reply, grounding) else \
+            "Sorry, I couldn't put that answer together reliably. Could you rephrase, or ask to talk to a person?"
+        if act.show and shown:
+            session.shown = [p.id for p in shown]
+        session.add("customer", message, parse.intent)
+        session.add("assistant", reply)
+        self.sessions.save(session)
+        cards = [ProductCard(p.id, p.title, p.price, p.currency, p.category_path, r, p.url)
+                 for p, r in zip(act.products, act.reasons or [None] * len(act.products))]
+        return TurnResult(reply, parse, session.id, cards, act.suggestions, session.handoff, act.orders)
+
+    def _shown(self, session: Session) -> list[Product]:
+        found = self.lookup(session.shown) if session.shown else {}
+        return [found[i] for i in session.shown if i in found]
+
+    def _focus(self, session: Session) -> Product | None:
+        return self.lookup([session.focus]).get(session.focus) if session.focus else None
+
+    # ------------------------------------------------------------------ decide
+    def _act(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        intent = parse.intent
+        if session.pending_categories and _picks_category(message, session.pending_categories):
+            return self._search(session, _pick(session, message), message, clarify=False)
+        if intent == "refine" and not session.shown:
+            intent = "search"
+        handlers = {"search": self._new_search, "refine": self._refine, "compare": self._compare,
+                    "product_question": self._question, "add_to_cart": self._add_to_cart,
+                    "recommend_for_me": self._recommend, "contact_human_agent": self._handoff,
+                    "greeting": lambda s, p, m: _Act(GREETING, suggestions=["Gift ideas", "Recommend something for me"],
+                                                     show=False),
+                    "thanks": lambda s, p, m: _Act(THANKS, show=False),
+                    "out_of_scope": lambda s, p, m: _Act(OUT_OF_SCOPE, show=False)}
+        if intent in handlers:
+            return handlers[intent](session, parse, message)
+        if intent in SUPPORT_INTENTS:
+            return self._support(session, parse, message)
+        return _Act(OUT_OF_SCOPE, show=False)
+
+    # ------------------------------------------------------------------ shopping
+    def _new_search(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        return self._search(session, parse.slots, message, clarify=True)
+
+    def _search(self, session: Session, slots: Slots, message: str, clarify: bool, refine: bool = False,
+                exclude: set[str] = frozenset()) -> _Act:
+        keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
+        found = self.shopper.search(slots, message, session.user_id, session.id, keep, exclude)
+        session.pending_categories, session.pending_slots = [], None
+        if not found.candidates:
+            return _Act(_nothing(slots), show=False, suggestions=["Show me anything under a higher budget"])
+        if clarify and is_vague(slots, found.categories, found.candidates):
+            session.pending_categories, session.pending_slots = found.categories[:3], slots
+            options = ", ".join(found.categories[:3])
+            return _Act(f"Happy to help! Which kind of thing are you after: {options}?", show=False,
+                        suggestions=found.categories[:3])
+        session.slots = slots
+        session.filter_category, session.filter_brand = found.flt.category, found.flt.brand
+        products = [c.product for c in found.candidates]
+        session.focus = products[0].id
+        intro = "Here are the updated results:" if refine else "Here is what I found:"
+        return _Act(results_reply(products, [c.reason for c in found.candidates], intro), products,
+                    [c.reason for c in found.candidates],
+                    suggestions=["Show cheaper ones", "Compare the first two", "Tell me more about the first one"])
+
+    def _refine(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        slots = session.slots.model_copy(deep=True)
+        new = parse.slots
+        for name in ("min_price", "max_price", "currency", "brand", "category"):
+            if getattr(new, name) is not None:
+                setattr(slots, name, getattr(new, name))
+        slots.attributes = {**slots.attributes, **new.attributes}
+        extra = " ".join(v for v in (new.brand, new.category, *new.attributes.values()) if v)
+        base = session.slots.query or ""
+        slots.query = f"{base} {extra}".strip() or None
+        shown = [p for p in self._shown(session) if p.price is not None]
+        if new.price_change == "higher" and shown:
+            slots.min_price = round(max(p.price for p in shown) + 0.01, 2)
+        if new.brand and new.brand != session.filter_brand:
+            session.filter_brand = None  # a newly named brand is matched afresh
+        if new.price_change == "lower" and shown:
+            return self._cheaper(session, slots, message, shown)
+        return self._search(session, slots, message, clarify=False, refine=True)
+
+    def _cheaper(self, session: Session, slots: Slots, message: str, shown: list[Product]) -> _Act:
+        """Cheaper than everything shown; failing that, cheaper than the middle-priced one."""
+        slots.max_price = round(min(p.price for p in shown) - 0.01, 2)
+        act = self._search(session, slots, message, clarify=False, refine=True)
+        if act.products or len(shown) < 2:
+            if not act.products:
+                act.reply = "I couldn't find anything cheaper than what I showed you."
+            return act
+        middle = sorted(shown, key=lambda p: p.price)[len(shown) // 2]
+        slots.max_price = round(middle.price - 0.01, 2)
+        act = self._search(session, slots, message, clarify=False, refine=True, exclude={p.id for p in shown})
+        if act.products:
+            act.reply = act.reply.replace("Here are the updated results:", f"Nothing is cheaper than all of those, "
+                                          f"but these cost less than **{middle.title}** ({price_of(middle)}):", 1)
+        else:
+            act.reply = "I couldn't find anything cheaper than what I showed you."
+        return act
+
+    def _products_for(self, session: Session, parse: TurnParse, want: int) -> list[Product]:
+        shown, focus = self._shown(session), self._focus(session)
+        picked = [resolve(r, shown, focus) for r in parse.slots.references]
+        picked = [p for p in picked if p is not None]
+        if len(picked) < want:
+            for p in ([focus] if focus else []) + shown:
+                if len(picked) >= want:
+                    break
+                if p.id not in {q.id for q in picked}:
+                    picked.append(p)
+        return picked
+
+    def _compare(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        products = self._products_for(session, parse, 2)
+        if len(products) < 2:
+            return _Act("Search for something first, then I can compare the results side by side.", show=False)
+        session.focus = products[-1].id
+        return _Act(compare_reply(products), products, show=False,
+                    suggestions=[f"Add the {('first', 'second')[i]} one to my cart" for i in range(2)])
+
+    def _question(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        products = self._products_for(session, parse, 1)
+        if not products:
+            return _Act("Which product do you mean? Search for something first and I'll tell you about it.", show=False)
+        session.focus = products[0].id
+        return _Act(answer_question(products[0], message), products[:1], show=False,
+                    suggestions=["Add it to my cart", "Show cheaper ones"])
+
+    def _add_to_cart(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        products = self._products_for(session, parse, 1)
+        if not products:
+            return _Act("Which product should I add? Search for something first.", show=False)
+        product, quantity = products[0], parse.slots.quantity or 1
+        self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
+                                  time.time(), session.id)])
+        session.focus = product.id
+        return _Act(f"Added {quantity} × **{product.title}** ({price_of(product)} each) to your cart.",
+                    [product], show=False, suggestions=["Recommend something to go with it", "Show cheaper ones"])
+
+    def _recommend(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        if self.recommend is None:
+            return _Act("I don't have enough shopping history yet to recommend things; tell me what you're "
+                        "looking for and I'll search.", show=False)
+        picks = self.recommend(session.user_id, self.shopper.top_k, session.id)
+        found = self.lookup([pid for pid, _ in picks])
+        products = [found[pid] for pid, _ in picks if pid in found]
+        reasons = [reason for pid, reason in picks if pid in found]
+        if not products:
+            return _Act("I have nothing to recommend yet; tell me what you're looking for.", show=False)
+        session.focus = products[0].id
+        return _Act(results_reply(products, reasons, "You might like:"), products, reasons,
+                    suggestions=["Tell me more about the first one", "Compare the first two"])
+
+    # ------------------------------------------------------------------ support
+    def _handoff(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        session.handoff, session.handoff_reason = True, message[:200]
+        return _Act(HANDOFF, show=False)
+
+    def _support(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        key = f"{session.id}:{len(session.messages)}"
+        reply, orders = self.support.reply(parse.intent, parse.slots, message, session.user_id, key)
+        return _Act(reply, orders=orders, show=False, suggestions=["Talk to a person"])
+
+
+def _clean(message: str) -> str:
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in message or "")
+    return " ".join(text.split())[:MAX_MESSAGE_CHARS]
+
+
+def _nothing(slots: Slots) -> str:
+    bits = []
+    if slots.max_price is not None:
+        bits.append(f"under {slots.max_price:g}")
+    if slots.min_price is not None:
+        bits.append(f"over {slots.min_price:g}")
+    return "I couldn't find anything matching that" + (f" {' and '.join(bits)}" if bits else "") + \
+        ". Could you try other words or a different budget?"
+
+
+def _picks_category(message: str, options: list[str]) -> bool:
+    text = message.lower()
+    return any(option.lower() in text or text.strip() in option.lower() for option in options if text.strip())
+
+
+def _pick(session: Session, message: str) -> Slots:
+    text = message.lower()
+    choice = next((o for o in session.pending_categories if o.lower() in text or text.strip() in o.lower()),
+                  session.pending_categories[0])
+    slots = (session.pending_slots or Slots()).model_copy(deep=True)
+    slots.category = choice
+    slots.query = f"{slots.query or ''} {choice}".strip()
+    return slots

@@ -1,0 +1,70 @@
+"""The grounding check: every product, price, order number and date a reply states must
+be in the records the reply was built from (or in the customer's own message).
+
+Replies format these facts one way (``replies``): titles in ``**bold**``, money with a
+currency sign or code, dates as "1 December 2010 at 08:26". The check reads them back out;
+any reply that fails is replaced before it reaches the customer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.orders import Order
+from assistant.replies import when
+from retrieval.product import Product
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_MONEY = re.compile(r"([£₹$€])\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?) (GBP|INR|USD|EUR)\b")
+_ORDER = re.compile(r"\border (?:number )?([A-Za-z]?\d{4,})\b", re.I)
+_DATE = re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}\b")
+
+
+@dataclass
+class Grounding:
+    """The records a reply may draw on."""
+
+    products: list[Product] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+    message: str = ""
+
+    def titles(self) -> set[str]:
+        return {p.title for p in self.products} | {l.title for o in self.orders for l in o.lines}
+
+    def amounts(self) -> set[float]:
+        values = {v for p in self.products for v in (p.price, p.price_max) if v is not None}
+        values |= {l.unit_price for o in self.orders for l in o.lines if l.unit_price is not None}
+        values |= {o.total for o in self.orders if o.total is not None}
+        return {round(v, 2) for v in values}
+
+
+def amounts_in(text: str) -> list[float]:
+    out = []
+    for match in _MONEY.finditer(text):
+        number = match.group(2) or match.group(3)
+        out.append(round(float(number.replace(",", "")), 2))
+    return out
+
+
+def check_reply(reply: str, grounding: Grounding) -> list[str]:
+    """Problems found (empty = grounded)."""
+    problems = []
+    titles = grounding.titles()
+    for name in _BOLD.findall(reply):
+        if name not in titles:
+            problems.append(f"unknown product {name!r}")
+    allowed = grounding.amounts() | set(amounts_in(grounding.message))
+    for amount in amounts_in(reply):
+        if amount not in allowed:
+            problems.append(f"price {amount} not in the records")
+    order_ids = {o.id.upper() for o in grounding.orders}
+    for number in _ORDER.findall(reply):
+        if number.upper() not in order_ids and number not in grounding.message:
+            problems.append(f"order {number} not in the records")
+    dates = {when(o.placed) for o in grounding.orders}
+    for date in _DATE.findall(reply):
+        if date not in dates:
+            problems.append(f"date {date} not in the records")
+    return problems
+

@@ -1,0 +1,80 @@
+"""Orders as the assistant may show them: read from the event store, owner-checked.
+
+Purchases sharing a session id form one order (for Online Retail, an invoice); returns
+likewise. ``OrderBook.get`` answers the same "not found" for an order that does not exist
+and for someone else's, so a customer cannot probe other customers' order numbers.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable
+
+from retrieval.events import Event, EventStore
+from retrieval.product import Product
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    title: str
+    quantity: float
+    unit_price: float | None
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    user_id: str | None
+    placed: float
+    kind: str  # "purchase" | "return"
+    lines: tuple[OrderLine, ...]
+    currency: str | None
+
+    @property
+    def total(self) -> float | None:
+        if any(line.unit_price is None for line in self.lines):
+            return None
+        return round(sum(abs(line.quantity) * line.unit_price for line in self.lines), 2)
+
+    @property
+    def items(self) -> int:
+        return int(sum(abs(line.quantity) for line in self.lines))
+
+
+class OrderBook:
+    """Args:
+        events: the behaviour event store.
+        lookup: product ids → products (titles and currency for the lines).
+    """
+
+    def __init__(self, events: EventStore, lookup: Callable[[list[str]], dict[str, Product]]):
+        self.events = events
+        self.lookup = lookup
+
+    def get(self, order_id: str, user_id: str | None) -> Order | None:
+        if not user_id or not order_id:
+            return None
+        events = [e for e in self.events.session_events(order_id) if e.type in ("purchase", "return")]
+        if not events or any(e.user_id != user_id for e in events):
+            return None
+        return self._order(order_id, events)
+
+    def recent(self, user_id: str | None, kind: str = "purchase", limit: int = 3) -> list[Order]:
+        if not user_id:
+            return []
+        grouped: OrderedDict[str, list[Event]] = OrderedDict()
+        for event in self.events.user_events(user_id, (kind,)):
+            if event.session_id:
+                grouped.setdefault(event.session_id, []).append(event)
+        latest = list(grouped.items())[-limit:][::-1]
+        return [self._order(order_id, events) for order_id, events in latest]
+
+    def _order(self, order_id: str, events: list[Event]) -> Order:
+        products = self.lookup(sorted({e.product_id for e in events}))
+        lines = tuple(OrderLine(e.product_id, products[e.product_id].title if e.product_id in products
+                                else f"item {e.product_id}", e.quantity, e.price) for e in events)
+        currency = next((p.currency for p in products.values() if p.currency), None)
+        kind = "return" if all(e.type == "return" for e in events) else "purchase"
+        return Order(order_id, events[0].user_id, min(e.timestamp for e in events), kind, lines, currency)

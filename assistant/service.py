@@ -1,0 +1,56 @@
+"""Builds an ``Assistant`` from settings: store, encoders, reranker, parser, stores."""
+
+from __future__ import annotations
+
+from assistant.engine import Assistant
+from assistant.orders import OrderBook
+from assistant.parser import TurnParser
+from assistant.session import SessionStore
+from assistant.shopping import Shopper
+from assistant.support import SupportDesk, load_openers
+from retrieval.behaviour.service import behaviour_dir, events_path, open_recommender
+from retrieval.encoder import LexicalEncoder, SentenceEncoder
+from retrieval.events import EventStore
+from retrieval.search import HybridSearcher
+from retrieval.stores import open_store
+from shopassist.errors import ShopAssistError
+from shopassist.settings import Settings
+
+
+def sessions_path(settings: Settings):
+    return settings.home / "sessions.sqlite"
+
+
+def bitext_path(settings: Settings):
+    return settings.data_dir / "bitext_support" / "bitext_customer_support_sample.csv"
+
+
+def open_assistant(settings: Settings, collection: str | None = None, parser=None) -> Assistant:
+    """Everything one process needs to answer turns on ``collection``; ``parser`` may be
+    passed in to share one loaded model between assistants."""
+    name = collection or settings.collection
+    store = open_store(settings, name)
+    if not store.exists() or store.count() == 0:
+        store.close()
+        raise ShopAssistError(f"collection {name!r} is empty or missing: run `shopassist index --collection {name}` "
+                              "(or `shopassist demo`) first")
+    encoder = SentenceEncoder.from_settings(settings)
+    searcher = HybridSearcher(store, encoder, LexicalEncoder(), settings.prefetch, settings.rrf_k)
+    events = EventStore(events_path(settings))
+    recommender = None
+    if (behaviour_dir(settings, name) / "behaviour.json").is_file():
+        recommender = open_recommender(settings, events, name)
+    rerank = recommender.rerank if recommender else None
+    recommend = (lambda user, k, sid: [(r.id, r.reason) for r in recommender.recommend(user, k, sid)]) \
+        if recommender else None
+
+    def lookup(ids: list[str]) -> dict:
+        return {p.id: p for p in store.retrieve(list(ids))} if ids else {}
+
+    support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
+    sessions = SessionStore(sessions_path(settings))
+    assistant = Assistant(parser or TurnParser.from_settings(settings),
+                          Shopper(searcher, rerank, settings.search_top_k), lookup, events, sessions, support,
+                          recommend)
+    assistant.closers = [store.close, events.close, sessions.close]
+    return assistant

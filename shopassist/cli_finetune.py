@@ -1,0 +1,145 @@
+"""``shopassist finetune build-data|train|eval``: the turn parser's data, training and scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from shopassist.cli import _emit, cli
+from shopassist.errors import ShopAssistError
+from shopassist.settings import Settings
+
+
+def _data_dir(settings: Settings, data: str | None) -> Path:
+    return Path(data) if data else settings.home / "finetune" / "data"
+
+
+@cli.group()
+def finetune() -> None:
+    """Build data for, train and evaluate the LoRA turn parser."""
+
+
+@finetune.command("build-data")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: HOME/finetune/data).")
+@click.option("--seed", default=13, show_default=True)
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.001, 10),
+              help="Multiply the number of generated turns (and subsample Bitext when < 1).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def build_data(settings: Settings, out, seed, scale, as_json) -> None:
+    """Generate shopper turns from the bundled catalogues and split Bitext (train/validation/test)."""
+    from finetune.data import build_dataset
+    from retrieval.adapters import load_flipkart, load_online_retail
+
+    data = settings.data_dir
+    paths = {"online retail": data / "online_retail" / "online_retail.csv.gz",
+             "flipkart": data / "flipkart" / "products.csv",
+             "bitext": data / "bitext_support" / "bitext_customer_support_sample.csv"}
+    missing = [f"{k} ({p})" for k, p in paths.items() if not p.is_file()]
+    if missing:
+        raise ShopAssistError(f"bundled data not found: {', '.join(missing)}; set `data_dir`")
+    products = load_online_retail(paths["online retail"])[0] + load_flipkart(paths["flipkart"])[0]
+    folder = _data_dir(settings, out)
+    stats = build_dataset(products, paths["bitext"], folder, seed, scale)
+    if as_json:
+        _emit({"out": str(folder), **stats})
+    else:
+        for split, info in stats["splits"].items():
+            click.echo(f"{split}: {info['examples']} examples {info['by_source']}")
+        click.echo(f"written to {folder}")
+
+
+@finetune.command("train")
+@click.option("--data", type=click.Path(file_okay=False), help="Folder from build-data (default: HOME/finetune/data).")
+@click.option("--out", type=click.Path(file_okay=False), help="Adapter folder (default: HOME/adapters/turn-parser).")
+@click.option("--epochs", default=1.5, show_default=True, type=click.FloatRange(0.01, 100))
+@click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1, 1024))
+@click.option("--lr", default=5e-4, show_default=True, help="LoRA learning rate (heads use 4x).")
+@click.option("--lora-r", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--layers", type=click.IntRange(0, 1000), help="LLM blocks to use (default: the `parser_layers` setting).")
+@click.option("--max-minutes", default=55.0, show_default=True, help="Stop (and save) after this long.")
+@click.option("--limit", type=click.IntRange(1), help="Train on the first N examples only (smoke runs).")
+@click.option("--no-lora", is_flag=True, help="Train only the heads on the frozen LLM (the untuned baseline).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers, max_minutes, limit, no_lora,
+          as_json) -> None:
+    """LoRA-train the turn parser on the default (or configured) LLM and save the adapter."""
+    from finetune.data import read_examples
+    from finetune.train import TrainConfig, train_parser
+    from shopassist.llm_assets import resolve_llm
+
+    folder = _data_dir(settings, data)
+    if not (folder / "train.jsonl").is_file():
+        raise ShopAssistError(f"no training data in {folder}: run `shopassist finetune build-data` first")
+    examples = read_examples(folder / "train.jsonl")[:limit]
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, head_lr=4 * lr, lora=not no_lora,
+                         lora_r=lora_r, lora_alpha=2 * lora_r,
+                         layers=settings.parser_layers if layers is None else layers,
+                         max_minutes=max_minutes, threads=settings.torch_threads)
+    target = Path(out) if out else settings.home / "adapters" / "turn-parser"
+    summary = train_parser(resolve_llm(settings), settings.llm, examples, target, config)
+    result = {"adapter": str(target), **summary}
+    if (folder / "validation.jsonl").is_file():
+        result["validation"] = _score(settings, target, read_examples(folder / "validation.jsonl"), 0)
+        meta = json.loads((target / "parser.json").read_text())
+        (target / "parser.json").write_text(json.dumps({**meta, "validation": result["validation"]}, indent=2))
+    if as_json:
+        _emit(result)
+    else:
+        click.echo(f"adapter saved to {target} after {summary['steps']} steps ({summary['seconds']:.0f} s)")
+        if "validation" in result:
+            v = result["validation"]
+            click.echo(f"validation: intent accuracy {v['intent_accuracy']}, slot F1 {v['slots']['f1']}")
+
+
+def _score(settings: Settings, adapter: Path, examples, latency_turns: int) -> dict:
+    from assistant.parser import TurnParser
+    from finetune.evaluate import evaluate
+    from shopassist.llm_assets import resolve_llm
+
+    report = evaluate(TurnParser(resolve_llm(settings), adapter, settings.torch_threads), examples, latency_turns)
+    overall = report.pop("overall")
+    return {**overall, "by_source": {k: v for k, v in report.items() if k not in ("errors", "latency")},
+            "latency": report.get("latency"), "errors": report["errors"]}
+
+
+@finetune.command("eval")
+@click.option("--data", type=click.Path(file_okay=False), help="Folder from build-data (default: HOME/finetune/data).")
+@click.option("--split", default="test", show_default=True, type=click.Choice(["test", "validation", "train"]))
+@click.option("--adapter", type=click.Path(file_okay=False), help="Adapter to score (default: the `parser_adapter` setting).")
+@click.option("--baseline", type=click.Path(file_okay=False),
+              help="A --no-lora adapter (heads on the untuned LLM) to report beside it.")
+@click.option("--latency-turns", default=200, show_default=True, help="Single-turn parses timed for latency.")
+@click.option("--out", type=click.Path(file_okay=False), help="Write report.md and metrics.json here.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def evaluate_cmd(settings: Settings, data, split, adapter, baseline, latency_turns, out, as_json) -> None:
+    """Intent accuracy, slot P/R/F1, JSON validity and latency on a held-out split."""
+    from assistant.parser import adapter_folder
+    from finetune.data import read_examples
+    from finetune.report import write_report
+
+    path = _data_dir(settings, data) / f"{split}.jsonl"
+    if not path.is_file():
+        raise ShopAssistError(f"{path} not found: run `shopassist finetune build-data` first")
+    examples = read_examples(path)
+    folders = {"lora": Path(adapter) if adapter else adapter_folder(settings)}
+    if baseline:
+        folders["untuned"] = Path(baseline)
+    results = {name: _score(settings, folder, examples, latency_turns) for name, folder in folders.items()}
+    metrics = {"split": split, "data": str(path), "adapters": {k: str(v) for k, v in folders.items()},
+               "results": results}
+    if out:
+        write_report(metrics, Path(out))
+    if as_json:
+        _emit(metrics)
+    else:
+        for name, r in results.items():
+            click.echo(f"{name}: intent accuracy {r['intent_accuracy']} | slot F1 {r['slots']['f1']} | "
+                       f"JSON validity {r['json_validity']} | p50 {r['latency'] and r['latency']['p50_ms']} ms")
+            for source, s in r["by_source"].items():
+                click.echo(f"  {source}: intent {s['intent_accuracy']}, slot F1 {s['slots']['f1']}, "
+                           f"price/category F1 {s['price_category_slots']['f1']}")

@@ -1,0 +1,70 @@
+"""Encoding, BIO labels and word-level decoding with the real tokenizer (no model run)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.normalise import slot_pairs, spans_to_slots
+from assistant.parser_model import decode_spans, encode_turn, span_tags
+from assistant.schema import Span
+
+
+@pytest.fixture(scope="module")
+def tokenizer(llm_dir):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(llm_dir)
+
+
+def spans(text, *parts):
+    out = []
+    for kind, value in parts:
+        start = text.index(value)
+        out.append(Span(start=start, end=start + len(value), type=kind, text=value))
+    return out
+
+
+@pytest.mark.parametrize("text,parts", [
+    ("where can i find mangalsutra by decon", [("category", "mangalsutra"), ("brand", "decon")]),
+    ("red mugs £2-£3", [("colour", "red"), ("category", "mugs"), ("min_price", "£2"), ("max_price", "£3")]),
+    ("blue vases, nothing above 2.5 pounds", [("colour", "blue"), ("category", "vases"), ("max_price", "2.5 pounds")]),
+    ("rings from 1,499 to 2,999", [("category", "rings"), ("min_price", "1,499"), ("max_price", "2,999")]),
+    ("compare #5 vs this?", [("reference", "#5"), ("reference", "this")]),
+    ("SHOW ME SILVER FABRIC MIRRORS UNDER 13 QUID", [("colour", "SILVER"), ("category", "FABRIC MIRRORS"),
+                                                    ("max_price", "13 QUID")]),
+])
+def test_labels_decode_back_to_the_same_slots(tokenizer, text, parts):
+    gold = spans(text, *parts)
+    encoded = encode_turn(tokenizer, text, True)
+    tags = span_tags(encoded, gold)
+    assert len(tags) == len(encoded.offsets)
+    decoded = decode_spans(encoded, [max(t, 0) for t in tags])
+    assert slot_pairs(spans_to_slots(decoded)) == slot_pairs(spans_to_slots(gold))
+
+
+def test_a_tagged_number_takes_its_currency_sign_along(tokenizer):
+    text = "refund $12 please"  # Bitext marks only "12"
+    encoded = encode_turn(tokenizer, text, True)
+    decoded = decode_spans(encoded, [max(t, 0) for t in span_tags(encoded, spans(text, ("refund_amount", "12")))])
+    slots = spans_to_slots(decoded)
+    assert (slots.refund_amount, slots.currency) == (12.0, "USD")
+
+
+def test_message_is_echoed_and_tagged_on_the_second_copy(tokenizer):
+    encoded = encode_turn(tokenizer, "rings under 500", False)
+    n = len(encoded.offsets)
+    assert encoded.ids[encoded.tag_start:encoded.tag_start + n] == encoded.ids[encoded.tag_start - n - 1:encoded.tag_start - 1]
+    assert encoded.tag_start + n == len(encoded.ids)
+
+
+def test_a_word_never_splits_into_two_spans(tokenizer):
+    text = "where can i find mangalsutra"
+    encoded = encode_turn(tokenizer, text, False)
+    # alternate tags inside the word: the word takes its first token's tag
+    word_tokens = [i for i, (s, e) in enumerate(encoded.offsets) if s >= text.index("mangalsutra")]
+    assert len(word_tokens) > 1
+    from assistant.schema import TAGS
+    tags = [0] * len(encoded.offsets)
+    for k, i in enumerate(word_tokens):
+        tags[i] = TAGS.index("B-category" if k % 2 == 0 else "B-brand")
+    assert [(s.type, s.text) for s in decode_spans(encoded, tags)] == [("category", "mangalsutra")]
