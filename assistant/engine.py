@@ -96,6 +96,7 @@ class Assistant:
         self.support = support
         self.recommend = recommend
         self.closers: list[Callable[[], None]] = []
+        self.profile: Callable[[str], str] | None = None  # customer id → profile in words
 
     def close(self) -> None:
         """Releases the stores this assistant opened (the embedded Qdrant folder lock among them)."""
@@ -138,7 +139,7 @@ class Assistant:
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: _Act) -> TurnResult:
         shown = act.products if act.show else []
-        grounding = Grounding(products=list(act.products) + self._shown(session), orders=act.orders,
+        grounding = Grounding(products=list(act.products) + self.shown_products(session), orders=act.orders,
                               message=message)
         reply = act.reply if not check_reply(act.reply, grounding) else \
             "Sorry, I couldn't put that answer together reliably. Could you rephrase, or ask to talk to a person?"
@@ -151,7 +152,7 @@ class Assistant:
                  for p, r in zip(act.products, act.reasons or [None] * len(act.products))]
         return TurnResult(reply, parse, session.id, cards, act.suggestions, session.handoff, act.orders)
 
-    def _shown(self, session: Session) -> list[Product]:
+    def shown_products(self, session: Session) -> list[Product]:
         found = self.lookup(session.shown) if session.shown else {}
         return [found[i] for i in session.shown if i in found]
 
@@ -213,7 +214,7 @@ class Assistant:
         extra = " ".join(v for v in (new.brand, new.category, *new.attributes.values()) if v)
         base = session.slots.query or ""
         slots.query = f"{base} {extra}".strip() or None
-        shown = [p for p in self._shown(session) if p.price is not None]
+        shown = [p for p in self.shown_products(session) if p.price is not None]
         if new.price_change == "higher" and shown:
             slots.min_price = round(max(p.price for p in shown) + 0.01, 2)
         if new.brand and new.brand != session.filter_brand:
@@ -241,7 +242,7 @@ class Assistant:
         return act
 
     def _products_for(self, session: Session, parse: TurnParse, want: int) -> list[Product]:
-        shown, focus = self._shown(session), self._focus(session)
+        shown, focus = self.shown_products(session), self._focus(session)
         picked = [resolve(r, shown, focus) for r in parse.slots.references]
         picked = [p for p in picked if p is not None]
         if len(picked) < want:

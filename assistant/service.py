@@ -53,4 +53,6 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
                           Shopper(searcher, rerank, settings.search_top_k), lookup, events, sessions, support,
                           recommend)
     assistant.closers = [store.close, events.close, sessions.close]
+    if recommender:
+        assistant.profile = lambda user: recommender.profile(user).describe()
     return assistant

@@ -7,8 +7,10 @@ from pathlib import Path
 
 
 def _row(name: str, source: str, s: dict) -> str:
+    pc = s["price_category_slots"]
+    price_category = f"{pc['f1']:.4f}" if pc["support"] else "n/a (none in gold)"
     return (f"| {name} | {source} | {s['examples']} | {s['intent_accuracy']:.4f} | {s['slots']['precision']:.4f} | "
-            f"{s['slots']['recall']:.4f} | {s['slots']['f1']:.4f} | {s['price_category_slots']['f1']:.4f} | "
+            f"{s['slots']['recall']:.4f} | {s['slots']['f1']:.4f} | {price_category} | "
             f"{s['json_validity']:.4f} |")
 
 

@@ -334,9 +334,12 @@ def _demo_behaviour(settings: Settings) -> None:
 
 @cli.command()
 @click.option("--reindex", is_flag=True, help="Index the bundled catalogues even if already indexed.")
+@click.option("--no-serve", is_flag=True, help="Stop after the samples instead of opening the chat UI.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_obj
-def demo(settings: Settings, reindex) -> None:
-    """Index the bundled demo stores, load their behaviour, train (once), show samples."""
+def demo(settings: Settings, reindex, no_serve, port) -> None:
+    """Index the bundled demo stores, load their behaviour, train (once), show samples, and
+    serve the chat widget (Online Retail) at http://127.0.0.1:PORT/."""
     from retrieval.search import HybridSearcher
     from retrieval.stores import SearchFilter
 
@@ -354,6 +357,12 @@ def demo(settings: Settings, reindex) -> None:
     click.echo("\n[online-retail] recommendations for customer 17850:")
     for r in _recommender(settings, "online-retail").recommend("17850", 5):
         click.echo(f"  - {r.title} | {r.price} GBP | {r.reason}")
+    if not no_serve:
+        from ui.server import serve
+
+        click.echo(f"\nchat widget: http://127.0.0.1:{port}/?customer=17850   agent console: "
+                   f"http://127.0.0.1:{port}/agent   (Ctrl-C to stop)")
+        serve(settings, "127.0.0.1", port, "online-retail")
 
 
 @cli.group("eval")

@@ -95,3 +95,16 @@ def _chat(assistant, user_id, session_id, message, batch_file, as_json) -> None:
             click.echo(f"session: {result.session_id}", err=True)
     else:
         _interactive(assistant, user_id, session_id)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--collection", help="Catalogue collection to shop in (default: the `collection` setting).")
+@click.pass_obj
+def serve(settings: Settings, host, port, collection) -> None:
+    """Serve the customer widget at / and the agent console at /agent."""
+    from ui.server import serve as run
+
+    click.echo(f"customer widget: http://{host}:{port}/   agent console: http://{host}:{port}/agent", err=True)
+    run(settings, host, port, collection)

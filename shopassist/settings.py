@@ -63,6 +63,10 @@ class Settings(BaseModel):
         parser_layers: transformer blocks of the LLM the parser uses when training (0 = all);
             an adapter records its own.
         search_top_k: products a search turn shows.
+        agent_user, agent_password: the agent console's login (env ``SHOPASSIST_AGENT_USER`` /
+            ``SHOPASSIST_AGENT_PASSWORD``); without a password, ``serve`` makes one up per run
+            and prints it, unless ``production`` is set, when it refuses to start.
+        production: production mode (no made-up credentials).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -84,6 +88,9 @@ class Settings(BaseModel):
     parser_adapter: str = "default"
     parser_layers: int = Field(default=16, ge=0)
     search_top_k: int = Field(default=5, ge=1, le=50)
+    agent_user: str = "agent"
+    agent_password: str | None = Field(default=None, repr=False)
+    production: bool = False
 
     @field_validator("home", "data_dir")
     @classmethod
@@ -146,7 +153,7 @@ def _read_env(environ: Mapping[str, str]) -> dict[str, Any]:
         key = name[len(ENV_PREFIX):].lower()
         if key in _FIELDS:
             values[key] = value if value != "" else None
-        elif not key.startswith(("agent_", "test_")):
+        elif not key.startswith("test_"):
             warnings.warn(f"ignoring unknown environment variable {name}", stacklevel=3)
     return values
 

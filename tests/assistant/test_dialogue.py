@@ -119,3 +119,16 @@ def test_stream_yields_the_reply_in_chunks(assistant_for):
     result, chunks = items[-1], items[:-1]
     assert len(chunks) > 5 and all(isinstance(c, str) for c in chunks)
     assert "".join(chunks) == result.reply and result.products
+
+
+def test_vague_request_gets_one_clarifying_question(assistant_for, flipkart):
+    assistant = assistant_for("flipkart")
+    ask = assistant.turn(None, None, "show me something nice under 2000")
+    assert ask.parse.intent == "search" and ask.products == []
+    assert "?" in ask.reply and len(ask.suggestions) >= 2
+    for option in ask.suggestions:
+        assert option in ask.reply
+    picked = assistant.turn(ask.session_id, None, ask.suggestions[0])
+    assert picked.products
+    assert all(p.category.startswith(ask.suggestions[0]) and p.price <= 2000 for p in picked.products)
+    assert_grounded(picked, flipkart)

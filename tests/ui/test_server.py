@@ -1,0 +1,48 @@
+"""The two apps through their HTTP API on loopback (gradio_client), as a program would."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from gradio_client import Client
+
+from retrieval.events import EventStore
+from tests.ui.conftest import AGENT
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_message_gets_a_reply_with_product_cards(server):
+    client = Client(server + "/", verbose=False)
+    result = client.predict("a gift for my mum under £20", "", "", api_name="/ask")
+    assert result["reply"] and result["products"] and result["session"]
+    assert all(p["price"] <= 20 for p in result["products"])
+
+
+def test_add_to_cart_writes_an_event(server, shop_home):
+    client = Client(server + "/", verbose=False)
+    result = client.predict("white hanging heart t-light holder", "", "17850", api_name="/ask")
+    product = result["products"][0]["id"]
+    message = client.predict(result["session"], "17850", product, api_name="/add_to_cart")
+    assert "Added" in message
+    events = EventStore(shop_home / "events.sqlite").session_events(result["session"])
+    assert [(e.product_id, e.type, e.user_id) for e in events] == [(product, "add_to_cart", "17850")]
+
+
+def test_handoff_reaches_the_agent_with_three_suggestions(server):
+    customer = Client(server + "/", verbose=False)
+    first = customer.predict("where is my order 536365", "", "17850", api_name="/ask")
+    customer.predict(first["session"], "17850", api_name="/talk_to_person")
+    agent = Client(server + "/agent/", auth=AGENT, verbose=False)
+    suggestions = agent.predict(first["session"], api_name="/suggest")
+    assert len(suggestions) == 3 and all(isinstance(s, str) and s for s in suggestions)
+
+
+def test_agent_console_refuses_requests_without_credentials(server):
+    with pytest.raises(Exception):
+        Client(server + "/agent/", verbose=False).predict("x", api_name="/suggest")
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(server + "/agent/config", timeout=10)
+    assert info.value.code in (401, 403)
