@@ -8,6 +8,7 @@ assistant's own answer for a shopping request), (3) products picked for this cus
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.grounding import Grounding, check_reply
@@ -25,13 +26,16 @@ class Suggestion:
 
 def suggest_replies(assistant, session: Session, n: int = 3) -> list[Suggestion]:
     """``n`` grounded suggestions for the last customer message of ``session``."""
-    last = next((m for m in reversed(session.messages) if m.role == "customer"), None)
+    # The request to talk to a person (or a greeting) is not what the agent needs to answer.
+    customer = [m for m in session.messages if m.role == "customer"]
+    last = next((m for m in reversed(customer) if m.intent not in _NOT_A_REQUEST), customer[-1] if customer else None)
     if last is None:
         return [Suggestion("Hello! How can I help you today?", "greeting")]
     parse = assistant.parser.parse(last.text, bool(session.shown))
     out: list[Suggestion] = []
     if parse.intent in SUPPORT_INTENTS:
         facts, orders = assistant.support.facts(parse.intent, parse.slots, last.text, session.user_id)
+        facts = _for_agent(facts)
         values = {"order_id": orders[0].id, "invoice_id": orders[0].id} if len(orders) == 1 else {}
         for i, opener in enumerate(assistant.support.openings(parse.intent, session.id, 2, values)):
             text = f"{opener} {facts}".strip()
@@ -47,6 +51,15 @@ def suggest_replies(assistant, session: Session, n: int = 3) -> list[Suggestion]
     while len(out) < n:
         out.append(fallback)
     return out[:n]
+
+
+_NOT_A_REQUEST = {"contact_human_agent", "greeting", "thanks"}
+
+
+def _for_agent(facts: str) -> str:
+    """The customer-facing facts minus the "ask for a person" advice: the agent is the person."""
+    kept = [x for x in re.split(r"(?<=[.!?])\s+", facts) if "talk to a person" not in x and "this chat" not in x]
+    return " ".join(kept) or "I'll take care of this for you now."
 
 
 def _recommendations(assistant, session: Session) -> list[Suggestion]:
