@@ -287,11 +287,12 @@ def _add_typo(text: str, spans: list[Span], rng: random.Random) -> tuple[str, li
                   for s in spans]
 
 
-def shopper_examples(products: list[Product], split: str, seed: int, scale: float = 1.0) -> list[Example]:
+def shopper_examples(products: list[Product], split: str, seed: int, scale: float = 1.0,
+                     vocab: CategoryVocab | None = None) -> list[Example]:
     rng = random.Random(f"{seed}-{split}")
     bank = "test" if split == "test" else "train"
     filler = Filler(bank, rng)
-    vocab = CategoryVocab(products)
+    vocab = vocab or CategoryVocab(products)
     pool = [Facts.of(p, vocab) for p in products if product_split(p.id) == split]
     out: list[Example] = []
     for intent, count in SHOPPER_COUNTS.items():
@@ -343,8 +344,9 @@ def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: i
     out.mkdir(parents=True, exist_ok=True)
     bitext = bitext_examples(bitext_path, seed)
     stats: dict = {"seed": seed, "scale": scale, "splits": {}}
+    vocab = CategoryVocab(products)
     for split in SPLITS:
-        rows = shopper_examples(products, split, seed, scale) + _scaled(bitext[split], scale, seed)
+        rows = shopper_examples(products, split, seed, scale, vocab) + _scaled(bitext[split], scale, seed)
         random.Random(seed).shuffle(rows)
         with (out / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
             for row in rows:

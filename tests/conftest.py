@@ -15,6 +15,18 @@ ONLINE_RETAIL = DATA_DIR / "online_retail" / "online_retail.csv.gz"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def run_cli(*args: str, ok: bool = True):
+    """Invokes ``shopassist`` in-process; with ``ok``, a non-zero exit fails with its output."""
+    from click.testing import CliRunner
+
+    from shopassist.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's own settings or home."""

@@ -6,14 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 from shopassist.cli import cli
-from tests.conftest import FIXTURES, FLIPKART
+from tests.conftest import FIXTURES, FLIPKART, run_cli
 
 
-def run(*args, ok=True):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
+run = run_cli
 
 
 @pytest.mark.slow

@@ -4,20 +4,16 @@ import csv
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from retrieval.adapters import load_online_retail
 from retrieval.event_loaders import load_online_retail_events
-from shopassist.cli import cli
-from tests.conftest import ONLINE_RETAIL
+from tests.conftest import ONLINE_RETAIL, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 def run(*args):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    return run_cli(*args).stdout
 
 
 def test_ingest_train_recommend(tmp_path, monkeypatch):

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from shopassist.cli import cli
 from shopassist.settings import load_settings
-from tests.conftest import DATA_DIR, FLIPKART, ONLINE_RETAIL
+from tests.conftest import DATA_DIR, FLIPKART, ONLINE_RETAIL, run_cli
 
 CUSTOMERS = ("17850", "13047")
 
 
 def _run(*args):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result
+    return run_cli(*args)
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,8 @@
 import pytest
 
 from assistant.normalise import currency_of, parse_amount, parse_reference, slot_pairs, spans_to_slots
-from assistant.schema import Span, TurnParse
-
-
-def spans(text, *parts):
-    out = []
-    for kind, value in parts:
-        start = text.index(value)
-        out.append(Span(start=start, end=start + len(value), type=kind, text=value))
-    return out
+from assistant.schema import TurnParse
+from tests.assistant.helpers import spans
 
 
 @pytest.mark.parametrize("text,amount,currency", [

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.normalise import slot_pairs, spans_to_slots
 from assistant.parser_model import decode_spans, encode_turn, span_tags
-from assistant.schema import Span
+from tests.assistant.helpers import spans
 
 
 @pytest.fixture(scope="module")
@@ -14,14 +14,6 @@ def tokenizer(llm_dir):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(llm_dir)
-
-
-def spans(text, *parts):
-    out = []
-    for kind, value in parts:
-        start = text.index(value)
-        out.append(Span(start=start, end=start + len(value), type=kind, text=value))
-    return out
 
 
 @pytest.mark.parametrize("text,parts", [

@@ -8,15 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from shopassist.cli import cli
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 def run(*args):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    return run_cli(*args).stdout
 
 
 def test_build_train_eval_smoke(tmp_path, llm_dir):
