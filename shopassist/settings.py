@@ -66,6 +66,7 @@ class Settings(BaseModel):
         agent_user, agent_password: the agent console's login (env ``SHOPASSIST_AGENT_USER`` /
             ``SHOPASSIST_AGENT_PASSWORD``); without a password, ``serve`` makes one up per run
             and prints it, unless ``production`` is set, when it refuses to start.
+        agent_session_minutes: an agent's login lasts this long, then the console asks again.
         production: production mode (no made-up credentials).
     """
 
@@ -90,6 +91,7 @@ class Settings(BaseModel):
     search_top_k: int = Field(default=5, ge=1, le=50)
     agent_user: str = "agent"
     agent_password: str | None = Field(default=None, repr=False)
+    agent_session_minutes: float = Field(default=480.0, gt=0)
     production: bool = False
 
     @field_validator("home", "data_dir")

@@ -13,6 +13,7 @@ import threading
 import gradio as gr
 
 from assistant.engine import Assistant
+from assistant.replies import money, when
 from assistant.session import Session
 from assistant.suggest import suggest_replies
 
@@ -42,15 +43,41 @@ class ConsoleBackend:
             return session
 
     def profile_text(self, session: Session) -> str:
+        """The customer panel: who they are, their latest orders, what they are likely to buy
+        next and why, and what they asked in this conversation."""
+        with self.lock:
+            parts = [self._who(session), self._orders(session), self._next(session)]
+        intents = [m.intent for m in session.messages if m.role == "customer" and m.intent]
+        if intents:
+            parts.append("**This conversation:** " + " → ".join(i.replace("_", " ") for i in intents[-6:]))
+        return "\n\n".join(p for p in parts if p)
+
+    def _who(self, session: Session) -> str:
         if not session.user_id:
-            return "Guest customer (not signed in)."
-        if self.profile is None:
-            return f"Customer {session.user_id}: no behaviour models trained for this store."
-        return self.profile(session.user_id)
+            return "**Guest customer** (not signed in): no order history."
+        about = self.profile(session.user_id) if self.profile else "no behaviour models trained for this store."
+        return f"**Customer {session.user_id}**: {about}"
+
+    def _orders(self, session: Session) -> str:
+        orders = self.assistant.support.orders.recent(session.user_id, limit=3)
+        if not orders:
+            return ""
+        rows = [f"- {o.id} · {when(o.placed)} · {len(o.lines)} lines"
+                + (f" · {money(o.total, o.currency)}" if o.total is not None else "") for o in orders]
+        return "**Latest orders:**\n" + "\n".join(rows)
+
+    def _next(self, session: Session) -> str:
+        if not session.user_id or self.assistant.recommend is None:
+            return ""
+        picks = self.assistant.recommend(session.user_id, 3, session.id)
+        found = self.assistant.lookup([pid for pid, _ in picks])
+        rows = [f"- {found[pid].title}, {money(found[pid].price, found[pid].currency)}" + (f": {why}" if why else "")
+                for pid, why in picks if pid in found]
+        return "**Likely next purchases:**\n" + "\n".join(rows) if rows else ""
 
 
 def _label(s: Session) -> str:
-    flag = "🔴 hand-off" if s.handoff else "live"
+    flag = "HAND-OFF" if s.handoff else "live"
     last = next((m.text for m in reversed(s.messages) if m.role == "customer"), "")
     return f"{flag} · {s.user_id or 'guest'} · {s.id} · {last[:40]}"
 

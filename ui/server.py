@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import sys
 import threading
+import time
 
 from shopassist.errors import ConfigError
 from shopassist.settings import Settings
@@ -23,6 +24,44 @@ def agent_credentials(settings: Settings) -> tuple[str, str]:
     return settings.agent_user, password
 
 
+class ExpiringTokens(dict):
+    """Gradio keeps login tokens in a plain dict for the life of the process; this one
+    forgets a token ``ttl`` seconds after it was issued, so an agent's login expires."""
+
+    def __init__(self, ttl: float, clock=time.monotonic):
+        super().__init__()
+        self.ttl, self.clock, self.issued = ttl, clock, {}
+
+    def __setitem__(self, token, user):
+        self.issued[token] = self.clock()
+        super().__setitem__(token, user)
+
+    def _live(self, token) -> bool:
+        if super().__contains__(token) and self.clock() - self.issued.get(token, 0.0) > self.ttl:
+            super().__delitem__(token)
+            self.issued.pop(token, None)
+        return super().__contains__(token)
+
+    def __contains__(self, token) -> bool:
+        return self._live(token)
+
+    def get(self, token, default=None):
+        return super().get(token, default) if self._live(token) else default
+
+    def __getitem__(self, token):
+        if not self._live(token):
+            raise KeyError(token)
+        return super().__getitem__(token)
+
+
+def _expire_logins(app, path: str, ttl: float) -> None:
+    for route in app.routes:
+        if getattr(route, "path", None) == path and hasattr(getattr(route, "app", None), "tokens"):
+            route.app.tokens = ExpiringTokens(ttl)
+            return
+    raise RuntimeError(f"no Gradio app mounted at {path}")
+
+
 def build_app(settings: Settings, collection: str | None = None):
     """The FastAPI app with both Gradio apps mounted; returns ``(app, assistant)``."""
     import gradio as gr
@@ -31,6 +70,7 @@ def build_app(settings: Settings, collection: str | None = None):
     from assistant.service import open_assistant
     from ui.agent import ConsoleBackend, build_console
     from ui.cards import CSS
+    from ui.embed import add_loader_route
     from ui.widget import WidgetBackend, build_widget
 
     assistant = open_assistant(settings, collection)
@@ -40,9 +80,13 @@ def build_app(settings: Settings, collection: str | None = None):
     widget.lock = console.lock = lock
     app = FastAPI()
     # The console first: a Gradio app mounted at "/" would otherwise swallow "/agent".
+    # System fonts: the default theme fetches its font from the internet, which an offline shop lacks.
+    theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "Helvetica", "Arial", "sans-serif"])
     app = gr.mount_gradio_app(app, build_console(console), path="/agent", auth=agent_credentials(settings),
-                              auth_message="Agent console: sign in")
-    app = gr.mount_gradio_app(app, build_widget(widget), path="", css=CSS)
+                              auth_message="Agent console: sign in", theme=theme)
+    _expire_logins(app, "/agent", settings.agent_session_minutes * 60)
+    add_loader_route(app)
+    app = gr.mount_gradio_app(app, build_widget(widget), path="", css=CSS, theme=theme)
     return app, assistant
 
 

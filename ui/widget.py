@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 
 import gradio as gr
 
@@ -66,7 +67,8 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
     with gr.Blocks(title="Shop assistant") as demo:
         session = gr.State(None)
         cards_state = gr.State([])
-        customer = gr.Textbox(label="Customer id (optional: sign in to see your orders)", max_lines=1)
+        customer = gr.Textbox(label="Customer id (optional: sign in to see your orders)", max_lines=1,
+                              elem_id="sa-customer")
         chat = gr.Chatbot(label="Shop assistant", height=380, buttons=["copy"])
         with gr.Row():
             chips = [gr.Button(visible=False, size="sm", variant="secondary") for _ in range(CHIPS)]
@@ -160,7 +162,7 @@ def _api(backend: WidgetBackend) -> None:
             result = item
         return result.to_json()
 
-    def ask_stream(message: str, session_id: str = "", customer_id: str = ""):
+    def ask_stream(message: str, session_id: str = "", customer_id: str = "") -> Iterator[str]:
         """The reply as it is produced: yields the text so far."""
         text = ""
         for item in backend.stream(session_id or None, customer_id or None, _validate(message)):

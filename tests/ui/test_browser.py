@@ -3,39 +3,21 @@ saves screenshots. Needs `apt-get install chromium chromium-driver` (CI installs
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
+from tests.ui import driver as ui
 from tests.ui.conftest import AGENT
 
 pytestmark = pytest.mark.slow
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 @pytest.fixture
 def browser():
-    from pathlib import Path
-
-    if not Path(CHROMEDRIVER).exists():
+    if not ui.have_chromium():
         pytest.skip("chromium-driver is not installed (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1280,1400"):
-        options.add_argument(flag)
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = ui.chromium()
     yield driver
     driver.quit()
-
-
-def _wait(driver, condition, seconds=120):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, seconds, poll_frequency=0.5).until(condition)
 
 
 def test_widget_chat_cards_and_add_to_cart(server, browser, tmp_path, shop_home):
@@ -44,16 +26,13 @@ def test_widget_chat_cards_and_add_to_cart(server, browser, tmp_path, shop_home)
     from retrieval.events import EventStore
 
     browser.get(server + "/?customer=13047")
-    box = _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#sa-input textarea"))
-    box.send_keys("a gift for my mum under £20")
-    browser.find_element(By.ID, "sa-send").click()
-    cards = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".sa-card") or None)
+    cards = ui.chat(browser, "a gift for my mum under £20", customer="13047")
     assert cards and "£" in cards[0].text
     assert "Here is what I found" in browser.find_element(By.CSS_SELECTOR, ".message-wrap, [role='log']").text
     before = EventStore(shop_home / "events.sqlite").count("13047")
     add = [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text == "Add to cart" and b.is_displayed()]
     add[0].click()
-    _wait(browser, lambda d: "Added" in d.find_element(By.ID, "sa-status").text)
+    ui.wait(browser, lambda d: "Added" in d.find_element(By.ID, "sa-status").text)
     assert EventStore(shop_home / "events.sqlite").count("13047") == before + 1
     browser.save_screenshot(str(tmp_path / "widget.png"))
     assert (tmp_path / "widget.png").stat().st_size > 10_000
@@ -67,21 +46,51 @@ def test_agent_console_login_pick_and_send(server, browser, tmp_path):
     turn = customer.predict("where is my order 536365", "", "17850", api_name="/ask")
     customer.predict(turn["session"], "17850", api_name="/talk_to_person")
 
-    browser.get(server + "/agent/")
-    user = _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "input[type='text'], input:not([type])"))
-    user.send_keys(AGENT[0])
-    browser.find_element(By.CSS_SELECTOR, "input[type='password']").send_keys(AGENT[1])
-    [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text.strip().lower() == "login"][0].click()
+    ui.agent_login(browser, server, *AGENT)
     # the newest hand-off opens first: its transcript and three suggestions load
-    try:
-        _wait(browser, lambda d: "536365" in d.find_element(By.ID, "ag-suggestions").text)
-    finally:
-        browser.save_screenshot(str(tmp_path / "agent-open.png"))
-        (tmp_path / "agent-open.html").write_text(browser.page_source)
-    browser.find_element(By.ID, "ag-pick-0").click()
-    draft = browser.find_element(By.CSS_SELECTOR, "#ag-draft textarea")
-    _wait(browser, lambda d: draft.get_attribute("value"))
-    browser.find_element(By.ID, "ag-send").click()
-    _wait(browser, lambda d: "[agent]" in d.page_source)
+    ui.wait(browser, lambda d: "536365" in d.find_element(By.ID, "ag-suggestions").text)
+    assert "**3.**" not in browser.find_element(By.ID, "ag-suggestions").text  # rendered, not raw markdown
+    ui.insert_and_send(browser)
     browser.save_screenshot(str(tmp_path / "agent.png"))
     assert (tmp_path / "agent.png").stat().st_size > 10_000
+
+
+@pytest.fixture
+def shop_page(server, tmp_path):
+    """A plain HTML shop page, served from another local origin, embedding the widget both ways."""
+    import functools
+    import http.server
+    import threading
+
+    from ui.embed import component_snippet, iframe_snippet
+
+    (tmp_path / "iframe.html").write_text(
+        f"<!doctype html><html><body><h1>My shop</h1>{iframe_snippet(server, customer='13047')}</body></html>")
+    (tmp_path / "component.html").write_text(
+        f"<!doctype html><html><body><h1>My shop</h1>{component_snippet(server)}</body></html>")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("localhost", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://localhost:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_widget_embedded_by_iframe_in_a_plain_page(server, shop_page, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(shop_page + "/iframe.html")
+    browser.switch_to.frame(ui.wait(browser, lambda d: d.find_element(By.TAG_NAME, "iframe")))
+    # the customer id in the snippet reaches the widget (chat waits for it)
+    cards = ui.chat(browser, "a gift for my mum under £20", customer="13047")
+    assert "£" in cards[0].text
+    browser.switch_to.default_content()
+    browser.save_screenshot(str(tmp_path / "embed-iframe.png"))
+
+
+def test_widget_embedded_as_web_component_in_a_plain_page(server, shop_page, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(shop_page + "/component.html")
+    cards = ui.chat(browser, "white hanging heart t-light holder")
+    assert cards and browser.find_element(By.TAG_NAME, "h1").text == "My shop"
+    browser.save_screenshot(str(tmp_path / "embed-component.png"))

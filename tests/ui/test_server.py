@@ -46,3 +46,13 @@ def test_agent_console_refuses_requests_without_credentials(server):
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(server + "/agent/config", timeout=10)
     assert info.value.code in (401, 403)
+
+
+
+def test_ask_stream_yields_growing_text_ending_in_the_full_reply(server):
+    client = Client(server + "/", verbose=False)
+    first = client.predict("white hanging heart t-light holder", "", "17850", api_name="/ask")
+    job = client.submit("anything cheaper?", first["session"], "17850", api_name="/ask_stream")
+    chunks = list(job)
+    assert len(chunks) > 1 and all(b.startswith(a) for a, b in zip(chunks, chunks[1:]))
+    assert chunks[-1].strip()

@@ -1,0 +1,250 @@
+"""Latency through the HTTP API on loopback, as a shop page would see it.
+
+* time to first streamed token (``/ask_stream``) and full-turn time (``/ask``), one customer
+  at a time;
+* a load run: N simulated customers in parallel, each holding its own session and walking a
+  short shopping script, for a bounded time: throughput, latency p50/p95 and errors.
+
+Requests go through Gradio's HTTP API (``POST /gradio_api/call/<name>`` then the event
+stream), the same path ``gradio_client`` and the browser use. The server is either given by
+``--url`` or started here from a home (``--home``) with ``shopassist serve``.
+
+    python -m eval.http_bench --home ~/.local/share/shopassist --out eval/out/http
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+FIRST_TURNS = ["a gift for my mum under £20", "red retrospot lunch bag", "candles under £5", "christmas decorations",
+               "something for the kitchen", "white hanging heart t-light holder", "vintage doily", "party bunting"]
+FOLLOW_UPS = ["anything cheaper?", "tell me more about the second one", "compare it with the first",
+              "add the first one to my cart"]
+CUSTOMERS = ["17850", "13047", "12583", "13748", "15100", "15291", "14688", "17809", ""]
+
+
+@dataclass
+class Call:
+    ttft_ms: float | None
+    total_ms: float
+    text: str
+    error: str | None = None
+
+
+class Api:
+    """Gradio's HTTP API for the widget's endpoints, over one pooled HTTP client."""
+
+    def __init__(self, url: str, timeout: float = 120.0):
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(timeout=timeout)
+
+    def call(self, name: str, *args) -> Call:
+        start = time.perf_counter()
+        first = None
+        last, error = None, None
+        try:
+            posted = self.http.post(f"{self.url}/gradio_api/call/{name}", json={"data": list(args)})
+            posted.raise_for_status()
+            event_id = posted.json()["event_id"]
+            with self.http.stream("GET", f"{self.url}/gradio_api/call/{name}/{event_id}") as stream:
+                event = None
+                for line in stream.iter_lines():
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:") and event in ("generating", "complete"):
+                        data = json.loads(line[5:])
+                        if data and first is None:
+                            first = time.perf_counter()
+                        last = data[0] if data else last
+                    elif line.startswith("data:") and event == "error":
+                        error = line[5:].strip() or "error"
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        end = time.perf_counter()
+        ttft = (first - start) * 1000 if first is not None else None
+        text = last if isinstance(last, str) else json.dumps(last)
+        return Call(ttft, (end - start) * 1000, text or "", error if error or last is not None else "no output")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(home: Path, collection: str, extra_env: dict | None = None):
+    """``shopassist serve`` on a free loopback port for the life of the block."""
+    port = _free_port()
+    env = {**os.environ, "SHOPASSIST_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False",
+           "SHOPASSIST_AGENT_PASSWORD": os.environ.get("SHOPASSIST_AGENT_PASSWORD", "bench-only"), **(extra_env or {})}
+    cmd = [str(Path(sys.executable).with_name("shopassist")), "serve", "--port", str(port), "--collection", collection]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(proc, url)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_up(proc: subprocess.Popen, url: str, seconds: float = 300) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read()[-2000:]}")
+        try:
+            urllib.request.urlopen(url + "/config", timeout=2)
+            return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError("server did not start in time")
+
+
+def _pct(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    arr = np.asarray(values)
+    return {"n": len(values), "p50": round(float(np.percentile(arr, 50)), 1),
+            "p95": round(float(np.percentile(arr, 95)), 1), "mean": round(float(arr.mean()), 1)}
+
+
+def measure_ttft(url: str, conversations: int = 20) -> dict:
+    """One customer at a time: a first turn by ``/ask`` (it returns the session), then the
+    follow-ups streamed by ``/ask_stream`` in that session, timing the first token."""
+    api = Api(url)
+    ttft, stream_total, first_turns, errors = [], [], [], []
+    try:
+        api.call("ask", "hello", "", "")  # warm the models once; not counted
+        for i in range(conversations):
+            customer = CUSTOMERS[i % len(CUSTOMERS)]
+            first = api.call("ask", FIRST_TURNS[i % len(FIRST_TURNS)], "", customer)
+            if first.error:
+                errors.append(first.error)
+                continue
+            first_turns.append(first.total_ms)
+            session = json.loads(first.text)["session"]
+            for message in FOLLOW_UPS:
+                call = api.call("ask_stream", message, session, customer)
+                if call.error or call.ttft_ms is None:
+                    errors.append(call.error or "no token")
+                    continue
+                ttft.append(call.ttft_ms)
+                stream_total.append(call.total_ms)
+    finally:
+        api.close()
+    return {"ttft_ms": _pct(ttft), "streamed_turn_ms": _pct(stream_total), "ask_turn_ms": _pct(first_turns),
+            "errors": len(errors), "error_examples": errors[:5]}
+
+
+def _customer(url: str, index: int, deadline: float, start: threading.Barrier, out: list[Call]) -> None:
+    api = Api(url)
+    customer = CUSTOMERS[index % len(CUSTOMERS)]
+    start.wait()
+    turn = 0
+    try:
+        while time.perf_counter() < deadline:
+            call = api.call("ask", FIRST_TURNS[(index + turn) % len(FIRST_TURNS)], "", customer)
+            out.append(call)
+            session = json.loads(call.text)["session"] if not call.error else ""
+            for message in FOLLOW_UPS:
+                if time.perf_counter() >= deadline or not session:
+                    break
+                out.append(api.call("ask", message, session, customer))
+            turn += 1
+    finally:
+        api.close()
+
+
+def load_run(url: str, customers: int = 50, seconds: float = 60.0) -> dict:
+    """``customers`` simulated customers in parallel for ``seconds``; turns started before the
+    deadline are finished and counted."""
+    start = threading.Barrier(customers + 1)
+    results: list[list[Call]] = [[] for _ in range(customers)]
+    began = time.perf_counter()
+    deadline = began + seconds
+    threads = [threading.Thread(target=_customer, args=(url, i, deadline, start, results[i]), daemon=True)
+               for i in range(customers)]
+    for t in threads:
+        t.start()
+    start.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    calls = [c for r in results for c in r]
+    errors = [c.error for c in calls if c.error]
+    return {"customers": customers, "seconds": round(elapsed, 1), "turns": len(calls),
+            "throughput_turns_per_s": round(len(calls) / elapsed, 2),
+            "turn_ms": _pct([c.total_ms for c in calls if not c.error]),
+            "customers_served": sum(1 for r in results if any(not c.error for c in r)),
+            "errors": len(errors), "error_examples": errors[:5]}
+
+
+def run(url: str, out: Path, conversations: int = 20, customers: int = 50, seconds: float = 60.0) -> dict:
+    metrics = {"ttft": measure_ttft(url, conversations), "load": load_run(url, customers, seconds)}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    (out / "report.md").write_text(report(metrics))
+    return metrics
+
+
+def report(m: dict) -> str:
+    t, load = m["ttft"], m["load"]
+    return "\n".join([
+        "# HTTP API latency and load (loopback)", "",
+        "| measure | n | p50 ms | p95 ms |", "|---|---|---|---|",
+        f"| time to first streamed token (/ask_stream) | {t['ttft_ms'].get('n', 0)} | {t['ttft_ms'].get('p50')} "
+        f"| {t['ttft_ms'].get('p95')} |",
+        f"| streamed turn, complete | {t['streamed_turn_ms'].get('n', 0)} | {t['streamed_turn_ms'].get('p50')} "
+        f"| {t['streamed_turn_ms'].get('p95')} |",
+        f"| first turn by /ask | {t['ask_turn_ms'].get('n', 0)} | {t['ask_turn_ms'].get('p50')} "
+        f"| {t['ask_turn_ms'].get('p95')} |",
+        f"| turn under load ({load['customers']} customers) | {load['turn_ms'].get('n', 0)} "
+        f"| {load['turn_ms'].get('p50')} | {load['turn_ms'].get('p95')} |", "",
+        f"Load: {load['customers']} concurrent customers for {load['seconds']} s: {load['turns']} turns, "
+        f"{load['throughput_turns_per_s']} turns/s, {load['customers_served']} customers served, "
+        f"{load['errors']} errors.",
+        f"Sequential run errors: {t['errors']}.", ""])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", help="a running `shopassist serve`; otherwise one is started from --home")
+    ap.add_argument("--home", type=Path, help="home with an indexed store (shopassist demo makes one)")
+    ap.add_argument("--collection", default="online-retail")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--conversations", type=int, default=20)
+    ap.add_argument("--customers", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    args = ap.parse_args()
+    if not args.url and not args.home:
+        ap.error("give --url or --home")
+    with (contextlib.nullcontext(args.url) if args.url else served(args.home, args.collection)) as url:
+        metrics = run(url, args.out, args.conversations, args.customers, args.seconds)
+    print(report(metrics))
+
+
+if __name__ == "__main__":
+    main()
