@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from assistant.grounding import Grounding, check_reply
 from assistant.orders import Order
-from assistant.replies import compare_reply, price_of, results_reply, stream
+from assistant.replies import compare_reply, md_text, price_of, results_reply, stream
 from assistant.schema import SUPPORT_INTENTS, Slots, TurnParse
 from assistant.session import Session, SessionStore
 from assistant.shopping import Shopper, answer_question, is_vague, resolve
@@ -236,7 +236,7 @@ class Assistant:
         act = self._search(session, slots, message, clarify=False, refine=True, exclude={p.id for p in shown})
         if act.products:
             act.reply = act.reply.replace("Here are the updated results:", f"Nothing is cheaper than all of those, "
-                                          f"but these cost less than **{middle.title}** ({price_of(middle)}):", 1)
+                                          f"but these cost less than **{md_text(middle.title)}** ({price_of(middle)}):", 1)
         else:
             act.reply = "I couldn't find anything cheaper than what I showed you."
         return act
@@ -277,7 +277,7 @@ class Assistant:
         self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
                                   time.time(), session.id)])
         session.focus = product.id
-        return _Act(f"Added {quantity} × **{product.title}** ({price_of(product)} each) to your cart.",
+        return _Act(f"Added {quantity} × **{md_text(product.title)}** ({price_of(product)} each) to your cart.",
                     [product], show=False, suggestions=["Recommend something to go with it", "Show cheaper ones"])
 
     def _recommend(self, session: Session, parse: TurnParse, message: str) -> _Act:

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.orders import Order
-from assistant.replies import when
+from assistant.replies import md_unescape, when
 from retrieval.product import Product
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_BOLD = re.compile(r"\*\*((?:\\.|[^*\\])+?)\*\*")
 _MONEY = re.compile(r"([£₹$€])\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?) (GBP|INR|USD|EUR)\b")
 _ORDER = re.compile(r"\border (?:number )?([A-Za-z]?\d{4,})\b", re.I)
 _DATE = re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}\b")
@@ -51,7 +51,7 @@ def check_reply(reply: str, grounding: Grounding) -> list[str]:
     """Problems found (empty = grounded)."""
     problems = []
     titles = grounding.titles()
-    for name in _BOLD.findall(reply):
+    for name in map(md_unescape, _BOLD.findall(reply)):
         if name not in titles:
             problems.append(f"unknown product {name!r}")
     allowed = grounding.amounts() | set(amounts_in(grounding.message))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from assistant.engine import Assistant
 from assistant.orders import OrderBook
 from assistant.parser import TurnParser
@@ -56,3 +58,29 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     if recommender:
         assistant.profile = lambda user: recommender.profile(user).describe()
     return assistant
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    user_id: str
+    sessions: int  # conversations, transcripts included
+    events: int  # behaviour events: purchases, returns, views, carts (their chat sessions' too)
+
+    def to_json(self) -> dict:
+        return {"user": self.user_id, "sessions_deleted": self.sessions, "events_deleted": self.events}
+
+
+def forget_user(settings: Settings, user_id: str) -> Forgotten:
+    """Deletes everything held about a customer: events (orders are events), sessions and
+    transcripts. Profiles are computed from events on demand and the trained behaviour
+    models keep only per-product statistics, so nothing else names the customer."""
+    sessions = SessionStore(sessions_path(settings))
+    events = EventStore(events_path(settings))
+    try:
+        chats = sessions.ids_of(user_id)
+        removed_events = events.delete_user(user_id, chats)
+        removed_sessions = sessions.delete_user(user_id)
+    finally:
+        sessions.close()
+        events.close()
+    return Forgotten(user_id, removed_sessions, removed_events)

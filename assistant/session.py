@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from assistant.schema import Slots
+from shopassist.privacy import redact
 
 
 class Message(BaseModel):
@@ -60,6 +61,15 @@ CREATE INDEX IF NOT EXISTS sessions_queue ON sessions (handoff, updated);
 """
 
 
+def _redacted(session: Session) -> Session:
+    stored = session.model_copy(deep=True)
+    for message in stored.messages:
+        message.text = redact(message.text)
+    stored.handoff_reason = redact(stored.handoff_reason) if stored.handoff_reason else None
+    stored.slots = stored.slots.model_copy(update={"person_name": None})
+    return stored
+
+
 class SessionStore:
     """Sessions by id. Safe to share between threads of one process; several processes
     can share the file (SQLite serialises the writes)."""
@@ -80,12 +90,15 @@ class SessionStore:
         return Session.model_validate_json(row[0]) if row else None
 
     def save(self, session: Session) -> None:
+        """Stores the session with personal data (emails, phones, cards, addresses) redacted;
+        the live object keeps the raw text for the rest of its turn."""
+        stored = _redacted(session)
         with self._lock, self._conn:
             self._conn.execute(
                 "INSERT INTO sessions (id, user_id, handoff, updated, data) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET user_id=excluded.user_id, handoff=excluded.handoff, "
                 "updated=excluded.updated, data=excluded.data",
-                (session.id, session.user_id, int(session.handoff), session.updated, session.model_dump_json()))
+                (stored.id, stored.user_id, int(stored.handoff), stored.updated, stored.model_dump_json()))
 
     def queue(self, limit: int = 100) -> list[Session]:
         """Hand-offs first, then the most recently active conversations."""
@@ -94,9 +107,18 @@ class SessionStore:
                                       (limit,)).fetchall()
         return [Session.model_validate_json(r[0]) for r in rows]
 
+    def ids_of(self, user_id: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT id FROM sessions WHERE user_id = ?", (user_id,))]
+
     def delete_user(self, user_id: str) -> int:
+        """Deletes the user's sessions (transcripts included) and purges them from the file."""
         with self._lock, self._conn:
-            return self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+            self._conn.execute("PRAGMA secure_delete=ON")
+            deleted = self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
 
     def close(self) -> None:
         with self._lock:

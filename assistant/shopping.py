@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.replies import price_of
+from assistant.replies import md_text, price_of
 from assistant.schema import Reference, Slots
 from retrieval.product import Candidate, Product
 from retrieval.search import HybridSearcher
@@ -157,30 +157,31 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
 def answer_question(product: Product, message: str) -> str:
     """Answers from the product's own fields, or says what it doesn't know."""
     text = message.lower()
-    name = f"**{product.title}**"
+    name = f"**{md_text(product.title)}**"
     if re.search(r"how much|price|cost", text):
         return f"{name} costs {price_of(product)}."
     if re.search(r"brand|who makes|made by|maker", text):
-        return f"{name} is by {product.brand}." if product.brand else f"The catalogue doesn't list a brand for {name}."
+        return f"{name} is by {md_text(product.brand)}." if product.brand else f"The catalogue doesn't list a brand for {name}."
     for cue, keys in _ATTRIBUTE_KEYS.items():
         if re.search(rf"\b{re.escape(cue)}", text):
             found = [(k, product.attributes[k]) for k in keys if k in product.attributes]
             if found:
-                return f"{name}: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in found[:3]) + "."
+                return f"{name}: " + "; ".join(f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in found[:3]) + "."
             return f"The catalogue doesn't say for {name}. " + describe(product)
     return describe(product)
 
 
 def describe(product: Product, fields: int = 6) -> str:
-    parts = [f"**{product.title}**, {price_of(product)}"]
+    parts = [f"**{md_text(product.title)}**, {price_of(product)}"]
     if product.brand:
-        parts.append(f"brand {product.brand}")
+        parts.append(f"brand {md_text(product.brand)}")
     if product.category:
-        parts.append(f"category {product.category_path}")
-    attrs = [f"{k.replace('_', ' ')}: {v}" for k, v in product.attributes.items() if k != "list_price"][:fields]
+        parts.append(f"category {md_text(product.category_path)}")
+    attrs = [f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in product.attributes.items()
+             if k != "list_price"][:fields]
     text = "; ".join(parts) + "."
     if attrs:
         text += " Details: " + "; ".join(attrs) + "."
     if product.description:
-        text += " " + product.description[:240].rstrip() + ("…" if len(product.description) > 240 else "")
+        text += " " + md_text(product.description[:240].rstrip()) + ("…" if len(product.description) > 240 else "")
     return text

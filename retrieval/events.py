@@ -170,10 +170,20 @@ class EventStore:
             self._conn.execute("DELETE FROM events")
             self._conn.execute("DELETE FROM users")
 
-    def delete_user(self, user_id: str) -> int:
+    def delete_user(self, user_id: str, sessions: Iterable[str] = ()) -> int:
+        """Deletes the user's events, and those of ``sessions`` (their chat sessions, whose
+        clicks may predate the sign-in), then purges the deleted rows from the file."""
+        sessions = list(sessions)
         with self._lock, self._conn:
+            self._conn.execute("PRAGMA secure_delete=ON")  # overwrite freed pages, don't just unlink them
             deleted = self._conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,)).rowcount
+            for start in range(0, len(sessions), 500):
+                chunk = sessions[start:start + 500]
+                deleted += self._conn.execute(f"DELETE FROM events WHERE session_id IN ({','.join('?' * len(chunk))})",
+                                              chunk).rowcount
             self._conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the write-ahead log
         return int(deleted)
 
     def close(self) -> None:

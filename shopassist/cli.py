@@ -384,11 +384,14 @@ def eval_behaviour(settings: Settings, out, queries) -> None:
 
 
 def main() -> None:
+    from shopassist.privacy import redact_logs
+
+    redact_logs()
     cli(prog_name="shopassist")
 
 
 # Command groups that live in their own modules register themselves on ``cli``.
-from shopassist import cli_chat, cli_finetune  # noqa: E402,F401
+from shopassist import cli_chat, cli_finetune, cli_privacy  # noqa: E402,F401
 
 
 if __name__ == "__main__":

@@ -57,3 +57,34 @@ def test_ingest_train_recommend(tmp_path, monkeypatch):
     assert found["results"] and all(r["price"] is not None for r in found["results"])
     profile = json.loads(run("--home", home, "profile", "--user", users[0], "--collection", "shop", "--json"))
     assert profile["items_bought"] > 0 and profile["summary"]
+
+    _forget_makes_a_cold_start_customer(home, users[0])
+
+
+def _forget_makes_a_cold_start_customer(home, user):
+    from pathlib import Path
+
+    from assistant.session import SessionStore
+    from retrieval.events import Event, EventStore
+
+    sessions = SessionStore(Path(home) / "sessions.sqlite")
+    chat = sessions.new(user)
+    chat.add("customer", "sentinel-forget-me-7 please")
+    sessions.save(chat)
+    sessions.close()
+    events = EventStore(Path(home) / "events.sqlite")
+    before = events.count(user)
+    # a click from the same chat before the customer signed in (no user id on the event)
+    events.append([Event(events.user_events(user)[0].product_id, "view", None, session_id=chat.id)])
+    events.close()
+
+    done = json.loads(run("--home", home, "forget", "--user", user, "--json"))
+    assert done == {"user": user, "sessions_deleted": 1, "events_deleted": before + 1}
+    cold = json.loads(run("--home", home, "recommend", "--user", user, "--collection", "shop", "--json"))
+    assert {r["reason"] for r in cold["results"]} == {"popular with customers right now"}
+    profile = json.loads(run("--home", home, "profile", "--user", user, "--collection", "shop", "--json"))
+    assert profile["items_bought"] == 0
+    stored = b"".join(p.read_bytes() for p in Path(home).glob("sessions.sqlite*"))
+    assert b"sentinel-forget-me-7" not in stored  # overwritten, not just unlinked
+    again = json.loads(run("--home", home, "forget", "--user", user, "--json"))
+    assert again["events_deleted"] == 0 and again["sessions_deleted"] == 0

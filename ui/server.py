@@ -13,13 +13,20 @@ from shopassist.settings import Settings
 
 
 def agent_credentials(settings: Settings) -> tuple[str, str]:
+    """From settings; outside production mode a missing password is made up for this run and
+    written to a file only its owner can read (never to the console or a log)."""
     if settings.agent_password:
         return settings.agent_user, settings.agent_password
     if settings.production:
         raise ConfigError("production mode needs agent credentials: set SHOPASSIST_AGENT_PASSWORD "
                           "(and SHOPASSIST_AGENT_USER)")
     password = secrets.token_urlsafe(12)
-    print(f"agent console login for this run: {settings.agent_user} / {password} "
+    path = settings.home / "agent-login.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(f"{settings.agent_user}\n{password}\n")
+    print(f"agent console login for this run: user {settings.agent_user!r}, password in {path} "
           "(set SHOPASSIST_AGENT_PASSWORD to choose one)", file=sys.stderr)
     return settings.agent_user, password
 
