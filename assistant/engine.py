@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from assistant.grounding import Grounding, check_reply
+from assistant.guard import SearchUnavailable
 from assistant.orders import Order
 from assistant.replies import compare_reply, md_text, price_of, results_reply, stream
 from assistant.schema import SUPPORT_INTENTS, Slots, TurnParse
@@ -118,7 +119,10 @@ class Assistant:
         session = self._session(session_id, user_id)
         message = _clean(message)
         parse = self.parser.parse(message, bool(session.shown))
-        act = self._act(session, parse, message)
+        try:
+            act = self._act(session, parse, message)
+        except SearchUnavailable as exc:
+            act = _Act(str(exc), show=False, suggestions=["Talk to a person"])
         result = self._finish(session, parse, message, act)
         yield from stream(result.reply)
         yield result
@@ -153,7 +157,10 @@ class Assistant:
         return TurnResult(reply, parse, session.id, cards, act.suggestions, session.handoff, act.orders)
 
     def shown_products(self, session: Session) -> list[Product]:
-        found = self.lookup(session.shown) if session.shown else {}
+        try:
+            found = self.lookup(session.shown) if session.shown else {}
+        except SearchUnavailable:
+            return []
         return [found[i] for i in session.shown if i in found]
 
     def _focus(self, session: Session) -> Product | None:

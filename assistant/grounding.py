@@ -39,6 +39,11 @@ class Grounding:
         return {round(v, 2) for v in values}
 
 
+def names_in(text: str) -> list[str]:
+    """The product names a reply states (bold), as plain text."""
+    return [md_unescape(name) for name in _BOLD.findall(text)]
+
+
 def amounts_in(text: str) -> list[float]:
     out = []
     for match in _MONEY.finditer(text):
@@ -51,7 +56,7 @@ def check_reply(reply: str, grounding: Grounding) -> list[str]:
     """Problems found (empty = grounded)."""
     problems = []
     titles = grounding.titles()
-    for name in map(md_unescape, _BOLD.findall(reply)):
+    for name in names_in(reply):
         if name not in titles:
             problems.append(f"unknown product {name!r}")
     allowed = grounding.amounts() | set(amounts_in(grounding.message))

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
+from assistant.guard import SearchUnavailable
 from retrieval.events import Event, EventStore
 from retrieval.product import Product
 
@@ -72,7 +73,10 @@ class OrderBook:
         return [self._order(order_id, events) for order_id, events in latest]
 
     def _order(self, order_id: str, events: list[Event]) -> Order:
-        products = self.lookup(sorted({e.product_id for e in events}))
+        try:
+            products = self.lookup(sorted({e.product_id for e in events}))
+        except SearchUnavailable:  # the order itself is in the event store: answer without titles
+            products = {}
         lines = tuple(OrderLine(e.product_id, products[e.product_id].title if e.product_id in products
                                 else f"item {e.product_id}", e.quantity, e.price) for e in events)
         currency = next((p.currency for p in products.values() if p.currency), None)

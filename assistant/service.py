@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.engine import Assistant
+from assistant.guard import SEARCH_DOWN, GuardedParser, SearchUnavailable
 from assistant.orders import OrderBook
 from assistant.parser import TurnParser
 from assistant.session import SessionStore
@@ -47,11 +48,19 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
         if recommender else None
 
     def lookup(ids: list[str]) -> dict:
-        return {p.id: p for p in store.retrieve(list(ids))} if ids else {}
+        try:
+            return {p.id: p for p in store.retrieve(list(ids))} if ids else {}
+        except ShopAssistError:
+            raise
+        except Exception as exc:  # a remote engine down: the turn degrades, the service stays up
+            raise SearchUnavailable(SEARCH_DOWN) from exc
 
     support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
     sessions = SessionStore(sessions_path(settings))
-    assistant = Assistant(parser or TurnParser.from_settings(settings),
+    guarded = GuardedParser(parser or TurnParser.from_settings(settings), settings.parse_budget_s,
+                            settings.parse_cooldown_s)
+    guarded.warm()
+    assistant = Assistant(guarded,
                           Shopper(searcher, rerank, settings.search_top_k), lookup, events, sessions, support,
                           recommend)
     assistant.closers = [store.close, events.close, sessions.close]

@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import time
 from pathlib import Path
 
 import numpy as np
 
-from assistant.grounding import amounts_in
+from assistant.grounding import amounts_in, names_in
 from assistant.service import open_assistant
 from retrieval.stores import open_store
 from shopassist.settings import load_settings
@@ -64,11 +63,12 @@ def _goals(catalogue: dict, n: int, rng: random.Random) -> list[tuple[str, float
 
 
 def _invented(result, catalogue: dict, orders_amounts: set[float]) -> list[str]:
-    titles = {p.title for p in catalogue.values()}
+    # order lines name what was bought even when the catalogue no longer lists it
+    titles = {p.title for p in catalogue.values()} | {l.title for o in result.orders for l in o.lines}
     prices = {round(v, 2) for p in catalogue.values() for v in (p.price, p.price_max) if v is not None}
     bad = [f"card {c.id}" for c in result.products
            if c.id not in catalogue or (catalogue[c.id].title, catalogue[c.id].price) != (c.title, c.price)]
-    bad += [f"title {t}" for t in re.findall(r"\*\*(.+?)\*\*", result.reply) if t not in titles]
+    bad += [f"title {t}" for t in names_in(result.reply) if t not in titles]
     bad += [f"price {a}" for a in amounts_in(result.reply) if a not in prices | orders_amounts]
     return bad
 

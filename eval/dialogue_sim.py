@@ -11,6 +11,10 @@ to ``MAX_TURNS`` turns, answers clarifying questions from the goal or refines wi
 not said yet. Success is the target on screen (exact) or an equally good product: same kind,
 within budget, same brand and colour where the goal has them.
 
+Support: Bitext test-split utterances of order and refund intents, their order number
+replaced by a real Online Retail invoice, are asked by the invoice's owner (the reply should
+state the invoice's date) and by another customer (the reply must not reveal the order).
+
 Every turn is checked for invented facts: each card must be a catalogue product at its
 catalogue price, and every product name, amount, order number and date in the reply must be
 in the records of this dialogue (catalogue products shown so far, orders re-read from the
@@ -95,6 +99,7 @@ def make_goal(product: Product, store: str, vocab: CategoryVocab, rng: random.Ra
         return None
     colour = colour_of(product)
     taken = set(re.findall(r"[a-z]+", f"{kind} {product.brand or ''} {colour or ''}"))
+    taken |= {w.rstrip("s") for w in taken}  # "ring" is no extra clue for "rings"
     spare = [w for w in re.findall(r"[a-z]+", product.title.lower()) if len(w) > 2 and w not in taken | _STOP]
     chosen = set(rng.sample(spare, min(2, len(spare))))
     words = tuple(dict.fromkeys(w for w in spare if w in chosen))  # title order, no repeats
@@ -152,6 +157,7 @@ class Customer:
       4. the next unsaid clue: "<brand> ones", "in <colour>", or a fuller request with
          another title word (or with the kind, after an opener that named none);
       5. products still over budget → "anything cheaper?"; otherwise give up.
+    It never sends the same message twice: a move that would repeat one ends the dialogue.
     """
 
     goal: Goal
@@ -160,6 +166,7 @@ class Customer:
     clues: list[str] = field(default_factory=list)
     restarted: bool = False
     moves: list[str] = field(default_factory=list)
+    sent: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         clues = [c for c, v in (("brand", self.goal.brand), ("colour", self.goal.colour)) if v]
@@ -192,14 +199,18 @@ class Customer:
             self.said.add(self.clues[0])
         if rng.random() < 0.35:
             self.said.add("budget")
-        self.moves.append("open:" + "+".join(sorted(self.said)))
-        return rng.choice(["I'm looking for {}", "show me {}", "do you have {}?"]).format(self._describe())
+        template = rng.choice(["I'm looking for {}", "show me {}", "do you have {}?"])
+        return self._open("+".join(sorted(self.said)), template.format(self._describe()))
 
     def _vague(self, name: str, text: str, said: set[str]) -> str:
         self.said |= said
         self.clues.insert(0, "kind")  # the kind is the first thing to add later
+        return self._open(name, f"do you have anything {text}?")
+
+    def _open(self, name: str, message: str) -> str:
         self.moves.append(f"open:{name}")
-        return f"do you have anything {text}?"
+        self.sent.add(message)
+        return message
 
     def reply_to(self, result: TurnResult, catalogue: dict[str, Product]) -> str | None:
         """The next message, or None to give up."""
@@ -233,7 +244,11 @@ class Customer:
             return f"in {self.goal.colour}"
         return f"actually, show me {self._describe()}"  # a new, fuller request with the extra word
 
-    def _move(self, name: str, message: str) -> str:
+    def _move(self, name: str, message: str) -> str | None:
+        """Records the move; a message already sent once is not repeated (the customer gives up)."""
+        if message in self.sent:
+            return None
+        self.sent.add(message)
         self.moves.append(name)
         return message
 

@@ -226,19 +226,37 @@ def parsed_filters(svc: Services, text: str) -> tuple[Ranked, TurnParse, SearchF
     return Ranked([c.product.id for c in found.candidates], _ms(t)), parse, found.flt, parse_ms
 
 
+def filter_admits(flt: SearchFilter, product: Product) -> bool:
+    """Whether the store would let ``product`` through ``flt`` (the parts the assistant sets)."""
+    levels = {normalise_value(c) for c in product.category}
+    for kind, key, value in flt.conditions():
+        if key == "price":
+            low, high = value
+            if product.price is None or (low is not None and product.price < low) or \
+                    (high is not None and product.price > high):
+                return False
+        elif key == "category_levels" and value not in levels:
+            return False
+        elif key == "brand_key" and value != normalise_value(product.brand or ""):
+            return False
+    return True
+
+
 @dataclass
 class ParseLog:
     """How the parser read each query, to tell parse errors from retrieval errors."""
 
     intent_search: int = 0
+    source_filtered_out: int = 0
     price_right: int = 0
     category_filter: int = 0
     brand_filter: int = 0
     intents: dict[str, int] = field(default_factory=dict)
     parse_ms: list[float] = field(default_factory=list)
 
-    def add(self, q: ShopperQuery, parse: TurnParse, flt: SearchFilter, parse_ms: float) -> None:
+    def add(self, q: ShopperQuery, parse: TurnParse, flt: SearchFilter, parse_ms: float, source: Product) -> None:
         self.parse_ms.append(parse_ms)
+        self.source_filtered_out += not filter_admits(flt, source)
         self.intents[parse.intent] = self.intents.get(parse.intent, 0) + 1
         self.intent_search += parse.intent == "search"
         self.price_right += parse.slots.max_price == q.asked.max_price
@@ -250,14 +268,15 @@ class ParseLog:
         return counts | {"parse_p50_ms": round(statistics.median(self.parse_ms), 2)}
 
 
-def run_variants(svc: Services, queries: list[ShopperQuery]) -> tuple[dict[str, dict[str, Ranked]], ParseLog]:
+def run_variants(svc: Services, queries: list[ShopperQuery],
+                 catalogue: dict[str, Product]) -> tuple[dict[str, dict[str, Ranked]], ParseLog]:
     runs: dict[str, dict[str, Ranked]] = {v: {} for v in VARIANTS}
     log = ParseLog()
     for q in queries:
         runs["dense"][q.qid], runs["lexical"][q.qid] = single_sources(svc, q.text)
         runs["hybrid"][q.qid] = hybrid(svc, q.text)
         runs["hybrid+parsed filters"][q.qid], parse, flt, parse_ms = parsed_filters(svc, q.text)
-        log.add(q, parse, flt, parse_ms)
+        log.add(q, parse, flt, parse_ms, catalogue[q.source_id])
     return runs, log
 
 
@@ -300,7 +319,7 @@ def versus_hybrid(qrels: tuple[Qrels, Qrels], runs: dict[str, Run]) -> dict:
         table = compare(qrel, list(runs.values()), [metric], stat_test="student").to_dict()
         for name in runs:
             if name != "hybrid":
-                out.setdefault(name, {})[metric] = {"p": round(float(table[name]["comparisons"]["hybrid"][metric]), 5),
+                out.setdefault(name, {})[metric] = {"p": float(f"{table[name]['comparisons']['hybrid'][metric]:.3g}"),
                                                     **table[name]["win_tie_loss"]["hybrid"][metric]}
     return out
 
@@ -331,8 +350,9 @@ def plot(metrics: dict, out: Path) -> str:
 def report(metrics: dict, out: Path, image: str) -> None:
     kinds = ", ".join(f"{n} {kind}" for kind, n in metrics["query_kinds"].items())
     lines = ["# Retrieval quality — Flipkart", "",
-             f"{metrics['queries']} queries from held-out products (seed {metrics['seed']}; {kinds}); grades: source 2, "
-             f"any product meeting all asked constraints 1 (mean {metrics['mean_relevant']} graded products per query). "
+             f"{metrics['queries']} queries from held-out products (seed {metrics['seed']}; {kinds}); grades: "
+             f"source 2, any product meeting all asked constraints 1 (mean {metrics['mean_relevant']} graded "
+             "products per query). "
              "Variants are described in `eval/retrieval_quality.py`.", "",
              "| variant | nDCG@10 | recall@10 (source) | MRR@10 (source) | constraint P@5 | p50 ms |",
              "|---|---|---|---|---|---|"]
@@ -346,8 +366,9 @@ def report(metrics: dict, out: Path, image: str) -> None:
     p = metrics["parse"]
     lines += ["", f"Parser on these queries: intent `search` {p['intent_search']}/{metrics['queries']}, max price read "
               f"exactly {p['price_right']}, category filter applied {p['category_filter']}, brand filter applied "
-              f"{p['brand_filter']}; parse p50 {p['parse_p50_ms']:.1f} ms of the variant's time. Load average after "
-              f"the run: {metrics['load_average_after']} (shared machine: latencies are noisy).", "",
+              f"{p['brand_filter']}, source product filtered out {p['source_filtered_out']}; parse p50 "
+              f"{p['parse_p50_ms']:.1f} ms of the variant's time. Load average after the run: "
+              f"{metrics['load_average_after']} (shared machine: latencies are noisy).", "",
               "Caveat: the judge reads the same catalogue fields (category levels, brand, price) that the parsed "
               "filters select on, so constraint precision favours the filtered variant by construction; attribute "
               "queries, whose attribute is not a filter, are the fairer half (`constraint_p@5_by_kind` in "
@@ -366,7 +387,7 @@ def run(settings: Settings, out: Path, n_queries: int = 300, seed: int = 0) -> d
         queries = build_queries(list(catalogue.values()), n_queries, seed)
         graded, source = judge(queries, list(catalogue.values()))
         svc.warm_up()
-        runs, log = run_variants(svc, queries)
+        runs, log = run_variants(svc, queries, catalogue)
     qrels = (Qrels(graded), Qrels(source))
     ranx_runs = {v: _ranx_run(runs[v], v) for v in VARIANTS}
     metrics = {

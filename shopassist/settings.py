@@ -66,6 +66,9 @@ class Settings(BaseModel):
         agent_user, agent_password: the agent console's login (env ``SHOPASSIST_AGENT_USER`` /
             ``SHOPASSIST_AGENT_PASSWORD``); without a password, ``serve`` makes one up per run
             and prints it, unless ``production`` is set, when it refuses to start.
+        qdrant_timeout: seconds a Qdrant server request may take before the turn degrades.
+        parse_budget_s, parse_cooldown_s: the LLM parse's time budget; after a failure or a
+            timeout, turns use the rule parse for the cool-down, then the LLM is tried again.
         agent_session_minutes: an agent's login lasts this long, then the console asks again.
         production: production mode (no made-up credentials).
     """
@@ -89,6 +92,9 @@ class Settings(BaseModel):
     parser_adapter: str = "default"
     parser_layers: int = Field(default=16, ge=0)
     search_top_k: int = Field(default=5, ge=1, le=50)
+    qdrant_timeout: int = Field(default=5, ge=1)
+    parse_budget_s: float = Field(default=2.0, gt=0)
+    parse_cooldown_s: float = Field(default=30.0, ge=0)
     agent_user: str = "agent"
     agent_password: str | None = Field(default=None, repr=False)
     agent_session_minutes: float = Field(default=480.0, gt=0)

@@ -152,6 +152,36 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
     return demo
 
 
+def _friendly(fn):
+    """API callers get the same plain sentences as the chat: a ``gr.Error`` with our message,
+    or a generic one (details only in the server log), never a stack trace."""
+    import functools
+    import inspect
+
+    def fail(exc: Exception):
+        if isinstance(exc, ShopAssistError):
+            return gr.Error(str(exc))
+        log.exception("API call %s failed", fn.__name__)
+        return gr.Error(FRIENDLY)
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def stream(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 (turned into a message above)
+                raise fail(exc) from None
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            raise fail(exc) from None
+    return call
+
+
 def _api(backend: WidgetBackend) -> None:
     """Programmatic endpoints (for ``gradio_client``) with stable names."""
 
@@ -180,4 +210,4 @@ def _api(backend: WidgetBackend) -> None:
         return backend.handoff(session_id or None, customer_id or None).to_json()
 
     for fn in (ask, ask_stream, add_to_cart, view, talk_to_person):
-        gr.api(fn, api_name=fn.__name__)
+        gr.api(_friendly(fn), api_name=fn.__name__)

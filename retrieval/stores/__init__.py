@@ -14,7 +14,8 @@ def open_store(settings: Settings, collection: str | None = None) -> VectorStore
     if settings.qdrant_url:
         from retrieval.stores.client import ClientStore, connect
 
-        return ClientStore(connect(url=settings.qdrant_url, api_key=settings.qdrant_api_key), name)
+        return ClientStore(connect(url=settings.qdrant_url, api_key=settings.qdrant_api_key,
+                                   timeout=settings.qdrant_timeout), name)
     from retrieval.stores.edge import EdgeStore
 
     return EdgeStore(settings.store_dir / name)

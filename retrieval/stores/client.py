@@ -40,7 +40,7 @@ def _hits(points) -> list[Hit]:
     return [Hit(p.payload["product_id"], float(p.score), p.payload) for p in points]
 
 
-def connect(url: str | None = None, api_key: str | None = None, path: str | None = None):
+def connect(url: str | None = None, api_key: str | None = None, path: str | None = None, timeout: int = 5):
     """A ``QdrantClient`` for a server ``url``, or the client's local mode at ``path``."""
     from qdrant_client import QdrantClient
 
@@ -48,7 +48,7 @@ def connect(url: str | None = None, api_key: str | None = None, path: str | None
         raise StoreError("give either a Qdrant server url or a local path, not both")
     try:
         if url is not None:
-            return QdrantClient(url=url, api_key=api_key, timeout=10)
+            return QdrantClient(url=url, api_key=api_key, timeout=timeout)
         return QdrantClient(path=path)
     except RuntimeError as exc:
         if "already accessed" in str(exc):

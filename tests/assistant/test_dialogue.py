@@ -6,11 +6,10 @@ must exist in the data exactly (0 invented products, prices or orders).
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
-from assistant.grounding import amounts_in
+from assistant.grounding import amounts_in, names_in
 from retrieval.adapters import load_flipkart
 from tests.conftest import FLIPKART
 
@@ -28,7 +27,7 @@ def assert_grounded(result, catalogue, extra_amounts=()):
     for card in result.products:
         product = catalogue[card.id]
         assert (card.title, card.price) == (product.title, product.price)
-    for name in re.findall(r"\*\*(.+?)\*\*", result.reply):
+    for name in names_in(result.reply):
         assert name in titles, name
     for amount in amounts_in(result.reply):
         assert amount in prices or amount in extra_amounts, (amount, result.reply)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from shopassist.cli import cli
-from tests.conftest import DATA_DIR, run_cli
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 

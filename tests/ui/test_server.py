@@ -56,3 +56,12 @@ def test_ask_stream_yields_growing_text_ending_in_the_full_reply(server):
     chunks = list(job)
     assert len(chunks) > 1 and all(b.startswith(a) for a, b in zip(chunks, chunks[1:]))
     assert chunks[-1].strip()
+
+
+@pytest.mark.parametrize("message, says", [("x" * 100_000, "under 500 characters"), ("   ", "Please type a message")])
+def test_bad_messages_get_a_plain_error_not_a_trace(server, message, says):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as info:
+        Client(server + "/", verbose=False).predict(message, "", "", api_name="/ask")
+    assert says in str(info.value) and "Traceback" not in str(info.value)
