@@ -20,6 +20,7 @@ from assistant.schema import SUPPORT_INTENTS, Slots, TurnParse
 from assistant.session import Session, SessionStore
 from assistant.shopping import Shopper, answer_question, is_vague, resolve
 from assistant.support import SupportDesk
+from assistant.variants import Variant, pick
 from retrieval.events import Event, EventStore
 from retrieval.product import Product
 from retrieval.stores.base import SearchFilter
@@ -98,6 +99,10 @@ class Assistant:
         self.recommend = recommend
         self.closers: list[Callable[[], None]] = []
         self.profile: Callable[[str], str] | None = None  # customer id → profile in words
+        # A/B: variant name → its shopper and recommend function; sessions are assigned by ``pick``
+        self.variants: list[Variant] = []
+        self.forced_variant: str | None = None
+        self.variant_tools: dict[str, tuple[Shopper, Callable | None]] = {}
 
     def close(self) -> None:
         """Releases the stores this assistant opened (the embedded Qdrant folder lock among them)."""
@@ -134,7 +139,10 @@ class Assistant:
     def _session(self, session_id: str | None, user_id: str | None) -> Session:
         session = self.sessions.get(session_id) if session_id else None
         if session is None:
-            return self.sessions.new(user_id, session_id)
+            session = self.sessions.new(user_id, session_id)
+            variant = pick(self.variants, self.forced_variant, user_id or session.id)
+            session.variant = variant.name if variant else None
+            return session
         if user_id and session.user_id and user_id != session.user_id:
             raise ShopAssistError(f"session {session_id} belongs to another customer; start a new session")
         if user_id and not session.user_id:
@@ -155,6 +163,9 @@ class Assistant:
         cards = [ProductCard(p.id, p.title, p.price, p.currency, p.category_path, r, p.url)
                  for p, r in zip(act.products, act.reasons or [None] * len(act.products))]
         return TurnResult(reply, parse, session.id, cards, act.suggestions, session.handoff, act.orders)
+
+    def _tools(self, session: Session) -> tuple[Shopper, Callable | None]:
+        return self.variant_tools.get(session.variant or "", (self.shopper, self.recommend))
 
     def shown_products(self, session: Session) -> list[Product]:
         try:
@@ -193,7 +204,7 @@ class Assistant:
     def _search(self, session: Session, slots: Slots, message: str, clarify: bool, refine: bool = False,
                 exclude: set[str] = frozenset()) -> _Act:
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
-        found = self.shopper.search(slots, message, session.user_id, session.id, keep, exclude)
+        found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude)
         session.pending_categories, session.pending_slots = [], None
         if not found.candidates:
             return _Act(_nothing(slots), show=False, suggestions=["Show me anything under a higher budget"])
@@ -288,10 +299,11 @@ class Assistant:
                     [product], show=False, suggestions=["Recommend something to go with it", "Show cheaper ones"])
 
     def _recommend(self, session: Session, parse: TurnParse, message: str) -> _Act:
-        if self.recommend is None:
+        shopper, recommend = self._tools(session)
+        if recommend is None:
             return _Act("I don't have enough shopping history yet to recommend things; tell me what you're "
                         "looking for and I'll search.", show=False)
-        picks = self.recommend(session.user_id, self.shopper.top_k, session.id)
+        picks = recommend(session.user_id, shopper.top_k, session.id)
         found = self.lookup([pid for pid, _ in picks])
         products = [found[pid] for pid, _ in picks if pid in found]
         reasons = [reason for pid, reason in picks if pid in found]

@@ -11,6 +11,7 @@ from assistant.parser import TurnParser
 from assistant.session import SessionStore
 from assistant.shopping import Shopper
 from assistant.support import SupportDesk, load_openers
+from assistant.variants import parse_variants, pick
 from retrieval.behaviour.service import behaviour_dir, events_path, open_recommender
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.events import EventStore
@@ -64,9 +65,23 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
                           Shopper(searcher, rerank, settings.search_top_k), lookup, events, sessions, support,
                           recommend)
     assistant.closers = [store.close, events.close, sessions.close]
+    _set_variants(assistant, settings, searcher, rerank, recommender)
     if recommender:
         assistant.profile = lambda user: recommender.profile(user).describe()
     return assistant
+
+
+
+def _set_variants(assistant: Assistant, settings: Settings, searcher, rerank, recommender) -> None:
+    """One shopper (and recommend function) per A/B variant, sharing the loaded models."""
+    assistant.variants = parse_variants(settings.ab_variants)
+    assistant.forced_variant = settings.ab_variant
+    pick(assistant.variants, settings.ab_variant, "check")  # a misspelt forced variant fails at start
+    for v in assistant.variants:
+        shopper = Shopper(searcher, rerank if v.rerank else None, v.top_k or settings.search_top_k)
+        recommend = (lambda user, k, sid, v=v: [(r.id, r.reason) for r in recommender.recommend(user, k, sid, v.diversity)]) \
+            if recommender else None
+        assistant.variant_tools[v.name] = (shopper, recommend)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class Session(BaseModel):
     pending_slots: Slots | None = None
     handoff: bool = False
     handoff_reason: str | None = None
+    variant: str | None = None  # A/B variant, fixed when the session starts
 
     def add(self, role: str, text: str, intent: str | None = None) -> None:
         self.messages.append(Message(role=role, text=text, intent=intent))
@@ -106,6 +107,19 @@ class SessionStore:
             rows = self._conn.execute("SELECT data FROM sessions ORDER BY handoff DESC, updated DESC LIMIT ?",
                                       (limit,)).fetchall()
         return [Session.model_validate_json(r[0]) for r in rows]
+
+    def by_variant(self) -> dict[str, list[tuple[str, int]]]:
+        """A/B variant → [(session id, customer turns)]; sessions from before any experiment
+        are under "none"."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT coalesce(json_extract(data, '$.variant'), 'none'), id, "
+                "(SELECT count(*) FROM json_each(data, '$.messages') WHERE json_extract(value, '$.role') = 'customer') "
+                "FROM sessions").fetchall()
+        out: dict[str, list[tuple[str, int]]] = {}
+        for variant, sid, turns in rows:
+            out.setdefault(variant, []).append((sid, int(turns)))
+        return out
 
     def ids_of(self, user_id: str) -> list[str]:
         with self._lock:

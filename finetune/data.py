@@ -22,6 +22,7 @@ from assistant.schema import INTENTS, Span
 from finetune.templates import (BANKS, CHANGES, ORDINAL_WORDS, POLITE, PRICE_CUES, QUANTITIES, QUERIES, RANGE_CUES,
                                 REFERENCES)
 from retrieval.product import Product
+from shopassist.errors import ShopAssistError
 
 SPLITS = ("train", "validation", "test")
 SHOPPER_COUNTS = {"search": 2000, "refine": 1000, "compare": 400, "product_question": 450,
@@ -369,3 +370,17 @@ def read_examples(path: Path) -> list[Example]:
     if unknown:
         raise ValueError(f"{path}: unknown intents {sorted(unknown)}")
     return rows
+
+
+def build_bundled_dataset(data_dir: Path, out: Path, seed: int = 13, scale: float = 1.0) -> dict:
+    """``build_dataset`` from the bundled Online Retail, Flipkart and Bitext files."""
+    from retrieval.adapters import load_flipkart, load_online_retail
+
+    paths = {"online retail": data_dir / "online_retail" / "online_retail.csv.gz",
+             "flipkart": data_dir / "flipkart" / "products.csv",
+             "bitext": data_dir / "bitext_support" / "bitext_customer_support_sample.csv"}
+    missing = [f"{k} ({p})" for k, p in paths.items() if not p.is_file()]
+    if missing:
+        raise ShopAssistError(f"bundled data not found: {', '.join(missing)}; set `data_dir`")
+    products = load_online_retail(paths["online retail"])[0] + load_flipkart(paths["flipkart"])[0]
+    return build_dataset(products, paths["bitext"], out, seed, scale)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -84,3 +85,14 @@ def evaluate(parser: TurnParser, examples: list[Example], latency_turns: int = 2
     report["errors"] = [{"text": e.text, "gold": e.intent, "predicted": p.intent}
                         for e, p in zip(examples, parses) if e.intent != p.intent][:50]
     return report
+
+
+def evaluate_adapter(settings, adapter: Path, examples: list[Example], latency_turns: int = 200) -> dict:
+    """``evaluate`` for an adapter folder on the settings' LLM, shaped for reports:
+    overall figures at the top, then ``by_source``, ``latency`` and ``errors``."""
+    from shopassist.llm_assets import resolve_llm
+
+    report = evaluate(TurnParser(resolve_llm(settings), adapter, settings.torch_threads), examples, latency_turns)
+    overall = report.pop("overall")
+    return {**overall, "by_source": {k: v for k, v in report.items() if k not in ("errors", "latency")},
+            "latency": report.get("latency"), "errors": report["errors"]}

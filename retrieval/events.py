@@ -140,6 +140,17 @@ class EventStore:
         return self._query("SELECT session_id, MIN(user_id) FROM events WHERE type = 'purchase' AND user_id IS NOT "
                            "NULL AND session_id IS NOT NULL GROUP BY session_id LIMIT ?", (limit,))
 
+    def counts_by_session(self, session_ids: list[str]) -> dict[str, dict[str, int]]:
+        """session id → {event type: count}, for the given sessions."""
+        out: dict[str, dict[str, int]] = {}
+        for start in range(0, len(session_ids), 500):
+            chunk = session_ids[start:start + 500]
+            rows = self._query(f"SELECT session_id, type, COUNT(*) FROM events WHERE session_id IN "
+                               f"({','.join('?' * len(chunk))}) GROUP BY session_id, type", tuple(chunk))
+            for sid, kind, n in rows:
+                out.setdefault(sid, {})[kind] = int(n)
+        return out
+
     def iter_events(self, batch: int = 50_000) -> Iterator[Event]:
         """Every event, oldest first (for training)."""
         last = 0

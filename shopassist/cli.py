@@ -391,7 +391,7 @@ def main() -> None:
 
 
 # Command groups that live in their own modules register themselves on ``cli``.
-from shopassist import cli_chat, cli_finetune, cli_privacy  # noqa: E402,F401
+from shopassist import cli_ab, cli_chat, cli_eval, cli_finetune, cli_privacy  # noqa: E402,F401
 
 
 if __name__ == "__main__":

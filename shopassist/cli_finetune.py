@@ -30,19 +30,10 @@ def finetune() -> None:
 @click.pass_obj
 def build_data(settings: Settings, out, seed, scale, as_json) -> None:
     """Generate shopper turns from the bundled catalogues and split Bitext (train/validation/test)."""
-    from finetune.data import build_dataset
-    from retrieval.adapters import load_flipkart, load_online_retail
+    from finetune.data import build_bundled_dataset
 
-    data = settings.data_dir
-    paths = {"online retail": data / "online_retail" / "online_retail.csv.gz",
-             "flipkart": data / "flipkart" / "products.csv",
-             "bitext": data / "bitext_support" / "bitext_customer_support_sample.csv"}
-    missing = [f"{k} ({p})" for k, p in paths.items() if not p.is_file()]
-    if missing:
-        raise ShopAssistError(f"bundled data not found: {', '.join(missing)}; set `data_dir`")
-    products = load_online_retail(paths["online retail"])[0] + load_flipkart(paths["flipkart"])[0]
     folder = _data_dir(settings, out)
-    stats = build_dataset(products, paths["bitext"], folder, seed, scale)
+    stats = build_bundled_dataset(settings.data_dir, folder, seed, scale)
     if as_json:
         _emit({"out": str(folder), **stats})
     else:
@@ -83,7 +74,9 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
     summary = train_parser(resolve_llm(settings), settings.llm, examples, target, config)
     result = {"adapter": str(target), **summary}
     if (folder / "validation.jsonl").is_file():
-        result["validation"] = _score(settings, target, read_examples(folder / "validation.jsonl"), 0)
+        from finetune.evaluate import evaluate_adapter
+
+        result["validation"] = evaluate_adapter(settings, target, read_examples(folder / "validation.jsonl"), 0)
         meta = json.loads((target / "parser.json").read_text())
         (target / "parser.json").write_text(json.dumps({**meta, "validation": result["validation"]}, indent=2))
     if as_json:
@@ -93,17 +86,6 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
         if "validation" in result:
             v = result["validation"]
             click.echo(f"validation: intent accuracy {v['intent_accuracy']}, slot F1 {v['slots']['f1']}")
-
-
-def _score(settings: Settings, adapter: Path, examples, latency_turns: int) -> dict:
-    from assistant.parser import TurnParser
-    from finetune.evaluate import evaluate
-    from shopassist.llm_assets import resolve_llm
-
-    report = evaluate(TurnParser(resolve_llm(settings), adapter, settings.torch_threads), examples, latency_turns)
-    overall = report.pop("overall")
-    return {**overall, "by_source": {k: v for k, v in report.items() if k not in ("errors", "latency")},
-            "latency": report.get("latency"), "errors": report["errors"]}
 
 
 @finetune.command("eval")
@@ -120,6 +102,7 @@ def evaluate_cmd(settings: Settings, data, split, adapter, baseline, latency_tur
     """Intent accuracy, slot P/R/F1, JSON validity and latency on a held-out split."""
     from assistant.parser import adapter_folder
     from finetune.data import read_examples
+    from finetune.evaluate import evaluate_adapter
     from finetune.report import write_report
 
     path = _data_dir(settings, data) / f"{split}.jsonl"
@@ -129,7 +112,7 @@ def evaluate_cmd(settings: Settings, data, split, adapter, baseline, latency_tur
     folders = {"lora": Path(adapter) if adapter else adapter_folder(settings)}
     if baseline:
         folders["untuned"] = Path(baseline)
-    results = {name: _score(settings, folder, examples, latency_turns) for name, folder in folders.items()}
+    results = {name: evaluate_adapter(settings, folder, examples, latency_turns) for name, folder in folders.items()}
     metrics = {"split": split, "data": str(path), "adapters": {k: str(v) for k, v in folders.items()},
                "results": results}
     if out:

@@ -69,6 +69,10 @@ class Settings(BaseModel):
         qdrant_timeout: seconds a Qdrant server request may take before the turn degrades.
         parse_budget_s, parse_cooldown_s: the LLM parse's time budget; after a failure or a
             timeout, turns use the rule parse for the cool-down, then the LLM is tried again.
+        ab_variants: A/B variants by name, each a table of knobs (``rerank`` on/off,
+            ``diversity`` λ for recommendations, ``top_k``); a session is assigned one by a hash
+            of its customer id (or its own id for guests). Empty: no experiment.
+        ab_variant: force every session into this variant (for evaluation or a pinned deployment).
         agent_session_minutes: an agent's login lasts this long, then the console asks again.
         production: production mode (no made-up credentials).
     """
@@ -95,6 +99,8 @@ class Settings(BaseModel):
     qdrant_timeout: int = Field(default=5, ge=1)
     parse_budget_s: float = Field(default=2.0, gt=0)
     parse_cooldown_s: float = Field(default=30.0, ge=0)
+    ab_variants: dict[str, dict[str, float | int | bool]] = Field(default_factory=dict)
+    ab_variant: str | None = None
     agent_user: str = "agent"
     agent_password: str | None = Field(default=None, repr=False)
     agent_session_minutes: float = Field(default=480.0, gt=0)
@@ -128,6 +134,7 @@ class Settings(BaseModel):
 
 
 _FIELDS = set(Settings.model_fields)
+_TABLES = {"ab_variants"}  # settings whose value is itself a table
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -138,10 +145,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} does not exist: fix --config / SHOPASSIST_CONFIG")
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}")
-    # Sections are only for readability ([models], [qdrant]); keys are flat and unique.
+    # Sections are only for readability ([models], [qdrant]); keys are flat and unique. A section
+    # named after a table setting ([ab_variants.NAME]) is that setting's value.
     flat: dict[str, Any] = {}
     for key, value in raw.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key not in _TABLES:
             flat.update(value)
         else:
             flat[key] = value

@@ -74,7 +74,9 @@ class Recommender:
                              vector=self.builder.profile_vector(history, now) if history.items else None)
 
     # ------------------------------------------------------------------ ranking
-    def recommend(self, user_id: str | None, top_k: int = 10, session_id: str | None = None) -> list[Recommendation]:
+    def recommend(self, user_id: str | None, top_k: int = 10, session_id: str | None = None,
+                  diversity: float | None = None) -> list[Recommendation]:
+        """``diversity`` overrides the recommender's MMR trade-off for this call (A/B variants)."""
         history = self.history(user_id, session_id)
         if len(set(history.items)) < COLD_START_ITEMS:
             return self._cold_start(history, top_k)
@@ -88,7 +90,8 @@ class Recommender:
         candidates = candidates[self.sellable[candidates]]  # business filter: never suggest what cannot be sold
         x = self.builder.build(history, candidates, now, scores)
         relevance = self.trained.ranker.predict(x)
-        order = mmr(relevance, self.items.embeddings[candidates], top_k, self.diversity)
+        order = mmr(relevance, self.items.embeddings[candidates], top_k,
+                    self.diversity if diversity is None else diversity)
         reasons = self._reasons(x[order], history, candidates[order])
         return [Recommendation(self.items.ids[c], self.items.titles[c], _price(self.items.prices[c]),
                                float(relevance[o]), reasons[k])

@@ -1,0 +1,38 @@
+"""``shopassist ab report``: sessions, turns and behaviour events per A/B variant."""
+
+from __future__ import annotations
+
+import click
+
+from shopassist.cli import _emit, cli
+from shopassist.settings import Settings
+
+
+@cli.group("ab")
+def ab() -> None:
+    """A/B variants (configure them with `ab_variants` in config.toml)."""
+
+
+@ab.command("report")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def report(settings: Settings, as_json: bool) -> None:
+    """Per variant: sessions, customer turns, product views, add-to-cart events, cart rate."""
+    from assistant.service import sessions_path
+    from assistant.session import SessionStore
+    from assistant.variants import variant_report
+    from retrieval.behaviour.service import events_path
+    from retrieval.events import EventStore
+
+    sessions, events = SessionStore(sessions_path(settings)), EventStore(events_path(settings))
+    try:
+        stats = variant_report(sessions, events)
+    finally:
+        sessions.close()
+        events.close()
+    if as_json:
+        _emit({"variants": [s.to_json() for s in stats]})
+        return
+    click.echo("variant      sessions   turns   views   carts   cart rate")
+    for s in stats:
+        click.echo(f"{s.variant:<12} {s.sessions:>8} {s.turns:>7} {s.views:>7} {s.carts:>7}   {s.cart_rate:.3f}")
