@@ -73,6 +73,8 @@ class Settings(BaseModel):
             ``diversity`` λ for recommendations, ``top_k``); a session is assigned one by a hash
             of its customer id (or its own id for guests). Empty: no experiment.
         ab_variant: force every session into this variant (for evaluation or a pinned deployment).
+        customer_secret: when set, the widget only trusts customer ids signed with it
+            (``ui.identity.sign``: ``?customer=ID.SIGNATURE``); others are served as guests.
         agent_session_minutes: an agent's login lasts this long, then the console asks again.
         production: production mode (no made-up credentials).
     """
@@ -101,6 +103,7 @@ class Settings(BaseModel):
     parse_cooldown_s: float = Field(default=30.0, ge=0)
     ab_variants: dict[str, dict[str, float | int | bool]] = Field(default_factory=dict)
     ab_variant: str | None = None
+    customer_secret: str | None = Field(default=None, repr=False)
     agent_user: str = "agent"
     agent_password: str | None = Field(default=None, repr=False)
     agent_session_minutes: float = Field(default=480.0, gt=0)

@@ -78,11 +78,12 @@ def build_app(settings: Settings, collection: str | None = None):
     from ui.agent import ConsoleBackend, build_console
     from ui.cards import CSS
     from ui.embed import add_loader_route
+    from ui.identity import Identity
     from ui.widget import WidgetBackend, build_widget
 
     assistant = open_assistant(settings, collection)
     lock = threading.Lock()
-    widget = WidgetBackend(assistant)
+    widget = WidgetBackend(assistant, Identity(settings.customer_secret))
     console = ConsoleBackend(assistant, assistant.profile)
     widget.lock = console.lock = lock
     app = FastAPI()

@@ -20,6 +20,7 @@ from assistant.engine import Assistant, ProductCard, TurnResult
 from retrieval.events import Event
 from shopassist.errors import ShopAssistError
 from ui.cards import card_html
+from ui.identity import Identity
 
 MAX_MESSAGE = 500
 CARDS = 5
@@ -31,15 +32,18 @@ FRIENDLY = "Sorry, something went wrong on our side. Please try again in a momen
 class WidgetBackend:
     """The widget's calls into the engine, serialised: one engine is shared by every browser."""
 
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant, identity: Identity | None = None):
         self.assistant = assistant
+        self.identity = identity or Identity()
         self.lock = threading.Lock()
 
     def stream(self, session: str | None, customer: str | None, message: str):
+        customer = self.identity.customer(customer)
         with self.lock:
             yield from self.assistant.stream_turn(session, customer, message)
 
     def record(self, session: str | None, customer: str | None, product_id: str, kind: str) -> str:
+        customer = self.identity.customer(customer)
         with self.lock:
             products = self.assistant.lookup([product_id])
             if product_id not in products:
@@ -50,6 +54,7 @@ class WidgetBackend:
         return f"Added “{product.title}” to your cart." if kind == "add_to_cart" else f"Viewing “{product.title}”."
 
     def handoff(self, session: str | None, customer: str | None) -> TurnResult:
+        customer = self.identity.customer(customer)
         with self.lock:
             return self.assistant.turn(session, customer, "I'd like to talk to a person, please")
 
@@ -68,7 +73,7 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
         session = gr.State(None)
         cards_state = gr.State([])
         customer = gr.Textbox(label="Customer id (optional: sign in to see your orders)", max_lines=1,
-                              elem_id="sa-customer")
+                              elem_id="sa-customer", interactive=not backend.identity.signed)
         chat = gr.Chatbot(label="Shop assistant", height=380, buttons=["copy"])
         with gr.Row():
             chips = [gr.Button(visible=False, size="sm", variant="secondary") for _ in range(CHIPS)]
