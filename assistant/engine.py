@@ -8,6 +8,7 @@ passes the grounding check before it leaves.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -184,6 +185,8 @@ class Assistant:
             return self._search(session, _pick(session, message), message, clarify=False)
         if intent == "refine" and not session.shown:
             intent = "search"
+        if intent in ("out_of_scope", "recommend_for_me") and _asks_for_products(message):
+            intent = "search"  # "show me computers": the parser doubted, the wording does not
         handlers = {"search": self._new_search, "refine": self._refine, "compare": self._compare,
                     "product_question": self._question, "add_to_cart": self._add_to_cart,
                     "recommend_for_me": self._recommend, "contact_human_agent": self._handoff,
@@ -322,6 +325,18 @@ class Assistant:
         key = f"{session.id}:{len(session.messages)}"
         reply, orders = self.support.reply(parse.intent, parse.slots, message, session.user_id, key)
         return _Act(reply, orders=orders, show=False, suggestions=["Talk to a person"])
+
+
+_PRODUCT_ASK = re.compile(r"^\s*(?:please\s+)?(?:show me|do you (?:have|sell|stock)|have you got|i(?:'m| am) looking for|"
+                          r"looking for|find me|search for|i need|i want)\s+(?P<rest>.+)", re.I)
+_ABOUT_ME = re.compile(r"\b(me|my|mine|i'd like|recommend|suggest|anything)\b", re.I)
+
+
+def _asks_for_products(message: str) -> bool:
+    """A request that names something to find ("show me computers") rather than asking for
+    personal picks ("show me something for me") or being off-topic."""
+    found = _PRODUCT_ASK.match(message)
+    return bool(found) and not _ABOUT_ME.search(found.group("rest"))
 
 
 def _clean(message: str) -> str:

@@ -39,13 +39,19 @@ CUTOFF = "2011-09-01"
 K = 10
 
 
-def ranking_metrics(ranked: list[int], truth: set[int], k: int = K) -> tuple[float, float, float, float]:
-    """recall@k, HR@k, NDCG@k (binary gains) and MRR (first relevant item, full list)."""
-    hits = [1.0 if item in truth else 0.0 for item in ranked[:k]]
-    dcg = sum(h / np.log2(i + 2) for i, h in enumerate(hits))
-    idcg = sum(1 / np.log2(i + 2) for i in range(min(k, len(truth))))
-    first = next((i for i, item in enumerate(ranked) if item in truth), None)
-    return sum(hits) / len(truth), float(any(hits)), dcg / idcg, 0.0 if first is None else 1.0 / (first + 1)
+METRICS = {"recall@10": f"recall@{K}", "hr@10": f"hit_rate@{K}", "ndcg@10": f"ndcg@{K}", "mrr": "mrr"}
+
+
+def ranking_metrics(qrels: dict[str, set[int]], runs: dict[str, list[int]]) -> dict:
+    """Mean recall@k, HR@k, NDCG@k (binary gains) and MRR (over the whole ranked list) with
+    ranx, for users' ranked item lists against the items they went on to buy."""
+    from ranx import Qrels, Run, evaluate
+
+    truth = Qrels({u: {str(i): 1 for i in items} for u, items in qrels.items()})
+    ranked = Run({u: {str(i): float(len(items) - r) for r, i in enumerate(items)} or {"-": 0.0}
+                  for u, items in runs.items()})
+    scores = evaluate(truth, ranked, list(METRICS.values()))
+    return {name: round(float(scores[metric]), 4) for name, metric in METRICS.items()} | {"users": len(qrels)}
 
 
 def top_items(scores: np.ndarray, exclude: set[int], n: int = 100) -> list[int]:
@@ -60,7 +66,8 @@ def evaluate_models(trained, train: Interactions, truth: dict[str, set[int]], cu
     builder = trained.builder()
     repeat = RepeatPurchases().fit(train)
     names = ["popularity", "repeat", "markov", "itemknn", "sasrec", "reranker"]
-    results = {mode: {n: [] for n in names} for mode in ("all", "new")}
+    truths: dict[str, dict[str, set[int]]] = {"all": {}, "new": {}}
+    runs = {mode: {n: {} for n in names} for mode in ("all", "new")}
     for user, items in truth.items():
         history = history_of(train, user)
         seen = set(history.items)
@@ -73,19 +80,14 @@ def evaluate_models(trained, train: Interactions, truth: dict[str, set[int]], cu
         for mode, exclude, target in (("all", set(), items), ("new", seen, items - seen)):
             if not target:
                 continue
+            truths[mode][user] = target
             for name in names:
                 if name == "reranker":
-                    ranked = [i for i in reranked if i not in exclude]
+                    runs[mode][name][user] = [i for i in reranked if i not in exclude]
                 elif name in scores:
-                    ranked = top_items(scores[name], exclude)
-                else:
-                    continue
-                results[mode][name].append(ranking_metrics(ranked, target))
-    summary = {}
-    for mode, per_model in results.items():
-        summary[mode] = {name: dict(zip(("recall@10", "hr@10", "ndcg@10", "mrr"), np.round(np.mean(v, axis=0), 4).tolist()))
-                         | {"users": len(v)} for name, v in per_model.items() if v}
-    return summary
+                    runs[mode][name][user] = top_items(scores[name], exclude)
+    return {mode: {name: ranking_metrics(truths[mode], per_user) for name, per_user in runs[mode].items() if per_user}
+            for mode in runs}
 
 
 def personalised_search(recommender: Recommender, searcher: HybridSearcher, test: pd.DataFrame,

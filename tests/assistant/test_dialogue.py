@@ -131,3 +131,11 @@ def test_vague_request_gets_one_clarifying_question(assistant_for, flipkart):
     assert picked.products
     assert all(p.category.startswith(ask.suggestions[0]) and p.price <= 2000 for p in picked.products)
     assert_grounded(picked, flipkart)
+
+
+def test_a_plain_category_request_searches(assistant_for, flipkart):
+    assistant = assistant_for("flipkart")
+    for message in ("show me computers", "do you have other sports?"):
+        result = assistant.turn(None, None, message)
+        assert result.products or "Which kind" in result.reply, (message, result.reply)
+        assert_grounded(result, flipkart)
