@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 import time
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -39,6 +40,19 @@ SEARCH_DOWN = "Sorry, product search is unavailable right now. Please try again 
 
 class SearchUnavailable(ShopAssistError):
     """The product search engine cannot be reached right now."""
+
+
+@contextmanager
+def engine_call():
+    """Around a call into the vector store: our own errors pass through, anything else (a
+    remote engine down or timing out) becomes ``SearchUnavailable`` so the turn degrades."""
+    try:
+        yield
+    except ShopAssistError:
+        raise
+    except Exception as exc:
+        log.warning("product search failed: %s", exc)
+        raise SearchUnavailable(SEARCH_DOWN) from exc
 
 
 def rule_parse(message: str, has_results: bool = False) -> TurnParse:

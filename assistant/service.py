@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.engine import Assistant
-from assistant.guard import SEARCH_DOWN, GuardedParser, SearchUnavailable
+from assistant.guard import GuardedParser, engine_call
 from assistant.orders import OrderBook
 from assistant.parser import TurnParser
 from assistant.session import SessionStore
@@ -45,16 +45,11 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     if (behaviour_dir(settings, name) / "behaviour.json").is_file():
         recommender = open_recommender(settings, events, name)
     rerank = recommender.rerank if recommender else None
-    recommend = (lambda user, k, sid: [(r.id, r.reason) for r in recommender.recommend(user, k, sid)]) \
-        if recommender else None
+    recommend = _recommend_fn(recommender)
 
     def lookup(ids: list[str]) -> dict:
-        try:
+        with engine_call():
             return {p.id: p for p in store.retrieve(list(ids))} if ids else {}
-        except ShopAssistError:
-            raise
-        except Exception as exc:  # a remote engine down: the turn degrades, the service stays up
-            raise SearchUnavailable(SEARCH_DOWN) from exc
 
     support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
     sessions = SessionStore(sessions_path(settings))
@@ -71,6 +66,12 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     return assistant
 
 
+def _recommend_fn(recommender, diversity: float | None = None):
+    """The engine's ``(user_id, top_k, session_id) -> [(product_id, reason)]``, or None."""
+    if recommender is None:
+        return None
+    return lambda user, k, sid: [(r.id, r.reason) for r in recommender.recommend(user, k, sid, diversity)]
+
 
 def _set_variants(assistant: Assistant, settings: Settings, searcher, rerank, recommender) -> None:
     """One shopper (and recommend function) per A/B variant, sharing the loaded models."""
@@ -79,9 +80,7 @@ def _set_variants(assistant: Assistant, settings: Settings, searcher, rerank, re
     pick(assistant.variants, settings.ab_variant, "check")  # a misspelt forced variant fails at start
     for v in assistant.variants:
         shopper = Shopper(searcher, rerank if v.rerank else None, v.top_k or settings.search_top_k)
-        recommend = (lambda user, k, sid, v=v: [(r.id, r.reason) for r in recommender.recommend(user, k, sid, v.diversity)]) \
-            if recommender else None
-        assistant.variant_tools[v.name] = (shopper, recommend)
+        assistant.variant_tools[v.name] = (shopper, _recommend_fn(recommender, v.diversity))
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,16 @@ stay in the query text, so an unknown word narrows by meaning instead of emptyin
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.guard import SEARCH_DOWN, SearchUnavailable
+from assistant.guard import engine_call
 from assistant.replies import md_text, price_of
 from assistant.schema import Reference, Slots
 from retrieval.product import Candidate, Product
 from retrieval.search import HybridSearcher
 from retrieval.stores.base import SearchFilter
-from shopassist.errors import ShopAssistError
-
-log = logging.getLogger(__name__)
 
 POOL = 40
 _ATTRIBUTE_KEYS = {
@@ -92,13 +88,8 @@ class Shopper:
         return self._finish(pool, flt, query, user_id, session_id)
 
     def _query(self, query: str, flt: SearchFilter) -> list[Candidate]:
-        try:
+        with engine_call():
             return self.searcher.search(query, flt, POOL)
-        except ShopAssistError:
-            raise
-        except Exception as exc:  # a remote engine down or timing out: degrade the turn, keep the service
-            log.warning("product search failed: %s", exc)
-            raise SearchUnavailable(SEARCH_DOWN) from None
 
     def _finish(self, pool: list[Candidate], flt: SearchFilter, query: str, user_id: str | None,
                 session_id: str | None) -> Found:

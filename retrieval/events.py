@@ -66,6 +66,13 @@ def _row_to_event(row: tuple) -> Event:
 _COLUMNS = "user_id, product_id, type, quantity, price, ts, session_id"
 
 
+def _in_batches(values: list[str], size: int = 500) -> Iterator[tuple[tuple[str, ...], str]]:
+    """``values`` in slices small enough for one SQL ``IN (...)``, each with its placeholders."""
+    for start in range(0, len(values), size):
+        chunk = tuple(values[start:start + size])
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def events_to_frame(events: Iterable[Event]):
     """Events as a DataFrame with the columns of ``EventStore.frame``."""
     import pandas as pd
@@ -143,10 +150,9 @@ class EventStore:
     def counts_by_session(self, session_ids: list[str]) -> dict[str, dict[str, int]]:
         """session id → {event type: count}, for the given sessions."""
         out: dict[str, dict[str, int]] = {}
-        for start in range(0, len(session_ids), 500):
-            chunk = session_ids[start:start + 500]
-            rows = self._query(f"SELECT session_id, type, COUNT(*) FROM events WHERE session_id IN "
-                               f"({','.join('?' * len(chunk))}) GROUP BY session_id, type", tuple(chunk))
+        for chunk, marks in _in_batches(session_ids):
+            rows = self._query(f"SELECT session_id, type, COUNT(*) FROM events WHERE session_id IN ({marks}) "
+                               "GROUP BY session_id, type", chunk)
             for sid, kind, n in rows:
                 out.setdefault(sid, {})[kind] = int(n)
         return out
@@ -184,14 +190,11 @@ class EventStore:
     def delete_user(self, user_id: str, sessions: Iterable[str] = ()) -> int:
         """Deletes the user's events, and those of ``sessions`` (their chat sessions, whose
         clicks may predate the sign-in), then purges the deleted rows from the file."""
-        sessions = list(sessions)
         with self._lock, self._conn:
             self._conn.execute("PRAGMA secure_delete=ON")  # overwrite freed pages, don't just unlink them
             deleted = self._conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,)).rowcount
-            for start in range(0, len(sessions), 500):
-                chunk = sessions[start:start + 500]
-                deleted += self._conn.execute(f"DELETE FROM events WHERE session_id IN ({','.join('?' * len(chunk))})",
-                                              chunk).rowcount
+            for chunk, marks in _in_batches(list(sessions)):
+                deleted += self._conn.execute(f"DELETE FROM events WHERE session_id IN ({marks})", chunk).rowcount
             self._conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         with self._lock:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the write-ahead log

@@ -65,7 +65,8 @@ class Settings(BaseModel):
         search_top_k: products a search turn shows.
         agent_user, agent_password: the agent console's login (env ``SHOPASSIST_AGENT_USER`` /
             ``SHOPASSIST_AGENT_PASSWORD``); without a password, ``serve`` makes one up per run
-            and prints it, unless ``production`` is set, when it refuses to start.
+            and writes it to ``<home>/agent-login.txt`` (mode 0600), unless ``production`` is
+            set, when it refuses to start.
         qdrant_timeout: seconds a Qdrant server request may take before the turn degrades.
         parse_budget_s, parse_cooldown_s: the LLM parse's time budget; after a failure or a
             timeout, turns use the rule parse for the cool-down, then the LLM is tried again.
