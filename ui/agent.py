@@ -13,7 +13,7 @@ import threading
 import gradio as gr
 
 from assistant.engine import Assistant
-from assistant.replies import money, when
+from assistant.replies import money, product_line, when
 from assistant.session import Session
 from assistant.suggest import suggest_replies
 
@@ -71,8 +71,8 @@ class ConsoleBackend:
             return ""
         picks = self.assistant.recommend(session.user_id, 3, session.id)
         found = self.assistant.lookup([pid for pid, _ in picks])
-        rows = [f"- {found[pid].title}, {money(found[pid].price, found[pid].currency)}" + (f": {why}" if why else "")
-                for pid, why in picks if pid in found]
+        known = [(found[pid], why) for pid, why in picks if pid in found]
+        rows = [product_line(rank, product, why) for rank, (product, why) in enumerate(known, 1)]
         return "**Likely next purchases:**\n" + "\n".join(rows) if rows else ""
 
 
