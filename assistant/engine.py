@@ -18,7 +18,7 @@ from assistant.guard import SearchUnavailable
 from assistant.orders import Order
 from assistant.replies import compare_reply, md_text, price_of, results_reply, stream
 from assistant.schema import SUPPORT_INTENTS, Slots, TurnParse
-from assistant.session import Session, SessionStore
+from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
 from assistant.shopping import Shopper, answer_question, is_vague, resolve
 from assistant.support import SupportDesk
 from assistant.variants import Variant, pick
@@ -33,6 +33,9 @@ THANKS = "You're welcome! Anything else I can find for you?"
 OUT_OF_SCOPE = ("I can only help with shopping here: finding and comparing products, your cart and your orders. "
                 "What can I find for you?")
 HANDOFF = "I've asked a member of our team to join this conversation; they will see everything so far."
+AGENT_HOLDS = "Thanks, a colleague from our team has this conversation and will reply here shortly."
+HANDED_BACK = "Our colleague has handed you back to me, the shop assistant. What else can I find for you?"
+MAX_AGENT_CHARS = 2000
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Assistant:
         self.variants: list[Variant] = []
         self.forced_variant: str | None = None
         self.variant_tools: dict[str, tuple[Shopper, Callable | None]] = {}
+        self._locks = SessionLocks()
 
     def close(self) -> None:
         """Releases the stores this assistant opened (the embedded Qdrant folder lock among them)."""
@@ -111,44 +115,130 @@ class Assistant:
             close()
         self.closers = []
 
-    # ------------------------------------------------------------------ public API
-    def turn(self, session_id: str | None, user_id: str | None, message: str) -> TurnResult:
+    # ------------------------------------------------------------------ public API: customers
+    def turn(self, session_id: str | None, user_id: str | None, message: str, *, named: bool = False) -> TurnResult:
         result = None
-        for item in self.stream_turn(session_id, user_id, message):
+        for item in self.stream_turn(session_id, user_id, message, named=named):
             if isinstance(item, TurnResult):
                 result = item
         assert result is not None
         return result
 
-    def stream_turn(self, session_id: str | None, user_id: str | None, message: str) -> Iterator[str | TurnResult]:
-        """Yields the reply in chunks, then the finished ``TurnResult``."""
-        session = self._session(session_id, user_id)
-        message = _clean(message)
-        parse = self.parser.parse(message, bool(session.shown))
-        try:
-            act = self._act(session, parse, message)
-        except SearchUnavailable as exc:
-            act = _Act(str(exc), show=False, suggestions=["Talk to a person"])
-        result = self._finish(session, parse, message, act)
+    def stream_turn(self, session_id: str | None, user_id: str | None, message: str, *,
+                    named: bool = False) -> Iterator[str | TurnResult]:
+        """Yields the reply in chunks, then the finished ``TurnResult``.
+
+        ``user_id`` must be the caller's verified identity (None for a guest). A session that
+        does not belong to it is never used: the caller gets a fresh one. Only a trusted local
+        caller (the CLI) passes ``named=True`` to start a session under an id it chose; over
+        HTTP ids are issued here."""
+        with self._locks.hold(session_id):
+            session = self._session(session_id, user_id, named)
+            message = _clean(message)
+            if session.agent_held:
+                result = self._hold(session, message)
+            else:
+                parse = self.parser.parse(message, bool(session.shown))
+                try:
+                    act = self._act(session, parse, message)
+                except SearchUnavailable as exc:
+                    act = _Act(str(exc), show=False, suggestions=["Talk to a person"])
+                result = self._finish(session, parse, message, act)
         yield from stream(result.reply)
         yield result
 
+    def handoff(self, session_id: str | None, user_id: str | None) -> TurnResult:
+        """The customer asked for a person (the widget's button): no parse needed."""
+        with self._locks.hold(session_id):
+            session = self._session(session_id, user_id, named=False)
+            parse = TurnParse(intent="contact_human_agent")
+            return self._finish(session, parse, "(asked to talk to a person)", self._handoff(session, parse, ""))
+
+    def record(self, session_id: str | None, user_id: str | None, product_id: str, kind: str) -> Product | None:
+        """A view or add-to-cart click on a product card, written under the caller's own
+        identity (and their session, only when it is theirs). None if the product is unknown."""
+        if kind not in ("view", "add_to_cart"):
+            raise ShopAssistError(f"unknown action {kind!r}")
+        product = self.lookup([product_id]).get(product_id) if product_id else None
+        if product is None:
+            return None
+        session = self.owned_session(session_id, user_id)
+        self.events.append([Event(product.id, kind, user_id, 1.0, product.price, time.time(),
+                                  session.id if session else None)])
+        return product
+
+    def updates(self, session_id: str | None, user_id: str | None) -> list[Message]:
+        """Messages of the caller's own conversation not yet sent to them (an agent's replies),
+        marked as sent. Anyone else gets nothing, whatever the session."""
+        with self._locks.hold(session_id):
+            session = self.owned_session(session_id, user_id)
+            if session is None:
+                return []
+            fresh = [m for m in session.messages if not m.delivered]
+            if fresh:
+                for m in fresh:
+                    m.delivered = True
+                self.sessions.save(session)
+            return [m.model_copy() for m in fresh]
+
+    def owned_session(self, session_id: str | None, user_id: str | None) -> Session | None:
+        session = self.sessions.get(session_id) if session_id else None
+        return session if session is not None and session.owned_by(user_id) else None
+
+    # ------------------------------------------------------------------ public API: agents
+    def queue(self, limit: int = 50) -> list[Session]:
+        return self.sessions.queue(limit)
+
     def session(self, session_id: str) -> Session | None:
-        return self.sessions.get(session_id)
+        return self.sessions.peek(session_id) if valid_session_id(session_id) else None
+
+    def agent_reply(self, session_id: str, text: str, suggestion: int | None = None, kind: str | None = None,
+                    edited: bool | None = None) -> Session | None:
+        """Posts an agent's reply into the customer's conversation; the agent now holds it and the
+        assistant stays quiet until ``hand_back``."""
+        text = _clean(text)[:MAX_AGENT_CHARS]
+        with self._locks.hold(session_id):
+            session = self.session(session_id)
+            if session is None or not text:
+                return session
+            session.add("agent", text, delivered=False, suggestion=suggestion, suggestion_kind=kind, edited=edited)
+            session.agent_held, session.handoff = True, False
+            self.sessions.save(session)
+            return session
+
+    def hand_back(self, session_id: str) -> Session | None:
+        """The agent is done: the assistant answers again, and tells the customer so."""
+        with self._locks.hold(session_id):
+            session = self.session(session_id)
+            if session is None or not session.agent_held:
+                return session
+            session.agent_held = False
+            session.add("assistant", HANDED_BACK, delivered=False)
+            self.sessions.save(session)
+            return session
 
     # ------------------------------------------------------------------ plumbing
-    def _session(self, session_id: str | None, user_id: str | None) -> Session:
+    def _session(self, session_id: str | None, user_id: str | None, named: bool) -> Session:
+        """The caller's session: theirs if ``session_id`` names one they own, else a fresh one.
+        A guest session becomes a customer's when they sign in mid-conversation (only the
+        browser holding its unguessable id can ask for that)."""
         session = self.sessions.get(session_id) if session_id else None
-        if session is None:
-            session = self.sessions.new(user_id, session_id)
-            variant = pick(self.variants, self.forced_variant, user_id or session.id)
-            session.variant = variant.name if variant else None
-            return session
-        if user_id and session.user_id and user_id != session.user_id:
-            raise ShopAssistError(f"session {session_id} belongs to another customer; start a new session")
-        if user_id and not session.user_id:
+        if session is not None and session.user_id is None and user_id and issued_session_id(session.id):
             session.user_id = user_id
+        if session is not None and session.owned_by(user_id):
+            return session
+        reuse = named and valid_session_id(session_id) and self.sessions.peek(session_id) is None
+        session = self.sessions.new(user_id, session_id if reuse else None)
+        variant = pick(self.variants, self.forced_variant, user_id or session.id)
+        session.variant = variant.name if variant else None
         return session
+
+    def _hold(self, session: Session, message: str) -> TurnResult:
+        """An agent holds the conversation: keep the message for them, answer nothing else."""
+        session.add("customer", message)
+        session.add("assistant", AGENT_HOLDS)
+        self.sessions.save(session)
+        return TurnResult(AGENT_HOLDS, TurnParse(intent="contact_human_agent"), session.id, handoff=True)
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: _Act) -> TurnResult:
         shown = act.products if act.show else []
@@ -213,7 +303,7 @@ class Assistant:
             return _Act(_nothing(slots), show=False, suggestions=["Show me anything under a higher budget"])
         if clarify and is_vague(slots, found.categories, found.candidates):
             session.pending_categories, session.pending_slots = found.categories[:3], slots
-            options = ", ".join(found.categories[:3])
+            options = ", ".join(md_text(c) for c in found.categories[:3])
             return _Act(f"Happy to help! Which kind of thing are you after: {options}?", show=False,
                         suggestions=found.categories[:3])
         session.slots = slots

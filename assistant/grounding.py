@@ -16,7 +16,17 @@ from assistant.replies import md_unescape, when
 from retrieval.product import Product
 
 _BOLD = re.compile(r"\*\*((?:\\.|[^*\\])+?)\*\*")
-_MONEY = re.compile(r"([£₹$€])\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?) (GBP|INR|USD|EUR)\b")
+_AMOUNT = r"\d[\d,]*(?:\.\d+)?"
+_CODE = r" (GBP|INR|USD|EUR)\b"
+# A price is a currency sign then a number, or a number then a code. The second form is
+# only tried where a run of digits and commas begins (``(?<![\d,])``, the run's leading
+# commas skipped): a number that reaches no code from the run's first digit reaches none
+# from a later one either, and trying every later digit made long runs (``1,1,1,…``)
+# quadratic. The groups are those of the plain pattern, and so are the matches (see
+# ``_money_numbers`` for the one place a search resumes inside a run).
+_MONEY = re.compile(rf"([£₹$€])\s?({_AMOUNT})|(?<![\d,]),*({_AMOUNT}){_CODE}")
+_CODED_REST = re.compile(rf",*({_AMOUNT}){_CODE}")
+_RUN = re.compile(r"[\d,]*")
 _ORDER = re.compile(r"\border (?:number )?([A-Za-z]?\d{4,})\b", re.I)
 _DATE = re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}\b")
 
@@ -44,12 +54,25 @@ def names_in(text: str) -> list[str]:
     return [md_unescape(name) for name in _BOLD.findall(text)]
 
 
+def _money_numbers(text: str):
+    """The numbers ``_MONEY`` finds, as ``finditer`` of the plain pattern would, in linear time."""
+    pos = 0
+    while (match := _MONEY.search(text, pos)):
+        yield match.group(2) or match.group(3)
+        pos = match.end()
+        if text.startswith(",", pos):
+            # "£1.50,2 GBP": the sign's number ended inside a run of digits and commas,
+            # where the lookbehind keeps the search from starting; "2 GBP" is still a price.
+            rest = _CODED_REST.match(text, pos)
+            if rest:
+                yield rest.group(1)
+                pos = rest.end()
+            else:
+                pos = _RUN.match(text, pos).end()
+
+
 def amounts_in(text: str) -> list[float]:
-    out = []
-    for match in _MONEY.finditer(text):
-        number = match.group(2) or match.group(3)
-        out.append(round(float(number.replace(",", "")), 2))
-    return out
+    return [round(float(number.replace(",", "")), 2) for number in _money_numbers(text)]
 
 
 def check_reply(reply: str, grounding: Grounding) -> list[str]:

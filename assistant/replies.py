@@ -15,17 +15,41 @@ from retrieval.product import Product
 
 SYMBOLS = {"GBP": "£", "INR": "₹", "USD": "$", "EUR": "€"}
 COMPARE_FIELDS = 6
-_MARKUP = re.compile(r"([\\`*_\[\]<>|!~#])")
+_MARKUP = re.compile(r"([\\`*_\[\]<>|!~#$])")
+# What renderers turn into links without any markup: schemes, www., e-mail, bare domains.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(?::(?=//)|@|\.(?=(?:com|net|org|info|biz|io|co|uk|in|ru|cn|xyz|top|"
+                       r"app|dev|me|ly|to|gg|link|site|online|shop)\b))|\bwww\.")
+_BLOCK_START = re.compile(r"(?m)^(\s*)(\d*)([-+=>.)])")  # list items, quotes, headings when a line starts so
+PERSON = "A person from our team"
 
 
 def md_text(text: str) -> str:
-    """Catalogue text is data, not markup: escape what Markdown or HTML would act on (links,
-    images, tags, emphasis, table cells) and break bare URLs so they are not linked."""
-    return _MARKUP.sub(r"\\\1", text).replace("://", ":\\/\\/")
+    """Text from a catalogue or a customer is data, not markup: escape everything Markdown or
+    HTML would act on (links, images, tags, emphasis, headings, lists, quotes, table cells,
+    maths) and break what a renderer would auto-link (``http://``, ``www.``, e-mail addresses,
+    bare domains). Every reply, card status and console line passes its data through here."""
+    text = _MARKUP.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\\." if m.group(0).lower() == "www." else "\\" + m.group(0),
+                         text)
+    return _BLOCK_START.sub(r"\1\2\\\3", text)
 
 
 def md_unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def chat_text(text: str, from_person: bool = False) -> str:
+    """A customer's or an agent's own words as a chat bubble shows them: plain text; an
+    agent's marked as coming from a person."""
+    return f"**{PERSON}:** {md_text(text)}" if from_person else md_text(text)
+
+
+def cart_status(product: Product | None, kind: str) -> str:
+    if product is None:
+        return "That product is no longer available."
+    verb = "Added" if kind == "add_to_cart" else "Viewing"
+    suffix = " to your cart." if kind == "add_to_cart" else "."
+    return f"{verb} “{md_text(product.title)}”{suffix}"
 
 
 def money(amount: float | None, currency: str | None) -> str:
@@ -33,7 +57,7 @@ def money(amount: float | None, currency: str | None) -> str:
         return "price not listed"
     text = f"{amount:,.2f}".removesuffix(".00") if currency == "INR" else f"{amount:,.2f}"
     symbol = SYMBOLS.get(currency or "")
-    return f"{symbol}{text}" if symbol else f"{text} {currency}" if currency else text
+    return f"{symbol}{text}" if symbol else f"{text} {md_text(currency[:8])}" if currency else text
 
 
 def price_of(product: Product) -> str:
@@ -49,7 +73,7 @@ def when(ts: float) -> str:
 
 
 def product_line(rank: int, product: Product, reason: str | None = None) -> str:
-    extra = f" ({reason})" if reason else ""
+    extra = f" ({md_text(reason)})" if reason else ""
     brand = f" by {md_text(product.brand)}" if product.brand else ""
     return f"{rank}. **{md_text(product.title)}**{brand}, {price_of(product)}{extra}"
 
@@ -87,7 +111,7 @@ def order_summary(order: Order, max_lines: int = 8) -> str:
              for l in order.lines[:max_lines]]
     more = f" and {len(order.lines) - max_lines} more lines" if len(order.lines) > max_lines else ""
     total = f"; total {money(order.total, order.currency)}" if order.total is not None else ""
-    return (f"Order {order.id} {verb} on {when(order.placed)}: {order.items} items in {len(order.lines)} lines"
+    return (f"Order {md_text(order.id)} {verb} on {when(order.placed)}: {order.items} items in {len(order.lines)} lines"
             f"{total}. Items: " + "; ".join(lines) + more + ".")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from assistant.engine import Assistant
@@ -19,6 +20,8 @@ from retrieval.search import HybridSearcher
 from retrieval.stores import open_store
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def sessions_path(settings: Settings):
@@ -52,10 +55,11 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
             return {p.id: p for p in store.retrieve(list(ids))} if ids else {}
 
     support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
-    sessions = SessionStore(sessions_path(settings))
+    sessions = SessionStore(sessions_path(settings), settings.session_ttl_minutes * 60, settings.max_session_messages)
     guarded = GuardedParser(parser or TurnParser.from_settings(settings), settings.parse_budget_s,
                             settings.parse_cooldown_s)
     guarded.warm()
+    _warm_search(searcher)
     assistant = Assistant(guarded,
                           Shopper(searcher, rerank, settings.search_top_k), lookup, events, sessions, support,
                           recommend)
@@ -64,6 +68,14 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     if recommender:
         assistant.profile = lambda user: recommender.profile(user).describe()
     return assistant
+
+
+def _warm_search(searcher: HybridSearcher) -> None:
+    """Load the query encoders and touch the store now, so the first customer does not wait."""
+    try:
+        searcher.search("warm up", top_k=1)
+    except Exception as exc:  # noqa: BLE001 (a store outage is answered per turn later)
+        log.warning("search warm-up failed (%s); the first search will try again", exc)
 
 
 def _recommend_fn(recommender, diversity: float | None = None):
@@ -94,9 +106,12 @@ class Forgotten:
 
 
 def forget_user(settings: Settings, user_id: str) -> Forgotten:
-    """Deletes everything held about a customer: events (orders are events), sessions and
-    transcripts. Profiles are computed from events on demand and the trained behaviour
-    models keep only per-product statistics, so nothing else names the customer."""
+    """Deletes everything held about a customer and nothing else: their events (orders are
+    events), their conversations and transcripts, and the anonymous clicks of those
+    conversations. Both files are purged (freed pages overwritten, write-ahead logs emptied);
+    if a log cannot be emptied this raises rather than report the data gone. Profiles are
+    computed from events on demand, and the trained behaviour models hold per-product
+    statistics and weights only (no user ids or per-user rows), so nothing else names them."""
     sessions = SessionStore(sessions_path(settings))
     events = EventStore(events_path(settings))
     try:
@@ -107,3 +122,20 @@ def forget_user(settings: Settings, user_id: str) -> Forgotten:
         sessions.close()
         events.close()
     return Forgotten(user_id, removed_sessions, removed_events)
+
+
+def console_usage(settings: Settings) -> dict:
+    """Agent replies by suggestion kind: sent, edited before sending, edit rate; and typed ones."""
+    from assistant.suggest import KINDS
+
+    sessions = SessionStore(sessions_path(settings))
+    try:
+        replies = sessions.all_messages("agent")
+    finally:
+        sessions.close()
+    kinds = {}
+    for kind in KINDS:
+        used = [m for m in replies if m.suggestion_kind == kind]
+        edited = sum(1 for m in used if m.edited)
+        kinds[kind] = {"sent": len(used), "edited": edited, "edit_rate": round(edited / len(used), 4) if used else 0.0}
+    return {"replies": len(replies), "typed": sum(1 for m in replies if m.suggestion_kind is None), "kinds": kinds}

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from assistant.orders import Order, OrderBook
-from assistant.replies import order_summary, when
+from assistant.replies import md_text, order_summary, when
 from assistant.schema import Slots
 
 ORDER_INTENTS = {"track_order", "cancel_order", "change_order", "check_invoice", "get_invoice"}
@@ -84,7 +84,7 @@ class SupportDesk:
         options = options or FALLBACK_OPENERS
         start = int(hashlib.sha1(key.encode()).hexdigest()[:6], 16) % len(options)
         picked = [options[(start + i) % len(options)] for i in range(min(n, len(options)))]
-        return [_FILLABLE.sub(lambda m: values[m.group(1)], o) for o in picked]
+        return [_FILLABLE.sub(lambda m: md_text(values[m.group(1)]), o) for o in picked]
 
     def reply(self, intent: str, slots: Slots, message: str, user_id: str | None, key: str) -> tuple[str, list[Order]]:
         facts, orders = self.facts(intent, slots, message, user_id)
@@ -112,11 +112,11 @@ class SupportDesk:
             recent = self.orders.recent(user_id)
             if not recent:
                 return "I can't find any orders on your account.", []
-            listing = "; ".join(f"{o.id} ({when(o.placed)}, {o.items} items)" for o in recent)
+            listing = "; ".join(f"{md_text(o.id)} ({when(o.placed)}, {o.items} items)" for o in recent)
             return f"Your latest orders are {listing}. Which order number do you mean?", recent
         order = self.orders.get(number, user_id)
         if order is None:
-            return f"I can't find an order {number} on your account. Please check the number.", []
+            return f"I can't find an order {md_text(number[:40])} on your account. Please check the number.", []
         tail = {"track_order": " Our records don't include delivery tracking, so I can't say where the parcel is "
                                "now; a colleague can check with the courier if you ask to talk to a person.",
                 "cancel_order": " I can't cancel orders from this chat; say \"talk to a person\" and a colleague "

@@ -20,6 +20,7 @@ import json
 import os
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -93,27 +94,32 @@ def _free_port() -> int:
 def served(home: Path, collection: str, extra_env: dict | None = None):
     """``shopassist serve`` on a free loopback port for the life of the block."""
     port = _free_port()
+    # Every simulated customer comes from this one loopback address: lift the per-address limit.
     env = {**os.environ, "SHOPASSIST_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False",
+           "SHOPASSIST_TURNS_PER_MINUTE_ADDRESS": "0", "SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER": "0",
            "SHOPASSIST_AGENT_PASSWORD": os.environ.get("SHOPASSIST_AGENT_PASSWORD", "bench-only"), **(extra_env or {})}
     cmd = [str(Path(sys.executable).with_name("shopassist")), "serve", "--port", str(port), "--collection", collection]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_up(proc, url)
-        yield url
-    finally:
-        proc.terminate()
+    # The server's log goes to a file: a pipe nobody reads would block it once full.
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            _wait_up(proc, url, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
-def _wait_up(proc: subprocess.Popen, url: str, seconds: float = 300) -> None:
+def _wait_up(proc: subprocess.Popen, url: str, log, seconds: float = 300) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read()[-2000:]}")
         try:
             urllib.request.urlopen(url + "/config", timeout=2)
             return

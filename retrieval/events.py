@@ -8,14 +8,16 @@ processes share it.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from shopassist.sqlite_files import connect_private, truncate_wal
+
 EVENT_TYPES = ("view", "click", "add_to_cart", "purchase", "return")
+_BROWSING = ("view", "click", "add_to_cart")  # what a chat session writes; orders come from the shop
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -93,12 +95,10 @@ class EventStore:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # One connection shared by the app's threads, guarded by a lock.
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        # One connection shared by the app's threads, guarded by a lock; the file is 0600.
+        self._conn = connect_private(self.path)
         self._lock = threading.Lock()
         with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
 
@@ -188,16 +188,20 @@ class EventStore:
             self._conn.execute("DELETE FROM users")
 
     def delete_user(self, user_id: str, sessions: Iterable[str] = ()) -> int:
-        """Deletes the user's events, and those of ``sessions`` (their chat sessions, whose
-        clicks may predate the sign-in), then purges the deleted rows from the file."""
+        """Deletes the user's events, and the anonymous browsing events (views, clicks, carts)
+        of ``sessions``, their own chat sessions, whose clicks may predate the sign-in. Nobody
+        else's rows are touched, whatever the session ids are. Then purges the deleted rows
+        from the file; raises if the write-ahead log could not be emptied."""
         with self._lock, self._conn:
             self._conn.execute("PRAGMA secure_delete=ON")  # overwrite freed pages, don't just unlink them
             deleted = self._conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,)).rowcount
             for chunk, marks in _in_batches(list(sessions)):
-                deleted += self._conn.execute(f"DELETE FROM events WHERE session_id IN ({marks})", chunk).rowcount
+                deleted += self._conn.execute(
+                    f"DELETE FROM events WHERE session_id IN ({marks}) AND user_id IS NULL "
+                    f"AND type IN ({','.join('?' * len(_BROWSING))})", chunk + _BROWSING).rowcount
             self._conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         with self._lock:
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the write-ahead log
+            truncate_wal(self._conn, self.path)  # no copy left in the write-ahead log
         return int(deleted)
 
     def close(self) -> None:

@@ -22,6 +22,13 @@ _CURRENCY_MARKS: list[tuple[str, str]] = [
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _RANGE_WORDS = re.compile(r"\b(?:to|through|thru|and|-|–|—)\b|[-–—~]")
 _EMPTY = {"", "nan", "none", "null", "n/a", "na", "-", "--"}
+# "-5", "(5)", "( $ 5)". One optional ``\s*`` per gap: two adjacent ones (``\s*[$]?\s*``)
+# try every split of a long run of spaces, which is quadratic.
+_NEGATIVE = re.compile(r"[-−]|\(\s*(?:[$£€₹]\s*)?\d")
+# Category levels are split on the separator alone; the spaces around it are dropped when
+# each level's whitespace is normalised. (``\s*`` on both sides made every space of a long
+# run a new start that read the rest of the run: quadratic.)
+_CATEGORY_SEPARATOR = re.compile(r">>|>|/|\||›|»")
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ def parse_price(value: object, default_currency: str | None = None) -> Price | N
     text = str(value).strip()
     if text.lower() == "free":
         return Price(0.0, None, default_currency)
-    if re.match(r"^[-−]|^\(\s*[$£€₹]?\s*\d", text):
+    if _NEGATIVE.match(text):
         raise ValueError(f"price {text!r} is negative")
     numbers = [_to_number(m.group()) for m in _NUMBER.finditer(text)]
     if not numbers:
@@ -128,7 +135,7 @@ def parse_category(value: object) -> tuple[str, ...]:
             items = [text]
     levels: list[str] = []
     for item in items:
-        for part in re.split(r"\s*(?:>>|>|/|\||›|»)\s*", str(item)):
+        for part in _CATEGORY_SEPARATOR.split(str(item)):
             part = " ".join(part.split())
             if part and part not in levels:
                 levels.append(part)

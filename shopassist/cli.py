@@ -23,6 +23,23 @@ def _emit(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
+class CollectionName(click.ParamType):
+    """A ``--collection`` value: a plain name (it becomes a folder under the home), checked
+    before anything is opened, so ``--collection ../..`` never reaches the disk."""
+
+    name = "name"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from retrieval.stores import NAME_RULE, valid_name
+
+        if not valid_name(value):
+            self.fail(f"{value!r} is not a collection name: use {NAME_RULE}", param, ctx)
+        return value
+
+
+COLLECTION = CollectionName()
+
+
 class _Errors(click.Group):
     """Turns ``ShopAssistError`` anywhere below into a one-line message."""
 
@@ -71,7 +88,7 @@ def _services(settings: Settings, collection: str | None):
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
               help="Map a field (id,title,description,category,brand,price,currency,url,image,in_stock,attributes) to a column; repeatable.")
 @click.option("--currency", help="Currency for prices that carry no symbol (e.g. GBP).")
-@click.option("--collection", help="Collection to write (default: the `collection` setting).")
+@click.option("--collection", type=COLLECTION, help="Collection to write (default: the `collection` setting).")
 @click.option("--recreate", is_flag=True, help="Drop the collection first (e.g. after changing the embedder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the validation report as JSON.")
 @click.pass_obj
@@ -106,7 +123,7 @@ def index(settings: Settings, catalog_path, fmt, maps, currency, collection, rec
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Attribute filter, e.g. color=red; repeatable.")
 @click.option("--in-stock", is_flag=True, help="Only products marked in stock.")
 @click.option("--top-k", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--collection", help="Collection to search (default: the `collection` setting).")
+@click.option("--collection", type=COLLECTION, help="Collection to search (default: the `collection` setting).")
 @click.option("--user", "user_id", help="Personalise the order for this customer (needs train-behaviour).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -225,7 +242,7 @@ def _is_online_retail(file: Path) -> bool:
 
 
 @cli.command("train-behaviour")
-@click.option("--collection", help="The catalogue collection whose products the models rank.")
+@click.option("--collection", type=COLLECTION, help="The catalogue collection whose products the models rank.")
 @click.option("--label-days", default=90.0, show_default=True, help="Last days of events the reranker learns from.")
 @click.option("--no-search-head", is_flag=True, help="Skip training the personalised-search reranker.")
 @click.option("--json", "as_json", is_flag=True)
@@ -252,7 +269,7 @@ def train_behaviour_cmd(settings: Settings, collection, label_days, no_search_he
 @click.option("--session", "session_id", help="This visit's session id (its clicks count too).")
 @click.option("--top-k", default=10, show_default=True, type=click.IntRange(1, 200))
 @click.option("--diversity", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="MMR trade-off.")
-@click.option("--collection")
+@click.option("--collection", type=COLLECTION)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def recommend(settings: Settings, user_id, users_file, session_id, top_k, diversity, collection, as_json) -> None:
@@ -276,7 +293,7 @@ def recommend(settings: Settings, user_id, users_file, session_id, top_k, divers
 
 @cli.command()
 @click.option("--user", "user_id", required=True)
-@click.option("--collection")
+@click.option("--collection", type=COLLECTION)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def profile(settings: Settings, user_id, collection, as_json) -> None:

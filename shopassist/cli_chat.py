@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shopassist.cli import _emit, cli
+from shopassist.cli import COLLECTION, _emit, cli
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
 
@@ -21,18 +21,54 @@ def _print_result(result) -> None:
         click.echo("    suggestions: " + " | ".join(result.suggestions))
 
 
+def _is_text(value: str) -> bool:
+    """No lone surrogates: bytes that were not UTF-8 (read with ``surrogateescape``) or a
+    ``\\udc80``-style escape, neither of which can be stored or printed."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _batch_row(line: str, default_user: str | None,
+               default_session: str | None) -> tuple[str | None, str | None, str]:
+    """``(session, user, message)`` of one batch line; ``ValueError`` says what is wrong with it."""
+    if not _is_text(line):
+        raise ValueError("the line is not UTF-8 text")
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError("the line nests too deeply to be a turn") from None
+    if not isinstance(row, dict):
+        raise ValueError("each line must be a JSON object with a string `message`")
+    if not isinstance(row.get("message"), str):
+        raise ValueError("`message` must be a string")
+    session = row.get("session", default_session)
+    if session is not None and not isinstance(session, str):
+        raise ValueError("`session` must be a string")
+    user = row.get("user", default_user)
+    if isinstance(user, int) and not isinstance(user, bool):
+        user = str(user)  # numeric customer ids, as in the Online Retail data
+    if user is not None and not isinstance(user, str):
+        raise ValueError("`user` must be a string (or a whole number)")
+    if not all(_is_text(v) for v in (session, user, row["message"]) if v is not None):
+        raise ValueError("`message`, `user` and `session` must be valid Unicode text")
+    return session, user, row["message"]
+
+
 def _batch(assistant, path: Path, default_user: str | None, default_session: str | None) -> None:
-    with path.open(encoding="utf-8") as fh:
+    """One JSON line out per turn line in: the turn, or ``{"line", "error"}`` for a line that
+    cannot be one; a bad line never stops the lines after it."""
+    with path.open(encoding="utf-8-sig", errors="surrogateescape") as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-                if not isinstance(row, dict) or not isinstance(row.get("message"), str):
-                    raise ValueError("each line must be a JSON object with a string `message`")
-                user = row.get("user", default_user)
-                result = assistant.turn(row.get("session", default_session), None if user is None else str(user),
-                                        row["message"])
+                session, user, message = _batch_row(line, default_user, default_session)
+                result = assistant.turn(session, user, message, named=True)
                 _emit({"line": number, **result.to_json()})
             except (ValueError, ShopAssistError) as exc:
                 _emit({"line": number, "error": str(exc)})
@@ -50,7 +86,7 @@ def _interactive(assistant, user: str | None, session: str | None) -> None:
         if not message.strip():
             break
         click.echo("assistant> ", nl=False)
-        for item in assistant.stream_turn(session, user, message):
+        for item in assistant.stream_turn(session, user, message, named=True):
             if isinstance(item, TurnResult):
                 session = item.session_id
                 click.echo()
@@ -65,7 +101,7 @@ def _interactive(assistant, user: str | None, session: str | None) -> None:
 @cli.command()
 @click.option("--user", "user_id", help="Customer id (personalises results; needed to see own orders).")
 @click.option("--session", "session_id", help="Continue this conversation (it is kept in the home folder).")
-@click.option("--collection", help="Catalogue collection to shop in (default: the `collection` setting).")
+@click.option("--collection", type=COLLECTION, help="Catalogue collection to shop in (default: the `collection` setting).")
 @click.option("--message", help="One customer message; omit for an interactive chat.")
 @click.option("--batch", "batch_file", type=click.Path(dir_okay=False, exists=True),
               help="JSONL of {\"message\", \"user\"?, \"session\"?}: one JSON result per line.")
@@ -86,7 +122,7 @@ def _chat(assistant, user_id, session_id, message, batch_file, as_json) -> None:
     if batch_file:
         _batch(assistant, Path(batch_file), user_id, session_id)
     elif message is not None:
-        result = assistant.turn(session_id, user_id, message)
+        result = assistant.turn(session_id, user_id, message, named=True)
         if as_json:
             _emit(result.to_json())
         else:
@@ -100,7 +136,7 @@ def _chat(assistant, user_id, session_id, message, batch_file, as_json) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--collection", help="Catalogue collection to shop in (default: the `collection` setting).")
+@click.option("--collection", type=COLLECTION, help="Catalogue collection to shop in (default: the `collection` setting).")
 @click.pass_obj
 def serve(settings: Settings, host, port, collection) -> None:
     """Serve the customer widget at / and the agent console at /agent."""

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from shopassist.errors import ConfigError
 
 ENV_PREFIX = "SHOPASSIST_"
+MIN_SECRET_CHARS = 32
 _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -74,10 +75,21 @@ class Settings(BaseModel):
             ``diversity`` λ for recommendations, ``top_k``); a session is assigned one by a hash
             of its customer id (or its own id for guests). Empty: no experiment.
         ab_variant: force every session into this variant (for evaluation or a pinned deployment).
-        customer_secret: when set, the widget only trusts customer ids signed with it
-            (``ui.identity.sign``: ``?customer=ID.SIGNATURE``); others are served as guests.
+        customer_secret: when set (at least 32 characters), the widget only trusts customer ids
+            signed with it (``shopassist customer-link``: ``?customer=ID.EXPIRY.SIGNATURE``);
+            unsigned, forged or expired ones are served as guests.
+        customer_link_hours: how long a signed customer link stays valid.
         agent_session_minutes: an agent's login lasts this long, then the console asks again.
-        production: production mode (no made-up credentials).
+        production: production mode: ``serve`` refuses to start without ``customer_secret``
+            and an agent password (no made-up credentials, no trusted customer ids).
+        session_ttl_minutes: a conversation idle this long expires; the next message starts a new one.
+        max_session_messages: transcript length kept per conversation (oldest dropped first).
+        turns_per_minute_customer, turns_per_minute_address: turn rate limits per customer
+            (guests: per conversation) and per client address; 0 turns a limit off.
+        queue_max_size: requests the web server queues before it answers "busy".
+        allowed_origins: other origins (``https://shop.example``) allowed to call the agent
+            console's API with an agent's cookie; by default only its own origin.
+        login_attempts: failed console logins allowed per client address in 5 minutes.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -109,18 +121,39 @@ class Settings(BaseModel):
     agent_password: str | None = Field(default=None, repr=False)
     agent_session_minutes: float = Field(default=480.0, gt=0)
     production: bool = False
+    customer_link_hours: float = Field(default=24.0, gt=0)
+    session_ttl_minutes: float = Field(default=24 * 60.0, gt=0)
+    max_session_messages: int = Field(default=200, ge=10, le=10_000)
+    turns_per_minute_customer: int = Field(default=30, ge=0)
+    turns_per_minute_address: int = Field(default=240, ge=0)
+    queue_max_size: int = Field(default=256, ge=1)
+    allowed_origins: list[str] = Field(default_factory=list)
+    login_attempts: int = Field(default=5, ge=1)
 
     @field_validator("home", "data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return Path(value).expanduser()
 
+    @field_validator("customer_secret")
+    @classmethod
+    def _secret_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < MIN_SECRET_CHARS:
+            raise ValueError(f"customer_secret must be at least {MIN_SECRET_CHARS} characters "
+                             "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+        return value
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
     @field_validator("collection")
     @classmethod
     def _collection_name(cls, value: str) -> str:
-        if not value or not all(c.isalnum() or c in "-_" for c in value):
+        if not value or len(value) > 64 or not all(c.isalnum() or c in "-_" for c in value):
             raise ValueError(
-                f"collection {value!r} must be letters, digits, '-' or '_' (it names a folder)"
+                f"collection {value!r} must be 1 to 64 letters, digits, '-' or '_' (it names a folder)"
             )
         return value
 

@@ -1,7 +1,10 @@
 """The behaviour commands end to end on a real slice of Online Retail, through the CLI."""
 
 import csv
+import dataclasses
 import json
+import stat
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,18 @@ from retrieval.event_loaders import load_online_retail_events
 from tests.conftest import ONLINE_RETAIL, run_cli
 
 pytestmark = pytest.mark.slow
+
+
+MARK = "cust-zqx-"
+
+
+def _models_hold_no_user_data(folder: Path) -> None:
+    """Every file the training wrote (configs, weights, ranker) is free of customer ids: the
+    models are per-product statistics and weights, so forgetting a customer needs no retraining."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert len(files) >= 5
+    for path in files:
+        assert MARK.encode() not in path.read_bytes(), path
 
 
 def run(*args):
@@ -22,6 +37,9 @@ def test_ingest_train_recommend(tmp_path, monkeypatch):
     events, _, _ = load_online_retail_events(ONLINE_RETAIL)
     users = sorted({e.user_id for e in events if e.user_id})[:150]
     sliced = [e for e in events if e.user_id in set(users)]
+    # distinctive ids, so the trained models can be searched for them byte by byte
+    users = [f"{MARK}{u}" for u in users]
+    sliced = [dataclasses.replace(e, user_id=f"{MARK}{e.user_id}") for e in sliced]
     wanted = {e.product_id for e in sliced}
     catalog, events_file = tmp_path / "catalog.csv", tmp_path / "events.csv"
     with catalog.open("w", newline="") as fh:
@@ -41,6 +59,7 @@ def test_ingest_train_recommend(tmp_path, monkeypatch):
     assert report["events"] == len(sliced) and report["rejected_count"] == 0
     trained = json.loads(run("--home", home, "train-behaviour", "--collection", "shop", "--no-search-head", "--json"))
     assert set(trained["seconds"]) >= {"popularity", "itemknn", "markov", "sasrec", "ranker"}
+    _models_hold_no_user_data(Path(trained["folder"]))
 
     known = json.loads(run("--home", home, "recommend", "--user", users[0], "--collection", "shop", "--json"))
     assert len(known["results"]) == 10
@@ -62,8 +81,6 @@ def test_ingest_train_recommend(tmp_path, monkeypatch):
 
 
 def _forget_makes_a_cold_start_customer(home, user):
-    from pathlib import Path
-
     from assistant.session import SessionStore
     from retrieval.events import Event, EventStore
 
@@ -74,8 +91,12 @@ def _forget_makes_a_cold_start_customer(home, user):
     sessions.close()
     events = EventStore(Path(home) / "events.sqlite")
     before = events.count(user)
+    product = events.user_events(user)[0].product_id
     # a click from the same chat before the customer signed in (no user id on the event)
-    events.append([Event(events.user_events(user)[0].product_id, "view", None, session_id=chat.id)])
+    events.append([Event(product, "view", None, session_id=chat.id)])
+    # someone else's order and a guest's purchase that share that session id: not theirs to forget
+    events.append([Event(product, "purchase", "someone-else", session_id=chat.id),
+                   Event(product, "purchase", None, session_id=chat.id)])
     events.close()
 
     done = json.loads(run("--home", home, "forget", "--user", user, "--json"))
@@ -86,5 +107,11 @@ def _forget_makes_a_cold_start_customer(home, user):
     assert profile["items_bought"] == 0
     stored = b"".join(p.read_bytes() for p in Path(home).glob("sessions.sqlite*"))
     assert b"sentinel-forget-me-7" not in stored  # overwritten, not just unlinked
+    kept = EventStore(Path(home) / "events.sqlite")
+    assert [(e.user_id, e.type) for e in kept.session_events(chat.id)] == [("someone-else", "purchase"),
+                                                                          (None, "purchase")]
+    kept.close()
+    for path in Path(home).glob("*.sqlite*"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     again = json.loads(run("--home", home, "forget", "--user", user, "--json"))
     assert again["events_deleted"] == 0 and again["sessions_deleted"] == 0

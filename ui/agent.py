@@ -1,46 +1,49 @@
-"""The support-agent console: conversation queue (hand-offs first), transcript, the
-customer's profile, three grounded suggested replies, and a box to edit and send one.
+"""The support-agent console: conversation queue (hand-offs first), the transcript as it
+grows, the customer's profile, three suggested replies of different kinds (answer, clarify,
+act), a box to edit and send one, and a button to hand the conversation back to the assistant.
 
-Which suggestion the agent used, and whether they edited it, is recorded with the sent
-message (feedback for evaluation).
+A sent reply reaches the customer's open widget within a couple of seconds, and while the
+agent holds the conversation the assistant stays quiet. Which suggestion (and kind) the agent
+used, and whether they edited it, is stored with the sent message (``shopassist console-report``).
+Stable API names: ``suggest``, ``send``, ``hand_back``.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 
 import gradio as gr
 
 from assistant.engine import Assistant
-from assistant.replies import money, product_line, when
+from assistant.replies import chat_text, md_text, money, product_line, when
 from assistant.session import Session
-from assistant.suggest import suggest_replies
+from assistant.suggest import Suggestion, suggest_replies
+
+POLL_S = 2.0
+KIND_LABELS = {"answer": "Answer", "clarify": "Ask", "action": "Act"}
 
 
 class ConsoleBackend:
-    def __init__(self, assistant: Assistant, profile=None):
+    def __init__(self, assistant: Assistant):
         self.assistant = assistant
-        self.profile = profile  # optional (user_id) -> str, from the behaviour layer
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the engine's model lock, shared with the widget
 
     def queue(self) -> list[Session]:
-        return self.assistant.sessions.queue(50)
+        return self.assistant.queue(50)
 
-    def suggestions(self, session_id: str) -> list[str]:
+    def suggestions(self, session_id: str) -> list[Suggestion]:
+        session = self.assistant.session(session_id)
+        if session is None:
+            return []
         with self.lock:
-            session = self.assistant.sessions.get(session_id)
-            return [s.text for s in suggest_replies(self.assistant, session)] if session else []
+            return suggest_replies(self.assistant, session)
 
-    def send(self, session_id: str, text: str, used: int | None, edited: bool) -> Session | None:
-        with self.lock:
-            session = self.assistant.sessions.get(session_id)
-            if session is None or not text.strip():
-                return session
-            session.add("agent", text.strip(), intent=json.dumps({"suggestion": used, "edited": edited}))
-            session.handoff = False
-            self.assistant.sessions.save(session)
-            return session
+    def send(self, session_id: str, text: str, used: int | None = None, kind: str | None = None,
+             edited: bool | None = None) -> Session | None:
+        return self.assistant.agent_reply(session_id, text, used, kind, edited)
+
+    def hand_back(self, session_id: str) -> Session | None:
+        return self.assistant.hand_back(session_id)
 
     def profile_text(self, session: Session) -> str:
         """The customer panel: who they are, their latest orders, what they are likely to buy
@@ -50,19 +53,22 @@ class ConsoleBackend:
         intents = [m.intent for m in session.messages if m.role == "customer" and m.intent]
         if intents:
             parts.append("**This conversation:** " + " → ".join(i.replace("_", " ") for i in intents[-6:]))
+        if session.agent_held:
+            parts.append("**You hold this conversation**: the assistant is quiet until you hand it back.")
         return "\n\n".join(p for p in parts if p)
 
     def _who(self, session: Session) -> str:
         if not session.user_id:
             return "**Guest customer** (not signed in): no order history."
-        about = self.profile(session.user_id) if self.profile else "no behaviour models trained for this store."
-        return f"**Customer {session.user_id}**: {about}"
+        profile = self.assistant.profile
+        about = md_text(profile(session.user_id)) if profile else "no behaviour models trained for this store."
+        return f"**Customer {md_text(session.user_id)}**: {about}"
 
     def _orders(self, session: Session) -> str:
         orders = self.assistant.support.orders.recent(session.user_id, limit=3)
         if not orders:
             return ""
-        rows = [f"- {o.id} · {when(o.placed)} · {len(o.lines)} lines"
+        rows = [f"- {md_text(o.id)} · {when(o.placed)} · {len(o.lines)} lines"
                 + (f" · {money(o.total, o.currency)}" if o.total is not None else "") for o in orders]
         return "**Latest orders:**\n" + "\n".join(rows)
 
@@ -77,60 +83,114 @@ class ConsoleBackend:
 
 
 def _label(s: Session) -> str:
-    flag = "HAND-OFF" if s.handoff else "live"
+    flag = "HELD" if s.agent_held else "HAND-OFF" if s.handoff else "live"
     last = next((m.text for m in reversed(s.messages) if m.role == "customer"), "")
-    return f"{flag} · {s.user_id or 'guest'} · {s.id} · {last[:40]}"
+    return f"{flag} · {s.user_id or 'guest'} · {s.id[:12]} · {last[:40]}"
+
+
+def transcript(session: Session) -> list[dict]:
+    """The conversation as the console shows it: customers' and agents' own words as plain
+    text, the assistant's replies as composed (their data already escaped)."""
+    out = []
+    for m in session.messages:
+        if m.role == "customer":
+            out.append({"role": "user", "content": chat_text(m.text)})
+        elif m.role == "agent":
+            out.append({"role": "assistant", "content": "[agent] " + chat_text(m.text)})
+        else:
+            out.append({"role": "assistant", "content": m.text})
+    return out
 
 
 def build_console(backend: ConsoleBackend) -> gr.Blocks:
     with gr.Blocks(title="Agent console") as demo:
         suggestions = gr.State([])
+        seen = gr.State(None)  # (session id, last message seq) the transcript shows
         with gr.Row():
             queue = gr.Dropdown(label="Conversations (hand-offs first)", choices=[], scale=4, elem_id="ag-queue")
             refresh = gr.Button("Refresh", scale=1, elem_id="ag-refresh")
         with gr.Row():
             with gr.Column(scale=3):
-                transcript = gr.Chatbot(label="Transcript", height=360)
+                chat = gr.Chatbot(label="Transcript", height=360, elem_id="ag-transcript")
                 with gr.Row():
                     picks = [gr.Button(f"Suggestion {i + 1}", size="sm", elem_id=f"ag-pick-{i}") for i in range(3)]
                 shown = gr.Markdown(elem_id="ag-suggestions")
-                draft = gr.Textbox(label="Reply (edit before sending)", lines=4, elem_id="ag-draft")
+                draft = gr.Textbox(label="Reply (edit before sending)", lines=4, max_length=2000, elem_id="ag-draft")
                 used = gr.State(None)
-                send = gr.Button("Send to customer", variant="primary", elem_id="ag-send")
+                with gr.Row():
+                    send = gr.Button("Send to customer", variant="primary", elem_id="ag-send")
+                    back = gr.Button("Hand back to the assistant", elem_id="ag-handback")
             with gr.Column(scale=2):
                 profile = gr.Markdown(label="Customer", elem_id="ag-profile")
+        poll = gr.Timer(POLL_S)
+
+        def choices():
+            return [(_label(s), s.id) for s in backend.queue()]
 
         def load_queue():
-            items = backend.queue()
-            return gr.update(choices=[(_label(s), s.id) for s in items], value=items[0].id if items else None)
+            items = choices()
+            return gr.update(choices=items, value=items[0][1] if items else None), items
 
         def open_session(session_id):
-            session = backend.assistant.sessions.get(session_id) if session_id else None
+            session = backend.assistant.session(session_id) if session_id else None
             if session is None:
-                return [], "", [], ""
-            messages = [{"role": "user" if m.role == "customer" else "assistant",
-                         "content": m.text if m.role != "agent" else f"[agent] {m.text}"} for m in session.messages]
+                return [], "", [], "", None
             options = backend.suggestions(session_id)
-            listing = "\n\n".join(f"**{i + 1}.** {text}" for i, text in enumerate(options))
-            return messages, backend.profile_text(session), options, listing
+            listing = "\n\n".join(f"**{i + 1}. {KIND_LABELS.get(s.kind, s.kind)}:** {s.text}"
+                                  for i, s in enumerate(options))
+            return (transcript(session), backend.profile_text(session), [(s.text, s.kind) for s in options],
+                    listing, (session.id, session.next_seq))
 
-        demo.load(load_queue, None, queue, api_visibility="private")
-        refresh.click(load_queue, None, queue, api_visibility="private")
-        queue.change(open_session, queue, [transcript, profile, suggestions, shown], api_visibility="private")
+        opened = [chat, profile, suggestions, shown, seen]
+        listed = gr.State([])
+        demo.load(load_queue, None, [queue, listed], api_visibility="private")
+        refresh.click(load_queue, None, [queue, listed], api_visibility="private")
+        queue.change(open_session, queue, opened, api_visibility="private")
         for i, pick in enumerate(picks):
-            pick.click(lambda options, i=i: (options[i] if i < len(options) else "", i), suggestions, [draft, used],
+            pick.click(lambda options, i=i: (options[i][0] if i < len(options) else "", i), suggestions, [draft, used],
                        api_visibility="private")
 
         def post(session_id, text, used_index, options):
-            edited = used_index is None or used_index >= len(options) or options[used_index] != text
-            backend.send(session_id, text, used_index, edited)
-            return open_session(session_id)[0], ""
+            picked = options[used_index] if used_index is not None and used_index < len(options) else None
+            edited = picked is None or picked[0] != text
+            backend.send(session_id, text, used_index if picked else None, picked[1] if picked else None, edited)
+            return (*open_session(session_id), "", None)
 
-        send.click(post, [queue, draft, used, suggestions], [transcript, draft], api_visibility="private")
+        send.click(post, [queue, draft, used, suggestions], opened + [draft, used], api_visibility="private")
+        back.click(lambda sid: (backend.hand_back(sid), open_session(sid))[1], queue, opened,
+                   api_visibility="private")
 
-        def suggest(session_id: str) -> list[str]:
-            """Three suggested replies for the session's latest customer message."""
-            return backend.suggestions(session_id)
+        def watch(session_id, showing, current):
+            """New customer messages appear without a click; new conversations join the queue."""
+            items = choices()
+            same = [list(c) for c in items] == [list(c) for c in current or []]
+            head = [gr.skip(), gr.skip()] if same else [gr.update(choices=items), items]
+            session = backend.assistant.session(session_id) if session_id else None
+            if session is None or tuple(showing or ()) == (session.id, session.next_seq):
+                return head + [gr.skip()] * len(opened)
+            return head + list(open_session(session_id))
 
-        gr.api(suggest, api_name="suggest")
+        poll.tick(watch, [queue, seen, listed], [queue, listed] + opened, api_visibility="private",
+                  show_progress="hidden")
+        _api(backend)
     return demo
+
+
+def _api(backend: ConsoleBackend) -> None:
+    def suggest(session_id: str) -> list[str]:
+        """Three suggested replies for the session's latest request: answer, clarify, act."""
+        return [s.text for s in backend.suggestions(session_id)]
+
+    def send(session_id: str, text: str) -> dict:
+        """Posts an agent reply into the customer's chat; the agent now holds the conversation."""
+        session = backend.send(session_id, text)
+        return {"session": session_id, "sent": session is not None and bool(text.strip()),
+                "held": bool(session and session.agent_held)}
+
+    def hand_back(session_id: str) -> dict:
+        """The assistant answers the customer again."""
+        session = backend.hand_back(session_id)
+        return {"session": session_id, "held": bool(session and session.agent_held)}
+
+    for fn in (suggest, send, hand_back):
+        gr.api(fn, api_name=fn.__name__)

@@ -1,5 +1,6 @@
 """Both apps on one port: the customer widget at ``/``, the agent console at ``/agent``
-(behind a login). One engine serves both; a lock keeps its calls one at a time."""
+(behind a login, same-origin only). One engine serves both; a lock keeps its model calls one
+at a time, and per-session locks keep a conversation's writes in order."""
 
 from __future__ import annotations
 
@@ -10,6 +11,22 @@ import time
 
 from shopassist.errors import ConfigError
 from shopassist.settings import Settings
+
+
+MIN_AGENT_PASSWORD = 12
+
+
+def check_production(settings: Settings) -> None:
+    """Production mode serves real customers: their identity must be verified (signed links)
+    and the console must have a chosen password."""
+    if not settings.production:
+        return
+    if not settings.customer_secret:
+        raise ConfigError("production mode needs customer_secret (env SHOPASSIST_CUSTOMER_SECRET, at least 32 "
+                          "characters): without it any visitor could claim any customer id")
+    if not settings.agent_password or len(settings.agent_password) < MIN_AGENT_PASSWORD:
+        raise ConfigError(f"production mode needs an agent password of at least {MIN_AGENT_PASSWORD} characters: "
+                          "set SHOPASSIST_AGENT_PASSWORD (and SHOPASSIST_AGENT_USER)")
 
 
 def agent_credentials(settings: Settings) -> tuple[str, str]:
@@ -60,6 +77,32 @@ class ExpiringTokens(dict):
             raise KeyError(token)
         return super().__getitem__(token)
 
+    def __delitem__(self, token):
+        # Logging out a token that has just expired must not fail.
+        self.issued.pop(token, None)
+        if super().__contains__(token):
+            super().__delitem__(token)
+
+    def _purge(self) -> None:
+        for token in list(super().keys()):
+            self._live(token)
+
+    def keys(self):
+        self._purge()
+        return super().keys()
+
+    def items(self):
+        self._purge()
+        return super().items()
+
+    def __iter__(self):
+        self._purge()
+        return super().__iter__()
+
+    def __len__(self):
+        self._purge()
+        return super().__len__()
+
 
 def _expire_logins(app, path: str, ttl: float) -> None:
     for route in app.routes:
@@ -73,35 +116,68 @@ def build_app(settings: Settings, collection: str | None = None):
     """The FastAPI app with both Gradio apps mounted; returns ``(app, assistant)``."""
     import gradio as gr
     from fastapi import FastAPI
+    from fastapi.responses import RedirectResponse
 
     from assistant.service import open_assistant
     from ui.agent import ConsoleBackend, build_console
     from ui.cards import CSS
     from ui.embed import add_loader_route
+    from ui.guard import ConsoleGuard, RateLimiter
     from ui.identity import Identity
     from ui.widget import WidgetBackend, build_widget
 
+    check_production(settings)
+    credentials = agent_credentials(settings)
     assistant = open_assistant(settings, collection)
     lock = threading.Lock()
-    widget = WidgetBackend(assistant, Identity(settings.customer_secret))
-    console = ConsoleBackend(assistant, assistant.profile)
+    limits = (RateLimiter(settings.turns_per_minute_customer), RateLimiter(settings.turns_per_minute_address))
+    widget = WidgetBackend(assistant, Identity(settings.customer_secret), limits)
+    console = ConsoleBackend(assistant)
     widget.lock = console.lock = lock
     app = FastAPI()
+    app.add_middleware(ConsoleGuard, prefix="/agent", allowed_origins=settings.allowed_origins,
+                       login_attempts=settings.login_attempts)
+
+    @app.get("/agent", include_in_schema=False)
+    def agent_root():  # the address people type: Gradio only answers under "/agent/"
+        return RedirectResponse("/agent/", status_code=307)
+
     # The console first: a Gradio app mounted at "/" would otherwise swallow "/agent".
     # System fonts: the default theme fetches its font from the internet, which an offline shop lacks.
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "Helvetica", "Arial", "sans-serif"])
-    app = gr.mount_gradio_app(app, build_console(console), path="/agent", auth=agent_credentials(settings),
+    console_app = build_console(console).queue(max_size=settings.queue_max_size)
+    app = gr.mount_gradio_app(app, console_app, path="/agent", auth=credentials,
                               auth_message="Agent console: sign in", theme=theme)
     _expire_logins(app, "/agent", settings.agent_session_minutes * 60)
     add_loader_route(app)
-    app = gr.mount_gradio_app(app, build_widget(widget), path="", css=CSS, theme=theme)
+    widget_app = build_widget(widget).queue(max_size=settings.queue_max_size)
+    app = gr.mount_gradio_app(app, widget_app, path="", css=CSS, theme=theme)
     return app, assistant
+
+
+def _warm_up(url: str, deadline_s: float = 120.0) -> None:
+    """One harmless API call through Gradio's queue once the server answers: its first request
+    pays a one-off set-up (about 1.5 s here) that should not fall on the first customer."""
+    import urllib.request
+
+    from gradio_client import Client
+
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            urllib.request.urlopen(url + "config", timeout=2)
+            Client(url, verbose=False).predict("", "", api_name="/updates")
+            return
+        except Exception:  # noqa: BLE001 (not up yet; or warm-up failed, which only costs time)
+            time.sleep(0.5)
 
 
 def serve(settings: Settings, host: str, port: int, collection: str | None = None) -> None:
     import uvicorn
 
     app, assistant = build_app(settings, collection)
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    threading.Thread(target=_warm_up, args=(f"http://{local}:{port}/",), daemon=True).start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:

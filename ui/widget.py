@@ -1,62 +1,89 @@
 """The customer chat widget: streamed replies, product cards with reasons and buttons,
-suggestion chips, hand-off to a person.
+suggestion chips, hand-off to a person, and an agent's replies as they are sent.
 
-Each browser session gets its own assistant session (held in ``gr.State``); an optional
-customer id (``?customer=ID`` or the field) links the chat to that customer's history.
-Stable API names (``ask``, ``add_to_cart``, ``view``, ``talk_to_person``) let programs call
-the widget with ``gradio_client``.
+Each browser session gets its own assistant session (held server-side in ``gr.State``); an
+optional customer id (``?customer=ID``, signed when the shop sets ``customer_secret``) links
+the chat to that customer's history. Stable API names (``ask``, ``ask_stream``, ``add_to_cart``,
+``view``, ``talk_to_person``, ``updates``) let programs call the widget with ``gradio_client``;
+every one of them acts only on the caller's own conversation and identity.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterator
 
 import gradio as gr
 
 from assistant.engine import Assistant, ProductCard, TurnResult
-from retrieval.events import Event
+from assistant.replies import cart_status, chat_text
+from assistant.session import valid_session_id
 from shopassist.errors import ShopAssistError
 from ui.cards import card_html
+from ui.guard import RateLimiter
 from ui.identity import Identity
 
 MAX_MESSAGE = 500
 CARDS = 5
 CHIPS = 3
+POLL_S = 0.75  # an agent's reply shows within a second or so
 log = logging.getLogger(__name__)
 FRIENDLY = "Sorry, something went wrong on our side. Please try again in a moment."
+TOO_FAST = "You're sending messages very quickly; please wait a moment and try again."
 
 
 class WidgetBackend:
-    """The widget's calls into the engine, serialised: one engine is shared by every browser."""
+    """The widget's calls into the engine. The model work is serialised (one engine serves
+    every browser); identities are verified and turns rate-limited here, before the engine."""
 
-    def __init__(self, assistant: Assistant, identity: Identity | None = None):
+    def __init__(self, assistant: Assistant, identity: Identity | None = None,
+                 limits: tuple[RateLimiter, RateLimiter] | None = None):
         self.assistant = assistant
         self.identity = identity or Identity()
+        self.per_customer, self.per_address = limits or (RateLimiter(0), RateLimiter(0))
         self.lock = threading.Lock()
 
-    def stream(self, session: str | None, customer: str | None, message: str):
-        customer = self.identity.customer(customer)
+    def who(self, session: str | None, customer: str | None) -> tuple[str | None, str | None]:
+        """``(session id or None, verified customer id or None)``: ids that are not even
+        well-formed are dropped, so they reach neither the engine nor a log line."""
+        return (session if valid_session_id(session) else None), self.identity.customer(customer)
+
+    def _limit(self, session: str | None, customer: str | None, address: str | None) -> None:
+        key = f"customer:{customer}" if customer else f"session:{session or address}"
+        if not self.per_address.allow(f"address:{address}") or not self.per_customer.allow(key):
+            raise ShopAssistError(TOO_FAST)
+
+    def stream(self, session: str | None, customer: str | None, message: str, address: str | None = None):
+        session, customer = self.who(session, customer)
+        self._limit(session, customer, address)
         with self.lock:
             yield from self.assistant.stream_turn(session, customer, message)
 
-    def record(self, session: str | None, customer: str | None, product_id: str, kind: str) -> str:
-        customer = self.identity.customer(customer)
+    def record(self, session: str | None, customer: str | None, product_id: str, kind: str,
+               address: str | None = None) -> str:
+        session, customer = self.who(session, customer)
+        if not self.per_address.allow(f"address:{address}"):
+            raise ShopAssistError(TOO_FAST)
         with self.lock:
-            products = self.assistant.lookup([product_id])
-            if product_id not in products:
-                return "That product is no longer available."
-            product = products[product_id]
-            self.assistant.events.append([Event(product_id, kind, customer or None, 1.0, product.price,
-                                                time.time(), session)])
-        return f"Added “{product.title}” to your cart." if kind == "add_to_cart" else f"Viewing “{product.title}”."
+            product = self.assistant.record(session, customer, (product_id or "")[:128], kind)
+        return cart_status(product, kind)
 
-    def handoff(self, session: str | None, customer: str | None) -> TurnResult:
-        customer = self.identity.customer(customer)
-        with self.lock:
-            return self.assistant.turn(session, customer, "I'd like to talk to a person, please")
+    def handoff(self, session: str | None, customer: str | None, address: str | None = None) -> TurnResult:
+        session, customer = self.who(session, customer)
+        self._limit(session, customer, address)
+        return self.assistant.handoff(session, customer)
+
+    def updates(self, session: str | None, customer: str | None) -> list[dict]:
+        """New messages for the caller's own conversation (an agent's replies among them)."""
+        session, customer = self.who(session, customer)
+        return [{"role": m.role, "text": m.text, "from_person": m.role == "agent", "time": m.ts}
+                for m in self.assistant.updates(session, customer)]
+
+
+def _address(request: gr.Request | None) -> str | None:
+    client = getattr(request, "client", None) if request is not None else None
+    return getattr(client, "host", None)
 
 
 def _validate(message: str) -> str:
@@ -73,8 +100,8 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
         session = gr.State(None)
         cards_state = gr.State([])
         customer = gr.Textbox(label="Customer id (optional: sign in to see your orders)", max_lines=1,
-                              elem_id="sa-customer", interactive=not backend.identity.signed)
-        chat = gr.Chatbot(label="Shop assistant", height=380, buttons=["copy"])
+                              max_length=200, elem_id="sa-customer", interactive=not backend.identity.signed)
+        chat = gr.Chatbot(label="Shop assistant", height=380, buttons=["copy"], elem_id="sa-chat")
         with gr.Row():
             chips = [gr.Button(visible=False, size="sm", variant="secondary") for _ in range(CHIPS)]
         slots = []
@@ -92,9 +119,10 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
                              scale=5, max_lines=3, elem_id="sa-input")
             send = gr.Button("Send", variant="primary", scale=1, elem_id="sa-send")
         human = gr.Button("Talk to a person", size="sm", elem_id="sa-human")
+        poll = gr.Timer(POLL_S)
 
         def on_load(request: gr.Request):
-            return request.query_params.get("customer", "") if request else ""
+            return request.query_params.get("customer", "")[:200] if request else ""
 
         demo.load(on_load, None, customer, api_visibility="private")
 
@@ -110,30 +138,31 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
                     for i, s in enumerate(suggestions[:CHIPS] + [""] * (CHIPS - len(suggestions[:CHIPS])))]
 
         outputs = [chat, session, cards_state, box, status] + [x for s in slots for x in s[:2]] + chips
+        unchanged = [gr.skip()] * (2 * CARDS + CHIPS)
 
-        def respond(message, history, session_id, customer_id):
+        def respond(message, history, session_id, customer_id, request: gr.Request):
             history = list(history or [])
             try:
                 message = _validate(message)
             except ShopAssistError as exc:
-                yield [history, session_id, gr.skip(), gr.skip(), str(exc)] + [gr.skip()] * (2 * CARDS + CHIPS)
+                yield [history, session_id, gr.skip(), gr.skip(), str(exc)] + unchanged
                 return
-            history += [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+            history += [{"role": "user", "content": chat_text(message)}, {"role": "assistant", "content": ""}]
             try:
-                for item in backend.stream(session_id, customer_id.strip() or None, message):
+                for item in backend.stream(session_id, customer_id, message, _address(request)):
                     if isinstance(item, TurnResult):
                         yield ([history, item.session_id, item.products, "", ""] + card_updates(item.products)
                                + chip_updates(item.suggestions))
                     else:
                         history[-1]["content"] += item
-                        yield [history, session_id, gr.skip(), "", ""] + [gr.skip()] * (2 * CARDS + CHIPS)
+                        yield [history, session_id, gr.skip(), "", ""] + unchanged
             except ShopAssistError as exc:
                 history[-1]["content"] = str(exc)
-                yield [history, session_id, gr.skip(), "", ""] + [gr.skip()] * (2 * CARDS + CHIPS)
+                yield [history, session_id, gr.skip(), "", ""] + unchanged
             except Exception:  # the customer sees a friendly line; the log keeps the details
                 log.exception("chat turn failed")
                 history[-1]["content"] = FRIENDLY
-                yield [history, session_id, gr.skip(), "", ""] + [gr.skip()] * (2 * CARDS + CHIPS)
+                yield [history, session_id, gr.skip(), "", ""] + unchanged
 
         inputs = [box, chat, session, customer]
         send.click(respond, inputs, outputs, api_visibility="private")
@@ -141,18 +170,39 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
         for chip in chips:
             chip.click(respond, [chip, chat, session, customer], outputs, api_visibility="private")
 
+        def clicker(i: int, kind: str):
+            def click(cards, session_id, customer_id, request: gr.Request):
+                if i >= len(cards):
+                    return ""
+                try:
+                    return backend.record(session_id, customer_id, cards[i].id, kind, _address(request))
+                except ShopAssistError as exc:
+                    return str(exc)
+            return click
+
         for i, (_column, _body, view, cart) in enumerate(slots):
             for button, kind in ((view, "view"), (cart, "add_to_cart")):
-                button.click(lambda cards, s, c, i=i, kind=kind: backend.record(s, c.strip() or None, cards[i].id, kind)
-                             if i < len(cards) else "", [cards_state, session, customer], status,
-                             api_visibility="private")
+                button.click(clicker(i, kind), [cards_state, session, customer], status, api_visibility="private")
 
-        def talk(history, session_id, customer_id):
-            result = backend.handoff(session_id, customer_id.strip() or None)
+        def talk(history, session_id, customer_id, request: gr.Request):
+            try:
+                result = backend.handoff(session_id, customer_id, _address(request))
+            except ShopAssistError as exc:
+                return list(history or []) + [{"role": "assistant", "content": str(exc)}], session_id
             history = list(history or []) + [{"role": "assistant", "content": result.reply}]
             return history, result.session_id
 
         human.click(talk, [chat, session, customer], [chat, session], api_visibility="private")
+
+        def check(history, session_id, customer_id):
+            fresh = backend.updates(session_id, customer_id) if session_id else []
+            if not fresh:
+                return gr.skip()
+            return list(history or []) + [{"role": "assistant", "content": chat_text(m["text"], m["from_person"])}
+                                          for m in fresh]
+
+        poll.tick(check, [chat, session, customer], chat, api_visibility="private", show_progress="hidden",
+                  concurrency_limit=None, queue=False)
         _api(backend)
     return demo
 
@@ -190,29 +240,36 @@ def _friendly(fn):
 def _api(backend: WidgetBackend) -> None:
     """Programmatic endpoints (for ``gradio_client``) with stable names."""
 
-    def ask(message: str, session_id: str = "", customer_id: str = "") -> dict:
+    def ask(message: str, session_id: str = "", customer_id: str = "", request: gr.Request = None) -> dict:
         """One customer turn: returns {reply, products, parse, session, suggestions, handoff}."""
         result = None
-        for item in backend.stream(session_id or None, customer_id or None, _validate(message)):
+        for item in backend.stream(session_id, customer_id, _validate(message), _address(request)):
             result = item
         return result.to_json()
 
-    def ask_stream(message: str, session_id: str = "", customer_id: str = "") -> Iterator[str]:
+    def ask_stream(message: str, session_id: str = "", customer_id: str = "",
+                   request: gr.Request = None) -> Iterator[str]:
         """The reply as it is produced: yields the text so far."""
         text = ""
-        for item in backend.stream(session_id or None, customer_id or None, _validate(message)):
+        for item in backend.stream(session_id, customer_id, _validate(message), _address(request)):
             if isinstance(item, str):
                 text += item
                 yield text
 
-    def add_to_cart(session_id: str, customer_id: str, product_id: str) -> str:
-        return backend.record(session_id or None, customer_id or None, product_id, "add_to_cart")
+    def add_to_cart(session_id: str, customer_id: str, product_id: str, request: gr.Request = None) -> str:
+        return backend.record(session_id, customer_id, product_id, "add_to_cart", _address(request))
 
-    def view(session_id: str, customer_id: str, product_id: str) -> str:
-        return backend.record(session_id or None, customer_id or None, product_id, "view")
+    def view(session_id: str, customer_id: str, product_id: str, request: gr.Request = None) -> str:
+        return backend.record(session_id, customer_id, product_id, "view", _address(request))
 
-    def talk_to_person(session_id: str = "", customer_id: str = "") -> dict:
-        return backend.handoff(session_id or None, customer_id or None).to_json()
+    def talk_to_person(session_id: str = "", customer_id: str = "", request: gr.Request = None) -> dict:
+        return backend.handoff(session_id, customer_id, _address(request)).to_json()
+
+    def updates(session_id: str = "", customer_id: str = "") -> list[dict]:
+        """Messages of this conversation the customer has not been sent yet (an agent's replies:
+        {role, text, from_person, time}); only the conversation's owner gets them."""
+        return backend.updates(session_id, customer_id)
 
     for fn in (ask, ask_stream, add_to_cart, view, talk_to_person):
         gr.api(_friendly(fn), api_name=fn.__name__)
+    gr.api(_friendly(updates), api_name="updates", concurrency_limit=None)

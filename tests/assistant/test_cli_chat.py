@@ -41,14 +41,18 @@ def test_batch_answers_every_line_and_reports_bad_ones(shop_home, llm_dir, tmp_p
         json.dumps({"message": "where is my order 536365", "user": "17850"}),
         "{not json",
         json.dumps({"text": "no message field"}),
+        json.dumps({"message": "hello", "session": 42}),
+        json.dumps({"message": "hello", "user": {"id": "17850"}}),
+        json.dumps(["hello"]),
         json.dumps({"message": "hello"}),
     ]) + "\n")
     lines = [json.loads(x) for x in chat(shop_home, llm_dir, "--collection", "online-retail", "--batch",
                                          str(batch)).splitlines()]
-    assert [x["line"] for x in lines] == [1, 2, 3, 4]
+    assert [x["line"] for x in lines] == [1, 2, 3, 4, 5, 6, 7]
     assert "1 December 2010" in lines[0]["reply"]
-    assert "error" in lines[1] and "error" in lines[2]
-    assert lines[3]["parse"]["intent"] == "greeting"
+    assert all(set(x) == {"line", "error"} for x in lines[1:6]), lines[1:6]
+    assert "`session` must be a string" in lines[3]["error"] and "`user` must be a string" in lines[4]["error"]
+    assert lines[6]["parse"]["intent"] == "greeting"
 
 
 def test_missing_collection_is_a_clear_error(tmp_path, llm_dir):

@@ -104,12 +104,13 @@ def test_order_lookup_shows_real_facts_to_its_owner_only(assistant_for):
 
 
 def test_a_session_belongs_to_one_customer(assistant_for):
-    from shopassist.errors import ShopAssistError
-
     assistant = assistant_for("online-retail")
-    first = assistant.turn(None, "17850", "hi")
-    with pytest.raises(ShopAssistError):
-        assistant.turn(first.session_id, "13047", "where is my order 536365")
+    first = assistant.turn(None, "17850", "white hanging heart t-light holder")
+    other = assistant.turn(first.session_id, "13047", "tell me more about the first one")
+    assert other.session_id != first.session_id  # a fresh session, none of 17850's context
+    assert "WHITE HANGING HEART" not in other.reply
+    assert assistant.sessions.get(other.session_id).user_id == "13047"
+    assert assistant.sessions.get(first.session_id).user_id == "17850"
 
 
 def test_stream_yields_the_reply_in_chunks(assistant_for):

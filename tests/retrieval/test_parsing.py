@@ -1,6 +1,10 @@
 import math
+import re
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.parsing import (
     Price, attribute_key, first_url, parse_attributes, parse_bool, parse_category, parse_price,
@@ -93,3 +97,82 @@ def test_parse_bool(value, expected):
 def test_parse_bool_rejects_nonsense():
     with pytest.raises(ValueError, match="neither yes/no nor a count"):
         parse_bool("maybe")
+
+
+# --- long catalogue cells are parsed in linear time, with the results they always had ---
+
+
+def _plain_category_split(text: str) -> tuple[str, ...]:
+    """How ``parse_category`` split a path before it was made linear."""
+    levels: list[str] = []
+    for part in re.split(r"\s*(?:>>|>|/|\||›|»)\s*", text):
+        part = " ".join(part.split())
+        if part and part not in levels:
+            levels.append(part)
+    return tuple(levels)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Home  >  Kitchen >> Mugs", ("Home", "Kitchen", "Mugs")),
+    (" Clothing >>> Women's   Clothing / Dresses | Maxi › Long » Red ",
+     ("Clothing", "Women's Clothing", "Dresses", "Maxi", "Long", "Red")),
+    ("a > > b", ("a", "b")),
+    ("Garden\t/\nTools / Garden", ("Garden", "Tools")),
+    ("Home\u00a0>\u3000Decor", ("Home", "Decor")),
+    (">>", ()),
+])
+def test_parse_category_separators_and_spaces(value, expected):
+    assert parse_category(value) == expected == _plain_category_split(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab >/|›»\t\n\u00a0\u3000")), max_size=40))
+def test_parse_category_splits_as_before(text):
+    assert parse_category(text) == _plain_category_split(text.strip())
+
+
+@pytest.mark.parametrize("text, negative", [
+    ("(5)", True), ("( $ 5.00)", True), ("(£5", True), ("−3", True), ("(  ₹  12)", True),
+    ("($ x)", False), ("5 (approx)", False),
+])
+def test_negative_prices_in_brackets(text, negative):
+    if negative:
+        with pytest.raises(ValueError, match="negative"):
+            parse_price(text)
+    else:
+        try:
+            parse_price(text)
+        except ValueError as exc:
+            assert "negative" not in str(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("(-−$£€₹ \t1.,x")), max_size=12))
+def test_negative_price_check_matches_the_plain_pattern(text):
+    from retrieval.parsing import _NEGATIVE
+
+    assert bool(_NEGATIVE.match(text)) == bool(re.match(r"^[-−]|^\(\s*[$£€₹]?\s*\d", text))
+
+
+@pytest.mark.parametrize("parse, value", [
+    (parse_category, "a" + " " * 100_000 + "b"),
+    (parse_category, "a" + "\t " * 50_000 + "x"),
+    (parse_category, "a " * 50_000),
+    (parse_category, " > " * 33_000),
+    (parse_category, "/ " * 50_000),
+    (parse_price, "(" + " " * 100_000 + "x"),
+    (parse_price, "( $" + " " * 100_000 + "x"),
+    (parse_price, "1" * 100_000),
+    (parse_price, "1," * 50_000),
+    (parse_price, "1 - " * 25_000),
+    (parse_attributes, "a: b, " * 16_000),
+    (first_url, "http:/" * 16_000),
+    (attribute_key, "a " * 50_000),
+])
+def test_parsers_are_fast_on_adversarial_cells(parse, value):
+    started = time.perf_counter()
+    try:
+        parse(value)
+    except ValueError:
+        pass
+    assert time.perf_counter() - started < 0.5

@@ -2,50 +2,35 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from tests.assistant.conftest import shop_home  # noqa: F401  (session fixture reused)
+from tests.ui import driver as ui
 
 AGENT = ("agent", "test-password-123")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_server(home, llm_dir, collection: str, **env_extra):
+    """A `shopassist serve` process on a free loopback port; yields its URL, stops it after.
+    Rate limits as configured by default, except where ``env_extra`` says."""
+    from eval.http_bench import served
+
+    env = {"SHOPASSIST_LLM": llm_dir, "SHOPASSIST_AGENT_USER": AGENT[0], "SHOPASSIST_AGENT_PASSWORD": AGENT[1],
+           "SHOPASSIST_TURNS_PER_MINUTE_ADDRESS": "240", "SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER": "30", **env_extra}
+    with served(home, collection, env) as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    if not ui.have_chromium():
+        pytest.skip("chromium-driver is not installed (apt-get install chromium chromium-driver)")
+    driver = ui.chromium()
+    yield driver
+    driver.quit()
 
 
 @pytest.fixture(scope="session")
 def server(shop_home, llm_dir):  # noqa: F811
-    port = _free_port()
-    env = {**os.environ, "SHOPASSIST_HOME": str(shop_home), "SHOPASSIST_LLM": llm_dir,
-           "SHOPASSIST_AGENT_USER": AGENT[0], "SHOPASSIST_AGENT_PASSWORD": AGENT[1], "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("shopassist")), "serve", "--port", str(port), "--collection",
-                             "online-retail"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stdout.read()}")
-        try:
-            urllib.request.urlopen(url + "/config", timeout=2)
-            break
-        except OSError:
-            time.sleep(1)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start in time")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    # the tests sign in as the same two customers many times a minute
+    yield from start_server(shop_home, llm_dir, "online-retail", SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER="200")

@@ -31,19 +31,41 @@ def wait(driver, condition, seconds: float = 120):
     return WebDriverWait(driver, seconds, poll_frequency=0.5).until(condition)
 
 
-def chat(driver, message: str, customer: str | None = None):
+def chat(driver, message: str, customer: str | None = None, cards: bool = True):
     """Type a first message into the widget, send it, and return the product cards once they
-    show. With ``customer``, first wait until the page has put that id into its field."""
+    show (with ``cards=False``, once the reply has arrived). With ``customer``, first wait until
+    the page has put that id into its field."""
     from selenium.webdriver.common.by import By
 
     if customer:
         wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#sa-customer textarea, #sa-customer input")
              .get_attribute("value") == customer)
+    before = 0 if cards else len(chat_text(driver))
+    send(driver, message)
+    if not cards:  # the reply has arrived: the chat grew past the message and stopped growing
+        import time
+
+        def settled(d):
+            first = chat_text(d)
+            time.sleep(0.5)
+            return len(first) > before + len(message) + 10 and chat_text(d) == first
+        return wait(driver, settled)
+    return wait(driver, lambda d: [c for c in d.find_elements(By.CSS_SELECTOR, ".sa-card") if c.is_displayed()]
+                or None)
+
+
+def send(driver, message: str) -> None:
+    from selenium.webdriver.common.by import By
+
     box = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#sa-input textarea"))
     box.send_keys(message)
     driver.find_element(By.ID, "sa-send").click()
-    return wait(driver, lambda d: [c for c in d.find_elements(By.CSS_SELECTOR, ".sa-card") if c.is_displayed()]
-                or None)
+
+
+def chat_text(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.ID, "sa-chat").text
 
 
 def agent_login(driver, url: str, user: str, password: str) -> None:

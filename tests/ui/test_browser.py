@@ -11,15 +11,6 @@ from tests.ui.conftest import AGENT
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def browser():
-    if not ui.have_chromium():
-        pytest.skip("chromium-driver is not installed (apt-get install chromium chromium-driver)")
-    driver = ui.chromium()
-    yield driver
-    driver.quit()
-
-
 def test_widget_chat_cards_and_add_to_cart(server, browser, tmp_path, shop_home):
     from selenium.webdriver.common.by import By
 
@@ -94,3 +85,52 @@ def test_widget_embedded_as_web_component_in_a_plain_page(server, shop_page, bro
     cards = ui.chat(browser, "white hanging heart t-light holder")
     assert cards and browser.find_element(By.TAG_NAME, "h1").text == "My shop"
     browser.save_screenshot(str(tmp_path / "embed-component.png"))
+
+
+def test_an_agent_takes_over_and_the_customer_sees_the_reply(server, tmp_path):
+    """Two browsers: a customer asks for a person; the agent sees the hand-off, inserts a
+    suggestion, edits it and sends; the customer's page shows it within 2 s; the assistant
+    stays quiet until the agent hands back."""
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    from assistant.engine import AGENT_HOLDS, HANDED_BACK
+    from assistant.replies import PERSON
+
+    if not ui.have_chromium():
+        pytest.skip("chromium-driver is not installed (apt-get install chromium chromium-driver)")
+    customer, agent = ui.chromium(), ui.chromium()
+    try:
+        customer.get(server + "/?customer=13047")
+        ui.chat(customer, "I need help with an order of mine please", customer="13047", cards=False)
+        customer.find_element(By.ID, "sa-human").click()
+        ui.wait(customer, lambda d: "member of our team" in ui.chat_text(d))
+
+        ui.agent_login(agent, server, *AGENT)
+        ui.wait(agent, lambda d: "I need help with an order" in d.find_element(By.ID, "ag-transcript").text)
+        agent.find_element(By.ID, "ag-pick-0").click()
+        draft = agent.find_element(By.CSS_SELECTOR, "#ag-draft textarea")
+        ui.wait(agent, lambda d: draft.get_attribute("value"))
+        draft.send_keys(" (Sam, customer care)")
+        agent.find_element(By.ID, "ag-send").click()
+        sent = time.monotonic()
+        ui.wait(customer, lambda d: "Sam, customer care" in ui.chat_text(d), seconds=10)
+        assert time.monotonic() - sent < 2.0
+        assert PERSON in ui.chat_text(customer)
+
+        ui.send(customer, "thanks! also do you sell red mugs?")
+        ui.wait(customer, lambda d: AGENT_HOLDS in ui.chat_text(d))
+        # the new message shows in the console without a click
+        ui.wait(agent, lambda d: "do you sell red mugs" in d.find_element(By.ID, "ag-transcript").text, seconds=10)
+        assert not [c for c in customer.find_elements(By.CSS_SELECTOR, ".sa-card") if c.is_displayed()]
+        agent.save_screenshot(str(tmp_path / "agent-held.png"))
+
+        agent.find_element(By.ID, "ag-handback").click()
+        ui.wait(customer, lambda d: HANDED_BACK in ui.chat_text(d), seconds=10)
+        ui.send(customer, "red retrospot lunch bag")
+        ui.wait(customer, lambda d: [c for c in d.find_elements(By.CSS_SELECTOR, ".sa-card") if c.is_displayed()])
+        customer.save_screenshot(str(tmp_path / "widget-agent.png"))
+    finally:
+        customer.quit()
+        agent.quit()

@@ -1,0 +1,117 @@
+"""Guards in front of the apps: turn rate limits, and the agent console's origin check,
+cookie policy and login throttle.
+
+The console authenticates by cookie, so any page an agent visits could otherwise call its API
+with that cookie (cross-site request forgery): requests that carry another site's ``Origin``
+(or ``Referer``) are refused, and the login cookie is re-issued ``SameSite=Strict``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import PlainTextResponse
+
+
+class RateLimiter:
+    """At most ``limit`` events per key in any ``window_s`` seconds (0: unlimited)."""
+
+    def __init__(self, limit: int, window_s: float = 60.0, clock=time.monotonic, max_keys: int = 100_000):
+        self.limit, self.window_s, self.clock, self.max_keys = limit, window_s, clock, max_keys
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        if not self.limit:
+            return True
+        now = self.clock()
+        with self._lock:
+            times = self._seen.setdefault(key, deque())
+            while times and now - times[0] >= self.window_s:
+                times.popleft()
+            if len(times) >= self.limit:
+                return False
+            times.append(now)
+            if len(self._seen) > self.max_keys:  # forget idle keys rather than grow without bound
+                self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.window_s}
+            return True
+
+    def blocked(self, key: str) -> bool:
+        """Whether ``key`` is at its limit now, without counting an event."""
+        now = self.clock()
+        with self._lock:
+            times = self._seen.get(key, ())
+            return bool(self.limit) and sum(1 for t in times if now - t < self.window_s) >= self.limit
+
+    def count(self, key: str) -> None:
+        self.allow(key)
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+class ConsoleGuard:
+    """ASGI middleware for the paths under ``prefix``.
+
+    Args:
+        allowed_origins: other origins that may call the console (``https://shop.example``).
+        login_attempts: failed logins per client address allowed in ``login_window_s``.
+    """
+
+    def __init__(self, app, prefix: str = "/agent", allowed_origins: list[str] | tuple = (),
+                 login_attempts: int = 5, login_window_s: float = 300.0, clock=time.monotonic):
+        self.app, self.prefix = app, prefix.rstrip("/")
+        self.allowed = {o.rstrip("/").lower() for o in allowed_origins}
+        self.failures = RateLimiter(login_attempts, login_window_s, clock)
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] not in ("http", "websocket") or not (path == self.prefix or path.startswith(self.prefix + "/")):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if not self._same_origin(headers, scope):
+            await PlainTextResponse("cross-origin requests to the agent console are refused", 403)(scope, receive, send)
+            return
+        client = (scope.get("client") or ("?", 0))[0]
+        login = scope["type"] == "http" and scope["method"] == "POST" and path.rstrip("/").endswith("/login")
+        if login and self.failures.blocked(client):
+            await PlainTextResponse("too many failed logins; wait a few minutes", 429)(scope, receive, send)
+            return
+
+        async def guarded_send(message):
+            if message["type"] == "http.response.start":
+                if login and message["status"] >= 400:
+                    self.failures.count(client)
+                _strict_cookies(message)
+            await send(message)
+
+        await self.app(scope, receive, guarded_send)
+
+    def _same_origin(self, headers: Headers, scope) -> bool:
+        claimed = headers.get("origin")
+        if claimed is None and headers.get("referer"):
+            claimed = _origin_of(headers["referer"]) or "null"
+        if claimed is None:
+            return True  # not a browser's cross-site request (programs, same-origin navigation)
+        claimed = claimed.rstrip("/").lower()
+        host = headers.get("host", "").lower()
+        own = {f"http://{host}", f"https://{host}", f"ws://{host}", f"wss://{host}"}
+        return claimed in own or claimed in self.allowed
+
+
+def _strict_cookies(message) -> None:
+    headers = MutableHeaders(scope=message)
+    cookies = headers.getlist("set-cookie")
+    if not cookies:
+        return
+    del headers["set-cookie"]
+    for cookie in cookies:
+        parts = [p for p in cookie.split(";") if not p.strip().lower().startswith("samesite")]
+        headers.append("set-cookie", ";".join(parts + [" SameSite=strict"]))
