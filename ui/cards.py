@@ -28,7 +28,8 @@ def card_html(card: ProductCard, rank: int) -> str:
 CSS = """
 .sa-card {border: 1px solid #ddd; border-radius: 8px; padding: 8px; margin: 2px 0; background: #fafafa;}
 .sa-rank {float: right; color: #999; font-size: 12px;}
-.sa-title {font-weight: 600;}
+.sa-title {font-weight: 600; overflow-wrap: anywhere; display: -webkit-box; -webkit-line-clamp: 4;
+            -webkit-box-orient: vertical; overflow: hidden;}
 .sa-price {color: #0a7; font-weight: 600;}
 .sa-category {color: #666; font-size: 12px;}
 .sa-reason {color: #555; font-size: 12px; font-style: italic;}

@@ -97,3 +97,21 @@ def test_a_non_ascii_customer_id_is_served(assistant_for):
     assert again.session_id == first.session_id
     assert [e.user_id for e in assistant.events.session_events(first.session_id)] == ["josé-客户"]
     assert "can't find" in assistant.turn(first.session_id, "josé-客户", "where is my order 536365").reply
+
+
+def test_console_report_counts_suggestion_use_and_edits(assistant_for, shop_settings):
+    import json
+
+    from tests.conftest import run_cli
+
+    assistant = assistant_for("online-retail")
+    first = assistant.turn(None, OWNER, "where is my order 536365")
+    before = json.loads(run_cli("--home", str(shop_settings.home), "console-report", "--json").stdout)
+    assistant.agent_reply(first.session_id, "Checking now.", 1, "clarify", False)
+    assistant.agent_reply(first.session_id, "Done, edited.", 2, "action", True)
+    assistant.agent_reply(first.session_id, "Typed by hand.")
+    after = json.loads(run_cli("--home", str(shop_settings.home), "console-report", "--json").stdout)
+    assert after["replies"] - before["replies"] == 3 and after["typed"] - before["typed"] == 1
+    assert after["kinds"]["clarify"]["sent"] - before["kinds"]["clarify"]["sent"] == 1
+    assert after["kinds"]["action"]["edited"] - before["kinds"]["action"]["edited"] == 1
+    assert set(after["kinds"]) == {"answer", "clarify", "action"}

@@ -90,7 +90,7 @@ def test_nothing_from_the_data_turns_live_in_either_app(hostile_server, browser)
         time.sleep(1.0)
     add = [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text == "Add to cart" and b.is_displayed()]
     if add:
-        add[0].click()
+        browser.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", add[0])  # long titles overlap
         ui.wait(browser, lambda d: "Added" in d.find_element(By.ID, "sa-status").text)
     assert _live(browser, "#sa-chat, .sa-card, #sa-status, button") == []
     browser.find_element(By.ID, "sa-human").click()
