@@ -178,7 +178,8 @@ def test_chat_batch_reports_each_bad_line_and_goes_on(tmp_path, monkeypatch):
             return {"reply": f"echo {self.message}", "session": self.session or "new", "user": self.user}
 
     class FakeAssistant:
-        def turn(self, session, user, message):
+        def turn(self, session, user, message, named=False):
+            assert named  # the CLI is a local tool: it may name sessions
             turns.append((session, user, message))
             return FakeResult(session, user, message)
 
