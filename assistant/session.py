@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from assistant.schema import Slots
 from shopassist.privacy import redact
@@ -50,6 +50,7 @@ class Message(BaseModel):
     suggestion: int | None = None  # agent replies: which suggestion was inserted (None: typed)
     suggestion_kind: str | None = None  # "answer" | "clarify" | "action"
     edited: bool | None = None  # agent replies: changed before sending
+    _stored: bool = PrivateAttr(default=False)  # read back from the store: already redacted
 
 
 class Session(BaseModel):
@@ -137,7 +138,8 @@ def _redact_slots(slots: Slots) -> Slots:
 def _redacted(session: Session) -> Session:
     stored = session.model_copy(deep=True)
     for message in stored.messages:
-        message.text = redact(message.text)
+        if not message._stored:  # a long transcript is not re-scanned on every save
+            message.text = redact(message.text)
     stored.handoff_reason = redact(stored.handoff_reason) if stored.handoff_reason else None
     stored.slots = _redact_slots(stored.slots)
     stored.pending_slots = _redact_slots(stored.pending_slots) if stored.pending_slots else None
@@ -177,7 +179,12 @@ class SessionStore:
         """The stored session even when expired (the agent console reads old transcripts)."""
         with self._lock:
             row = self._conn.execute("SELECT data FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        return Session.model_validate_json(row[0]) if row else None
+        if not row:
+            return None
+        session = Session.model_validate_json(row[0])
+        for message in session.messages:
+            message._stored = True
+        return session
 
     def save(self, session: Session) -> None:
         """Stores the session with personal data (emails, phones, cards, addresses) redacted

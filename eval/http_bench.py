@@ -122,9 +122,15 @@ def _wait_up(proc: subprocess.Popen, url: str, log, seconds: float = 300) -> Non
             raise RuntimeError(f"server exited: {log.read()[-2000:]}")
         try:
             urllib.request.urlopen(url + "/config", timeout=2)
-            return
         except OSError:
             time.sleep(1)
+            continue
+        # The server warms its request path itself right after it starts listening; wait for
+        # one queued API call to go through so measurements start on a warm server.
+        from gradio_client import Client
+
+        Client(url + "/", verbose=False).predict("", "", api_name="/updates")
+        return
     raise RuntimeError("server did not start in time")
 
 
