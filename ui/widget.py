@@ -72,7 +72,8 @@ class WidgetBackend:
     def handoff(self, session: str | None, customer: str | None, address: str | None = None) -> TurnResult:
         session, customer = self.who(session, customer)
         self._limit(session, customer, address)
-        return self.assistant.handoff(session, customer)
+        with self.lock:
+            return self.assistant.handoff(session, customer)
 
     def updates(self, session: str | None, customer: str | None) -> list[dict]:
         """New messages for the caller's own conversation (an agent's replies among them)."""
