@@ -8,12 +8,11 @@ items (repeat purchases count: this is a repeat-purchase store) and over new ite
 product's rank for a query made of its title's first two words, with and without the user),
 latency and training times.
 
-Run: ``python -m eval.behaviour --out DIR`` (or ``shopassist eval behaviour --out DIR``).
+Run: ``shopassist eval behaviour --out DIR``.
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import tempfile
@@ -235,18 +234,3 @@ def _ratios(ranking: dict) -> dict:
         "new_items_reranker_vs_itemknn_recall": (
             f"{ranking['new']['reranker']['recall@10'] / ranking['new']['itemknn']['recall@10']:.3f} x"),
     }
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
-    parser.add_argument("--queries", type=int, default=1000)
-    args = parser.parse_args(argv)
-    metrics = run(args.out, args.data_dir, args.queries)
-    print((args.out / "report.md").read_text())
-    print(json.dumps(metrics["ratios"], indent=2))
-
-
-if __name__ == "__main__":
-    main()

@@ -7,12 +7,11 @@ compare → add to cart), and support turns with real Online Retail invoice numb
 their owners. Every product shown or named and every price or order stated is checked
 against the catalogue and the event store.
 
-    python -m eval.bench_assistant --home ~/.local/share/shopassist --out eval/out/assistant
+    shopassist --home ~/.local/share/shopassist eval bench-assistant --out eval/out/assistant
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import time
@@ -169,18 +168,3 @@ def _report(m: dict) -> str:
            f"(greedy, no tagging heads): p50 {m['generation_ms']['p50']} ms, p95 {m['generation_ms']['p95']} ms "
            f"— {m['generation_ms']['p50'] / m['parse_ms']['p50']:.1f}× the one-pass parse.", ""]
           if "generation_ms" in m else [])])
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, help="home with the demo collections (default: settings)")
-    parser.add_argument("--out", type=Path, default=Path("eval/out/assistant"))
-    parser.add_argument("--dialogues", type=int, default=20)
-    parser.add_argument("--no-generation", action="store_true", help="skip timing the generative alternative")
-    args = parser.parse_args()
-    home = args.home or load_settings().home
-    print(json.dumps(run(home, args.out, args.dialogues, generation=not args.no_generation), indent=2))
-
-
-if __name__ == "__main__":
-    main()

@@ -4,12 +4,11 @@ Interleaves the three calls over 50 customers (as a server would), after one unt
 Needs a home with the Online Retail store indexed, its events ingested and
 `shopassist train-behaviour --collection online-retail` run (e.g. after `shopassist demo`).
 
-Run: ``python -m eval.bench_rerank --home DIR``.
+Run: ``shopassist --home DIR eval bench-rerank``.
 """
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
@@ -19,36 +18,32 @@ from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.events import EventStore
 from retrieval.search import HybridSearcher
 from retrieval.stores import open_store
-from shopassist.settings import load_settings
+from shopassist.settings import Settings
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", required=True)
-    parser.add_argument("--collection", default="online-retail")
-    parser.add_argument("--runs", type=int, default=300)
-    args = parser.parse_args(argv)
-    settings = load_settings(overrides={"home": args.home})
+def run(settings: Settings, collection: str = "online-retail", runs: int = 300) -> dict[str, list[float]]:
+    """Milliseconds of each timed call, by call name."""
     events = EventStore(events_path(settings))
-    rec = open_recommender(settings, events, args.collection)
-    store = open_store(settings, args.collection)
+    rec = open_recommender(settings, events, collection)
+    store = open_store(settings, collection)
     found = HybridSearcher(store, SentenceEncoder.from_settings(settings), LexicalEncoder()).search(
         "christmas decoration", top_k=100)
     users = sorted(u for (u,) in events._query("SELECT DISTINCT user_id FROM events WHERE user_id IS NOT NULL"))[:50]
     for user in users:
         rec.rerank(user, found), rec.recommend(user, 10)
     timings: dict[str, list[float]] = {"rerank_100": [], "recommend_10": [], "profile": []}
-    for i in range(args.runs):
+    for i in range(runs):
         user = users[i % len(users)]
         for name, call in (("rerank_100", lambda: rec.rerank(user, found)),
                            ("recommend_10", lambda: rec.recommend(user, 10)), ("profile", lambda: rec.profile(user))):
             started = time.perf_counter()
             call()
             timings[name].append((time.perf_counter() - started) * 1000)
-    for name, values in timings.items():
-        print(f"{name}: p50 {np.percentile(values, 50):.1f} ms, p95 {np.percentile(values, 95):.1f} ms")
     store.close()
+    return timings
 
 
-if __name__ == "__main__":
-    main()
+def summary(timings: dict[str, list[float]]) -> list[str]:
+    """One line per call: p50 and p95 in milliseconds."""
+    return [f"{name}: p50 {np.percentile(values, 50):.1f} ms, p95 {np.percentile(values, 95):.1f} ms"
+            for name, values in timings.items()]

@@ -1,6 +1,6 @@
 """Retrieval benchmark: indexing throughput and hybrid-search latency on both Qdrant engines.
 
-Run: ``.venv/bin/python -m eval.bench_retrieval --out DIR [--quick]``; writes
+Run: ``shopassist eval bench-retrieval --out DIR [--quick]``; writes
 ``DIR/bench_retrieval.json`` and ``DIR/bench_retrieval.md`` and prints the markdown.
 
 What is measured, and why:
@@ -33,7 +33,6 @@ What is measured, and why:
 
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import json
 import os
@@ -490,18 +489,3 @@ def write_outputs(results: dict, out_dir: Path) -> str:
     (out_dir / "bench_retrieval.json").write_text(json.dumps(results, indent=2))
     (out_dir / "bench_retrieval.md").write_text(markdown)
     return markdown
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", required=True, type=Path, help="Folder for bench_retrieval.json/.md.")
-    parser.add_argument("--quick", action="store_true", help="Fewer queries, 20k only (~3 minutes).")
-    parser.add_argument("--data-dir", type=Path, help="Bundled data folder (default: the data_dir setting).")
-    parser.add_argument("--indexing-only", action="store_true", help="Only the indexing-throughput part.")
-    args = parser.parse_args(argv)
-    results = run(args.out, quick=args.quick, data_dir=args.data_dir, indexing_only=args.indexing_only)
-    print(render_markdown(results))
-
-
-if __name__ == "__main__":
-    main()

@@ -20,12 +20,11 @@ catalogue price, and every product name, amount, order number and date in the re
 in the records of this dialogue (catalogue products shown so far, orders re-read from the
 event store as the asker's own, amounts the customer typed).
 
-    python -m eval.dialogue_sim --home HOME --out DIR [--goals 60] [--support 60]
+    shopassist --home HOME eval dialogue-sim --out DIR [--goals 60] [--support 60]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -45,7 +44,7 @@ from eval.bench_assistant import _catalogue
 from finetune.data import COLOURS, CategoryVocab, Example, bitext_examples, read_examples
 from retrieval.events import EventStore
 from retrieval.product import Product
-from shopassist.settings import Settings, load_settings
+from shopassist.settings import Settings
 
 STORES = ("flipkart", "online-retail")
 MAX_TURNS = 6
@@ -554,20 +553,3 @@ def run(settings: Settings, out: Path, goals: int = 60, support: int = 60, seed:
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
     (out / "report.md").write_text(report(metrics))
     return metrics
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, help="home with both collections indexed (default: settings)")
-    parser.add_argument("--out", type=Path, default=Path("eval/out/dialogue_sim"))
-    parser.add_argument("--goals", type=int, default=60, help="shopping goals per store")
-    parser.add_argument("--support", type=int, default=60, help="support utterances with an order number")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    settings = load_settings(overrides={"home": args.home} if args.home else None)
-    metrics = run(settings, args.out, args.goals, args.support, args.seed)
-    print(json.dumps({k: metrics[k] for k in ("shopping", "invented_rate", "support", "seconds")}, indent=2))
-
-
-if __name__ == "__main__":
-    main()

@@ -7,14 +7,13 @@
 
 Requests go through Gradio's HTTP API (``POST /gradio_api/call/<name>`` then the event
 stream), the same path ``gradio_client`` and the browser use. The server is either given by
-``--url`` or started here from a home (``--home``) with ``shopassist serve``.
+``--url`` or started here from the home (``shopassist --home``) with ``shopassist serve``.
 
-    python -m eval.http_bench --home ~/.local/share/shopassist --out eval/out/http
+    shopassist --home ~/.local/share/shopassist eval http-bench --out eval/out/http
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -239,24 +238,3 @@ def report(m: dict) -> str:
         f"{load['throughput_turns_per_s']} turns/s, {load['customers_served']} customers served, "
         f"{load['errors']} errors.",
         f"Sequential run errors: {t['errors']}.", ""])
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--url", help="a running `shopassist serve`; otherwise one is started from --home")
-    ap.add_argument("--home", type=Path, help="home with an indexed store (shopassist demo makes one)")
-    ap.add_argument("--collection", default="online-retail")
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--conversations", type=int, default=20)
-    ap.add_argument("--customers", type=int, default=50)
-    ap.add_argument("--seconds", type=float, default=60.0)
-    args = ap.parse_args()
-    if not args.url and not args.home:
-        ap.error("give --url or --home")
-    with (contextlib.nullcontext(args.url) if args.url else served(args.home, args.collection)) as url:
-        metrics = run(url, args.out, args.conversations, args.customers, args.seconds)
-    print(report(metrics))
-
-
-if __name__ == "__main__":
-    main()

@@ -25,12 +25,11 @@ Latency p50: ``hybrid`` and ``hybrid+parsed filters`` are timed end to end (pars
 ``dense`` and ``lexical`` are that source's query encoding plus the store's hybrid call (the
 store interface has no single-source query), an upper bound on their store time.
 
-Run: ``python -m eval.retrieval_quality --home HOME --out DIR [--queries N]``.
+Run: ``shopassist --home HOME eval retrieval-quality --out DIR [--queries N]``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -50,7 +49,7 @@ from retrieval.product import Product
 from retrieval.search import HybridSearcher
 from retrieval.stores import SearchFilter, VectorStore, open_store
 from retrieval.stores.base import normalise_value
-from shopassist.settings import Settings, load_settings
+from shopassist.settings import Settings
 
 COLLECTION = "flipkart"
 K = 10
@@ -404,24 +403,3 @@ def run(settings: Settings, out: Path, n_queries: int = 300, seed: int = 0) -> d
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
     report(metrics, out, plot(metrics, out))
     return metrics
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, required=True, help="shopassist home with the flipkart collection indexed")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    # Model-loading bars from the libraries are noise here (as in the CLI).
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    settings = load_settings(overrides={"home": str(args.home)})
-    started = time.perf_counter()
-    run(settings, args.out, args.queries, args.seed)
-    print((args.out / "report.md").read_text())
-    print(f"took {time.perf_counter() - started:.0f} s")
-
-
-if __name__ == "__main__":
-    main()

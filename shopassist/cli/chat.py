@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shopassist.cli import COLLECTION, _emit, cli
+from shopassist.cli.main import COLLECTION, emit
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
 
@@ -69,9 +69,9 @@ def _batch(assistant, path: Path, default_user: str | None, default_session: str
             try:
                 session, user, message = _batch_row(line, default_user, default_session)
                 result = assistant.turn(session, user, message, named=True)
-                _emit({"line": number, **result.to_json()})
+                emit({"line": number, **result.to_json()})
             except (ValueError, ShopAssistError) as exc:
-                _emit({"line": number, "error": str(exc)})
+                emit({"line": number, "error": str(exc)})
 
 
 def _interactive(assistant, user: str | None, session: str | None) -> None:
@@ -98,7 +98,7 @@ def _interactive(assistant, user: str | None, session: str | None) -> None:
         click.echo(f"session: {session}", err=True)
 
 
-@cli.command()
+@click.command()
 @click.option("--user", "user_id", help="Customer id (personalises results; needed to see own orders).")
 @click.option("--session", "session_id", help="Continue this conversation (it is kept in the home folder).")
 @click.option("--collection", type=COLLECTION, help="Catalogue collection to shop in (default: the `collection` setting).")
@@ -124,7 +124,7 @@ def _chat(assistant, user_id, session_id, message, batch_file, as_json) -> None:
     elif message is not None:
         result = assistant.turn(session_id, user_id, message, named=True)
         if as_json:
-            _emit(result.to_json())
+            emit(result.to_json())
         else:
             click.echo(result.reply)
             _print_result(result)
@@ -133,14 +133,4 @@ def _chat(assistant, user_id, session_id, message, batch_file, as_json) -> None:
         _interactive(assistant, user_id, session_id)
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--collection", type=COLLECTION, help="Catalogue collection to shop in (default: the `collection` setting).")
-@click.pass_obj
-def serve(settings: Settings, host, port, collection) -> None:
-    """Serve the customer widget at / and the agent console at /agent."""
-    from ui.server import serve as run
-
-    click.echo(f"customer widget: http://{host}:{port}/   agent console: http://{host}:{port}/agent", err=True)
-    run(settings, host, port, collection)
+COMMANDS = (chat,)  # added to the `shopassist` group by shopassist/cli/__init__.py

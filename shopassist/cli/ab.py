@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from shopassist.cli import _emit, cli
+from shopassist.cli.main import emit
 from shopassist.settings import Settings
 
 
-@cli.group("ab")
+@click.group("ab")
 def ab() -> None:
     """A/B variants (configure them with `ab_variants` in config.toml)."""
 
@@ -31,8 +31,11 @@ def report(settings: Settings, as_json: bool) -> None:
         sessions.close()
         events.close()
     if as_json:
-        _emit({"variants": [s.to_json() for s in stats]})
+        emit({"variants": [s.to_json() for s in stats]})
         return
     click.echo("variant      sessions   turns   views   carts   cart rate")
     for s in stats:
         click.echo(f"{s.variant:<12} {s.sessions:>8} {s.turns:>7} {s.views:>7} {s.carts:>7}   {s.cart_rate:.3f}")
+
+
+COMMANDS = (ab,)  # added to the `shopassist` group by shopassist/cli/__init__.py

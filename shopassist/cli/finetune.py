@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from shopassist.cli import _emit, cli
+from shopassist.cli.main import emit
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
 
@@ -16,7 +16,7 @@ def _data_dir(settings: Settings, data: str | None) -> Path:
     return Path(data) if data else settings.home / "finetune" / "data"
 
 
-@cli.group()
+@click.group()
 def finetune() -> None:
     """Build data for, train and evaluate the LoRA turn parser."""
 
@@ -35,7 +35,7 @@ def build_data(settings: Settings, out, seed, scale, as_json) -> None:
     folder = _data_dir(settings, out)
     stats = build_bundled_dataset(settings.data_dir, folder, seed, scale)
     if as_json:
-        _emit({"out": str(folder), **stats})
+        emit({"out": str(folder), **stats})
     else:
         for split, info in stats["splits"].items():
             click.echo(f"{split}: {info['examples']} examples {info['by_source']}")
@@ -80,7 +80,7 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
         meta = json.loads((target / "parser.json").read_text())
         (target / "parser.json").write_text(json.dumps({**meta, "validation": result["validation"]}, indent=2))
     if as_json:
-        _emit(result)
+        emit(result)
     else:
         click.echo(f"adapter saved to {target} after {summary['steps']} steps ({summary['seconds']:.0f} s)")
         if "validation" in result:
@@ -118,7 +118,7 @@ def evaluate_cmd(settings: Settings, data, split, adapter, baseline, latency_tur
     if out:
         write_report(metrics, Path(out))
     if as_json:
-        _emit(metrics)
+        emit(metrics)
     else:
         for name, r in results.items():
             click.echo(f"{name}: intent accuracy {r['intent_accuracy']} | slot F1 {r['slots']['f1']} | "
@@ -126,3 +126,6 @@ def evaluate_cmd(settings: Settings, data, split, adapter, baseline, latency_tur
             for source, s in r["by_source"].items():
                 click.echo(f"  {source}: intent {s['intent_accuracy']}, slot F1 {s['slots']['f1']}, "
                            f"price/category F1 {s['price_category_slots']['f1']}")
+
+
+COMMANDS = (finetune,)  # added to the `shopassist` group by shopassist/cli/__init__.py

@@ -7,11 +7,11 @@ import sys
 
 import click
 
-from shopassist.cli import _emit, cli
+from shopassist.cli.main import emit
 from shopassist.settings import Settings
 
 
-@cli.command()
+@click.command()
 @click.option("--user", "user_id", required=True, help="Customer id to forget.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (only asked at a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -25,13 +25,13 @@ def forget(settings: Settings, user_id: str, yes: bool, as_json: bool) -> None:
         click.confirm(f"Delete everything held about customer {user_id!r}? This cannot be undone", abort=True)
     done = forget_user(settings, user_id)
     if as_json:
-        _emit(done.to_json())
+        emit(done.to_json())
     else:
         click.echo(f"customer {user_id}: deleted {done.events} events and {done.sessions} sessions; "
                    "both files purged (write-ahead logs emptied)")
 
 
-@cli.command("customer-link")
+@click.command("customer-link")
 @click.option("--user", "user_id", required=True, help="The signed-in customer's id.")
 @click.option("--url", default="http://127.0.0.1:7860/", show_default=True, help="Where the widget is served.")
 @click.option("--hours", type=float, help="How long the link stays valid (default: the customer_link_hours setting).")
@@ -56,7 +56,7 @@ def customer_link(settings: Settings, user_id: str, url: str, hours: float | Non
     click.echo(f"{url.rstrip('/')}/?customer={quote(token)}")
 
 
-@cli.command("console-report")
+@click.command("console-report")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
 def console_report(settings: Settings, as_json: bool) -> None:
@@ -66,8 +66,11 @@ def console_report(settings: Settings, as_json: bool) -> None:
 
     report = console_usage(settings)
     if as_json:
-        _emit(report)
+        emit(report)
         return
     click.echo(f"agent replies: {report['replies']} ({report['typed']} typed from scratch)")
     for kind, row in report["kinds"].items():
         click.echo(f"  {kind:8s} sent {row['sent']:4d}  edited {row['edited']:4d}  edit rate {row['edit_rate']:.2f}")
+
+
+COMMANDS = (forget, customer_link, console_report)  # added to the `shopassist` group by shopassist/cli/__init__.py

@@ -1,0 +1,187 @@
+"""``shopassist eval ...``: every offline evaluation and benchmark.
+
+The suite (``all|retrieval|behaviour|parser|dialogue|latency``) writes report.md, metrics.json
+and plots; the benchmarks and the tunable runs of the suite's parts (``bench-assistant``,
+``bench-rerank``, ``bench-retrieval``, ``http-bench``, ``retrieval-quality``, ``dialogue-sim``)
+take the options their scripts took. The home is the global ``shopassist --home``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+
+import click
+
+from shopassist.cli.main import COLLECTION
+from shopassist.errors import ShopAssistError
+from shopassist.settings import Settings
+
+OUT = click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the report.")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Offline evaluations with reports and plots."""
+
+
+def _one(name: str, settings: Settings, out: str) -> None:
+    from eval.suite import run_part
+
+    result = run_part(name, settings, Path(out))
+    if result["status"] != "ok":
+        raise ShopAssistError(f"eval {name} failed: {result['metrics']['error']}")
+    report = Path(out) / "report.md"
+    click.echo(report.read_text() if report.is_file() else json.dumps(result["metrics"], indent=2, default=str))
+    click.echo(f"({result['seconds']} s; figures in {Path(out) / 'metrics.json'})")
+
+
+@eval_group.command("all")
+@OUT
+@click.option("--part", "parts", multiple=True, type=click.Choice(["retrieval", "behaviour", "parser", "dialogue",
+                                                                   "latency"]),
+              help="Run only these parts (repeatable); default all.")
+@click.pass_obj
+def eval_all(settings: Settings, out, parts) -> None:
+    """Every evaluation (retrieval, behaviour, parser, dialogue, latency) into one report:
+    OUT/report.md, OUT/metrics.json, and each part's folder with its plots. Needs the demo
+    stores indexed (`shopassist demo --no-serve`)."""
+    from eval.suite import run_all
+
+    results = run_all(settings, Path(out), list(parts) or None, progress=lambda m: click.echo(m, err=True))
+    click.echo((Path(out) / "report.md").read_text())
+    failed = [name for name, r in results.items() if r["status"] != "ok"]
+    if failed:
+        raise ShopAssistError(f"these parts failed (see {Path(out) / 'report.md'}): {', '.join(failed)}")
+
+
+def _register(name: str, doc: str) -> None:
+    @eval_group.command(name, help=doc)
+    @OUT
+    @click.pass_obj
+    def command(settings: Settings, out) -> None:
+        _one(name, settings, out)
+
+
+_register("retrieval", "Flipkart retrieval quality: dense vs lexical vs hybrid vs hybrid + parsed filters "
+                       "(nDCG@10, source recall@10, MRR, constraint precision@5).")
+_register("parser", "Turn parser on the held-out test split: LoRA vs untuned, intent accuracy, slot F1, "
+                    "JSON validity, latency.")
+_register("dialogue", "Simulated customers with catalogue goals (success, turns, invented facts) and Bitext "
+                      "support replays with real invoices (intent accuracy, data isolation).")
+_register("latency", "Time to first token and turn latency through the HTTP API on loopback, and a load run "
+                     "of 50 concurrent customers (throughput, p95, errors).")
+
+
+@eval_group.command("behaviour")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for report.md, metrics.json and plots.")
+@click.option("--queries", default=1000, show_default=True, help="Test purchases used for the personalised-search MRR.")
+@click.pass_obj
+def eval_behaviour(settings: Settings, out, queries) -> None:
+    """Time-split evaluation of the behaviour models and reranker on Online Retail."""
+    from eval.behaviour import run
+
+    metrics = run(Path(out), settings.data_dir, queries)
+    click.echo((Path(out) / "report.md").read_text())
+    click.echo(json.dumps(metrics["ratios"], indent=2))
+
+
+# --- benchmarks and tunable runs (formerly `python -m eval.NAME`) ---
+
+
+@eval_group.command("retrieval-quality")
+@OUT
+@click.option("--queries", default=300, show_default=True, help="Queries made from held-out Flipkart products.")
+@click.option("--seed", default=0, show_default=True)
+@click.pass_obj
+def retrieval_quality(settings: Settings, out, queries, seed) -> None:
+    """`eval retrieval` with its query count and seed: Flipkart retrieval quality, dense vs lexical vs
+    hybrid vs hybrid + parsed filters (needs the flipkart collection indexed)."""
+    from eval.retrieval_quality import run
+
+    started = time.perf_counter()
+    run(settings, Path(out), queries, seed)
+    click.echo((Path(out) / "report.md").read_text())
+    click.echo(f"took {time.perf_counter() - started:.0f} s")
+
+
+@eval_group.command("dialogue-sim")
+@click.option("--out", default="eval/out/dialogue_sim", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the report.")
+@click.option("--goals", default=60, show_default=True, help="Shopping goals per store.")
+@click.option("--support", default=60, show_default=True, help="Support utterances with an order number.")
+@click.option("--seed", default=0, show_default=True)
+@click.pass_obj
+def dialogue_sim(settings: Settings, out, goals, support, seed) -> None:
+    """`eval dialogue` with its sizes and seed, for one variant: simulated customers with catalogue
+    goals and Bitext support replays (needs both demo collections indexed)."""
+    from eval.dialogue_sim import run
+
+    metrics = run(settings, Path(out), goals, support, seed)
+    click.echo(json.dumps({k: metrics[k] for k in ("shopping", "invented_rate", "support", "seconds")}, indent=2))
+
+
+@eval_group.command("http-bench")
+@click.option("--url", help="A running `shopassist serve`; otherwise one is started from the home.")
+@click.option("--collection", type=COLLECTION, default="online-retail", show_default=True,
+              help="Collection the started server shops in.")
+@OUT
+@click.option("--conversations", default=20, show_default=True, help="Sequential conversations timed.")
+@click.option("--customers", default=50, show_default=True, help="Parallel customers in the load run.")
+@click.option("--seconds", default=60.0, show_default=True, help="Length of the load run.")
+@click.pass_obj
+def http_bench(settings: Settings, url, collection, out, conversations, customers, seconds) -> None:
+    """`eval latency` with its sizes, or against a running server: time to first token and turn
+    latency through the HTTP API on loopback, and a load run of concurrent customers."""
+    from eval.http_bench import report, run, served
+
+    with (contextlib.nullcontext(url) if url else served(settings.home, collection)) as target:
+        metrics = run(target, Path(out), conversations, customers, seconds)
+    click.echo(report(metrics))
+
+
+@eval_group.command("bench-assistant")
+@click.option("--out", default="eval/out/assistant", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the report.")
+@click.option("--dialogues", default=20, show_default=True, help="Scripted dialogues per store.")
+@click.option("--no-generation", is_flag=True, help="Skip timing the generative alternative.")
+@click.pass_obj
+def bench_assistant(settings: Settings, out, dialogues, no_generation) -> None:
+    """Dialogue benchmark: parse and turn latency, and invented facts over every turn, on the demo
+    stores (`shopassist demo` makes them)."""
+    from eval.bench_assistant import run
+
+    click.echo(json.dumps(run(settings.home, Path(out), dialogues, generation=not no_generation), indent=2))
+
+
+@eval_group.command("bench-rerank")
+@click.option("--collection", type=COLLECTION, default="online-retail", show_default=True)
+@click.option("--runs", default=300, show_default=True, help="Interleaved timed rounds.")
+@click.pass_obj
+def bench_rerank(settings: Settings, collection, runs) -> None:
+    """Warm serving latency of the behaviour layer: rerank 100 search results, recommend, profile
+    (needs `shopassist train-behaviour` run on the collection)."""
+    from eval.bench_rerank import run, summary
+
+    for line in summary(run(settings, collection, runs)):
+        click.echo(line)
+
+
+@eval_group.command("bench-retrieval")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for bench_retrieval.json/.md.")
+@click.option("--quick", is_flag=True, help="Fewer queries, 20k only (~3 minutes).")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Bundled data folder (default: the data_dir setting).")
+@click.option("--indexing-only", is_flag=True, help="Only the indexing-throughput part.")
+@click.pass_obj
+def bench_retrieval(settings: Settings, out, quick, data_dir, indexing_only) -> None:
+    """Retrieval benchmark: indexing throughput and hybrid-search latency on both Qdrant engines."""
+    from eval.bench_retrieval import render_markdown, run
+
+    results = run(Path(out), quick=quick, data_dir=Path(data_dir) if data_dir else settings.data_dir,
+                  indexing_only=indexing_only)
+    click.echo(render_markdown(results))
+
+
+COMMANDS = (eval_group,)  # added to the `shopassist` group by shopassist/cli/__init__.py
