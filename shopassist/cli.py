@@ -148,15 +148,15 @@ def search(settings: Settings, query, min_price, max_price, category, brand, att
     store, encoder, lexical = _services(settings, name)
     flt = SearchFilter(min_price=min_price, max_price=max_price, category=category, brand=brand,
                        attributes=attributes, in_stock_only=in_stock)
-    recommender = _recommender(settings, name) if user_id else None
+    reranker = _reranker(settings, name) if user_id else None
     with store:
         searcher = HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k)
         searcher.search("warm up", flt, 1)  # loading the model and store is not search time
         started = time.perf_counter()
-        if recommender is None:
+        if reranker is None:
             results = searcher.search(query, flt, top_k)
         else:
-            results = recommender.rerank(user_id, searcher.search(query, flt, max(top_k, settings.prefetch)))[:top_k]
+            results = reranker.rerank(user_id, searcher.search(query, flt, max(top_k, settings.prefetch)))[:top_k]
         took_ms = (time.perf_counter() - started) * 1000
     if as_json:
         rows = [{**c.to_json(), **({"reason": c.reason} if c.reason else {})} for c in results]
@@ -173,7 +173,7 @@ def search(settings: Settings, query, min_price, max_price, category, brand, att
 
 def _events(settings: Settings):
     from retrieval.behaviour.service import events_path
-    from retrieval.events import EventStore
+    from retrieval.behaviour.events import EventStore
 
     return EventStore(events_path(settings))
 
@@ -182,6 +182,12 @@ def _recommender(settings: Settings, collection: str, diversity: float = 0.0):
     from retrieval.behaviour.service import open_recommender
 
     return open_recommender(settings, _events(settings), collection, diversity)
+
+
+def _reranker(settings: Settings, collection: str):
+    from retrieval.behaviour.rerank import BehaviourReranker
+
+    return BehaviourReranker(_recommender(settings, collection))
 
 
 @cli.group()
@@ -200,7 +206,7 @@ def events() -> None:
 @click.pass_obj
 def events_ingest(settings: Settings, path, fmt, maps, replace, as_json) -> None:
     """Load an events file into the event store (a missing type means purchase)."""
-    from retrieval.event_loaders import EVENT_FIELDS, load_event_table, load_online_retail_events
+    from retrieval.behaviour.loaders import EVENT_FIELDS, load_event_table, load_online_retail_events
 
     mapping = {}
     for option in maps:
@@ -330,7 +336,7 @@ def _demo_index(settings: Settings, reindex: bool) -> None:
 
 def _demo_behaviour(settings: Settings) -> None:
     from retrieval.behaviour.service import behaviour_dir, train
-    from retrieval.event_loaders import load_online_retail_events
+    from retrieval.behaviour.loaders import load_online_retail_events
     from retrieval.search import HybridSearcher
 
     events = _events(settings)
