@@ -22,7 +22,7 @@ from assistant.session import Message, Session, SessionLocks, SessionStore, issu
 from assistant.shopping import Shopper, answer_question, is_vague, resolve
 from assistant.support import SupportDesk
 from assistant.variants import Variant, pick
-from retrieval.events import Event, EventStore
+from retrieval.behaviour.events import Event, EventStore
 from retrieval.product import Product
 from retrieval.stores.base import SearchFilter
 from shopassist.errors import ShopAssistError

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from assistant.guard import SearchUnavailable
-from retrieval.events import Event, EventStore
+from retrieval.behaviour.events import Event, EventStore
 from retrieval.product import Product
 
 

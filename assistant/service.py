@@ -13,9 +13,11 @@ from assistant.session import SessionStore
 from assistant.shopping import Shopper
 from assistant.support import SupportDesk, load_openers
 from assistant.variants import parse_variants, pick
+from retrieval.behaviour import rerank as _behaviour_rerank  # noqa: F401  (registers the "behaviour" reranker)
+from retrieval.behaviour.events import EventStore
 from retrieval.behaviour.service import behaviour_dir, events_path, open_recommender
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
-from retrieval.events import EventStore
+from retrieval.rerank import Reranker, open_reranker
 from retrieval.search import HybridSearcher
 from retrieval.stores import open_store
 from shopassist.errors import ShopAssistError
@@ -47,7 +49,7 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     recommender = None
     if (behaviour_dir(settings, name) / "behaviour.json").is_file():
         recommender = open_recommender(settings, events, name)
-    rerank = recommender.rerank if recommender else None
+    reranker = open_reranker(settings.reranker, recommender=recommender)
     recommend = _recommend_fn(recommender)
 
     def lookup(ids: list[str]) -> dict:
@@ -61,10 +63,10 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     guarded.warm()
     _warm_search(searcher)
     assistant = Assistant(guarded,
-                          Shopper(searcher, rerank, settings.search_top_k), lookup, events, sessions, support,
+                          Shopper(searcher, reranker, settings.search_top_k), lookup, events, sessions, support,
                           recommend)
     assistant.closers = [store.close, events.close, sessions.close]
-    _set_variants(assistant, settings, searcher, rerank, recommender)
+    _set_variants(assistant, settings, searcher, reranker, recommender)
     if recommender:
         assistant.profile = lambda user: recommender.profile(user).describe()
     return assistant
@@ -85,13 +87,13 @@ def _recommend_fn(recommender, diversity: float | None = None):
     return lambda user, k, sid: [(r.id, r.reason) for r in recommender.recommend(user, k, sid, diversity)]
 
 
-def _set_variants(assistant: Assistant, settings: Settings, searcher, rerank, recommender) -> None:
+def _set_variants(assistant: Assistant, settings: Settings, searcher, reranker: Reranker, recommender) -> None:
     """One shopper (and recommend function) per A/B variant, sharing the loaded models."""
     assistant.variants = parse_variants(settings.ab_variants)
     assistant.forced_variant = settings.ab_variant
     pick(assistant.variants, settings.ab_variant, "check")  # a misspelt forced variant fails at start
     for v in assistant.variants:
-        shopper = Shopper(searcher, rerank if v.rerank else None, v.top_k or settings.search_top_k)
+        shopper = Shopper(searcher, reranker if v.rerank else open_reranker("none"), v.top_k or settings.search_top_k)
         assistant.variant_tools[v.name] = (shopper, _recommend_fn(recommender, v.diversity))
 
 

@@ -15,6 +15,7 @@ from assistant.guard import engine_call
 from assistant.replies import md_text, price_of
 from assistant.schema import Reference, Slots
 from retrieval.product import Candidate, Product
+from retrieval.rerank import NoReranker, Reranker
 from retrieval.search import HybridSearcher
 from retrieval.stores.base import SearchFilter
 
@@ -62,13 +63,14 @@ class Found:
 class Shopper:
     """Args:
         searcher: hybrid search over the store's collection.
-        rerank: optional ``(user_id, candidates, session_id) -> candidates`` (behaviour reranker).
+        reranker: reorders each search's results for the customer (``retrieval.rerank``);
+            by default they stay as retrieved.
         top_k: products shown per answer.
     """
 
-    def __init__(self, searcher: HybridSearcher, rerank=None, top_k: int = 5):
+    def __init__(self, searcher: HybridSearcher, reranker: Reranker | None = None, top_k: int = 5):
         self.searcher = searcher
-        self.rerank = rerank
+        self.reranker = reranker or NoReranker()
         self.top_k = top_k
 
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
@@ -93,8 +95,8 @@ class Shopper:
 
     def _finish(self, pool: list[Candidate], flt: SearchFilter, query: str, user_id: str | None,
                 session_id: str | None) -> Found:
-        if self.rerank and pool:
-            pool = self.rerank(user_id, pool, session_id)
+        if pool:
+            pool = self.reranker.rerank(user_id, pool, session_id)
         return Found(pool[: self.top_k], flt, query, top_categories(pool))
 
     def _narrow(self, slots: Slots, pool: list[Candidate], flt: SearchFilter) -> SearchFilter:

@@ -24,12 +24,13 @@ import pandas as pd
 
 from retrieval.adapters import load_online_retail
 from retrieval.behaviour.data import Interactions
+from retrieval.behaviour.events import EventStore, events_to_frame
+from retrieval.behaviour.loaders import load_online_retail_events
+from retrieval.behaviour.models.repeat import RepeatPurchases
 from retrieval.behaviour.recommender import Recommender
-from retrieval.behaviour.repeat import RepeatPurchases
+from retrieval.behaviour.rerank import BehaviourReranker
 from retrieval.behaviour.training import ItemTable, history_of, train_behaviour
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
-from retrieval.event_loaders import load_online_retail_events
-from retrieval.events import EventStore, events_to_frame
 from retrieval.indexer import index_products
 from retrieval.search import HybridSearcher
 from retrieval.stores.edge import EdgeStore
@@ -92,11 +93,12 @@ def evaluate_models(trained, train: Interactions, truth: dict[str, set[int]], cu
 def personalised_search(recommender: Recommender, searcher: HybridSearcher, test: pd.DataFrame,
                         titles: dict[str, str], n_queries: int) -> dict:
     rows = test.sample(n=min(n_queries, len(test)), random_state=0)
+    reranker = BehaviourReranker(recommender)
     plain_rr, personal_rr = [], []
     for user, product in zip(rows["user_id"], rows["product_id"]):
         query = " ".join(titles[product].split()[:2])
         found = searcher.search(query, top_k=50)
-        reranked = recommender.rerank(str(user), found)
+        reranked = reranker.rerank(str(user), found)
         for results, sink in ((found, plain_rr), (reranked, personal_rr)):
             ids = [c.product.id for c in results]
             sink.append(1.0 / (ids.index(product) + 1) if product in ids else 0.0)
@@ -108,13 +110,14 @@ def latency(recommender: Recommender, searcher: HybridSearcher, users: list[str]
     """Warm service timings: one untimed pass over the users first (a running server has
     their rows in SQLite's page cache), then ``runs`` timed calls of each kind."""
     found = searcher.search("christmas decoration", top_k=100)
+    reranker = BehaviourReranker(recommender)
     for user in users:
-        recommender.rerank(user, found[:100])
+        reranker.rerank(user, found[:100])
         recommender.recommend(user, 10)
     rerank_ms, profile_ms, recommend_ms = [], [], []
     for i in range(runs):
         user = users[i % len(users)]
-        t = time.perf_counter(); recommender.rerank(user, found[:100]); rerank_ms.append(time.perf_counter() - t)
+        t = time.perf_counter(); reranker.rerank(user, found[:100]); rerank_ms.append(time.perf_counter() - t)
         t = time.perf_counter(); recommender.profile(user); profile_ms.append(time.perf_counter() - t)
         t = time.perf_counter(); recommender.recommend(user, 10); recommend_ms.append(time.perf_counter() - t)
     pct = lambda v, q: round(float(np.percentile(np.asarray(v) * 1000, q)), 2)  # noqa: E731

@@ -13,9 +13,10 @@ import time
 
 import numpy as np
 
+from retrieval.behaviour.events import EventStore
+from retrieval.behaviour.rerank import BehaviourReranker
 from retrieval.behaviour.service import events_path, open_recommender
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
-from retrieval.events import EventStore
 from retrieval.search import HybridSearcher
 from retrieval.stores import open_store
 from shopassist.settings import Settings
@@ -25,16 +26,17 @@ def run(settings: Settings, collection: str = "online-retail", runs: int = 300) 
     """Milliseconds of each timed call, by call name."""
     events = EventStore(events_path(settings))
     rec = open_recommender(settings, events, collection)
+    reranker = BehaviourReranker(rec)
     store = open_store(settings, collection)
     found = HybridSearcher(store, SentenceEncoder.from_settings(settings), LexicalEncoder()).search(
         "christmas decoration", top_k=100)
     users = sorted(u for (u,) in events._query("SELECT DISTINCT user_id FROM events WHERE user_id IS NOT NULL"))[:50]
     for user in users:
-        rec.rerank(user, found), rec.recommend(user, 10)
+        reranker.rerank(user, found), rec.recommend(user, 10)
     timings: dict[str, list[float]] = {"rerank_100": [], "recommend_10": [], "profile": []}
     for i in range(runs):
         user = users[i % len(users)]
-        for name, call in (("rerank_100", lambda: rec.rerank(user, found)),
+        for name, call in (("rerank_100", lambda: reranker.rerank(user, found)),
                            ("recommend_10", lambda: rec.recommend(user, 10)), ("profile", lambda: rec.profile(user))):
             started = time.perf_counter()
             call()

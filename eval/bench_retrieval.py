@@ -52,7 +52,7 @@ from typing import Any, Callable
 import numpy as np
 from tqdm.auto import tqdm
 
-from retrieval.catalog import ValidationReport, load_catalog
+from retrieval.catalog import load_catalog
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.indexer import index_products
 from retrieval.product import Product
@@ -60,6 +60,7 @@ from retrieval.search import HybridSearcher
 from retrieval.stores.base import PointData, SearchFilter, VectorStore
 from retrieval.stores.client import ClientStore, connect
 from retrieval.stores.edge import EdgeStore
+from retrieval.tables import ValidationReport
 from shopassist.settings import Settings
 
 DIM = 384

@@ -42,7 +42,7 @@ from assistant.service import bitext_path, open_assistant
 from assistant.support import ORDER_INTENTS, REFUND_INTENTS
 from eval.bench_assistant import _catalogue
 from finetune.data import COLOURS, CategoryVocab, Example, bitext_examples, read_examples
-from retrieval.events import EventStore
+from retrieval.behaviour.events import EventStore
 from retrieval.product import Product
 from shopassist.settings import Settings
 

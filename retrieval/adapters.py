@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from retrieval.catalog import ValidationReport, convert_rows, merge_duplicates, read_table
 from retrieval.product import Product
+from retrieval.tables import ValidationReport, convert_rows, merge_duplicates, read_table
 from shopassist.errors import CatalogError
 
 # Real products have a five-digit stock code (85123A, 71053, 15056BL); the rest are

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from retrieval.catalog import ValidationReport
+from retrieval.tables import ValidationReport
 from retrieval.encoder import DenseEncoder, LexicalEncoder
 from retrieval.product import Product
 from retrieval.stores.base import PointData, VectorStore

@@ -64,6 +64,9 @@ class Settings(BaseModel):
         parser_layers: transformer blocks of the LLM the parser uses when training (0 = all);
             an adapter records its own.
         search_top_k: products a search turn shows.
+        reranker: what reorders the assistant's search results: ``behaviour`` (the behaviour
+            reranker, once ``train-behaviour`` has trained models for the collection; until
+            then results stay as retrieved) or ``none`` (always as retrieved).
         agent_user, agent_password: the agent console's login (env ``SHOPASSIST_AGENT_USER`` /
             ``SHOPASSIST_AGENT_PASSWORD``); without a password, ``serve`` makes one up per run
             and writes it to ``<home>/agent-login.txt`` (mode 0600), unless ``production`` is
@@ -111,6 +114,7 @@ class Settings(BaseModel):
     parser_adapter: str = "default"
     parser_layers: int = Field(default=16, ge=0)
     search_top_k: int = Field(default=5, ge=1, le=50)
+    reranker: Literal["none", "behaviour"] = "behaviour"
     qdrant_timeout: int = Field(default=5, ge=1)
     parse_budget_s: float = Field(default=2.0, gt=0)
     parse_cooldown_s: float = Field(default=30.0, ge=0)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.adapters import load_online_retail
-from retrieval.event_loaders import load_online_retail_events
+from retrieval.behaviour.loaders import load_online_retail_events
 from tests.conftest import ONLINE_RETAIL, run_cli
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,7 @@ def test_ingest_train_recommend(tmp_path, monkeypatch):
 
 def _forget_makes_a_cold_start_customer(home, user):
     from assistant.session import SessionStore
-    from retrieval.events import Event, EventStore
+    from retrieval.behaviour.events import Event, EventStore
 
     sessions = SessionStore(Path(home) / "sessions.sqlite")
     chat = sessions.new(user)

@@ -1,10 +1,10 @@
-"""Behaviour models: popularity, co-purchase, sequential next-item, and the reranker.
+"""The behaviour floor of retrieval: events, models, features, the learned ranker, reasons,
+recommendations and the behaviour reranker of search results.
 
-Each model is one module registered by its ``type``; all share ``BehaviourModel``.
+It sits above the search floor (catalogue, encoders, stores, search): it imports from
+there, never the other way. Search reaches it only through the ``Reranker`` protocol and
+registry in ``retrieval/rerank.py`` (``rerank.py`` here registers ``behaviour``).
+
+This package imports nothing itself, so reading events (``events.py``) does not load the
+models (``models/`` registers them when imported).
 """
-
-from retrieval.behaviour import cooccurrence, popularity, repeat, sasrec  # noqa: F401  (registers the types)
-from retrieval.behaviour.base import MODEL_REGISTRY, BehaviourModel, load_model
-from retrieval.behaviour.data import Interactions
-
-__all__ = ["MODEL_REGISTRY", "BehaviourModel", "Interactions", "load_model"]

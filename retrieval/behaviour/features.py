@@ -1,4 +1,5 @@
-"""Features of (user history, candidate item) pairs for the learned reranker.
+"""Features of (user history, candidate item) pairs for the learned ranker, and the extra
+search features of candidates that a query produced (used in training and in serving).
 
 A ``History`` is what a user did, oldest first, as item numbers with times and
 quantities; it comes from the training data or live from the event store, so a click
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.behaviour.base import BehaviourModel
+from retrieval.behaviour.models.base import BehaviourModel
+from retrieval.product import Candidate
 
 DAY = 86_400.0
 NEVER_DAYS = 1000.0
@@ -109,3 +111,9 @@ class FeatureBuilder:
                 pools.append(top[scores[name][top] > 0] if name != "sasrec" else top)
         pools.append(np.argsort(self.popularity_rank)[:per_source])
         return np.unique(np.concatenate(pools))
+
+
+def search_features(candidates: list[Candidate]) -> np.ndarray:
+    """``SEARCH_FEATURES`` columns from the retrieval scores of each candidate."""
+    return np.array([[c.scores.get("fused", 0.0), rank, c.scores.get("dense", 0.0), c.scores.get("sparse", 0.0)]
+                     for rank, c in enumerate(candidates)], dtype=np.float32)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from retrieval.events import Event
+from retrieval.behaviour.events import Event
 
 DAY = 86_400.0
 _STOPWORDS = {"of", "and", "the", "set", "with", "in", "for", "a", "to", "on", "s", "pack", "x"}

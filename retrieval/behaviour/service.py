@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.behaviour.events import EventStore
 from retrieval.behaviour.recommender import Recommender
 from retrieval.behaviour.training import ItemTable, TrainedBehaviour, train_behaviour
-from retrieval.events import EventStore
 from retrieval.stores.base import VectorStore
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings

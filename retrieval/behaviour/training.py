@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.behaviour.base import MODEL_REGISTRY, BehaviourModel, load_model
 from retrieval.behaviour.data import Interactions
-from retrieval.behaviour.features import FEATURES, SEARCH_FEATURES, FeatureBuilder, History
-from retrieval.behaviour.reranker import LearnedRanker
+from retrieval.behaviour.features import FEATURES, SEARCH_FEATURES, FeatureBuilder, History, search_features
+from retrieval.behaviour.models import MODEL_REGISTRY, BehaviourModel, load_model
+from retrieval.behaviour.ranker import LearnedRanker
 from shopassist import __version__
 
 DAY = 86_400.0
@@ -138,8 +138,6 @@ def search_groups(builder: FeatureBuilder, data: Interactions, purchases, search
                   now: float, max_queries: int = 1200) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Search training data: each purchase's first two title words as the query, the hybrid
     search results as candidates, the bought product as the one positive."""
-    from retrieval.behaviour.recommender import search_features
-
     xs, ys, groups = [], [], []
     rows = purchases.sample(n=min(max_queries, len(purchases)), random_state=0) if len(purchases) else purchases
     for user, product in zip(rows["user_id"], rows["product_id"]):

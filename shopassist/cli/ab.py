@@ -22,7 +22,7 @@ def report(settings: Settings, as_json: bool) -> None:
     from assistant.session import SessionStore
     from assistant.variants import variant_report
     from retrieval.behaviour.service import events_path
-    from retrieval.events import EventStore
+    from retrieval.behaviour.events import EventStore
 
     sessions, events = SessionStore(sessions_path(settings)), EventStore(events_path(settings))
     try:

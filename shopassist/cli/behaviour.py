@@ -30,7 +30,7 @@ def events() -> None:
 @click.pass_obj
 def events_ingest(settings: Settings, path, fmt, maps, replace, as_json) -> None:
     """Load an events file into the event store (a missing type means purchase)."""
-    from retrieval.event_loaders import EVENT_FIELDS, load_event_table, load_online_retail_events
+    from retrieval.behaviour.loaders import EVENT_FIELDS, load_event_table, load_online_retail_events
 
     mapping = {}
     for option in maps:

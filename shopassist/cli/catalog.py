@@ -7,7 +7,7 @@ import time
 
 import click
 
-from shopassist.cli.common import recommender_for, services
+from shopassist.cli.common import reranker_for, services
 from shopassist.cli.main import COLLECTION, emit
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
@@ -80,15 +80,15 @@ def search(settings: Settings, query, min_price, max_price, category, brand, att
     store, encoder, lexical = services(settings, name)
     flt = SearchFilter(min_price=min_price, max_price=max_price, category=category, brand=brand,
                        attributes=attributes, in_stock_only=in_stock)
-    recommender = recommender_for(settings, name) if user_id else None
+    reranker = reranker_for(settings, name) if user_id else None
     with store:
         searcher = HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k)
         searcher.search("warm up", flt, 1)  # loading the model and store is not search time
         started = time.perf_counter()
-        if recommender is None:
+        if reranker is None:
             results = searcher.search(query, flt, top_k)
         else:
-            results = recommender.rerank(user_id, searcher.search(query, flt, max(top_k, settings.prefetch)))[:top_k]
+            results = reranker.rerank(user_id, searcher.search(query, flt, max(top_k, settings.prefetch)))[:top_k]
         took_ms = (time.perf_counter() - started) * 1000
     if as_json:
         rows = [{**c.to_json(), **({"reason": c.reason} if c.reason else {})} for c in results]

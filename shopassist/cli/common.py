@@ -13,8 +13,8 @@ def services(settings: Settings, collection: str | None):
 
 
 def event_store(settings: Settings):
+    from retrieval.behaviour.events import EventStore
     from retrieval.behaviour.service import events_path
-    from retrieval.events import EventStore
 
     return EventStore(events_path(settings))
 
@@ -24,3 +24,9 @@ def recommender_for(settings: Settings, collection: str, diversity: float = 0.0)
 
     return open_recommender(settings, event_store(settings), collection, diversity)
 
+
+
+def reranker_for(settings: Settings, collection: str):
+    from retrieval.behaviour.rerank import BehaviourReranker
+
+    return BehaviourReranker(recommender_for(settings, collection))

@@ -40,7 +40,7 @@ def _demo_index(settings: Settings, reindex: bool) -> None:
 
 def _demo_behaviour(settings: Settings) -> None:
     from retrieval.behaviour.service import behaviour_dir, train
-    from retrieval.event_loaders import load_online_retail_events
+    from retrieval.behaviour.loaders import load_online_retail_events
     from retrieval.search import HybridSearcher
 
     events = event_store(settings)

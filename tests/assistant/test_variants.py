@@ -29,7 +29,7 @@ def test_bad_variants_are_config_errors(spec, says):
 @pytest.mark.slow
 def test_variant_knobs_and_report(shop_home, llm_dir, parser, tmp_path):
     from assistant.service import open_assistant
-    from retrieval.events import Event
+    from retrieval.behaviour.events import Event
     from shopassist.settings import load_settings
 
     variants = {"five": {}, "three": {"top_k": 3}}

@@ -4,7 +4,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from retrieval.catalog import auto_map, content_id, load_catalog, parse_map_options
+from retrieval.catalog import auto_map, load_catalog, parse_map_options
+from retrieval.tables import content_id
 from shopassist.errors import CatalogError
 from tests.conftest import FIXTURES
 

@@ -9,8 +9,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from retrieval.behaviour.loaders import load_event_table
 from retrieval.catalog import load_catalog
-from retrieval.event_loaders import load_event_table
 
 ODD_TEXT = st.one_of(
     st.text(max_size=40),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def test_widget_chat_cards_and_add_to_cart(server, browser, tmp_path, shop_home):
     from selenium.webdriver.common.by import By
 
-    from retrieval.events import EventStore
+    from retrieval.behaviour.events import EventStore
 
     browser.get(server + "/?customer=13047")
     cards = ui.chat(browser, "a gift for my mum under £20", customer="13047")

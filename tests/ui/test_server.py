@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from gradio_client import Client
 
-from retrieval.events import EventStore
+from retrieval.behaviour.events import EventStore
 from tests.ui.conftest import AGENT
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 from gradio_client import Client
 
 from assistant.engine import AGENT_HOLDS
-from retrieval.events import EventStore
+from retrieval.behaviour.events import EventStore
 from tests.conftest import run_cli
 from tests.ui.conftest import AGENT
 

@@ -5,8 +5,8 @@ import textwrap
 
 import pytest
 
-from retrieval.event_loaders import load_event_table, parse_timestamp
-from retrieval.events import Event, EventStore
+from retrieval.behaviour.events import Event, EventStore
+from retrieval.behaviour.loaders import load_event_table, parse_timestamp
 
 
 def test_append_and_read_back(tmp_path):
@@ -27,7 +27,7 @@ def test_events_survive_a_killed_process(tmp_path):
     path = tmp_path / "e.sqlite"
     writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
-        from retrieval.events import Event, EventStore
+        from retrieval.behaviour.events import Event, EventStore
         store = EventStore({str(path)!r})
         for i in range(50):
             store.append([Event("P%d" % i, "click", "u1", timestamp=float(i + 1))])

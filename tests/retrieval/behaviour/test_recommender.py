@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from retrieval.adapters import load_online_retail
+from retrieval.behaviour.events import Event, EventStore, events_to_frame
+from retrieval.behaviour.loaders import load_online_retail_events
 from retrieval.behaviour.recommender import Recommender
 from retrieval.behaviour.training import ItemTable, TrainedBehaviour, train_behaviour
-from retrieval.event_loaders import load_online_retail_events
-from retrieval.events import Event, EventStore, events_to_frame
 from tests.conftest import ONLINE_RETAIL
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.behaviour import Interactions, load_model
-from retrieval.behaviour.sasrec import SASRec, collapse_repeats, training_windows
+from retrieval.behaviour.data import Interactions
+from retrieval.behaviour.models import load_model
+from retrieval.behaviour.models.sasrec import SASRec, collapse_repeats, training_windows
 
 N_ITEMS = 30
 SMALL = dict(max_len=12, dim=32, layers=1, heads=2, dropout=0.1, epochs=25, batch_size=32, lr=3e-3,

@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from retrieval.catalog import RowIssue, detect_format, read_table
-from retrieval.events import EVENT_TYPES, Event
+from retrieval.behaviour.events import EVENT_TYPES, Event
 from retrieval.parsing import is_empty
+from retrieval.tables import RowIssue, detect_format, read_table
 from shopassist.errors import CatalogError
 
 EVENT_FIELDS = ("user_id", "product_id", "type", "quantity", "price", "timestamp", "session_id")

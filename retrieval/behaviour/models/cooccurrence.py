@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from retrieval.behaviour.base import BehaviourModel, register
+from retrieval.behaviour.models.base import BehaviourModel, register
 from retrieval.behaviour.data import Interactions
 
 

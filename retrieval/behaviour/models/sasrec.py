@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from retrieval.behaviour.base import BehaviourModel, register
+from retrieval.behaviour.models.base import BehaviourModel, register
 from retrieval.behaviour.data import Interactions
 from shopassist.errors import ConfigError, ShopAssistError
 

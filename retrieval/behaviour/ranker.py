@@ -1,8 +1,8 @@
-"""The learned reranker: LightGBM lambdarank over behaviour features, then MMR diversity.
+"""The learned ranker: LightGBM lambdarank over behaviour features, then MMR diversity.
 
 Weights are learned from the training period (features from before a cut, labels = what
-each customer bought after it), never hand-tuned. Each result's reason comes from the
-feature that contributed most to its score (LightGBM's per-feature contributions).
+each customer bought after it), never hand-tuned. Reasons are not read from the model:
+``explain.py`` finds them by occlusion (what each group of features adds to a score).
 """
 
 from __future__ import annotations
@@ -47,10 +47,6 @@ class LearnedRanker:
         if self.booster is None:
             raise ShopAssistError("the reranker is not trained: run `shopassist train-behaviour`")
         return self.booster.predict(x, num_threads=1)
-
-    def contributions(self, x: np.ndarray) -> np.ndarray:
-        """``(n, len(features))`` per-feature contributions to each score (bias dropped)."""
-        return self.booster.predict(x, pred_contrib=True, num_threads=1)[:, :-1]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.behaviour.base import BehaviourModel, register
+from retrieval.behaviour.models.base import BehaviourModel, register
 from retrieval.behaviour.data import Interactions
 
 DAY = 86_400.0
