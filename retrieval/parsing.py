@@ -95,6 +95,8 @@ def parse_price(value: object, default_currency: str | None = None) -> Price | N
     numbers = [_to_number(m.group()) for m in _NUMBER.finditer(text)]
     if not numbers:
         raise ValueError(f"price {text!r} has no number in it")
+    if not all(math.isfinite(n) for n in numbers):
+        raise ValueError(f"price {text[:40]!r}… is too large to be a price")
     if len(numbers) > 2:
         raise ValueError(f"price {text!r} has {len(numbers)} numbers; expected a price or a range")
     currency = detect_currency(text) or default_currency

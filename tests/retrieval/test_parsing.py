@@ -176,3 +176,12 @@ def test_parsers_are_fast_on_adversarial_cells(parse, value):
     except ValueError:
         pass
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_price_too_large_for_a_float_is_rejected_not_infinite():
+    import pytest
+
+    from retrieval.parsing import parse_price
+
+    with pytest.raises(ValueError, match="too large"):
+        parse_price("9" * 400)
