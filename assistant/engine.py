@@ -2,8 +2,9 @@
 
 The parser says what the message means; this module decides what to do with it given the
 session (merging slots, resolving "the second one"), calls the tools (search + rerank,
-catalogue records, event store) and writes the reply from their records only. Every reply
-passes the grounding check before it leaves.
+catalogue records, event store) and has ``assistant.replies`` word the answer from their
+records only. Which method acts on which intent, and which composer words it, is the intent
+registry's (``assistant.intents``). Every reply passes the grounding check before it leaves.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from functools import partial
+from typing import Callable, Iterator, Sequence
 
+from assistant import replies
 from assistant.grounding import Grounding, check_reply
-from assistant.guard import SearchUnavailable
+from assistant.intents import route
 from assistant.orders import Order
-from assistant.replies import compare_reply, md_text, price_of, results_reply, stream
-from assistant.schema import SUPPORT_INTENTS, Slots, TurnParse
+from assistant.parse.schema import Slots, TurnParse
+from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
-from assistant.shopping import Shopper, answer_question, is_vague, resolve
+from assistant.shopping import Shopper, is_vague, resolve
+from assistant.store_errors import SearchUnavailable
+from assistant.suggest import Suggestion, suggest_replies
 from assistant.support import SupportDesk
 from assistant.variants import Variant, pick
 from retrieval.behaviour.events import Event, EventStore
@@ -28,13 +33,6 @@ from retrieval.stores.base import SearchFilter
 from shopassist.errors import ShopAssistError
 
 MAX_MESSAGE_CHARS = 2000
-GREETING = "Hello! I can find products, compare them, add them to your cart or check an order. What are you looking for?"
-THANKS = "You're welcome! Anything else I can find for you?"
-OUT_OF_SCOPE = ("I can only help with shopping here: finding and comparing products, your cart and your orders. "
-                "What can I find for you?")
-HANDOFF = "I've asked a member of our team to join this conversation; they will see everything so far."
-AGENT_HOLDS = "Thanks, a colleague from our team has this conversation and will reply here shortly."
-HANDED_BACK = "Our colleague has handed you back to me, the shop assistant. What else can I find for you?"
 MAX_AGENT_CHARS = 2000
 
 
@@ -90,10 +88,19 @@ class Assistant:
         sessions: session store.
         support: support desk (orders, returns, reply openers).
         recommend: optional ``(user_id, top_k, session_id) -> [(product_id, reason)]``.
+        profile: optional customer id → their profile in words (for the agent console).
+        variants: A/B variants; each session is assigned one by ``variants.pick``.
+        forced_variant: put every session in this variant (must be one of ``variants``).
+        variant_tools: variant name → its shopper and recommend function.
+        closers: what ``close`` calls (the stores this assistant opened).
     """
 
     def __init__(self, parser, shopper: Shopper, lookup: Callable[[list[str]], dict[str, Product]],
-                 events: EventStore, sessions: SessionStore, support: SupportDesk, recommend=None):
+                 events: EventStore, sessions: SessionStore, support: SupportDesk, recommend=None, *,
+                 profile: Callable[[str], str] | None = None, variants: Sequence[Variant] = (),
+                 forced_variant: str | None = None,
+                 variant_tools: dict[str, tuple[Shopper, Callable | None]] | None = None,
+                 closers: Sequence[Callable[[], None]] = ()):
         self.parser = parser
         self.shopper = shopper
         self.lookup = lookup
@@ -101,12 +108,12 @@ class Assistant:
         self.sessions = sessions
         self.support = support
         self.recommend = recommend
-        self.closers: list[Callable[[], None]] = []
-        self.profile: Callable[[str], str] | None = None  # customer id → profile in words
-        # A/B: variant name → its shopper and recommend function; sessions are assigned by ``pick``
-        self.variants: list[Variant] = []
-        self.forced_variant: str | None = None
-        self.variant_tools: dict[str, tuple[Shopper, Callable | None]] = {}
+        self.profile = profile
+        self.variants: list[Variant] = list(variants)
+        self.forced_variant = forced_variant
+        pick(self.variants, forced_variant, "check")  # a misspelt forced variant fails at start
+        self.variant_tools: dict[str, tuple[Shopper, Callable | None]] = dict(variant_tools or {})
+        self.closers: list[Callable[[], None]] = list(closers)
         self._locks = SessionLocks()
 
     def close(self) -> None:
@@ -142,7 +149,7 @@ class Assistant:
                 try:
                     act = self._act(session, parse, message)
                 except SearchUnavailable as exc:
-                    act = _Act(str(exc), show=False, suggestions=["Talk to a person"])
+                    act = _Act(str(exc), show=False, suggestions=list(replies.PERSON_CHIPS))
                 result = self._finish(session, parse, message, act)
         yield from stream(result.reply)
         yield result
@@ -152,7 +159,8 @@ class Assistant:
         with self._locks.hold(session_id):
             session = self._session(session_id, user_id, named=False)
             parse = TurnParse(intent="contact_human_agent")
-            return self._finish(session, parse, "(asked to talk to a person)", self._handoff(session, parse, ""))
+            act = self._run(parse.intent, session, parse, "")
+            return self._finish(session, parse, "(asked to talk to a person)", act)
 
     def record(self, session_id: str | None, user_id: str | None, product_id: str, kind: str) -> Product | None:
         """A view or add-to-cart click on a product card, written under the caller's own
@@ -206,6 +214,26 @@ class Assistant:
             self.sessions.save(session)
             return session
 
+    def suggestions(self, session: Session) -> list[Suggestion]:
+        """Three suggested replies (answer, clarify, act) for the customer's latest request."""
+        return suggest_replies(self, session)
+
+    def recent_orders(self, user_id: str | None, n: int = 3) -> list[Order]:
+        """The customer's latest ``n`` orders, newest first (none for a guest)."""
+        return self.support.orders.recent(user_id, limit=n)
+
+    def likely_next(self, user_id: str | None, session_id: str | None, n: int = 3) -> list[tuple[Product, str | None]]:
+        """What the customer is likely to buy next, with the reason; empty without behaviour models."""
+        if self.recommend is None:
+            return []
+        picks = self.recommend(user_id, n, session_id)
+        found = self.lookup([pid for pid, _ in picks])
+        return [(found[pid], why) for pid, why in picks if pid in found]
+
+    def describe_customer(self, user_id: str) -> str | None:
+        """The customer's profile in words; None without behaviour models."""
+        return self.profile(user_id) if self.profile else None
+
     def hand_back(self, session_id: str) -> Session | None:
         """The agent is done: the assistant answers again, and tells the customer so."""
         with self._locks.hold(session_id):
@@ -244,8 +272,7 @@ class Assistant:
         shown = act.products if act.show else []
         grounding = Grounding(products=list(act.products) + self.shown_products(session), orders=act.orders,
                               message=message)
-        reply = act.reply if not check_reply(act.reply, grounding) else \
-            "Sorry, I couldn't put that answer together reliably. Could you rephrase, or ask to talk to a person?"
+        reply = act.reply if not check_reply(act.reply, grounding) else replies.UNGROUNDED
         if act.show and shown:
             session.shown = [p.id for p in shown]
         session.add("customer", message, parse.intent)
@@ -272,50 +299,48 @@ class Assistant:
     def _act(self, session: Session, parse: TurnParse, message: str) -> _Act:
         intent = parse.intent
         if session.pending_categories and _picks_category(message, session.pending_categories):
-            return self._search(session, _pick(session, message), message, clarify=False)
+            return self._search(session, _pick(session, message), message, route("search").reply, clarify=False)
         if intent == "refine" and not session.shown:
             intent = "search"
         if intent in ("out_of_scope", "recommend_for_me") and _asks_for_products(message):
             intent = "search"  # "show me computers": the parser doubted, the wording does not
-        handlers = {"search": self._new_search, "refine": self._refine, "compare": self._compare,
-                    "product_question": self._question, "add_to_cart": self._add_to_cart,
-                    "recommend_for_me": self._recommend, "contact_human_agent": self._handoff,
-                    "greeting": lambda s, p, m: _Act(GREETING, suggestions=["Gift ideas", "Recommend something for me"],
-                                                     show=False),
-                    "thanks": lambda s, p, m: _Act(THANKS, show=False),
-                    "out_of_scope": lambda s, p, m: _Act(OUT_OF_SCOPE, show=False)}
-        if intent in handlers:
-            return handlers[intent](session, parse, message)
-        if intent in SUPPORT_INTENTS:
-            return self._support(session, parse, message)
-        return _Act(OUT_OF_SCOPE, show=False)
+        return self._run(intent, session, parse, message)
+
+    def _run(self, intent: str, session: Session, parse: TurnParse, message: str) -> _Act:
+        """The intent's handler, given the composer that words its answer (see ``assistant.intents``)."""
+        entry = route(intent)
+        return getattr(self, entry.handler)(session, parse, message, entry.reply)
+
+    # ------------------------------------------------------------------ small talk
+    def _greet(self, session: Session, parse: TurnParse, message: str, reply: Callable[[], str]) -> _Act:
+        return _Act(reply(), suggestions=list(replies.GREETING_CHIPS), show=False)
+
+    def _say(self, session: Session, parse: TurnParse, message: str, reply: Callable[[], str]) -> _Act:
+        return _Act(reply(), show=False)
 
     # ------------------------------------------------------------------ shopping
-    def _new_search(self, session: Session, parse: TurnParse, message: str) -> _Act:
-        return self._search(session, parse.slots, message, clarify=True)
+    def _new_search(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
+        return self._search(session, parse.slots, message, reply, clarify=True)
 
-    def _search(self, session: Session, slots: Slots, message: str, clarify: bool, refine: bool = False,
-                exclude: set[str] = frozenset()) -> _Act:
+    def _search(self, session: Session, slots: Slots, message: str, words: Callable, *, clarify: bool,
+                refine: bool = False, exclude: set[str] = frozenset()) -> _Act:
+        """Search with ``slots``; ``words(products, reasons)`` words the results."""
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
         found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude)
         session.pending_categories, session.pending_slots = [], None
         if not found.candidates:
-            return _Act(_nothing(slots), show=False, suggestions=["Show me anything under a higher budget"])
+            return _Act(replies.nothing_found(slots), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
         if clarify and is_vague(slots, found.categories, found.candidates):
             session.pending_categories, session.pending_slots = found.categories[:3], slots
-            options = ", ".join(md_text(c) for c in found.categories[:3])
-            return _Act(f"Happy to help! Which kind of thing are you after: {options}?", show=False,
-                        suggestions=found.categories[:3])
+            return _Act(replies.which_kind(found.categories[:3]), show=False, suggestions=found.categories[:3])
         session.slots = slots
         session.filter_category, session.filter_brand = found.flt.category, found.flt.brand
         products = [c.product for c in found.candidates]
         session.focus = products[0].id
-        intro = "Here are the updated results:" if refine else "Here is what I found:"
-        return _Act(results_reply(products, [c.reason for c in found.candidates], intro), products,
-                    [c.reason for c in found.candidates],
-                    suggestions=["Show cheaper ones", "Compare the first two", "Tell me more about the first one"])
+        reasons = [c.reason for c in found.candidates]
+        return _Act(words(products, reasons), products, reasons, suggestions=list(replies.RESULTS_CHIPS))
 
-    def _refine(self, session: Session, parse: TurnParse, message: str) -> _Act:
+    def _refine(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         slots = session.slots.model_copy(deep=True)
         new = parse.slots
         for name in ("min_price", "max_price", "currency", "brand", "category"):
@@ -331,25 +356,23 @@ class Assistant:
         if new.brand and new.brand != session.filter_brand:
             session.filter_brand = None  # a newly named brand is matched afresh
         if new.price_change == "lower" and shown:
-            return self._cheaper(session, slots, message, shown)
-        return self._search(session, slots, message, clarify=False, refine=True)
+            return self._cheaper(session, slots, message, shown, reply)
+        return self._search(session, slots, message, reply, clarify=False, refine=True)
 
-    def _cheaper(self, session: Session, slots: Slots, message: str, shown: list[Product]) -> _Act:
+    def _cheaper(self, session: Session, slots: Slots, message: str, shown: list[Product], words: Callable) -> _Act:
         """Cheaper than everything shown; failing that, cheaper than the middle-priced one."""
         slots.max_price = round(min(p.price for p in shown) - 0.01, 2)
-        act = self._search(session, slots, message, clarify=False, refine=True)
+        act = self._search(session, slots, message, words, clarify=False, refine=True)
         if act.products or len(shown) < 2:
             if not act.products:
-                act.reply = "I couldn't find anything cheaper than what I showed you."
+                act.reply = replies.NOTHING_CHEAPER
             return act
         middle = sorted(shown, key=lambda p: p.price)[len(shown) // 2]
         slots.max_price = round(middle.price - 0.01, 2)
-        act = self._search(session, slots, message, clarify=False, refine=True, exclude={p.id for p in shown})
-        if act.products:
-            act.reply = act.reply.replace("Here are the updated results:", f"Nothing is cheaper than all of those, "
-                                          f"but these cost less than **{md_text(middle.title)}** ({price_of(middle)}):", 1)
-        else:
-            act.reply = "I couldn't find anything cheaper than what I showed you."
+        act = self._search(session, slots, message, partial(replies.cheaper_than, middle), clarify=False, refine=True,
+                           exclude={p.id for p in shown})
+        if not act.products:
+            act.reply = replies.NOTHING_CHEAPER
         return act
 
     def _products_for(self, session: Session, parse: TurnParse, want: int) -> list[Product]:
@@ -364,57 +387,52 @@ class Assistant:
                     picked.append(p)
         return picked
 
-    def _compare(self, session: Session, parse: TurnParse, message: str) -> _Act:
+    def _compare(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 2)
         if len(products) < 2:
-            return _Act("Search for something first, then I can compare the results side by side.", show=False)
+            return _Act(replies.COMPARE_NEEDS_RESULTS, show=False)
         session.focus = products[-1].id
-        return _Act(compare_reply(products), products, show=False,
-                    suggestions=[f"Add the {('first', 'second')[i]} one to my cart" for i in range(2)])
+        return _Act(reply(products), products, show=False, suggestions=list(replies.COMPARE_CHIPS))
 
-    def _question(self, session: Session, parse: TurnParse, message: str) -> _Act:
+    def _question(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 1)
         if not products:
-            return _Act("Which product do you mean? Search for something first and I'll tell you about it.", show=False)
+            return _Act(replies.WHICH_PRODUCT, show=False)
         session.focus = products[0].id
-        return _Act(answer_question(products[0], message), products[:1], show=False,
-                    suggestions=["Add it to my cart", "Show cheaper ones"])
+        return _Act(reply(products[0], message), products[:1], show=False, suggestions=list(replies.QUESTION_CHIPS))
 
-    def _add_to_cart(self, session: Session, parse: TurnParse, message: str) -> _Act:
+    def _add_to_cart(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 1)
         if not products:
-            return _Act("Which product should I add? Search for something first.", show=False)
+            return _Act(replies.WHICH_TO_ADD, show=False)
         product, quantity = products[0], parse.slots.quantity or 1
         self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
                                   time.time(), session.id)])
         session.focus = product.id
-        return _Act(f"Added {quantity} × **{md_text(product.title)}** ({price_of(product)} each) to your cart.",
-                    [product], show=False, suggestions=["Recommend something to go with it", "Show cheaper ones"])
+        return _Act(reply(product, quantity), [product], show=False, suggestions=list(replies.ADDED_CHIPS))
 
-    def _recommend(self, session: Session, parse: TurnParse, message: str) -> _Act:
+    def _recommend(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         shopper, recommend = self._tools(session)
         if recommend is None:
-            return _Act("I don't have enough shopping history yet to recommend things; tell me what you're "
-                        "looking for and I'll search.", show=False)
+            return _Act(replies.NO_RECOMMENDER, show=False)
         picks = recommend(session.user_id, shopper.top_k, session.id)
         found = self.lookup([pid for pid, _ in picks])
         products = [found[pid] for pid, _ in picks if pid in found]
         reasons = [reason for pid, reason in picks if pid in found]
         if not products:
-            return _Act("I have nothing to recommend yet; tell me what you're looking for.", show=False)
+            return _Act(replies.NOTHING_TO_RECOMMEND, show=False)
         session.focus = products[0].id
-        return _Act(results_reply(products, reasons, "You might like:"), products, reasons,
-                    suggestions=["Tell me more about the first one", "Compare the first two"])
+        return _Act(reply(products, reasons), products, reasons, suggestions=list(replies.RECOMMEND_CHIPS))
 
     # ------------------------------------------------------------------ support
-    def _handoff(self, session: Session, parse: TurnParse, message: str) -> _Act:
+    def _handoff(self, session: Session, parse: TurnParse, message: str, reply: Callable[[], str]) -> _Act:
         session.handoff, session.handoff_reason = True, message[:200]
-        return _Act(HANDOFF, show=False)
+        return _Act(reply(), show=False)
 
-    def _support(self, session: Session, parse: TurnParse, message: str) -> _Act:
+    def _support(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         key = f"{session.id}:{len(session.messages)}"
-        reply, orders = self.support.reply(parse.intent, parse.slots, message, session.user_id, key)
-        return _Act(reply, orders=orders, show=False, suggestions=["Talk to a person"])
+        opener, facts, orders = self.support.answer(parse.intent, parse.slots, message, session.user_id, key)
+        return _Act(reply(opener, facts), orders=orders, show=False, suggestions=list(replies.PERSON_CHIPS))
 
 
 _PRODUCT_ASK = re.compile(r"^\s*(?:please\s+)?(?:show me|do you (?:have|sell|stock)|have you got|i(?:'m| am) looking for|"
@@ -432,16 +450,6 @@ def _asks_for_products(message: str) -> bool:
 def _clean(message: str) -> str:
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in message or "")
     return " ".join(text.split())[:MAX_MESSAGE_CHARS]
-
-
-def _nothing(slots: Slots) -> str:
-    bits = []
-    if slots.max_price is not None:
-        bits.append(f"under {slots.max_price:g}")
-    if slots.min_price is not None:
-        bits.append(f"over {slots.min_price:g}")
-    return "I couldn't find anything matching that" + (f" {' and '.join(bits)}" if bits else "") + \
-        ". Could you try other words or a different budget?"
 
 
 def _picks_category(message: str, options: list[str]) -> bool:

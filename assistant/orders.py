@@ -11,7 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from assistant.guard import SearchUnavailable
+from assistant.store_errors import SearchUnavailable
 from retrieval.behaviour.events import Event, EventStore
 from retrieval.product import Product
 

@@ -1,17 +1,24 @@
-"""Reply text built only from the records passed in: products, orders, the parse.
+"""Every word the assistant says, built only from the records passed in: products, orders,
+the parse. The engine and the support desk decide what to answer; the functions and
+constants here word it (the intent registry, ``assistant.intents``, names each intent's
+composer).
 
 Money, dates and product titles are formatted here, one way, so the grounding check can find
-every fact a reply states. ``stream`` cuts a finished reply into word chunks for the UI.
+every fact a reply states, and every piece of catalogue or customer data passes ``md_text``
+on its way into a reply. ``stream`` cuts a finished reply into word chunks for the UI.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from assistant.orders import Order
 from retrieval.product import Product
+
+if TYPE_CHECKING:  # annotations only: orders.py imports store_errors, which imports this module
+    from assistant.orders import Order
+    from assistant.parse.schema import Slots
 
 SYMBOLS = {"GBP": "£", "INR": "₹", "USD": "$", "EUR": "€"}
 COMPARE_FIELDS = 6
@@ -21,6 +28,34 @@ _AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(?::(?=//)|@|\.(?=(?:com|net|org|info|
                        r"app|dev|me|ly|to|gg|link|site|online|shop)\b))|\bwww\.")
 _BLOCK_START = re.compile(r"(?m)^(\s*)(\d*)([-+=>.)])")  # list items, quotes, headings when a line starts so
 PERSON = "A person from our team"
+
+# --------------------------------------------------------------------------- fixed sentences
+GREETING = "Hello! I can find products, compare them, add them to your cart or check an order. What are you looking for?"
+THANKS = "You're welcome! Anything else I can find for you?"
+OUT_OF_SCOPE = ("I can only help with shopping here: finding and comparing products, your cart and your orders. "
+                "What can I find for you?")
+HANDOFF = "I've asked a member of our team to join this conversation; they will see everything so far."
+AGENT_HOLDS = "Thanks, a colleague from our team has this conversation and will reply here shortly."
+HANDED_BACK = "Our colleague has handed you back to me, the shop assistant. What else can I find for you?"
+SEARCH_DOWN = "Sorry, product search is unavailable right now. Please try again in a minute, or ask to talk to a person."
+UNGROUNDED = "Sorry, I couldn't put that answer together reliably. Could you rephrase, or ask to talk to a person?"
+NOTHING_CHEAPER = "I couldn't find anything cheaper than what I showed you."
+COMPARE_NEEDS_RESULTS = "Search for something first, then I can compare the results side by side."
+WHICH_PRODUCT = "Which product do you mean? Search for something first and I'll tell you about it."
+WHICH_TO_ADD = "Which product should I add? Search for something first."
+NO_RECOMMENDER = ("I don't have enough shopping history yet to recommend things; tell me what you're "
+                  "looking for and I'll search.")
+NOTHING_TO_RECOMMEND = "I have nothing to recommend yet; tell me what you're looking for."
+
+# Suggestion chips offered after a reply (the customer sends one by clicking it).
+GREETING_CHIPS = ("Gift ideas", "Recommend something for me")
+RESULTS_CHIPS = ("Show cheaper ones", "Compare the first two", "Tell me more about the first one")
+NOTHING_FOUND_CHIPS = ("Show me anything under a higher budget",)
+QUESTION_CHIPS = ("Add it to my cart", "Show cheaper ones")
+ADDED_CHIPS = ("Recommend something to go with it", "Show cheaper ones")
+RECOMMEND_CHIPS = ("Tell me more about the first one", "Compare the first two")
+PERSON_CHIPS = ("Talk to a person",)
+COMPARE_CHIPS = ("Add the first one to my cart", "Add the second one to my cart")
 
 
 def md_text(text: str) -> str:
@@ -118,3 +153,189 @@ def order_summary(order: Order, max_lines: int = 8) -> str:
 def stream(text: str) -> Iterator[str]:
     """Word-sized chunks (whitespace kept), so a UI can paint the reply as it comes."""
     yield from re.findall(r"\S+\s*|\s+", text)
+
+
+# --------------------------------------------------------------------------- shopping replies
+_ATTRIBUTE_KEYS = {
+    "colour": ("color", "colour", "dial_color", "strap_color"),
+    "color": ("color", "colour", "dial_color", "strap_color"),
+    "material": ("material", "fabric", "outer_material", "base_material", "sole_material"),
+    "made of": ("material", "fabric", "outer_material", "base_material"),
+    "fabric": ("fabric", "material"),
+    "size": ("size", "ring_size", "width", "height", "length"),
+    "weight": ("weight",),
+    "for": ("ideal_for",),
+    "suitable": ("ideal_for",),
+    "occasion": ("occasion",),
+    "waterproof": ("water_resistant",),
+    "water": ("water_resistant",),
+    "pattern": ("pattern",),
+    "warranty": ("warranty", "warranty_summary"),
+}
+
+
+def greeting() -> str:
+    return GREETING
+
+
+def thanks() -> str:
+    return THANKS
+
+
+def out_of_scope() -> str:
+    return OUT_OF_SCOPE
+
+
+def handoff() -> str:
+    return HANDOFF
+
+
+def search_results(products: list[Product], reasons: list[str | None]) -> str:
+    """A new search's results."""
+    return results_reply(products, reasons, "Here is what I found:")
+
+
+def refined_results(products: list[Product], reasons: list[str | None]) -> str:
+    """A refined search's results."""
+    return results_reply(products, reasons, "Here are the updated results:")
+
+
+def cheaper_than(middle: Product, products: list[Product], reasons: list[str | None]) -> str:
+    """Nothing was cheaper than everything shown; these are cheaper than its middle-priced one."""
+    intro = (f"Nothing is cheaper than all of those, "
+             f"but these cost less than **{md_text(middle.title)}** ({price_of(middle)}):")
+    return results_reply(products, reasons, intro)
+
+
+def recommendations(products: list[Product], reasons: list[str | None]) -> str:
+    """Recommendations for this customer."""
+    return results_reply(products, reasons, "You might like:")
+
+
+def nothing_found(slots: Slots) -> str:
+    bits = []
+    if slots.max_price is not None:
+        bits.append(f"under {slots.max_price:g}")
+    if slots.min_price is not None:
+        bits.append(f"over {slots.min_price:g}")
+    return "I couldn't find anything matching that" + (f" {' and '.join(bits)}" if bits else "") + \
+        ". Could you try other words or a different budget?"
+
+
+def which_kind(categories: list[str]) -> str:
+    """The clarifying question when results spread over several kinds of thing."""
+    options = ", ".join(md_text(c) for c in categories)
+    return f"Happy to help! Which kind of thing are you after: {options}?"
+
+
+def added_to_cart(product: Product, quantity: int) -> str:
+    return f"Added {quantity} × **{md_text(product.title)}** ({price_of(product)} each) to your cart."
+
+
+def answer_question(product: Product, message: str) -> str:
+    """Answers from the product's own fields, or says what it doesn't know."""
+    text = message.lower()
+    name = f"**{md_text(product.title)}**"
+    if re.search(r"how much|price|cost", text):
+        return f"{name} costs {price_of(product)}."
+    if re.search(r"brand|who makes|made by|maker", text):
+        return f"{name} is by {md_text(product.brand)}." if product.brand else f"The catalogue doesn't list a brand for {name}."
+    for cue, keys in _ATTRIBUTE_KEYS.items():
+        if re.search(rf"\b{re.escape(cue)}", text):
+            found = [(k, product.attributes[k]) for k in keys if k in product.attributes]
+            if found:
+                return f"{name}: " + "; ".join(f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in found[:3]) + "."
+            return f"The catalogue doesn't say for {name}. " + describe(product)
+    return describe(product)
+
+
+def describe(product: Product, fields: int = 6) -> str:
+    parts = [f"**{md_text(product.title)}**, {price_of(product)}"]
+    if product.brand:
+        parts.append(f"brand {md_text(product.brand)}")
+    if product.category:
+        parts.append(f"category {md_text(product.category_path)}")
+    attrs = [f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in product.attributes.items()
+             if k != "list_price"][:fields]
+    text = "; ".join(parts) + "."
+    if attrs:
+        text += " Details: " + "; ".join(attrs) + "."
+    if product.description:
+        text += " " + md_text(product.description[:240].rstrip()) + ("…" if len(product.description) > 240 else "")
+    return text
+
+
+# --------------------------------------------------------------------------- support replies
+# Openers come from the Bitext replies (``support.load_openers``); one may keep an
+# ``{order_id}``/``{invoice_id}`` placeholder, filled here with a verified order's id.
+OPENER_SLOT = re.compile(r"\{(order_id|invoice_id)\}")
+FALLBACK_OPENERS = ["I can help with that.", "Thanks for reaching out.", "Let me look into that for you."]
+POLICY_TOPICS = {
+    "check_refund_policy": "refund policy", "check_cancellation_fee": "cancellation fees",
+    "delivery_period": "delivery times", "delivery_options": "delivery options",
+    "check_payment_methods": "accepted payment methods",
+}
+HUMAN_TASKS = {
+    "cancel_order": "cancel an order", "change_order": "change an order", "get_invoice": "send invoice documents",
+    "check_invoice": "send invoice documents", "create_account": "open an account",
+    "delete_account": "close an account", "edit_account": "edit account details",
+    "switch_account": "switch accounts", "recover_password": "reset passwords",
+    "registration_problems": "fix registration problems", "newsletter_subscription": "manage newsletter subscriptions",
+    "payment_issue": "look into payments", "place_order": "place orders for you",
+    "set_up_shipping_address": "set up a shipping address", "change_shipping_address": "change a shipping address",
+    "contact_customer_service": "connect you by phone or email", "get_refund": "issue refunds",
+    "track_refund": "see refund payments",
+}
+SIGN_IN_FOR_ORDERS = "I can only look up orders for a signed-in customer: please sign in and ask again."
+SIGN_IN_FOR_RETURNS = "I can only look up returns for a signed-in customer: please sign in and ask again."
+NO_ORDERS = "I can't find any orders on your account."
+NO_RETURNS = ("I can't see any returns on your account. Refunds are handled by our team: say "
+              "\"talk to a person\" and a colleague will help.")
+FEEDBACK_SAVED = "Your message is saved with this conversation, and you can ask to talk to a person at any time."
+_ORDER_TAILS = {"track_order": " Our records don't include delivery tracking, so I can't say where the parcel is "
+                               "now; a colleague can check with the courier if you ask to talk to a person.",
+                "cancel_order": " I can't cancel orders from this chat; say \"talk to a person\" and a colleague "
+                                "will help.",
+                "change_order": " I can't change orders from this chat; say \"talk to a person\" and a colleague "
+                                "will help."}
+_DOCUMENTS_TAIL = " I can't send documents from this chat; a colleague can, if you ask to talk to a person."
+
+
+def fill_opener(opener: str, values: dict[str, str]) -> str:
+    return OPENER_SLOT.sub(lambda m: md_text(values[m.group(1)]), opener)
+
+
+def support_reply(opener: str, facts: str) -> str:
+    """A support answer: the opener, then the facts from our records."""
+    return f"{opener} {facts}".strip()
+
+
+def latest_orders(recent: list[Order]) -> str:
+    listing = "; ".join(f"{md_text(o.id)} ({when(o.placed)}, {o.items} items)" for o in recent)
+    return f"Your latest orders are {listing}. Which order number do you mean?"
+
+
+def order_not_found(number: str) -> str:
+    return f"I can't find an order {md_text(number[:40])} on your account. Please check the number."
+
+
+def order_facts(intent: str, order: Order) -> str:
+    """The order as our records have it, then what this chat cannot do about it."""
+    return order_summary(order) + _ORDER_TAILS.get(intent, _DOCUMENTS_TAIL)
+
+
+def returns_facts(returns: list[Order]) -> str:
+    text = " ".join(order_summary(o) for o in returns)
+    return (f"{text} Our records show the return but not the refund payment; a colleague can check it "
+            "if you ask to talk to a person.")
+
+
+def policy_unknown(intent: str) -> str:
+    return (f"I don't have our {POLICY_TOPICS[intent]} in this chat and I won't guess; "
+            "say \"talk to a person\" and a colleague will confirm them for you.")
+
+
+def not_from_chat(intent: str) -> str:
+    """What this chat cannot do for ``intent``, and who can."""
+    task = HUMAN_TASKS.get(intent, "do that")
+    return f"I can't {task} from this chat; say \"talk to a person\" and a colleague will pick it up."

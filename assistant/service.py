@@ -1,4 +1,4 @@
-"""Builds an ``Assistant`` from settings: store, encoders, reranker, parser, stores."""
+"""Builds an ``Assistant`` from settings: store, encoders, reranker, parser, stores, A/B variants."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import logging
 from dataclasses import dataclass
 
 from assistant.engine import Assistant
-from assistant.guard import GuardedParser, engine_call
 from assistant.orders import OrderBook
-from assistant.parser import TurnParser
+from assistant.parse.guarded import GuardedParser
+from assistant.parse.parser import TurnParser
 from assistant.session import SessionStore
 from assistant.shopping import Shopper
+from assistant.store_errors import engine_call
 from assistant.support import SupportDesk, load_openers
-from assistant.variants import parse_variants, pick
+from assistant.variants import parse_variants
 from retrieval.behaviour import rerank as _behaviour_rerank  # noqa: F401  (registers the "behaviour" reranker)
 from retrieval.behaviour.events import EventStore
 from retrieval.behaviour.service import behaviour_dir, events_path, open_recommender
@@ -62,14 +63,13 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
                             settings.parse_cooldown_s)
     guarded.warm()
     _warm_search(searcher)
-    assistant = Assistant(guarded,
-                          Shopper(searcher, reranker, settings.search_top_k), lookup, events, sessions, support,
-                          recommend)
-    assistant.closers = [store.close, events.close, sessions.close]
-    _set_variants(assistant, settings, searcher, reranker, recommender)
-    if recommender:
-        assistant.profile = lambda user: recommender.profile(user).describe()
-    return assistant
+    variants = parse_variants(settings.ab_variants)
+    return Assistant(guarded, Shopper(searcher, reranker, settings.search_top_k), lookup, events, sessions, support,
+                     recommend,
+                     profile=(lambda user: recommender.profile(user).describe()) if recommender else None,
+                     variants=variants, forced_variant=settings.ab_variant,
+                     variant_tools=_variant_tools(variants, settings, searcher, reranker, recommender),
+                     closers=[store.close, events.close, sessions.close])
 
 
 def _warm_search(searcher: HybridSearcher) -> None:
@@ -87,14 +87,10 @@ def _recommend_fn(recommender, diversity: float | None = None):
     return lambda user, k, sid: [(r.id, r.reason) for r in recommender.recommend(user, k, sid, diversity)]
 
 
-def _set_variants(assistant: Assistant, settings: Settings, searcher, reranker: Reranker, recommender) -> None:
+def _variant_tools(variants, settings: Settings, searcher, reranker: Reranker, recommender) -> dict:
     """One shopper (and recommend function) per A/B variant, sharing the loaded models."""
-    assistant.variants = parse_variants(settings.ab_variants)
-    assistant.forced_variant = settings.ab_variant
-    pick(assistant.variants, settings.ab_variant, "check")  # a misspelt forced variant fails at start
-    for v in assistant.variants:
-        shopper = Shopper(searcher, reranker if v.rerank else open_reranker("none"), v.top_k or settings.search_top_k)
-        assistant.variant_tools[v.name] = (shopper, _recommend_fn(recommender, v.diversity))
+    return {v.name: (Shopper(searcher, reranker if v.rerank else open_reranker("none"), v.top_k or settings.search_top_k),
+                     _recommend_fn(recommender, v.diversity)) for v in variants}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from assistant.schema import Slots
+from assistant.parse.schema import Slots
 from shopassist.privacy import redact
 from shopassist.sqlite_files import connect_private, truncate_wal
 

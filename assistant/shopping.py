@@ -1,4 +1,5 @@
-"""The shopping tools: search with slots, resolve references, answer product questions.
+"""The shopping tools: search with slots, resolve references to products shown (answers
+about products are worded in ``assistant.replies``).
 
 Categories and brands named by a customer become filters only when the retrieved products
 actually have such a category level or brand (matched loosely: plural, case); otherwise they
@@ -11,31 +12,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.guard import engine_call
-from assistant.replies import md_text, price_of
-from assistant.schema import Reference, Slots
+from assistant.parse.schema import Reference, Slots
+from assistant.store_errors import engine_call
 from retrieval.product import Candidate, Product
 from retrieval.rerank import NoReranker, Reranker
 from retrieval.search import HybridSearcher
 from retrieval.stores.base import SearchFilter
 
 POOL = 40
-_ATTRIBUTE_KEYS = {
-    "colour": ("color", "colour", "dial_color", "strap_color"),
-    "color": ("color", "colour", "dial_color", "strap_color"),
-    "material": ("material", "fabric", "outer_material", "base_material", "sole_material"),
-    "made of": ("material", "fabric", "outer_material", "base_material"),
-    "fabric": ("fabric", "material"),
-    "size": ("size", "ring_size", "width", "height", "length"),
-    "weight": ("weight",),
-    "for": ("ideal_for",),
-    "suitable": ("ideal_for",),
-    "occasion": ("occasion",),
-    "waterproof": ("water_resistant",),
-    "water": ("water_resistant",),
-    "pattern": ("pattern",),
-    "warranty": ("warranty", "warranty_summary"),
-}
 
 
 def _stem(word: str) -> str:
@@ -159,36 +143,3 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
     want = _words(ref.text)
     best = max(shown, key=lambda p: len(want & _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")))
     return best if want & _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}") else None
-
-
-def answer_question(product: Product, message: str) -> str:
-    """Answers from the product's own fields, or says what it doesn't know."""
-    text = message.lower()
-    name = f"**{md_text(product.title)}**"
-    if re.search(r"how much|price|cost", text):
-        return f"{name} costs {price_of(product)}."
-    if re.search(r"brand|who makes|made by|maker", text):
-        return f"{name} is by {md_text(product.brand)}." if product.brand else f"The catalogue doesn't list a brand for {name}."
-    for cue, keys in _ATTRIBUTE_KEYS.items():
-        if re.search(rf"\b{re.escape(cue)}", text):
-            found = [(k, product.attributes[k]) for k in keys if k in product.attributes]
-            if found:
-                return f"{name}: " + "; ".join(f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in found[:3]) + "."
-            return f"The catalogue doesn't say for {name}. " + describe(product)
-    return describe(product)
-
-
-def describe(product: Product, fields: int = 6) -> str:
-    parts = [f"**{md_text(product.title)}**, {price_of(product)}"]
-    if product.brand:
-        parts.append(f"brand {md_text(product.brand)}")
-    if product.category:
-        parts.append(f"category {md_text(product.category_path)}")
-    attrs = [f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in product.attributes.items()
-             if k != "list_price"][:fields]
-    text = "; ".join(parts) + "."
-    if attrs:
-        text += " Details: " + "; ".join(attrs) + "."
-    if product.description:
-        text += " " + md_text(product.description[:240].rstrip()) + ("…" if len(product.description) > 240 else "")
-    return text

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from assistant.grounding import Grounding, check_reply
 from assistant.orders import Order
-from assistant.replies import md_text, results_reply, when
-from assistant.schema import SUPPORT_INTENTS
+from assistant.parse.schema import SUPPORT_INTENTS
+from assistant.replies import HUMAN_TASKS, POLICY_TOPICS, md_text, results_reply, when
 from assistant.session import Session
-from assistant.support import HUMAN_TASKS, ORDER_INTENTS, POLICY_TOPICS, REFUND_INTENTS
+from assistant.support import ORDER_INTENTS, REFUND_INTENTS
 
 KINDS = ("answer", "clarify", "action")
 _NOT_A_REQUEST = {"contact_human_agent", "greeting", "thanks"}

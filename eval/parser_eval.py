@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.parser import adapter_folder
+from assistant.parse.parser import adapter_folder
 from finetune.data import build_bundled_dataset, read_examples
 from finetune.evaluate import evaluate_adapter
 from finetune.report import write_report

@@ -40,8 +40,8 @@ from pathlib import Path
 
 from ranx import Qrels, Run, compare, evaluate
 
-from assistant.parser import TurnParser
-from assistant.schema import TurnParse
+from assistant.parse.parser import TurnParser
+from assistant.parse.schema import TurnParse
 from assistant.shopping import Shopper
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.indexer import check_embedder

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.schema import INTENTS, Span
+from assistant.parse.schema import INTENTS, Span
 from finetune.templates import (BANKS, CHANGES, ORDINAL_WORDS, POLITE, PRICE_CUES, QUANTITIES, QUERIES, RANGE_CUES,
                                 REFERENCES)
 from retrieval.product import Product
@@ -356,6 +356,19 @@ def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: i
                                   "by_intent": dict(sorted(Counter(r.intent for r in rows).items()))}
     (out / "stats.json").write_text(json.dumps(stats, indent=2))
     return stats
+
+
+def phrasing_banks(bitext_path: Path) -> set[str]:
+    """The phrasing banks ``build_dataset`` draws its examples from, named as the intent registry
+    (``assistant.intents``) names them: ``templates:<intent>`` for each generated shopper intent
+    with templates in both banks (train and test), ``bitext:<intent>`` for each intent labelled in
+    the Bitext file. Reads only the Bitext intent column; builds nothing."""
+    import pandas as pd
+
+    names = {f"templates:{intent}" for intent in SHOPPER_COUNTS
+             if all(BANKS[bank].get(intent) for bank in ("train", "test"))}
+    intents = pd.read_csv(bitext_path, usecols=["intent"])["intent"].dropna().unique()
+    return names | {f"bitext:{intent}" for intent in intents}
 
 
 def _scaled(rows: list[Example], scale: float, seed: int) -> list[Example]:

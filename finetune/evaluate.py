@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.normalise import slot_pairs, spans_to_slots
-from assistant.parser import TurnParser
-from assistant.schema import TurnParse
+from assistant.parse.normalise import slot_pairs, spans_to_slots
+from assistant.parse.parser import TurnParser
+from assistant.parse.schema import TurnParse
 from finetune.data import Example
 
 PRICE_CATEGORY = {"min_price", "max_price", "category"}

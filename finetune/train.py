@@ -2,7 +2,7 @@
 
 ``train_parser`` wraps the first ``layers`` blocks of the causal LM in a peft LoRA config,
 adds the intent and tag heads, trains both on the examples of ``build-data`` and saves an
-adapter folder that ``assistant.parser.TurnParser`` loads. ``lora=False`` trains the heads on
+adapter folder that ``assistant.parse.parser.TurnParser`` loads. ``lora=False`` trains the heads on
 the frozen, untuned LLM: the baseline the adapter is compared with.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from assistant.parser import HEADS_FILE, META_FILE, load_backbone
-from assistant.parser_model import TurnParserNet, collate, encode_turn, span_tags
-from assistant.schema import INTENTS, TAGS
+from assistant.parse.model import TurnParserNet, collate, encode_turn, span_tags
+from assistant.parse.parser import HEADS_FILE, META_FILE, load_backbone
+from assistant.parse.schema import INTENTS, TAGS
 from finetune.data import Example
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]

@@ -71,7 +71,7 @@ def llm_dir(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def parser(llm_dir):
     """The committed LoRA turn parser on the default LLM, loaded once."""
-    from assistant.parser import DEFAULT_ADAPTER, TurnParser
+    from assistant.parse.parser import DEFAULT_ADAPTER, TurnParser
 
     loaded = TurnParser(llm_dir, DEFAULT_ADAPTER)
     loaded.parse("warm up")

@@ -17,7 +17,7 @@ import gradio as gr
 from assistant.engine import Assistant
 from assistant.replies import chat_text, md_text, money, product_line, when
 from assistant.session import Session
-from assistant.suggest import Suggestion, suggest_replies
+from assistant.suggest import Suggestion
 
 POLL_S = 2.0
 KIND_LABELS = {"answer": "Answer", "clarify": "Ask", "action": "Act"}
@@ -36,7 +36,7 @@ class ConsoleBackend:
         if session is None:
             return []
         with self.lock:
-            return suggest_replies(self.assistant, session)
+            return self.assistant.suggestions(session)
 
     def send(self, session_id: str, text: str, used: int | None = None, kind: str | None = None,
              edited: bool | None = None) -> Session | None:
@@ -60,12 +60,12 @@ class ConsoleBackend:
     def _who(self, session: Session) -> str:
         if not session.user_id:
             return "**Guest customer** (not signed in): no order history."
-        profile = self.assistant.profile
-        about = md_text(profile(session.user_id)) if profile else "no behaviour models trained for this store."
+        profile = self.assistant.describe_customer(session.user_id)
+        about = md_text(profile) if profile is not None else "no behaviour models trained for this store."
         return f"**Customer {md_text(session.user_id)}**: {about}"
 
     def _orders(self, session: Session) -> str:
-        orders = self.assistant.support.orders.recent(session.user_id, limit=3)
+        orders = self.assistant.recent_orders(session.user_id, 3)
         if not orders:
             return ""
         rows = [f"- {md_text(o.id)} · {when(o.placed)} · {len(o.lines)} lines"
@@ -73,11 +73,9 @@ class ConsoleBackend:
         return "**Latest orders:**\n" + "\n".join(rows)
 
     def _next(self, session: Session) -> str:
-        if not session.user_id or self.assistant.recommend is None:
+        if not session.user_id:
             return ""
-        picks = self.assistant.recommend(session.user_id, 3, session.id)
-        found = self.assistant.lookup([pid for pid, _ in picks])
-        known = [(found[pid], why) for pid, why in picks if pid in found]
+        known = self.assistant.likely_next(session.user_id, session.id, 3)
         rows = [product_line(rank, product, why) for rank, (product, why) in enumerate(known, 1)]
         return "**Likely next purchases:**\n" + "\n".join(rows) if rows else ""
 

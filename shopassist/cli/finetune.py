@@ -100,7 +100,7 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
 @click.pass_obj
 def evaluate_cmd(settings: Settings, data, split, adapter, baseline, latency_turns, out, as_json) -> None:
     """Intent accuracy, slot P/R/F1, JSON validity and latency on a held-out split."""
-    from assistant.parser import adapter_folder
+    from assistant.parse.parser import adapter_folder
     from finetune.data import read_examples
     from finetune.evaluate import evaluate_adapter
     from finetune.report import write_report

@@ -1,6 +1,6 @@
 """Small builders shared by the assistant tests."""
 
-from assistant.schema import Span
+from assistant.parse.schema import Span
 
 
 def spans(text: str, *parts: tuple[str, str]) -> list[Span]:

@@ -7,8 +7,10 @@ import time
 
 import pytest
 
-from assistant.guard import SEARCH_DOWN, GuardedParser, rule_parse
-from assistant.schema import TurnParse
+from assistant.parse.guarded import GuardedParser
+from assistant.parse.rules import rule_parse
+from assistant.parse.schema import TurnParse
+from assistant.replies import SEARCH_DOWN
 
 
 class Clock:

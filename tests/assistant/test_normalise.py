@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.normalise import currency_of, parse_amount, parse_reference, slot_pairs, spans_to_slots
-from assistant.schema import TurnParse
+from assistant.parse.normalise import currency_of, parse_amount, parse_reference, slot_pairs, spans_to_slots
+from assistant.parse.schema import TurnParse
 from tests.assistant.helpers import spans
 
 

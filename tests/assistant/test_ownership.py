@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.engine import AGENT_HOLDS, HANDED_BACK, HANDOFF
+from assistant.replies import AGENT_HOLDS, HANDED_BACK, HANDOFF
 from tests.assistant.conftest import CUSTOMERS
 
 pytestmark = pytest.mark.slow

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.normalise import slot_pairs, spans_to_slots
-from assistant.parser_model import decode_spans, encode_turn, span_tags
+from assistant.parse.model import decode_spans, encode_turn, span_tags
+from assistant.parse.normalise import slot_pairs, spans_to_slots
 from tests.assistant.helpers import spans
 
 
@@ -55,7 +55,7 @@ def test_a_word_never_splits_into_two_spans(tokenizer):
     # alternate tags inside the word: the word takes its first token's tag
     word_tokens = [i for i, (s, e) in enumerate(encoded.offsets) if s >= text.index("mangalsutra")]
     assert len(word_tokens) > 1
-    from assistant.schema import TAGS
+    from assistant.parse.schema import TAGS
     tags = [0] * len(encoded.offsets)
     for k, i in enumerate(word_tokens):
         tags[i] = TAGS.index("B-category" if k % 2 == 0 else "B-brand")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 import time
 
-from assistant.schema import Slots
+from assistant.parse.schema import Slots
 from assistant.session import SessionStore, issued_session_id, valid_session_id
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.schema import INTENTS
+from assistant.parse.schema import INTENTS
 from finetune.data import build_dataset, read_examples
 from retrieval.adapters import load_flipkart, load_online_retail
 from tests.conftest import DATA_DIR, FLIPKART, ONLINE_RETAIL

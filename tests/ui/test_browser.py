@@ -95,8 +95,7 @@ def test_an_agent_takes_over_and_the_customer_sees_the_reply(server, tmp_path):
 
     from selenium.webdriver.common.by import By
 
-    from assistant.engine import AGENT_HOLDS, HANDED_BACK
-    from assistant.replies import PERSON
+    from assistant.replies import AGENT_HOLDS, HANDED_BACK, PERSON
 
     if not ui.have_chromium():
         pytest.skip("chromium-driver is not installed (apt-get install chromium chromium-driver)")

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from gradio_client import Client
 
-from assistant.engine import AGENT_HOLDS
+from assistant.replies import AGENT_HOLDS
 from retrieval.behaviour.events import EventStore
 from tests.conftest import run_cli
 from tests.ui.conftest import AGENT

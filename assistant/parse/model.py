@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from assistant.schema import TAGS, Span
+from assistant.parse.schema import TAGS, Span
 
 PREFIX = {True: "Results on screen: yes\n", False: "Results on screen: no\n"}
 MAX_MESSAGE_CHARS = 600

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import torch
 
-from assistant.normalise import spans_to_slots, tidy_spans
-from assistant.parser_model import TurnParserNet, collate, decode_spans, encode_turn, truncate_layers
-from assistant.schema import INTENTS, TAGS, TurnParse
+from assistant.parse.model import TurnParserNet, collate, decode_spans, encode_turn, truncate_layers
+from assistant.parse.normalise import spans_to_slots, tidy_spans
+from assistant.parse.schema import INTENTS, TAGS, TurnParse
 from shopassist.errors import ModelNotFoundError
 from shopassist.settings import Settings
 
-DEFAULT_ADAPTER = Path(__file__).resolve().parent / "turn_parser"
+DEFAULT_ADAPTER = Path(__file__).resolve().parents[1] / "turn_parser"  # assistant/turn_parser (package data)
 META_FILE = "parser.json"
 HEADS_FILE = "heads.safetensors"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.schema import ATTRIBUTE_SPANS, Reference, Slots, Span
+from assistant.parse.schema import ATTRIBUTE_SPANS, Reference, Slots, Span
 
 _CURRENCIES = (
     (re.compile(r"£|\bpounds?\b|\bquid\b|\bgbp\b", re.I), "GBP"),

@@ -1,0 +1,61 @@
+"""``GuardedParser``: keeping turns alive when the LLM parse fails or is slow.
+
+The LLM parse gets a time budget; on an error or a timeout the turn is parsed by ``rule_parse``
+(keywords, prices, order numbers) instead, and the LLM is skipped for a cool-down, then tried
+again — so the service recovers by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from assistant.parse.rules import rule_parse
+from assistant.parse.schema import TurnParse
+
+log = logging.getLogger(__name__)
+
+
+class GuardedParser:
+    """Args:
+        parser: the LLM turn parser (``parse(message, has_results)``).
+        budget_s: longest a parse may take before the rule parse answers instead.
+        cooldown_s: after a failure, how long to use the rule parse before trying the LLM again.
+    """
+
+    def __init__(self, parser, budget_s: float = 2.0, cooldown_s: float = 30.0, clock=time.monotonic):
+        self.parser, self.budget_s, self.cooldown_s, self.clock = parser, budget_s, cooldown_s, clock
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+        self._down_until = 0.0
+        self._busy = threading.Event()  # a timed-out parse may still hold the model
+        self.fallbacks = 0
+
+    def parse(self, message: str, has_results: bool = False) -> TurnParse:
+        if self.clock() < self._down_until or self._busy.is_set():
+            return self._fallback(message, has_results)
+        self._busy.set()
+        future = self._pool.submit(self.parser.parse, message, has_results)
+        future.add_done_callback(lambda _: self._busy.clear())
+        try:
+            return future.result(timeout=self.budget_s)
+        except FutureTimeout:
+            log.warning("turn parser exceeded %.1f s; using the rule parse for %.0f s", self.budget_s, self.cooldown_s)
+        except Exception:  # noqa: BLE001 (any model failure degrades the same way)
+            log.exception("turn parser failed; using the rule parse for %.0f s", self.cooldown_s)
+        self._down_until = self.clock() + self.cooldown_s
+        return self._fallback(message, has_results)
+
+    def warm(self) -> None:
+        """Load the model now, outside the budget; if it cannot load, start degraded."""
+        try:
+            self.parser.parse("hello")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("turn parser unavailable (%s); using the rule parse for now", exc)
+            self._down_until = self.clock() + self.cooldown_s
+
+    def _fallback(self, message: str, has_results: bool) -> TurnParse:
+        self.fallbacks += 1
+        return rule_parse(message, has_results)
