@@ -148,8 +148,8 @@ class Assistant:
                 parse = self.parser.parse(message, bool(session.shown))
                 try:
                     act = self._act(session, parse, message)
-                except SearchUnavailable as exc:
-                    act = _Act(str(exc), show=False, suggestions=list(replies.PERSON_CHIPS))
+                except SearchUnavailable:
+                    act = _Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
                 result = self._finish(session, parse, message, act)
         yield from stream(result.reply)
         yield result

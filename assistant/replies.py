@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from retrieval.product import Product
 
-if TYPE_CHECKING:  # annotations only: orders.py imports store_errors, which imports this module
-    from assistant.orders import Order
-    from assistant.parse.schema import Slots
+from assistant.orders import Order
+from assistant.parse.schema import Slots
 
 SYMBOLS = {"GBP": "£", "INR": "₹", "USD": "$", "EUR": "€"}
 COMPARE_FIELDS = 6

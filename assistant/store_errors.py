@@ -1,13 +1,13 @@
 """Store failures: ``engine_call`` wraps every call into the vector store, so a remote engine
 (e.g. a Qdrant server) that cannot be reached raises ``SearchUnavailable``; the engine answers
-with a plain sentence (``replies.SEARCH_DOWN``) and keeps the session."""
+with a plain sentence (``replies.SEARCH_DOWN``) and keeps the session. The wording lives in
+``replies``; this module only classifies the failure."""
 
 from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
 
-from assistant.replies import SEARCH_DOWN
 from shopassist.errors import ShopAssistError
 
 log = logging.getLogger(__name__)
@@ -27,4 +27,4 @@ def engine_call():
         raise
     except Exception as exc:
         log.warning("product search failed: %s", exc)
-        raise SearchUnavailable(SEARCH_DOWN) from exc
+        raise SearchUnavailable("Sorry, product search is unavailable right now. Please try again in a minute.") from exc
