@@ -54,6 +54,17 @@ def chat(driver, message: str, customer: str | None = None, cards: bool = True):
                 or None)
 
 
+def settle(driver, seconds: float = 60) -> None:
+    """Wait until the chat stops changing (a reply has finished streaming)."""
+    import time
+
+    def still(d):
+        first = chat_text(d)
+        time.sleep(0.7)
+        return chat_text(d) == first
+    wait(driver, still, seconds)
+
+
 def send(driver, message: str) -> None:
     from selenium.webdriver.common.by import By
 

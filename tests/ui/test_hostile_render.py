@@ -86,12 +86,13 @@ def test_nothing_from_the_data_turns_live_in_either_app(hostile_server, browser)
     browser.execute_script("window.__alerts = []; window.alert = (m) => window.__alerts.push('alert ' + m);")
     for message in MESSAGES[:8]:
         ui.send(browser, message)
-        ui.wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "#sa-chat .pending"))
-        time.sleep(1.0)
+        ui.wait(browser, lambda d, m=message: m.split()[-1] in ui.chat_text(d))  # sent, not wiped by the last reply
+        ui.settle(browser)
     add = [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text == "Add to cart" and b.is_displayed()]
     if add:
         browser.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", add[0])  # long titles overlap
-        ui.wait(browser, lambda d: "Added" in d.find_element(By.ID, "sa-status").text)
+        ui.wait(browser, lambda d: d.find_element(By.ID, "sa-status").text.strip(), seconds=60)
+        assert "Added" in browser.find_element(By.ID, "sa-status").text
     assert _live(browser, "#sa-chat, .sa-card, #sa-status, button") == []
     browser.find_element(By.ID, "sa-human").click()
     ui.wait(browser, lambda d: "member of our team" in ui.chat_text(d))
