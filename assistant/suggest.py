@@ -45,22 +45,17 @@ def suggest_replies(assistant, session: Session) -> list[Suggestion]:
                 Suggestion("What are you looking for today, and is it for yourself or a gift?", "clarify", "opening"),
                 Suggestion("I can search our catalogue for you: just tell me what you need.", "action", "opening")]
     parse = assistant.parser.parse(last.text, bool(session.shown))
-    support = parse.intent in SUPPORT_INTENTS
-    orders = _orders(assistant, session, parse, last.text) if support else []
-    made = [_answer(assistant, session, parse, last.text, orders), _clarify(assistant, session, parse.intent, orders),
+    facts, orders = "", []
+    if parse.intent in SUPPORT_INTENTS:  # one look-up of the customer's records serves all three
+        facts, orders = assistant.support.facts(parse.intent, parse.slots, last.text, session.user_id)
+    made = [_answer(assistant, session, parse, facts, orders), _clarify(assistant, session, parse.intent, orders),
             _action(assistant, session, parse.intent, orders)]
     return [s if not check_reply(s.text, Grounding(orders=orders, products=_products(assistant, s),
                                                    message=last.text)) else _holding(s.kind) for s in made]
 
 
-def _orders(assistant, session: Session, parse, message: str) -> list[Order]:
-    _, orders = assistant.support.facts(parse.intent, parse.slots, message, session.user_id)
-    return orders
-
-
-def _answer(assistant, session: Session, parse, message: str, orders: list[Order]) -> Suggestion:
+def _answer(assistant, session: Session, parse, facts: str, orders: list[Order]) -> Suggestion:
     if parse.intent in SUPPORT_INTENTS:
-        facts, _ = assistant.support.facts(parse.intent, parse.slots, message, session.user_id)
         values = {"order_id": orders[0].id, "invoice_id": orders[0].id} if len(orders) == 1 else {}
         opener = assistant.support.openings(parse.intent, session.id, 1, values)[0]
         return Suggestion(f"{opener} {_for_agent(facts)}".strip(), "answer", "support pattern + records")
