@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 
 import gradio as gr
@@ -28,6 +29,7 @@ MAX_MESSAGE = 500
 CARDS = 5
 CHIPS = 3
 POLL_S = 0.75  # an agent's reply shows within a second or so
+PAINT_S = 0.05
 log = logging.getLogger(__name__)
 FRIENDLY = "Sorry, something went wrong on our side. Please try again in a moment."
 TOO_FAST = "You're sending messages very quickly; please wait a moment and try again."
@@ -149,14 +151,17 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
                 yield [history, session_id, gr.skip(), gr.skip(), str(exc)] + unchanged
                 return
             history += [{"role": "user", "content": chat_text(message)}, {"role": "assistant", "content": ""}]
+            painted = 0.0
             try:
                 for item in backend.stream(session_id, customer_id, message, _address(request)):
                     if isinstance(item, TurnResult):
                         yield ([history, item.session_id, item.products, "", ""] + card_updates(item.products)
                                + chip_updates(item.suggestions))
-                    else:
+                    else:  # every paint resends the whole chat: at most one per PAINT_S, or a long reply crawls
                         history[-1]["content"] += item
-                        yield [history, session_id, gr.skip(), "", ""] + unchanged
+                        if time.monotonic() - painted >= PAINT_S:
+                            painted = time.monotonic()
+                            yield [history, session_id, gr.skip(), "", ""] + unchanged
             except ShopAssistError as exc:
                 history[-1]["content"] = str(exc)
                 yield [history, session_id, gr.skip(), "", ""] + unchanged
