@@ -16,12 +16,15 @@ from functools import partial
 from typing import Callable, Iterator, Sequence
 
 from assistant import replies
+from assistant.answers import best_fact, facts_of
 from assistant.grounding import Grounding, check_reply
 from assistant.intents import route
 from assistant.orders import Order
+from assistant.parse.rules import hint_intent
 from assistant.parse.schema import Slots, TurnParse
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
+from assistant.query import lexical_words, plan_search, plausible, size_change, stem, without_words
 from assistant.shopping import Shopper, is_vague, resolve
 from assistant.store_errors import SearchUnavailable
 from assistant.suggest import Suggestion, suggest_replies
@@ -77,6 +80,7 @@ class _Act:
     orders: list[Order] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     show: bool = True  # replace the session's shown list with ``products``
+    intent: str | None = None  # what the engine acted on, when not the parser's intent
 
 
 class Assistant:
@@ -150,6 +154,8 @@ class Assistant:
                     act = self._act(session, parse, message)
                 except SearchUnavailable:
                     act = _Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
+                if act.intent and act.intent != parse.intent:
+                    parse = parse.model_copy(update={"intent": act.intent})
                 result = self._finish(session, parse, message, act)
         yield from stream(result.reply)
         yield result
@@ -297,19 +303,48 @@ class Assistant:
 
     # ------------------------------------------------------------------ decide
     def _act(self, session: Session, parse: TurnParse, message: str) -> _Act:
+        hinted = hint_intent(message, bool(session.shown))
+        if hinted and hinted != parse.intent:
+            parse = parse.model_copy(update={"intent": hinted})
         intent = parse.intent
         if session.pending_categories and _picks_category(message, session.pending_categories):
             return self._search(session, _pick(session, message), message, route("search").reply, clarify=False)
-        if intent == "refine" and not session.shown:
-            intent = "search"
+        if intent in NEEDS_SHOWN and not session.shown:
+            intent = "search"  # nothing on screen to refine, compare or ask about: the message is a request
+        if intent in DOUBTED_SEARCH and parse.confidence < DOUBT and lexical_words(message):
+            intent = "search"  # the parser is unsure, the message names things: search all of it
         if intent in ("out_of_scope", "recommend_for_me") and _asks_for_products(message):
             intent = "search"  # "show me computers": the parser doubted, the wording does not
+        if intent in ("greeting", "thanks", "out_of_scope") and not _SMALL_TALK.search(message):
+            act = self._bare_search(session, parse, message)  # "doormat": what people type in a shop
+            if act is not None:
+                return act
         return self._run(intent, session, parse, message)
+
+    def _bare_search(self, session: Session, parse: TurnParse, message: str) -> _Act | None:
+        """A short message the parser took for small talk that names things the shop sells:
+        a search, when the results' titles carry its words; None otherwise."""
+        words = lexical_words(message)
+        if not words or len(message.split()) > 6:
+            return None
+        kept = {k: getattr(session, k) for k in _SEARCH_STATE}
+        act = self._new_search(session, parse.model_copy(update={"intent": "search"}), message,
+                               route("search").reply)
+        stems = {stem(w) for w in words}
+        small_talk = parse.intent in ("greeting", "thanks")  # and no greeting or thanks word in it
+        if act.products and (small_talk or len(words) <= 2 or any(stems & _title_stems(p) for p in act.products)):
+            act.intent = "search"
+            return act
+        for name, value in kept.items():
+            setattr(session, name, value)
+        return None
 
     def _run(self, intent: str, session: Session, parse: TurnParse, message: str) -> _Act:
         """The intent's handler, given the composer that words its answer (see ``assistant.intents``)."""
         entry = route(intent)
-        return getattr(self, entry.handler)(session, parse, message, entry.reply)
+        act = getattr(self, entry.handler)(session, parse, message, entry.reply)
+        act.intent = act.intent or intent
+        return act
 
     # ------------------------------------------------------------------ small talk
     def _greet(self, session: Session, parse: TurnParse, message: str, reply: Callable[[], str]) -> _Act:
@@ -320,13 +355,17 @@ class Assistant:
 
     # ------------------------------------------------------------------ shopping
     def _new_search(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
-        return self._search(session, parse.slots, message, reply, clarify=True)
+        """The whole message is searched (by meaning, and by its product words); only the slots
+        that are plausible filter. A "which kind?" question only when it names no product at all."""
+        plan = plan_search(message, parse.slots)
+        plan.slots.query = plan.dense
+        return self._search(session, plan.slots, message, reply, clarify=not plan.lexical)
 
     def _search(self, session: Session, slots: Slots, message: str, words: Callable, *, clarify: bool,
-                refine: bool = False, exclude: set[str] = frozenset()) -> _Act:
+                refine: bool = False, exclude: set[str] = frozenset(), avoid: set[str] = frozenset()) -> _Act:
         """Search with ``slots``; ``words(products, reasons)`` words the results."""
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
-        found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude)
+        found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude, avoid)
         session.pending_categories, session.pending_slots = [], None
         if not found.candidates:
             return _Act(replies.nothing_found(slots), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
@@ -342,12 +381,16 @@ class Assistant:
 
     def _refine(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         slots = session.slots.model_copy(deep=True)
-        new = parse.slots
+        new, _ = plausible(parse.slots, message)
+        size = size_change(message)
+        if size:
+            new.attributes["size"] = size
         for name in ("min_price", "max_price", "currency", "brand", "category"):
             if getattr(new, name) is not None:
                 setattr(slots, name, getattr(new, name))
         slots.attributes = {**slots.attributes, **new.attributes}
-        extra = " ".join(v for v in (new.brand, new.category, *new.attributes.values()) if v)
+        extra = " ".join(v for v in (new.brand, new.category,
+                                     *(v for k, v in new.attributes.items() if k != "size")) if v)
         base = session.slots.query or ""
         slots.query = f"{base} {extra}".strip() or None
         shown = [p for p in self.shown_products(session) if p.price is not None]
@@ -357,7 +400,13 @@ class Assistant:
             session.filter_brand = None  # a newly named brand is matched afresh
         if new.price_change == "lower" and shown:
             return self._cheaper(session, slots, message, shown, reply)
-        return self._search(session, slots, message, reply, clarify=False, refine=True)
+        avoid = set(without_words(message))
+        exclude = {p.id for p in shown} if _OTHER.search(message) else set()
+        extra_words = [w for w in lexical_words(message, SIMILAR_FILLER | avoid | {"without", "not", "no"})
+                       if w not in (slots.query or "")]
+        if extra_words and not extra:
+            slots.query = f"{slots.query or ''} {' '.join(extra_words)}".strip()
+        return self._search(session, slots, message, reply, clarify=False, refine=True, exclude=exclude, avoid=avoid)
 
     def _cheaper(self, session: Session, slots: Slots, message: str, shown: list[Product], words: Callable) -> _Act:
         """Cheaper than everything shown; failing that, cheaper than the middle-priced one."""
@@ -398,8 +447,13 @@ class Assistant:
         products = self._products_for(session, parse, 1)
         if not products:
             return _Act(replies.WHICH_PRODUCT, show=False)
-        session.focus = products[0].id
-        return _Act(reply(products[0], message), products[:1], show=False, suggestions=list(replies.QUESTION_CHIPS))
+        product = products[0]
+        session.focus = product.id
+        fact = best_fact(message, product, facts_of(product, replies.price_of(product)), self._encode)
+        return _Act(reply(product, fact), products[:1], show=False, suggestions=list(replies.QUESTION_CHIPS))
+
+    def _encode(self, texts: list[str]):
+        return self.shopper.searcher.encoder.encode(texts)
 
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 1)
@@ -424,6 +478,80 @@ class Assistant:
         session.focus = products[0].id
         return _Act(reply(products, reasons), products, reasons, suggestions=list(replies.RECOMMEND_CHIPS))
 
+    def _similar(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
+        """More like a shown product, with the change asked for: the product's own title is the
+        query, the message's words (a colour, "bigger", "cheaper") steer it."""
+        products = self._products_for(session, parse, 1)
+        if not products:
+            return self._new_search(session, parse, message, route("search").reply)
+        base = products[0]
+        slots, _ = plausible(parse.slots, message)
+        change = lexical_words(message, SIMILAR_FILLER)
+        size = size_change(message)
+        if size:
+            slots.attributes["size"] = size
+        slots.query = " ".join([base.title.lower(), *change])
+        if slots.price_change == "lower" and base.price is not None:
+            slots.max_price = round(base.price - 0.01, 2)
+        elif slots.price_change == "higher" and base.price is not None:
+            slots.min_price = round(base.price + 0.01, 2)
+        return self._search(session, slots, message, reply, clarify=False, exclude={base.id})
+
+    def _cart(self, session: Session) -> list[tuple[Product, float]]:
+        held: dict[str, float] = {}
+        for event in self.events.session_events(session.id):
+            if event.type in ("add_to_cart", "remove_from_cart"):
+                sign = 1 if event.type == "add_to_cart" else -1
+                held[event.product_id] = held.get(event.product_id, 0.0) + sign * event.quantity
+        found = self.lookup([pid for pid, n in held.items() if n > 0])
+        return [(found[pid], n) for pid, n in held.items() if n > 0 and pid in found]
+
+    def _view_cart(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
+        lines = self._cart(session)
+        return _Act(reply(lines), [p for p, _ in lines], show=False)
+
+    def _remove_from_cart(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
+        lines = self._cart(session)
+        if not lines:
+            return _Act(replies.CART_EMPTY, show=False)
+        if parse.confidence < CONFIDENT:
+            return _Act(replies.WHICH_TO_REMOVE, show=False, suggestions=list(replies.CART_CHIPS))
+        in_cart = [p for p, _ in lines]
+        picked = [resolve(r, in_cart, None) for r in parse.slots.references]
+        named = [p for p in picked if p is not None]
+        if not named and len(in_cart) == 1 and not parse.slots.references:
+            named = in_cart
+        if not named:
+            return _Act(replies.WHICH_TO_REMOVE, show=False, suggestions=list(replies.CART_CHIPS))
+        product = named[0]
+        quantity = next(n for p, n in lines if p.id == product.id)
+        self.events.append([Event(product.id, "remove_from_cart", session.user_id, quantity, product.price,
+                                  time.time(), session.id)])
+        return _Act(reply(product), [product], show=False, suggestions=list(replies.CART_CHIPS))
+
+    def _return_item(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
+        """A return or exchange of a named item: the customer's own order line that holds it,
+        or a plain "no order of yours has it" — never some other order."""
+        if not session.user_id:
+            return _Act(replies.SIGN_IN_FOR_RETURNS, show=False)
+        focus = self._focus(session) if any(r.kind != "name" for r in parse.slots.references) else None
+        named = parse.slots.query or " ".join(lexical_words(message, RETURN_FILLER))
+        if not named and focus is None:
+            return _Act(replies.WHICH_TO_RETURN, show=False)
+        found = self.support.orders.holding(session.user_id, named or "", focus.id if focus else None)
+        if found is None:
+            return _Act(replies.return_not_found(named or focus.title), show=False,
+                        suggestions=list(replies.RETURN_CHIPS))
+        order, line = found
+        return _Act(reply(order, line.title, line.quantity), orders=[order], show=False,
+                    suggestions=list(replies.RETURN_CHIPS))
+
+    def _order_history(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
+        if not session.user_id:
+            return _Act(replies.SIGN_IN_FOR_ORDERS, show=False)
+        recent = self.support.orders.recent(session.user_id, limit=3)
+        return _Act(reply(recent), orders=recent, show=False)
+
     # ------------------------------------------------------------------ support
     def _handoff(self, session: Session, parse: TurnParse, message: str, reply: Callable[[], str]) -> _Act:
         session.handoff, session.handoff_reason = True, message[:200]
@@ -445,6 +573,34 @@ def _asks_for_products(message: str) -> bool:
     personal picks ("show me something for me") or being off-topic."""
     found = _PRODUCT_ASK.match(message)
     return bool(found) and not _ABOUT_ME.search(found.group("rest"))
+
+
+_SMALL_TALK = re.compile(
+    r"\b(hi|hiya|hello|hey|heya|yo|howdy|morning|afternoon|evening|good day|greetings|how are you|how r u|"
+    r"thanks|thank|thx|ty|ta|cheers|bye|goodbye|see ya|cya|that'?s all|great|perfect|brilliant|lovely|cool|"
+    r"awesome|ok|okay|nice one|no worries|sorry|joke|weather|football|cricket|politics|news|poem|story|"
+    r"homework|who are you|what are you|are you (a )?(bot|human|robot|real)|your name)\b", re.I)
+
+
+_OTHER = re.compile(r"\b(not (that|this|those|these)( one)?|something else|anything else|other ones?|different ones?|"
+                    r"none of (those|these|them)|don'?t like (those|these|them|that|it))\b", re.I)
+NEEDS_SHOWN = ("refine", "compare", "product_question", "similar")
+DOUBTED_SEARCH = ("recommend_for_me", "out_of_scope", "greeting", "thanks")
+DOUBT = 0.5
+CONFIDENT = 0.6  # below this intent probability, nothing is written (cart, returns) without asking
+SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
+                  "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
+                  "different", "another", "more", "less", "expensive", "first", "second", "third", "last"}
+RETURN_FILLER = {"return", "returning", "returned", "send", "sending", "back", "exchange", "swap", "replace",
+                 "replacement", "refund", "money", "broken", "smashed", "cracked", "damaged", "faulty", "arrived",
+                 "came", "wrong", "colour", "color", "size", "bought", "ordered", "order", "purchase", "item",
+                 "doesn", "don", "didn", "fit", "work", "working", "isn", "was", "is", "it", "the", "and",
+                 "to", "of", "in", "for", "with", "on", "want", "would", "like", "can", "how", "do"}
+_SEARCH_STATE = ("slots", "filter_category", "filter_brand", "focus", "pending_categories", "pending_slots")
+
+
+def _title_stems(product: Product) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z]+", product.title.lower())}
 
 
 def _clean(message: str) -> str:

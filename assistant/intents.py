@@ -6,7 +6,8 @@ what acts on it, what words its answer, and where the parser learnt it.
 * ``reply``: the composer in ``assistant.replies`` that words the answer (handed to the handler);
 * ``phrasing``: the training phrasing bank the parser's examples of the intent come from:
   ``templates:<key>`` is ``finetune.templates.BANKS[bank][key]`` in both banks (generated shopper
-  turns), ``bitext:<intent>`` the Bitext support utterances labelled with that intent
+  turns), ``written:<intent>`` the hand-written messages in ``finetune/written`` (real people's
+  ways of writing), ``bitext:<intent>`` the Bitext support utterances labelled with that intent
   (``finetune.data.phrasing_banks`` lists what the data builder has).
 """
 
@@ -37,9 +38,15 @@ _ROUTES = [
     IntentRoute("greeting", "_greet", replies.greeting, "templates:greeting"),
     IntentRoute("thanks", "_say", replies.thanks, "templates:thanks"),
     IntentRoute("out_of_scope", "_say", replies.out_of_scope, "templates:out_of_scope"),
+    IntentRoute("similar", "_similar", replies.similar_results, "written:similar"),
+    IntentRoute("view_cart", "_view_cart", replies.cart_contents, "written:view_cart"),
+    IntentRoute("remove_from_cart", "_remove_from_cart", replies.removed_from_cart, "written:remove_from_cart"),
+    IntentRoute("gift_help", "_new_search", replies.gift_ideas, "written:gift_help"),
+    IntentRoute("return_item", "_return_item", replies.return_found, "written:return_item"),
+    IntentRoute("order_history", "_order_history", replies.order_history, "written:order_history"),
     IntentRoute("contact_human_agent", "_handoff", replies.handoff, "bitext:contact_human_agent"),
     *(IntentRoute(intent, "_support", replies.support_reply, f"bitext:{intent}")
-      for intent in SUPPORT_INTENTS if intent != "contact_human_agent"),
+      for intent in SUPPORT_INTENTS if intent not in ("contact_human_agent", "return_item", "order_history")),
 ]
 _BY_INTENT = {r.intent: r for r in _ROUTES}
 # In the schema's order; an intent without a route fails here, at import.

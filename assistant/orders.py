@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
+from assistant.query import stems
 from assistant.store_errors import SearchUnavailable
 from retrieval.behaviour.events import Event, EventStore
 from retrieval.product import Product
@@ -71,6 +72,35 @@ class OrderBook:
                 grouped.setdefault(event.session_id, []).append(event)
         latest = list(grouped.items())[-limit:][::-1]
         return [self._order(order_id, events) for order_id, events in latest]
+
+    def holding(self, user_id: str | None, named: str, product_id: str | None = None) -> tuple[Order, OrderLine] | None:
+        """The customer's latest order line for the product they name (by words of its title,
+        or by id when it is one shown in the chat); None when no order of theirs holds it."""
+        if not user_id:
+            return None
+        bought = [e for e in self.events.user_events(user_id, ("purchase",)) if e.session_id]
+        if not bought:
+            return None
+        try:
+            titles = {pid: p.title for pid, p in self.lookup(sorted({e.product_id for e in bought})).items()}
+        except SearchUnavailable:
+            titles = {}
+        want = stems(named)
+        best, best_score = None, 0.0
+        for event in reversed(bought):  # the newest wins a tie
+            if product_id and event.product_id == product_id:
+                best, best_score = event, 2.0
+                break
+            title = stems(titles.get(event.product_id, ""))
+            score = len(want & title) / len(want) if want else 0.0
+            if score > best_score:
+                best, best_score = event, score
+        if best is None or best_score < 0.5:
+            return None
+        order = self._order(best.session_id, [e for e in self.events.session_events(best.session_id)
+                                               if e.type == "purchase"])
+        line = next(l for l in order.lines if l.product_id == best.product_id)
+        return order, line
 
     def _order(self, order_id: str, events: list[Event]) -> Order:
         try:

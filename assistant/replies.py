@@ -16,11 +16,12 @@ from typing import Iterator
 
 from retrieval.product import Product
 
+from assistant.answers import Fact
 from assistant.orders import Order
 from assistant.parse.schema import Slots
 
 SYMBOLS = {"GBP": "£", "INR": "₹", "USD": "$", "EUR": "€"}
-COMPARE_FIELDS = 6
+COMPARE_FIELDS = 14
 _MARKUP = re.compile(r"([\\`*_\[\]<>|!~#$])")
 # What renderers turn into links without any markup: schemes, www., e-mail, bare domains.
 _AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(?::(?=//)|@|\.(?=(?:com|net|org|info|biz|io|co|uk|in|ru|cn|xyz|top|"
@@ -126,12 +127,33 @@ def compare_reply(products: list[Product]) -> str:
         rows.append("| brand | " + " | ".join(md_text(p.brand or "–") for p in products) + " |")
     if any(p.category for p in products):
         rows.append("| category | " + " | ".join(md_text(p.category[-1]) if p.category else "–" for p in products) + " |")
-    shared = [k for k in products[0].attributes if k != "list_price" and all(k in p.attributes for p in products[1:])]
-    for key in shared[:COMPARE_FIELDS]:
-        rows.append(f"| {key.replace('_', ' ')} | " + " | ".join(_cell(p.attributes[key]) for p in products) + " |")
+    keys = list(dict.fromkeys(k for p in products for k in p.attributes if k != "list_price"))
+    keys.sort(key=lambda k: len({p.attributes.get(k) for p in products}) == 1)  # what differs first
+    for key in keys[:COMPARE_FIELDS]:
+        rows.append(f"| {md_text(key.replace('_', ' '))} | "
+                    + " | ".join(_cell(p.attributes.get(key, "–")) for p in products) + " |")
+    sizes = [_SIZE_IN_TITLE.findall(p.title) for p in products]
+    if any(sizes):
+        rows.append("| size (from name) | " + " | ".join(_cell(" ".join(s).lower()) or "–" for s in sizes) + " |")
+    only = _own_words(products)
+    if any(only):
+        rows.append("| only in its name | " + " | ".join(_cell(" ".join(w).lower()) or "–" for w in only) + " |")
     cheapest = min((p for p in products if p.price is not None), key=lambda p: p.price, default=None)
     tail = f"\nThe cheapest is **{md_text(cheapest.title)}** at {price_of(cheapest)}." if cheapest and len(products) > 1 else ""
     return "Here is how they compare:\n" + "\n".join(rows) + tail
+
+
+_SIZE_IN_TITLE = re.compile(r"\b(?:mini|small|medium|large|jumbo|giant|big|extra large|xl|xxl|tall|single|double|king|"
+                            r"queen|\d+(?:\.\d+)?\s?(?:cm|mm|m|inch|in|ml|l|litre|kg|g)\b)", re.I)
+
+
+def _own_words(products: list[Product]) -> list[list[str]]:
+    """Per product, the words of its title that no other compared title has: for stores whose
+    products have only a name and a price, this is what tells them apart."""
+    words = [re.findall(r"[A-Za-z0-9'&]+", p.title) for p in products]
+    lowered = [{w.lower() for w in ws} for ws in words]
+    return [[w for w in ws if all(w.lower() not in other for j, other in enumerate(lowered) if j != i)]
+            for i, ws in enumerate(words)]
 
 
 def _cell(value: str) -> str:
@@ -155,22 +177,6 @@ def stream(text: str) -> Iterator[str]:
 
 
 # --------------------------------------------------------------------------- shopping replies
-_ATTRIBUTE_KEYS = {
-    "colour": ("color", "colour", "dial_color", "strap_color"),
-    "color": ("color", "colour", "dial_color", "strap_color"),
-    "material": ("material", "fabric", "outer_material", "base_material", "sole_material"),
-    "made of": ("material", "fabric", "outer_material", "base_material"),
-    "fabric": ("fabric", "material"),
-    "size": ("size", "ring_size", "width", "height", "length"),
-    "weight": ("weight",),
-    "for": ("ideal_for",),
-    "suitable": ("ideal_for",),
-    "occasion": ("occasion",),
-    "waterproof": ("water_resistant",),
-    "water": ("water_resistant",),
-    "pattern": ("pattern",),
-    "warranty": ("warranty", "warranty_summary"),
-}
 
 
 def greeting() -> str:
@@ -231,21 +237,21 @@ def added_to_cart(product: Product, quantity: int) -> str:
     return f"Added {quantity} × **{md_text(product.title)}** ({price_of(product)} each) to your cart."
 
 
-def answer_question(product: Product, message: str) -> str:
-    """Answers from the product's own fields, or says what it doesn't know."""
-    text = message.lower()
+def answer_question(product: Product, fact: Fact | None) -> str:
+    """The catalogue's own words that answer the question (``assistant.answers``), or a plain
+    "the catalogue doesn't say" with what it does list."""
     name = f"**{md_text(product.title)}**"
-    if re.search(r"how much|price|cost", text):
+    if fact is None:
+        known = (" It lists: " + describe(product)) if product.attributes or product.description else \
+            f" We only have its name and price ({price_of(product)})."
+        return f"The catalogue doesn't say that for {name}.{known}"
+    if fact.label == "price":
         return f"{name} costs {price_of(product)}."
-    if re.search(r"brand|who makes|made by|maker", text):
-        return f"{name} is by {md_text(product.brand)}." if product.brand else f"The catalogue doesn't list a brand for {name}."
-    for cue, keys in _ATTRIBUTE_KEYS.items():
-        if re.search(rf"\b{re.escape(cue)}", text):
-            found = [(k, product.attributes[k]) for k in keys if k in product.attributes]
-            if found:
-                return f"{name}: " + "; ".join(f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in found[:3]) + "."
-            return f"The catalogue doesn't say for {name}. " + describe(product)
-    return describe(product)
+    if fact.label == "title":
+        return f"Its name in our catalogue says so: {name} ({price_of(product)})."
+    if fact.label == "description":
+        return f"From the description of {name}: “{md_text(fact.text)}”"
+    return f"{name}: {md_text(fact.label)}: {md_text(fact.text)}."
 
 
 def describe(product: Product, fields: int = 6) -> str:
@@ -269,6 +275,27 @@ def describe(product: Product, fields: int = 6) -> str:
 # ``{order_id}``/``{invoice_id}`` placeholder, filled here with a verified order's id.
 OPENER_SLOT = re.compile(r"\{(order_id|invoice_id)\}")
 FALLBACK_OPENERS = ["I can help with that.", "Thanks for reaching out.", "Let me look into that for you."]
+# This shop's own voice, one short line per intent; used before any Bitext opener, whose
+# wording was written for another shop ("I can assist you in demanding compensations...").
+SHOP_OPENERS = {
+    "cancel_order": "Let's sort out that cancellation.", "change_order": "Let's look at changing that order.",
+    "change_shipping_address": "Happy to help with the delivery address.",
+    "check_cancellation_fee": "Good question about cancelling.", "check_invoice": "Let's find that invoice.",
+    "check_payment_methods": "Good question about paying.", "check_refund_policy": "Good question about refunds.",
+    "complaint": "I'm sorry this has gone wrong, and thank you for telling us.",
+    "contact_customer_service": "You can reach our team right here.",
+    "create_account": "Happy to help you get an account.", "delete_account": "I understand you want to close your account.",
+    "delivery_options": "Good question about delivery.", "delivery_period": "Good question about delivery times.",
+    "edit_account": "Happy to help with your account details.", "get_invoice": "Let's find that invoice.",
+    "get_refund": "Sorry you need a refund; let's check your records.",
+    "newsletter_subscription": "Happy to help with the newsletter.",
+    "payment_issue": "Sorry about the payment trouble.", "place_order": "Happy to help you order.",
+    "recover_password": "Let's get you back into your account.",
+    "registration_problems": "Sorry signing up is giving you trouble.",
+    "review": "Thank you for the feedback.", "set_up_shipping_address": "Happy to help with a delivery address.",
+    "switch_account": "Happy to help with switching accounts.", "track_order": "Let's check on that order.",
+    "track_refund": "Let's check on that refund.",
+}
 POLICY_TOPICS = {
     "check_refund_policy": "refund policy", "check_cancellation_fee": "cancellation fees",
     "delivery_period": "delivery times", "delivery_options": "delivery options",
@@ -338,3 +365,58 @@ def not_from_chat(intent: str) -> str:
     """What this chat cannot do for ``intent``, and who can."""
     task = HUMAN_TASKS.get(intent, "do that")
     return f"I can't {task} from this chat; say \"talk to a person\" and a colleague will pick it up."
+
+
+# --------------------------------------------------------------------------- cart, gifts, returns
+CART_EMPTY = "Your cart is empty. Tell me what you're looking for and I'll find it."
+WHICH_TO_REMOVE = "Which item should I take out of your cart? Say its name, or \"the first one\"."
+NOT_IN_CART = "That isn't in your cart, so there is nothing to remove."
+WHICH_TO_RETURN = "Which item would you like to return or exchange? Tell me its name and I'll find the order."
+CHECK_FIRST = "Just to be sure I get this right: which product do you mean? Tell me its name or number in the list."
+CART_CHIPS = ("Show my cart",)
+RETURN_CHIPS = ("Talk to a person",)
+
+
+def gift_ideas(products: list[Product], reasons: list[str | None]) -> str:
+    return results_reply(products, reasons, "Some gift ideas from our shop:")
+
+
+def similar_results(products: list[Product], reasons: list[str | None]) -> str:
+    return results_reply(products, reasons, "Similar things we have:")
+
+
+def cart_contents(lines: list[tuple[Product, float]]) -> str:
+    if not lines:
+        return CART_EMPTY
+    rows = [f"{i}. {quantity:g} × **{md_text(p.title)}**, {price_of(p)} each" for i, (p, quantity) in
+            enumerate(lines, 1)]
+    return "In your cart:\n" + "\n".join(rows)
+
+
+def removed_from_cart(product: Product) -> str:
+    return f"Removed **{md_text(product.title)}** from your cart."
+
+
+def return_found(order: Order, line_title: str, quantity: float) -> str:
+    """The customer's order line that holds the item, and what can be done about it now."""
+    return (f"You bought {abs(quantity):g} × **{md_text(line_title)}** in order {md_text(order.id)} "
+            f"({when(order.placed)}). I can't book returns or exchanges from this chat, but a colleague can "
+            "arrange it: press \"Talk to a person\" and they'll see this order.")
+
+
+def return_not_found(wanted: str) -> str:
+    return (f"I can't find “{md_text(wanted[:60])}” in any of your orders. Could you check the name, "
+            "or give me the order number?")
+
+
+def order_history(recent: list[Order]) -> str:
+    if not recent:
+        return NO_ORDERS
+    return "Your latest orders:\n" + "\n".join(
+        f"- {md_text(o.id)} ({when(o.placed)}): " + order_lines(o) for o in recent)
+
+
+def order_lines(order: Order, max_lines: int = 4) -> str:
+    titles = [f"{abs(l.quantity):g} × **{md_text(l.title)}**" for l in order.lines[:max_lines]]
+    more = len(order.lines) - max_lines
+    return "; ".join(titles) + (f" and {more} more" if more > 0 else "")

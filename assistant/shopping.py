@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.parse.schema import Reference, Slots
+from assistant.query import lexical_words, stem
+from assistant.query import stems as _words
 from assistant.store_errors import engine_call
 from retrieval.product import Candidate, Product
 from retrieval.rerank import NoReranker, Reranker
@@ -20,18 +22,6 @@ from retrieval.search import HybridSearcher
 from retrieval.stores.base import SearchFilter
 
 POOL = 40
-
-
-def _stem(word: str) -> str:
-    word = word.lower()
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-def _words(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
 
 
 @dataclass
@@ -58,24 +48,30 @@ class Shopper:
         self.top_k = top_k
 
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
-               keep: SearchFilter | None = None, exclude: set[str] = frozenset()) -> Found:
+               keep: SearchFilter | None = None, exclude: set[str] = frozenset(),
+               avoid: set[str] = frozenset()) -> Found:
         """``keep`` carries the category/brand filter an earlier turn resolved: a refinement
-        stays inside it (no results is then the honest answer)."""
+        stays inside it (no results is then the honest answer). The dense side reads the whole
+        query, BM25 only its product words (``assistant.query``); products named in ``exclude``
+        or whose text has a word of ``avoid`` ("without glitter") are left out."""
         query = slots.query or fallback_text
+        lexical = " ".join(lexical_words(query))
         flt = SearchFilter(min_price=slots.min_price, max_price=slots.max_price,
                            category=keep.category if keep else None, brand=keep.brand if keep else None)
-        pool = self._query(query, flt)
+        pool = self._query(query, lexical, flt)
         narrowed = self._narrow(slots, pool, flt)
         if narrowed != flt:
-            refined = self._query(query, narrowed)
+            refined = self._query(query, lexical, narrowed)
             if refined:
                 pool, flt = refined, narrowed
-        pool = [c for c in pool if c.product.id not in exclude]
+        if keep is not None:  # a refinement ("in red", "bigger") asked for them; a first request's words are searched
+            pool = prefer_attributes(pool, slots.attributes)
+        pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)]
         return self._finish(pool, flt, query, user_id, session_id)
 
-    def _query(self, query: str, flt: SearchFilter) -> list[Candidate]:
+    def _query(self, query: str, lexical: str, flt: SearchFilter) -> list[Candidate]:
         with engine_call():
-            return self.searcher.search(query, flt, POOL)
+            return self.searcher.search(query, flt, POOL, lexical=lexical)
 
     def _finish(self, pool: list[Candidate], flt: SearchFilter, query: str, user_id: str | None,
                 session_id: str | None) -> Found:
@@ -90,18 +86,44 @@ class Shopper:
         return SearchFilter(min_price=flt.min_price, max_price=flt.max_price, category=category, brand=brand)
 
 
+def _text_words(product: Product) -> set[str]:
+    values = " ".join(str(v) for v in product.attributes.values()) if product.attributes else ""
+    return _words(f"{product.title} {values}")
+
+
+def _mentions(product: Product, words: set[str]) -> bool:
+    return bool(words) and bool({stem(w) for w in words} & _text_words(product))
+
+
+def prefer_attributes(pool: list[Candidate], attributes: dict[str, str]) -> list[Candidate]:
+    """Colour, material and size words asked for: products whose title or fields carry them
+    come first (for stores whose products have them only in titles, this is the filter)."""
+    wanted = [_words(v) for k, v in attributes.items() if k in ("colour", "material", "size") and v]
+    if not wanted:
+        return pool
+    def hits(c: Candidate) -> int:
+        text = _text_words(c.product)
+        return sum(bool(w & text) for w in wanted)
+    return sorted(pool, key=hits, reverse=True)  # stable: retrieval order within each group
+
+
 def match_category(wanted: str, products: list[Product]) -> str | None:
-    """The category level (of these products) that best matches the customer's words."""
+    """The category level (of these products) that the customer's words name: all of the
+    level's words, or all of theirs, must match; a partial overlap narrows nothing."""
     want = _words(wanted)
     if not want:
         return None
     scores: Counter[str] = Counter()
+    holders: Counter[str] = Counter()
     for product in products:
         for level in product.category:
-            overlap = len(want & _words(level))
-            if overlap:
-                scores[level] += overlap / len(want | _words(level))
-    return scores.most_common(1)[0][0] if scores else None
+            words = _words(level)
+            if words and (words <= want or want <= words):
+                scores[level] += len(want & words) / len(want | words)
+                holders[level] += 1
+    # a level only a product or two carry is a product's own name in the tree, not a category
+    kept = [(level, score) for level, score in scores.most_common() if holders[level] >= 3]
+    return kept[0][0] if kept else None
 
 
 def match_brand(wanted: str, products: list[Product]) -> str | None:

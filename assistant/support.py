@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant import replies
 from assistant.orders import Order, OrderBook
 from assistant.parse.schema import Slots
-from assistant.replies import FALLBACK_OPENERS, OPENER_SLOT, POLICY_TOPICS
+from assistant.replies import FALLBACK_OPENERS, OPENER_SLOT, POLICY_TOPICS, SHOP_OPENERS
 
 ORDER_INTENTS = {"track_order", "cancel_order", "change_order", "check_invoice", "get_invoice"}
 REFUND_INTENTS = {"get_refund", "track_refund"}
@@ -63,6 +63,8 @@ class SupportDesk:
         """``n`` openers for ``intent``, varied by ``key``; placeholders only where ``values``
         fills them."""
         values = values or {}
+        if intent in SHOP_OPENERS and n == 1:
+            return [SHOP_OPENERS[intent]]
         options = [o for o in self.openers.get(intent, []) if set(OPENER_SLOT.findall(o)) <= set(values)]
         options = options or FALLBACK_OPENERS
         start = int(hashlib.sha1(key.encode()).hexdigest()[:6], 16) % len(options)

@@ -54,8 +54,15 @@ def _latency(settings: Settings, out: Path) -> dict:
         return run(url, out)
 
 
+def _devset(settings: Settings, out: Path) -> dict:
+    from eval import devset
+
+    return devset.run(settings, out)
+
+
 PARTS: dict[str, Callable[[Settings, Path], dict]] = {
-    "retrieval": _retrieval, "behaviour": _behaviour, "parser": _parser, "dialogue": _dialogue, "latency": _latency}
+    "retrieval": _retrieval, "behaviour": _behaviour, "parser": _parser, "dialogue": _dialogue, "latency": _latency,
+    "devset": _devset}
 
 
 def run_part(name: str, settings: Settings, out: Path) -> dict:

@@ -338,16 +338,58 @@ def bitext_examples(path: Path, seed: int) -> dict[str, list[Example]]:
     return splits
 
 
+# --------------------------------------------------------------------------- hand-written
+WRITTEN_DIR = Path(__file__).resolve().parent / "written"
+_MARKUP = re.compile(r"\[([^\[\]]+)\]\(([a-z_]+)\)")
+
+
+def unmark(marked: str) -> tuple[str, list[Span]]:
+    """``"under [£20](max_price)"`` → ``("under £20", [Span(6, 9, "max_price", "£20")])``."""
+    text, spans, last = "", [], 0
+    for match in _MARKUP.finditer(marked):
+        text += marked[last:match.start()]
+        start = len(text)
+        text += match.group(1)
+        spans.append(Span(start=start, end=len(text), type=match.group(2), text=match.group(1)))
+        last = match.end()
+    return text + marked[last:], spans
+
+
+def written_examples(folder: Path = WRITTEN_DIR) -> dict[str, list[Example]]:
+    """The hand-written messages (``*.jsonl`` lines ``{"text", "intent", "has_results"}`` with
+    ``[span](type)`` markup), split 80/10/10 into train/validation/test by a hash of the text.
+    The development set under ``eval/devset``, written apart from them, is the harder test."""
+    splits: dict[str, list[Example]] = {s: [] for s in SPLITS}
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            text, spans = unmark(row["text"])
+            bucket = int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % 10
+            split = {0: "validation", 1: "test"}.get(bucket, "train")
+            splits[split].append(Example(text, bool(row.get("has_results")), row["intent"], spans, "written",
+                                         f"written:{row['intent']}"))
+    return splits
+
+
 # --------------------------------------------------------------------------- build
+# Shares of each source in the mix: the written messages in full, the regular template and
+# Bitext phrasings thinned so they do not drown the way real people write.
+TEMPLATE_SHARE = 0.4
+BITEXT_SHARE = 0.6
 def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: int = 13,
                   scale: float = 1.0) -> dict:
     """Writes ``train/validation/test.jsonl`` and ``stats.json`` under ``out``; returns the stats."""
     out.mkdir(parents=True, exist_ok=True)
     bitext = bitext_examples(bitext_path, seed)
+    written = written_examples()
     stats: dict = {"seed": seed, "scale": scale, "splits": {}}
     vocab = CategoryVocab(products)
     for split in SPLITS:
-        rows = shopper_examples(products, split, seed, scale, vocab) + _scaled(bitext[split], scale, seed)
+        thin = 1.0 if split == "test" else None  # the test split keeps its full size, to compare with earlier runs
+        rows = (shopper_examples(products, split, seed, scale * (thin or TEMPLATE_SHARE), vocab)
+                + _scaled(bitext[split], scale * (thin or BITEXT_SHARE), seed) + _scaled(written[split], scale, seed))
         random.Random(seed).shuffle(rows)
         with (out / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
             for row in rows:
@@ -368,11 +410,12 @@ def phrasing_banks(bitext_path: Path) -> set[str]:
     names = {f"templates:{intent}" for intent in SHOPPER_COUNTS
              if all(BANKS[bank].get(intent) for bank in ("train", "test"))}
     intents = pd.read_csv(bitext_path, usecols=["intent"])["intent"].dropna().unique()
-    return names | {f"bitext:{intent}" for intent in intents}
+    written = {ex.intent for rows in written_examples().values() for ex in rows}
+    return names | {f"bitext:{intent}" for intent in intents} | {f"written:{intent}" for intent in written}
 
 
 def _scaled(rows: list[Example], scale: float, seed: int) -> list[Example]:
-    if scale >= 1:
+    if scale >= 1 or not rows:
         return rows
     return random.Random(seed).sample(rows, max(1, int(len(rows) * scale)))
 

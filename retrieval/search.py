@@ -29,10 +29,15 @@ class HybridSearcher:
         self.prefetch = prefetch
         self.rrf_k = rrf_k
 
-    def search(self, query: str, flt: SearchFilter | None = None, top_k: int = 10) -> list[Candidate]:
+    def search(self, query: str, flt: SearchFilter | None = None, top_k: int = 10,
+               lexical: str | None = None) -> list[Candidate]:
+        """``lexical`` (default: ``query``) is the text for the BM25 side alone, so a caller can
+        keep filler words and numbers out of word matching while the dense side reads the whole
+        meaning; an empty string searches by meaning only."""
         flt = flt or SearchFilter()
         dense = self.encoder.encode_query(query)
-        sparse = self.lexical.encode_query(query)
+        sparse = self.lexical.encode_query(query if lexical is None else lexical) if (lexical is None or lexical.strip()) \
+            else ([], [])
         hits = self.store.hybrid(dense, sparse, flt, limit=top_k,
                                  prefetch=max(self.prefetch, top_k), rrf_k=self.rrf_k)
         dense_scores = {h.product_id: h.score for h in hits.dense}

@@ -17,11 +17,14 @@ _CURRENCIES = (
     (re.compile(r"\$|\bdollars?\b|\busd\b|\bbucks\b", re.I), "USD"),
     (re.compile(r"€|\beuros?\b|\beur\b", re.I), "EUR"),
 )
-_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?|\.\d+)\s*(k\b|thousand|grand)?", re.I)
+_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?|\.\d+)\s*(k\b|thousand|grand|hundred|lakhs?|lacs?)?", re.I)
+_MULTIPLIERS = {"k": 1000, "thousand": 1000, "grand": 1000, "hundred": 100, "lakh": 100_000, "lakhs": 100_000,
+                "lac": 100_000, "lacs": 100_000}
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "three": 3,
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "fifty": 50, "hundred": 100,
+    "eleven": 11, "twelve": 12, "dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "hundred": 100, "fiver": 5, "tenner": 10, "score": 20, "pony": 25,
 }
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -32,7 +35,7 @@ _ORDINALS = {
 _CHEAPEST = re.compile(r"cheap|least expensive|lowest|budget|inexpensive|affordable", re.I)
 _PRICIEST = re.compile(r"expensive|priciest|pricey|dearest|highest|premium|fanc", re.I)
 _CURRENT = re.compile(r"^(it|this|that|this one|that one|the one|same|them|these|those|this item|that item)$", re.I)
-_HIGHER = re.compile(r"more expensive|pricier|higher|premium|better|fancier|dearer|upmarket|luxur|more money", re.I)
+_HIGHER = re.compile(r"more expensive|pricier|costlier|higher|premium|better|fancier|dearer|upmarket|luxur|more money", re.I)
 _ARTICLES = re.compile(r"^(the|a|an|some|my|any)\s+", re.I)
 
 
@@ -41,10 +44,31 @@ def parse_amount(text: str) -> float | None:
     match = _NUMBER.search(text)
     if match:
         value = float(match.group(1).replace(",", ""))
-        return value * 1000 if match.group(2) else value
-    words = [_WORD_NUMBERS.get(w) for w in re.findall(r"[a-z]+", text.lower())]
-    known = [w for w in words if w is not None]
-    return float(known[-1]) if known else None
+        return value * _MULTIPLIERS[match.group(2).lower()] if match.group(2) else value
+    return _words_amount(text)
+
+
+_SCALES = {"hundred": 100, "thousand": 1000, "grand": 1000, "k": 1000}
+
+
+def _words_amount(text: str) -> float | None:
+    """"a tenner" → 10, "fifteen hundred" → 1500, "two grand" → 2000."""
+    total, current, seen = 0.0, 0.0, False
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in _SCALES:
+            current = (current or 1) * _SCALES[word]
+            if _SCALES[word] >= 1000:
+                total, current = total + current, 0.0
+            seen = True
+        elif word in _WORD_NUMBERS:
+            value = _WORD_NUMBERS[word]
+            current = value if word in ("a", "an") or not seen or current >= 100 and value >= 100 else current + value
+            if word not in ("a", "an"):
+                seen = True
+            elif not seen:
+                current = 1
+    amount = total + current
+    return float(amount) if seen or amount else None
 
 
 def currency_of(text: str) -> str | None:
@@ -98,7 +122,7 @@ def _set_prices(slots: Slots, kind: str, amount: float) -> None:
 # English price cues: which bound an amount sets, read from the words around it. The tagger
 # finds the amount; its direction is plain grammar, so code decides it the same way for any
 # phrasing ("cheaper than £5", "£5 or less", "nothing above £5", "roughly £5").
-_UPPER_BEFORE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower than|at most|up to|upto|max|"
+_UPPER_BEFORE = re.compile(r"(?:not above|not paying more than|not more than|under|below|beneath|less than|cheaper than|lower than|at most|up to|upto|max|"
                            r"maximum|within|no more than|not more than|not over|nothing (?:over|above|more than)|"
                            r"no (?:higher|dearer|pricier) than|not exceeding|budget(?: of| is)?|spend(?:ing)?|"
                            r"for less than|under about|<=?)\s*$")

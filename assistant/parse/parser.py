@@ -51,7 +51,8 @@ def load_net(llm: str, folder: Path) -> tuple[TurnParserNet, object, dict]:
     from safetensors.torch import load_file
 
     meta = json.loads((folder / META_FILE).read_text())
-    if tuple(meta["intents"]) != INTENTS or tuple(meta["tags"]) != TAGS:
+    # An adapter trained before newer intents were added still works: it names its own.
+    if not set(meta["intents"]) <= set(INTENTS) or tuple(meta["tags"]) != TAGS:
         raise ModelNotFoundError(f"the adapter at {folder} was trained for another label set; retrain it")
     backbone, tokenizer = load_backbone(llm, meta["layers"])
     if backbone.config.hidden_size != meta["hidden_size"]:
@@ -60,7 +61,7 @@ def load_net(llm: str, folder: Path) -> tuple[TurnParserNet, object, dict]:
             f"the `llm` setting gives hidden size {backbone.config.hidden_size}")
     if meta.get("lora", True):
         backbone = PeftModel.from_pretrained(backbone, folder).merge_and_unload()
-    net = TurnParserNet(backbone, meta["hidden_size"], len(INTENTS))
+    net = TurnParserNet(backbone, meta["hidden_size"], len(meta["intents"]))
     net.load_state_dict(load_file(folder / HEADS_FILE), strict=False)
     return net.eval(), tokenizer, meta
 
@@ -104,7 +105,8 @@ class TurnParser:
         return self.parse_many([message], [has_results])[0]
 
     def parse_many(self, messages: list[str], has_results: list[bool], batch_size: int = 32) -> list[TurnParse]:
-        net, tokenizer, _ = self._load()
+        net, tokenizer, meta = self._load()
+        intents = meta["intents"]
         out: list[TurnParse] = []
         for i in range(0, len(messages), batch_size):
             encoded = [encode_turn(tokenizer, m, r) for m, r in
@@ -118,6 +120,6 @@ class TurnParser:
                 tags = tag_ids[row, enc.tag_start:enc.tag_start + len(enc.offsets)].tolist()
                 spans = tidy_spans(enc.message, decode_spans(enc, tags))
                 best = int(probs[row].argmax())
-                out.append(TurnParse(intent=INTENTS[best], slots=spans_to_slots(spans),
+                out.append(TurnParse(intent=intents[best], slots=spans_to_slots(spans),
                                      confidence=round(float(probs[row, best]), 4), spans=spans))
         return out

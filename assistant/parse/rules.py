@@ -41,3 +41,37 @@ def rule_parse(message: str, has_results: bool = False) -> TurnParse:
         slots.price_change = "lower"
         return TurnParse(intent="refine", slots=slots, confidence=0.0)
     return TurnParse(intent="search", slots=slots, confidence=0.0)
+
+
+_HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings, checked in order
+    (re.compile(r"\b(what|which|list|show|remind)\b.{0,30}\b((did|have) i\s+(order|ordered|buy|bought|purchase|"
+                r"purchased|get|got)|i(?:'ve| have)?\s+(ordered|bought|purchased))\b|\b(my|past|previous|recent|last|old)\s+(orders|purchases|order history)\b|"
+                r"\border history\b", re.I), "order_history", False),
+    (re.compile(r"\b(remove|take|delete|drop|get rid of)\b.{0,40}\b(out of|from)\s+(my\s+)?(cart|basket|bag|trolley)\b|"
+                r"\b(remove|delete)\b.{0,30}\b(cart|basket)\b", re.I), "remove_from_cart", False),
+    (re.compile(r"\b(what'?s|what is|show|view|see|check)\b.{0,15}\b(in\s+)?(my\s+)(cart|basket|trolley)\b|"
+                r"^\s*(my\s+)?(cart|basket)\s*\??\s*$", re.I), "view_cart", False),
+    (re.compile(r"\b(send (it |them |this |that )?back|return(ing)?|exchange|swap)\b.{0,60}\b(i (bought|ordered|got)|"
+                r"arrived|came|broken|smashed|cracked|damaged|faulty|wrong (colour|color|size|item))\b|"
+                r"\b(arrived|came)\s+(broken|smashed|cracked|damaged|faulty)\b|"
+                r"\b(broken|smashed|cracked|damaged|faulty)\b.{0,40}\b(money back|refund|replace|return|exchange)\b",
+                re.I), "return_item", False),
+    (re.compile(r"^(?!.*\bpolic).*\b(return|send back|exchange|swap)\s+(the|my|this|that|these|those|it|them|a|an)\b"
+                r"(?!.{0,12}\b(order|parcel|package)\b)", re.I), "return_item", False),
+    (re.compile(r"\bcharged (me )?(twice|two times|double|2x)|\bdouble[- ]charged|\bcard\b.{0,20}\b(declined|rejected|"
+                r"refused)|\bpayment\b.{0,20}\b(failed|didn'?t go through|not going through|won'?t go through)", re.I),
+     "payment_issue", False),
+    (re.compile(r"\b(worst|terrible|awful|appalling|disgusting|useless|rubbish|shocking|pathetic)\b.{0,25}\b(service|shop|"
+                r"company|experience|support|customer care)\b|\b(nobody|no one|noone)\b.{0,15}\b(answers|replies|"
+                r"responds|gets back|got back|helps)\b", re.I), "complaint", False),
+    (re.compile(r"\b(similar|something like|more like|same (kind|sort|style|type)|like (that|this|the \w+) one|"
+                r"along the same lines)\b", re.I), "similar", True),
+]
+
+
+def hint_intent(message: str, has_results: bool) -> str | None:
+    """The intent of a message whose wording settles it, whatever the model says; None if none does."""
+    for pattern, intent, needs_results in _HINTS:
+        if (has_results or not needs_results) and pattern.search(message):
+            return intent
+    return None

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 SHOPPER_INTENTS = (
     "search", "refine", "compare", "product_question", "recommend_for_me", "add_to_cart",
     "greeting", "thanks", "out_of_scope",
+    "similar", "view_cart", "remove_from_cart", "gift_help",
 )
-# The 27 support intents of the Bitext customer-service set (contact_human_agent among them).
+# The 27 support intents of the Bitext customer-service set (contact_human_agent among them),
+# then two of our own that real customers ask for and Bitext does not label.
 SUPPORT_INTENTS = (
     "cancel_order", "change_order", "change_shipping_address", "check_cancellation_fee",
     "check_invoice", "check_payment_methods", "check_refund_policy", "complaint",
@@ -24,6 +26,7 @@ SUPPORT_INTENTS = (
     "newsletter_subscription", "payment_issue", "place_order", "recover_password",
     "registration_problems", "review", "set_up_shipping_address", "switch_account",
     "track_order", "track_refund",
+    "return_item", "order_history",  # ours: returning a named item, and "what did I order"
 )
 INTENTS = SHOPPER_INTENTS + SUPPORT_INTENTS
 

@@ -16,8 +16,8 @@ from typing import Iterable, Iterator
 
 from shopassist.sqlite_files import connect_private, truncate_wal
 
-EVENT_TYPES = ("view", "click", "add_to_cart", "purchase", "return")
-_BROWSING = ("view", "click", "add_to_cart")  # what a chat session writes; orders come from the shop
+EVENT_TYPES = ("view", "click", "add_to_cart", "remove_from_cart", "purchase", "return")
+_BROWSING = ("view", "click", "add_to_cart", "remove_from_cart")  # what a chat session writes; orders come from the shop
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (

@@ -27,7 +27,8 @@ _SYNONYMS = {
 _TYPE_ALIASES = {
     "view": "view", "pageview": "view", "page_view": "view", "detail": "view", "impression": "view",
     "click": "click", "add_to_cart": "add_to_cart", "addtocart": "add_to_cart", "cart": "add_to_cart",
-    "add": "add_to_cart", "purchase": "purchase", "buy": "purchase", "order": "purchase",
+    "add": "add_to_cart", "remove_from_cart": "remove_from_cart", "removefromcart": "remove_from_cart",
+    "remove": "remove_from_cart", "purchase": "purchase", "buy": "purchase", "order": "purchase",
     "transaction": "purchase", "return": "return", "refund": "return",
 }
 _PRODUCT_CODE = re.compile(r"^\d{5}")

@@ -41,7 +41,7 @@ def _one(name: str, settings: Settings, out: str) -> None:
 @eval_group.command("all")
 @OUT
 @click.option("--part", "parts", multiple=True, type=click.Choice(["retrieval", "behaviour", "parser", "dialogue",
-                                                                   "latency"]),
+                                                                   "latency", "devset"]),
               help="Run only these parts (repeatable); default all.")
 @click.pass_obj
 def eval_all(settings: Settings, out, parts) -> None:
@@ -71,6 +71,9 @@ _register("parser", "Turn parser on the held-out test split: LoRA vs untuned, in
                     "JSON validity, latency.")
 _register("dialogue", "Simulated customers with catalogue goals (success, turns, invented facts) and Bitext "
                       "support replays with real invoices (intent accuracy, data isolation).")
+_register("devset", "The hand-written development set of real-sounding messages (eval/devset) through the "
+                    "whole assistant, per store and group: intent accuracy, precision@5 and relevant-shown "
+                    "rate against plain hybrid search, price slots.")
 _register("latency", "Time to first token and turn latency through the HTTP API on loopback, and a load run "
                      "of 50 concurrent customers (throughput, p95, errors).")
 

@@ -24,7 +24,7 @@ def test_every_intent_has_a_handler_a_composer_and_a_phrasing_bank():
         assert callable(handler), (intent, entry.handler)
         assert list(inspect.signature(handler).parameters) == ["self", "session", "parse", "message", "reply"], intent
         assert callable(entry.reply) and getattr(replies, entry.reply.__name__, None) is entry.reply, intent
-        assert entry.phrasing.split(":", 1)[0] in ("templates", "bitext"), intent
+        assert entry.phrasing.split(":", 1)[0] in ("templates", "bitext", "written"), intent
 
 
 def test_the_data_builder_has_every_intents_phrasing_bank():

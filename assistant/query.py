@@ -1,0 +1,250 @@
+"""From a customer's whole message to what the search engine is asked.
+
+People describe needs ("something to keep my tea warm", "pressie for a 6yo who loves
+dinosaurs") far more often than they type clean product names, and the parser's slots for such
+messages are often fragments. So a search reads the *whole* message by meaning (dense side),
+while the word-matching side (BM25) sees only the words that can name a product: never
+numbers, ages, gift framing or request filler on their own. Slots the parser is unsure of, or
+that are not plausible values for their type (colour = "scented", gender = "a", a price read
+from "5 year old"), are dropped here rather than acted on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.parse.schema import Slots
+
+COLOURS = {
+    "red", "blue", "green", "pink", "white", "black", "yellow", "purple", "orange", "grey", "gray", "brown",
+    "gold", "golden", "silver", "cream", "ivory", "beige", "navy", "teal", "turquoise", "lilac", "lavender",
+    "maroon", "violet", "multicolor", "multicolour", "multi", "copper", "bronze", "rose", "peach", "mint",
+    "khaki", "magenta", "aqua", "olive", "tan", "charcoal", "indigo", "mustard", "coral", "fuchsia", "ruby",
+}
+MATERIALS = {
+    "wood", "wooden", "glass", "ceramic", "metal", "enamel", "zinc", "felt", "cotton", "paper", "tin",
+    "silk", "wool", "woollen", "leather", "plastic", "steel", "stainless", "silicone", "porcelain", "bamboo",
+    "linen", "polyester", "rayon", "denim", "jute", "brass", "copper", "silver", "gold", "crystal", "rubber",
+    "velvet", "canvas", "acrylic", "resin", "stone", "marble", "iron", "aluminium", "aluminum", "chiffon",
+    "georgette", "nylon", "fabric", "vinyl", "pewter", "oak", "pine", "china", "stoneware", "terracotta",
+}
+GENDERS = {
+    "men", "man", "mens", "male", "him", "boy", "boys", "gents", "gentlemen", "guys", "women", "woman", "womens",
+    "female", "her", "girl", "girls", "ladies", "lady", "kids", "kid", "children", "child", "childrens", "baby",
+    "babies", "infant", "infants", "toddler", "toddlers", "unisex", "teen", "teens", "teenager",
+}
+SIZE_WORDS = {
+    "mini", "tiny", "small", "little", "medium", "large", "big", "jumbo", "giant", "huge", "extra", "xl", "xxl",
+    "xs", "s", "m", "l", "xxxl", "king", "queen", "single", "double", "tall", "long", "short", "wide", "slim",
+}
+# Words that carry the request, not the product: never matched against titles on their own.
+FILLER = {
+    "need", "needs", "needed", "want", "wants", "wanted", "looking", "look", "find", "search", "show", "get",
+    "buy", "buying", "got", "have", "has", "something", "anything", "things", "thing", "stuff", "item", "items",
+    "product", "products", "please", "pls", "plz", "thanks", "thank", "cheers", "hi", "hello", "hey", "hiya",
+    "gift", "gifts", "present", "presents", "pressie", "pressies", "prezzie", "prezzies", "idea", "ideas",
+    "nice", "good", "lovely", "cute", "cool", "great", "perfect", "best", "decent", "suitable", "ok", "okay",
+    "loves", "love", "likes", "like", "into", "mad", "obsessed", "fan", "enjoys", "keen", "year", "years",
+    "yr", "yrs", "yo", "old", "month", "months", "age", "aged", "budget", "cheap", "cheaper", "price", "cost",
+    "costs", "spend", "under", "below", "over", "above", "around", "about", "max", "maximum", "upto", "less",
+    "more", "than", "within", "quid", "pounds", "pound", "rupees", "rs", "inr", "gbp", "tenner", "fiver",
+    "would", "could", "can", "you", "u", "me", "i", "im", "my", "mine", "we", "our", "she", "he", "they",
+    "her", "his", "him", "them", "their", "someone", "somebody", "kind", "sort", "type", "some", "any",
+    "recommend", "suggest", "suggestion", "suggestions", "help", "options", "option", "which", "what",
+    "whats", "do", "does", "sell", "stock", "also", "really", "very", "just", "maybe", "possibly", "k",
+    "hundred", "thousand", "lakh", "paying", "pay", "new", "bday", "birthday", "christening", "occasion", "surprise", "special", "wanna", "gonna", "lol", "ideally",
+}
+_AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yo|y/?o|yr)\b(?:[\s-]*old)?|\b(\d{1,2})\s*-?\s*(?:months?|mths?|mo)\b",
+                  re.I)
+_NOT_PRICE_AFTER = re.compile(r"^\s*-?\s*(?:years?|yrs?|yo\b|y/?o|months?|mths?|weeks?|days?|pack|pk|pcs|pieces?|"
+                              r"piece|seater|seats?|cm|mm|m\b|inch|in\b|ft|feet|ml|l\b|litres?|liters?|kg|g\b|gb|tb|"
+                              r"mah|w\b|watts?|v\b|people|persons?|kids|children|guests|cups|slices|x\b|st|nd|rd|th)",
+                              re.I)
+_PRICE_TALK = re.compile(r"cheap|expensive|pric|cost|budget|afford|dear|premium|fanc|posh|upmarket|luxur|spend|"
+                         r"money|bargain|econom|less|lower|high|pound|quid|rupee|£|₹|\$", re.I)
+_CURRENCY_NEAR = re.compile(r"[£$€₹]|\b(?:rs|inr|gbp|quid|pounds?|rupees?|bucks|dollars?|euros?|p)\b|\d\s?k\b|/-", re.I)
+_PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower than|at most|up ?to|max(?:imum)?|within|"
+                        r"no more than|not more than|not over|budget(?: of| is)?|spend(?:ing)?|over|above|more than|"
+                        r"at least|min(?:imum)?|around|about|approx(?:imately)?|roughly|between|from|costs?|costing|"
+                        r"priced(?: at)?|price|for less than)\s*$", re.I)
+_WORD = re.compile(r"[a-z][a-z']*", re.I)
+
+
+def stem(word: str) -> str:
+    """A light plural stemmer: enough to match "candles" to CANDLE and "berries" to BERRY."""
+    word = word.lower()
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
+
+
+@dataclass
+class SearchPlan:
+    """What one search asks: ``dense`` (the meaning), ``lexical`` (only product-naming words;
+    empty = by meaning only) and the slots that survived the plausibility checks."""
+
+    dense: str
+    lexical: str
+    slots: Slots
+    dropped: list[str] = field(default_factory=list)
+
+
+def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
+    """The slots with every implausible value removed, and the names of what was removed."""
+    slots = slots.model_copy(deep=True)
+    dropped: list[str] = []
+    checks = {"colour": COLOURS, "material": MATERIALS, "gender": GENDERS}
+    for name, known in checks.items():
+        value = slots.attributes.get(name)
+        if value is not None and not (set(_WORD.findall(value.lower())) & known):
+            slots.attributes.pop(name)
+            dropped.append(name)
+    size = slots.attributes.get("size")
+    if size is not None and not (re.search(r"\d", size) or set(_WORD.findall(size.lower())) & SIZE_WORDS):
+        slots.attributes.pop("size")
+        dropped.append("size")
+    if slots.price_change and not _PRICE_TALK.search(message):
+        slots.price_change = None  # "similar but bigger" is not a price change
+        dropped.append("price_change")
+    if slots.min_price and slots.max_price and abs(slots.max_price / slots.min_price - 5 / 3) < 0.01:
+        centre = round((slots.min_price + slots.max_price) / 2, 2)  # "around £10" became a band
+        if not _priced(message, centre):
+            slots.min_price = slots.max_price = None
+            dropped += ["min_price", "max_price"]
+    for name in ("min_price", "max_price"):
+        amount = getattr(slots, name)
+        if amount is not None and not _priced(message, amount):
+            setattr(slots, name, None)
+            dropped.append(name)
+    return slots, dropped
+
+
+def _priced(message: str, amount: float) -> bool:
+    """Whether ``amount`` appears in the message as a price rather than an age, a size or a
+    count ("8 year old", "pack of 12", "size 10"); amounts written in words always count."""
+    numbers = [m for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", message)
+               if _close(float(m.group(1).replace(",", "")) * (1000 if m.group(2) else 1), amount)]
+    if not numbers:
+        return True  # "a tenner", "twenty quid": no digits to misread
+    for m in numbers:
+        before = message[max(0, m.start() - 40):m.start()].lower()
+        after = message[m.end():m.end() + 12]
+        if _NOT_PRICE_AFTER.match(after) or re.search(r"(?:size|age|aged|pack of|set of|no\.?)\s*$", before):
+            continue
+        # A bare number is a price only with a currency or a price word next to it: "my son is
+        # 12" and "for 6 people" are not budgets.
+        if _CURRENCY_NEAR.search(message[max(0, m.start() - 4):m.end() + 16]) or _PRICE_CUE.search(before):
+            return True
+    return False
+
+
+_AMOUNT = re.compile(r"(?:[£$€₹]\s?|\brs\.?\s?|\binr\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:k\b|hundred|thousand|grand|lakhs?))?"
+                     r"(?:\s?(?:quid|pounds?|rupees?|rs\b|/-|bucks|p\b))?|\ba (?:tenner|fiver)\b", re.I)
+
+
+_RANGE = re.compile(r"(?:between|from)\s+((?:[£₹]|rs\.?\s?)?\d[\d,.]*\s?k?)\s*(?:and|to|-)\s*((?:[£₹]|rs\.?\s?)?\d[\d,.]*\s?k?"
+                    r"(?:\s?(?:quid|pounds?|rupees?|rs\b))?)", re.I)
+
+
+def _read_budget(slots: Slots, message: str) -> None:
+    """A budget the tagger did not mark, read from a price-shaped amount and its cue words."""
+    from assistant.parse.normalise import currency_of, parse_amount, price_direction
+    from assistant.parse.schema import Span
+
+    ranged = _RANGE.search(message)
+    if ranged:
+        low, high = parse_amount(ranged.group(1)), parse_amount(ranged.group(2))
+        if low is not None and high is not None and 0 < low < high:
+            slots.min_price, slots.max_price = low, high
+            slots.currency = slots.currency or currency_of(ranged.group(0))
+            return
+    for match in _AMOUNT.finditer(message):
+        amount = parse_amount(match.group(0))
+        if amount is None or amount <= 0 or not _priced(message, amount):
+            continue
+        span = Span(start=match.start(), end=match.end(), type="max_price", text=match.group(0))
+        kind = price_direction(message, span)
+        if kind == "price":
+            slots.min_price, slots.max_price = round(amount * 0.75, 2), round(amount * 1.25, 2)
+        else:
+            setattr(slots, kind, amount)
+        slots.currency = slots.currency or currency_of(match.group(0))
+        return
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) < 0.01 or (b > 0 and abs(a - b) / b < 0.01)
+
+
+def lexical_words(message: str, extra_filler: set[str] = frozenset()) -> list[str]:
+    """The message's words that may name a product, in order: no numbers, ages, filler."""
+    text = _AGE.sub(" ", message)
+    words = []
+    for word in _WORD.findall(text.lower()):
+        word = word.strip("'").removesuffix("'s")
+        if len(word) > 1 and word not in FILLER and word not in extra_filler and word not in words:
+            words.append(word)
+    return words
+
+
+def child_age(message: str) -> int | None:
+    found = _AGE.search(message)
+    if not found:
+        return None
+    if found.group(2):
+        return 0
+    age = int(found.group(1))
+    return age if age < 18 else None
+
+
+def plan_search(message: str, slots: Slots) -> SearchPlan:
+    """The search for a new request: the whole message by meaning, its product words by BM25,
+    the slots that are plausible. Price phrases are left out of both texts (the filter has them)."""
+    kept, dropped = plausible(slots, message)
+    if kept.min_price is None and kept.max_price is None:
+        _read_budget(kept, message)  # the tagger missed it: "not paying more than 8 quid"
+    text = _without_prices(message)
+    words = lexical_words(text)
+    return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped)
+
+
+_PRICE_PHRASE = re.compile(
+    r"(?:\b(?:under|below|less than|cheaper than|up to|upto|max(?:imum)?|within|budget(?: of| is)?|over|above|"
+    r"more than|at least|around|about|between|from|for|no more than|not more than)\s+)?"
+    r"(?:[£$€₹]\s?\d[\d,]*(?:\.\d+)?\s?k?|\d[\d,]*(?:\.\d+)?\s?(?:k\b|hundred|thousand|lakhs?|quid|pounds?|rupees?|rs\.?|inr|gbp|"
+    r"bucks|dollars?)"
+    r"|(?:rs\.?|inr)\s?\d[\d,]*(?:\.\d+)?|\ba (?:tenner|fiver)\b|\b(?:tenner|fiver)\b)"
+    r"(?:\s*(?:-|to|and)\s*[£$€₹]?\s?\d[\d,]*(?:\.\d+)?\s?k?)?", re.I)
+
+
+def _without_prices(message: str) -> str:
+    return " ".join(_PRICE_PHRASE.sub(" ", message).split())
+
+
+_BIGGER = re.compile(r"\b(bigger|larger|large|big|huge|giant|jumbo|taller|longer|wider|more room|roomier)\b", re.I)
+_SMALLER = re.compile(r"\b(smaller|small|little|tiny|mini|compact|shorter|narrower|slimmer)\b", re.I)
+
+
+def size_change(message: str) -> str | None:
+    """"similar but bigger" → the size words that mark bigger products in titles."""
+    if _BIGGER.search(message):
+        return "large big jumbo giant extra large maxi tall"
+    if _SMALLER.search(message):
+        return "small mini tiny little"
+    return None
+
+
+_WITHOUT = re.compile(r"\b(?:without|no|not|except|minus|avoid|nothing with|none with|non)[\s-]+(?:any\s+|the\s+|a\s+)?"
+                      r"([a-z][a-z'-]+)", re.I)
+
+
+def without_words(message: str) -> list[str]:
+    """"any without glitter", "no plastic please" → ["glitter"], ["plastic"]."""
+    skip = FILLER | {"that", "this", "those", "these", "one", "ones", "too", "so", "more", "sure", "really", "very"}
+    return [m.group(1).lower() for m in _WITHOUT.finditer(message) if m.group(1).lower() not in skip]

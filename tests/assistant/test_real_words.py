@@ -1,0 +1,132 @@
+"""The messages a new user typed into the demo that went wrong (issue "real customers' words"),
+each with the behaviour it should get, on the full Online Retail catalogue and customer
+17850's real orders, with the real parser and embedder."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ONLINE_RETAIL, run_cli
+
+pytestmark = pytest.mark.slow
+CUSTOMER = "17850"
+
+
+@pytest.fixture(scope="module")
+def retail(tmp_path_factory, llm_dir, parser):
+    from assistant.service import open_assistant
+    from shopassist.settings import load_settings
+    from tests.conftest import DATA_DIR
+
+    home = tmp_path_factory.mktemp("real-words")
+    run_cli("--home", str(home), "index", "--catalog", str(ONLINE_RETAIL), "--format", "online-retail",
+            "--collection", "online-retail")
+    frame = pd.read_csv(ONLINE_RETAIL, dtype={"CustomerID": str, "InvoiceNo": str, "StockCode": str})
+    mine = home / "mine.csv"
+    frame[frame["CustomerID"].str.removesuffix(".0") == CUSTOMER].to_csv(mine, index=False)
+    run_cli("--home", str(home), "events", "ingest", str(mine))
+    settings = load_settings(overrides={"home": home, "data_dir": DATA_DIR, "llm": llm_dir}, environ={})
+    assistant = open_assistant(settings, "online-retail", parser=parser)
+    yield assistant
+    assistant.close()
+
+
+def chat(assistant, *messages, user=None):
+    session, result = None, None
+    for message in messages:
+        result = assistant.turn(session, user, message)
+        session = result.session_id
+    return result
+
+
+def titles(result) -> list[str]:
+    return [p.title.upper() for p in result.products]
+
+
+def test_a_childs_present_reads_the_age_as_an_age_not_a_budget(retail):
+    result = chat(retail, "I need a birthday present for my 8 year old niece, she loves unicorns")
+    assert result.parse.slots.max_price is None and result.products
+    assert not [t for t in titles(result) if re.search(r"\bCARD\b|GIFT BAG|WRAP|\b8\b", t)], titles(result)
+
+
+def test_gift_for_mum_is_a_gift_not_wrapping(retail):
+    result = chat(retail, "gift for my mum under £5")
+    assert result.products and all(p.price <= 5 for p in result.products)
+    assert not [t for t in titles(result) if re.search(r"GIFT BAG|WRAP|GIFT TAPE|TISSUE", t)], titles(result)
+
+
+def test_dinosaurs_are_what_a_dinosaur_fan_gets(retail):
+    for message in ("something for a 5 year old boy who loves dinosaurs", "pressie for a 6yo who loves dinosaurs"):
+        result = chat(retail, message)
+        assert result.parse.slots.max_price is None, message
+        assert sum("DINOSAUR" in t for t in titles(result)) >= 3, (message, titles(result))
+
+
+def test_a_bare_product_word_is_a_search(retail):
+    result = chat(retail, "doormat")
+    assert result.parse.intent == "search"
+    assert result.products and all("DOORMAT" in t for t in titles(result))
+
+
+def test_a_need_without_product_words_finds_what_meets_it(retail):
+    result = chat(retail, "i need to keep my tea warm")
+    assert any("TEA COSY" in t for t in titles(result)), titles(result)
+
+
+def test_christmas_decorations_then_red_keeps_the_thread(retail):
+    first = chat(retail, "christmas decorations for a small flat")
+    assert "gender" not in first.parse.slots.attributes
+    assert sum("CHRISTMAS" in t for t in titles(first)) >= 3
+    red = retail.turn(first.session_id, None, "anything in red?")
+    assert red.products and "RED" in titles(red)[0], titles(red)
+
+
+def test_questions_and_similar_after_candles(retail):
+    shown = chat(retail, "candles")
+    asked = retail.turn(shown.session_id, None, "is it scented?")
+    assert asked.parse.intent == "product_question" and "colour" not in asked.parse.slots.attributes
+    assert "doesn't say" in asked.reply or "SCENT" in asked.reply.upper()
+    bigger = retail.turn(shown.session_id, None, "show me something similar but bigger")
+    assert bigger.parse.intent == "similar" and bigger.parse.slots.price_change is None
+    assert sum("CANDLE" in t for t in titles(bigger)) >= 3, titles(bigger)
+
+
+def test_comparing_title_only_products_says_what_differs(retail):
+    shown = chat(retail, "jumbo bag")
+    compared = retail.turn(shown.session_id, None, "compare the first two")
+    assert compared.parse.intent == "compare"
+    assert "only in its name" in compared.reply and compared.reply.count("\n|") >= 3
+
+
+def test_returning_a_named_item_finds_the_customers_own_order_line(retail):
+    for message in ("I want to return the lantern", "can i send back the lantern i bought, it's the wrong colour"):
+        result = chat(retail, message, user=CUSTOMER)
+        assert result.parse.intent == "return_item", message
+        assert "LANTERN" in result.reply.upper() and result.orders and result.orders[0].user_id == CUSTOMER
+
+
+def test_a_broken_item_is_never_answered_with_another_order(retail):
+    result = chat(retail, "the mug arrived smashed, i want my money back", user=CUSTOMER)
+    assert result.parse.intent == "return_item"
+    if result.orders:  # the customer's own order line that holds a mug
+        assert "MUG" in result.reply.upper() and all(o.user_id == CUSTOMER for o in result.orders)
+    else:
+        assert "can't find" in result.reply
+
+
+def test_order_history_lists_the_customers_orders(retail):
+    result = chat(retail, "what did I order recently?", user=CUSTOMER)
+    assert result.parse.intent == "order_history"
+    assert result.orders and all(o.user_id == CUSTOMER for o in result.orders)
+
+
+def test_complaints_and_double_charges_get_the_right_help(retail):
+    angry = chat(retail, "honestly the worst service ever, nobody answers my emails", user=CUSTOMER)
+    assert angry.parse.intent == "complaint" and "Talk to a person" in angry.suggestions
+    charged = chat(retail, "you charged me twice for the same order", user=CUSTOMER)
+    assert charged.parse.intent == "payment_issue"
+    refund = chat(retail, "i want a refund", user=CUSTOMER)
+    assert "demanding compensations" not in refund.reply
