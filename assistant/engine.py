@@ -24,7 +24,8 @@ from assistant.parse.rules import hint_intent
 from assistant.parse.schema import Slots, TurnParse
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
-from assistant.query import lexical_words, plan_search, plausible, size_change, stem, without_words
+from assistant.query import (lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
+                             without_words)
 from assistant.shopping import Shopper, is_vague, resolve
 from assistant.store_errors import SearchUnavailable
 from assistant.suggest import Suggestion, suggest_replies
@@ -305,10 +306,12 @@ class Assistant:
     def _act(self, session: Session, parse: TurnParse, message: str) -> _Act:
         hinted = hint_intent(message, bool(session.shown))
         if hinted and hinted != parse.intent:
-            parse = parse.model_copy(update={"intent": hinted})
+            parse = parse.model_copy(update={"intent": hinted, "confidence": max(parse.confidence, 0.9)})
         intent = parse.intent
         if session.pending_categories and _picks_category(message, session.pending_categories):
             return self._search(session, _pick(session, message), message, route("search").reply, clarify=False)
+        if intent in ("search", "gift_help") and session.shown and len(message.split()) <= 8 and only_qualifiers(message):
+            intent = "refine"  # "pink please, it's for a 10 year old" keeps what is being shopped for
         if intent in NEEDS_SHOWN and not session.shown:
             intent = "search"  # nothing on screen to refine, compare or ask about: the message is a request
         if intent in DOUBTED_SEARCH and parse.confidence < DOUBT and lexical_words(message):
@@ -460,6 +463,9 @@ class Assistant:
         if not products:
             return _Act(replies.WHICH_TO_ADD, show=False)
         product, quantity = products[0], parse.slots.quantity or 1
+        if parse.confidence < CONFIDENT:  # nothing is written on a doubtful parse: ask
+            session.focus = product.id
+            return _Act(replies.confirm_add(product), [product], show=False, suggestions=list(replies.CONFIRM_ADD_CHIPS))
         self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
                                   time.time(), session.id)])
         session.focus = product.id
@@ -530,20 +536,11 @@ class Assistant:
         return _Act(reply(product), [product], show=False, suggestions=list(replies.CART_CHIPS))
 
     def _return_item(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
-        """A return or exchange of a named item: the customer's own order line that holds it,
-        or a plain "no order of yours has it" — never some other order."""
-        if not session.user_id:
-            return _Act(replies.SIGN_IN_FOR_RETURNS, show=False)
+        """A return or exchange of a named item (or the one in focus): the customer's own order
+        line that holds it, or a plain "no order of yours has it" — never some other order."""
         focus = self._focus(session) if any(r.kind != "name" for r in parse.slots.references) else None
-        named = parse.slots.query or " ".join(lexical_words(message, RETURN_FILLER))
-        if not named and focus is None:
-            return _Act(replies.WHICH_TO_RETURN, show=False)
-        found = self.support.orders.holding(session.user_id, named or "", focus.id if focus else None)
-        if found is None:
-            return _Act(replies.return_not_found(named or focus.title), show=False,
-                        suggestions=list(replies.RETURN_CHIPS))
-        order, line = found
-        return _Act(reply(order, line.title, line.quantity), orders=[order], show=False,
+        facts, orders = self.support.return_facts(parse.slots, message, session.user_id, focus.id if focus else None)
+        return _Act(reply(replies.SHOP_OPENERS["return_item"], facts), orders=orders, show=False,
                     suggestions=list(replies.RETURN_CHIPS))
 
     def _order_history(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
@@ -591,11 +588,6 @@ CONFIDENT = 0.6  # below this intent probability, nothing is written (cart, retu
 SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
                   "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
                   "different", "another", "more", "less", "expensive", "first", "second", "third", "last"}
-RETURN_FILLER = {"return", "returning", "returned", "send", "sending", "back", "exchange", "swap", "replace",
-                 "replacement", "refund", "money", "broken", "smashed", "cracked", "damaged", "faulty", "arrived",
-                 "came", "wrong", "colour", "color", "size", "bought", "ordered", "order", "purchase", "item",
-                 "doesn", "don", "didn", "fit", "work", "working", "isn", "was", "is", "it", "the", "and",
-                 "to", "of", "in", "for", "with", "on", "want", "would", "like", "can", "how", "do"}
 _SEARCH_STATE = ("slots", "filter_category", "filter_brand", "focus", "pending_categories", "pending_slots")
 
 

@@ -42,7 +42,7 @@ _ROUTES = [
     IntentRoute("view_cart", "_view_cart", replies.cart_contents, "written:view_cart"),
     IntentRoute("remove_from_cart", "_remove_from_cart", replies.removed_from_cart, "written:remove_from_cart"),
     IntentRoute("gift_help", "_new_search", replies.gift_ideas, "written:gift_help"),
-    IntentRoute("return_item", "_return_item", replies.return_found, "written:return_item"),
+    IntentRoute("return_item", "_return_item", replies.support_reply, "written:return_item"),
     IntentRoute("order_history", "_order_history", replies.order_history, "written:order_history"),
     IntentRoute("contact_human_agent", "_handoff", replies.handoff, "bitext:contact_human_agent"),
     *(IntentRoute(intent, "_support", replies.support_reply, f"bitext:{intent}")

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.parse.schema import Slots
+from assistant.parse.normalise import currency_of, parse_amount, price_direction
+from assistant.parse.schema import Slots, Span
 
 COLOURS = {
     "red", "blue", "green", "pink", "white", "black", "yellow", "purple", "orange", "grey", "gray", "brown",
@@ -154,9 +155,6 @@ _RANGE = re.compile(r"(?:between|from)\s+((?:[£₹]|rs\.?\s?)?\d[\d,.]*\s?k?)\s
 
 def _read_budget(slots: Slots, message: str) -> None:
     """A budget the tagger did not mark, read from a price-shaped amount and its cue words."""
-    from assistant.parse.normalise import currency_of, parse_amount, price_direction
-    from assistant.parse.schema import Span
-
     ranged = _RANGE.search(message)
     if ranged:
         low, high = parse_amount(ranged.group(1)), parse_amount(ranged.group(2))
@@ -188,7 +186,8 @@ def lexical_words(message: str, extra_filler: set[str] = frozenset()) -> list[st
     words = []
     for word in _WORD.findall(text.lower()):
         word = word.strip("'").removesuffix("'s")
-        if len(word) > 1 and word not in FILLER and word not in extra_filler and word not in words:
+        if len(word) > 1 and word not in FILLER and word not in STOPWORDS and word not in extra_filler \
+                and word not in words:
             words.append(word)
     return words
 
@@ -227,8 +226,27 @@ def _without_prices(message: str) -> str:
     return " ".join(_PRICE_PHRASE.sub(" ", message).split())
 
 
-_BIGGER = re.compile(r"\b(bigger|larger|large|big|huge|giant|jumbo|taller|longer|wider|more room|roomier)\b", re.I)
+_BIGGER = re.compile(r"\b(bigger|larger|large|big|huge|giant|jumbo|taller|longer|wider|more room|roomier|massive)\b",
+                     re.I)
 _SMALLER = re.compile(r"\b(smaller|small|little|tiny|mini|compact|shorter|narrower|slimmer)\b", re.I)
+
+
+RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "partner", "mum", "mom", "mother",
+              "dad", "father", "nephew", "niece", "brother", "sister", "grandma", "granny", "nan", "grandad",
+              "grandpa", "grandson", "granddaughter", "friend", "cousin", "aunt", "uncle", "teacher", "colleague",
+              "boss", "bhai", "didi", "mummy", "papa"}
+STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or", "but", "for", "of", "to", "in", "on",
+             "with", "at", "by", "from", "as", "so", "too", "if", "then", "than", "this", "that", "these", "those",
+             "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same", "other", "else",
+             "again", "instead", "now", "too", "bit", "lot", "little", "way", "there", "here", "please"}
+
+
+def only_qualifiers(message: str) -> bool:
+    """The message adds qualities (a colour, a size, who it is for, a budget) but names no new
+    kind of product: with results on screen, it narrows them rather than starting afresh."""
+    content = [w for w in lexical_words(message) if w not in STOPWORDS and w not in COLOURS | MATERIALS
+               | GENDERS | SIZE_WORDS | RECIPIENTS and not (_BIGGER.search(w) or _SMALLER.search(w))]
+    return not content
 
 
 def size_change(message: str) -> str | None:
@@ -240,7 +258,8 @@ def size_change(message: str) -> str | None:
     return None
 
 
-_WITHOUT = re.compile(r"\b(?:without|no|not|except|minus|avoid|nothing with|none with|non)[\s-]+(?:any\s+|the\s+|a\s+)?"
+_WITHOUT = re.compile(r"\b(?:without|no|not|except|minus|avoid|nothing with|none with|non|other than|apart from|"
+                      r"instead of|rather than|but not)[\s-]+(?:any\s+|the\s+|a\s+|those\s+|these\s+)?"
                       r"([a-z][a-z'-]+)", re.I)
 
 

@@ -295,6 +295,7 @@ SHOP_OPENERS = {
     "review": "Thank you for the feedback.", "set_up_shipping_address": "Happy to help with a delivery address.",
     "switch_account": "Happy to help with switching accounts.", "track_order": "Let's check on that order.",
     "track_refund": "Let's check on that refund.",
+    "return_item": "Sorry it isn't right.", "order_history": "Here's what I can see.",
 }
 POLICY_TOPICS = {
     "check_refund_policy": "refund policy", "check_cancellation_fee": "cancellation fees",
@@ -420,3 +421,8 @@ def order_lines(order: Order, max_lines: int = 4) -> str:
     titles = [f"{abs(l.quantity):g} × **{md_text(l.title)}**" for l in order.lines[:max_lines]]
     more = len(order.lines) - max_lines
     return "; ".join(titles) + (f" and {more} more" if more > 0 else "")
+CONFIRM_ADD_CHIPS = ("Add it to my cart",)
+
+
+def confirm_add(product: Product) -> str:
+    return f"Just to check before I change your cart: shall I add **{md_text(product.title)}** ({price_of(product)})?"

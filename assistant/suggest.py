@@ -113,6 +113,8 @@ _ACTIONS = {
     "check_invoice": "I'll send you the invoice for {order} by e-mail now.",
     "complaint": "I'm sorry about this. I'll pass it to our customer care lead with your details so it is put right.",
     "review": "Thank you: I'll pass your feedback on to the team.",
+    "return_item": "I can arrange the return or exchange for {order} now: shall I go ahead?",
+    "order_history": "Would you like me to send you a full list of your orders by e-mail?",
 }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from assistant import replies
 from assistant.orders import Order, OrderBook
 from assistant.parse.schema import Slots
+from assistant.query import lexical_words
 from assistant.replies import FALLBACK_OPENERS, OPENER_SLOT, POLICY_TOPICS, SHOP_OPENERS
 
 ORDER_INTENTS = {"track_order", "cancel_order", "change_order", "check_invoice", "get_invoice"}
@@ -79,6 +80,11 @@ class SupportDesk:
         return self.openings(intent, key, 1, values)[0], facts, orders
 
     def facts(self, intent: str, slots: Slots, message: str, user_id: str | None) -> tuple[str, list[Order]]:
+        if intent == "return_item":
+            return self.return_facts(slots, message, user_id)
+        if intent == "order_history":
+            recent = self.orders.recent(user_id) if user_id else []
+            return (replies.order_history(recent) if user_id else replies.SIGN_IN_FOR_ORDERS), recent
         if intent in ORDER_INTENTS:
             return self._order_facts(intent, slots, message, user_id)
         if intent in REFUND_INTENTS:
@@ -103,6 +109,21 @@ class SupportDesk:
             return replies.order_not_found(number), []
         return replies.order_facts(intent, order), [order]
 
+    def return_facts(self, slots: Slots, message: str, user_id: str | None,
+                      product_id: str | None = None) -> tuple[str, list[Order]]:
+        """The customer's own order line holding the item they name, or a plain "none of your
+        orders has it" (never some other order)."""
+        if not user_id:
+            return replies.SIGN_IN_FOR_RETURNS, []
+        named = returned_item(slots, message)
+        if not named and not product_id:
+            return replies.WHICH_TO_RETURN, []
+        found = self.orders.holding(user_id, named, product_id)
+        if found is None:
+            return replies.return_not_found(named or "that item"), []
+        order, line = found
+        return replies.return_found(order, line.title, line.quantity), [order]
+
     def _refund_facts(self, intent: str, user_id: str | None) -> tuple[str, list[Order]]:
         if not user_id:
             return replies.SIGN_IN_FOR_RETURNS, []
@@ -110,6 +131,18 @@ class SupportDesk:
         if not returns:
             return replies.NO_RETURNS, []
         return replies.returns_facts(returns), returns
+
+
+RETURN_FILLER = {"return", "returning", "returned", "send", "sending", "back", "exchange", "swap", "replace",
+                 "replacement", "refund", "money", "broken", "smashed", "cracked", "damaged", "faulty", "arrived",
+                 "came", "wrong", "colour", "color", "size", "bought", "ordered", "order", "purchase", "item",
+                 "doesn", "don", "didn", "fit", "work", "working", "isn", "was", "want", "would", "like", "can",
+                 "how", "do", "got", "received", "sent", "parcel", "package", "box", "today", "yesterday", "week"}
+
+
+def returned_item(slots: Slots, message: str) -> str:
+    """The words naming the item a customer wants to return, without the words about returning."""
+    return " ".join(lexical_words(slots.query or message, RETURN_FILLER))
 
 
 def _first_order_number(message: str) -> str | None:

@@ -135,3 +135,24 @@ def report(metrics: dict) -> str:
                  m["plain_search_precision_at_5"], m["price_slot_accuracy"]]
         lines.append(f"| {key} | " + " | ".join("–" if c is None else str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def parse_only(settings: Settings, path: Path = DEVSET) -> dict:
+    """The turn parser alone on the development set (each message with whether results were
+    on screen): intent accuracy per store and group, before any engine rule."""
+    from assistant.parse.parser import TurnParser
+
+    records = load(path)
+    parses = TurnParser.from_settings(settings).parse_many([r["text"] for r in records],
+                                                           [bool(r["context"]) for r in records])
+    rows = [{"store": r["store"], "group": r["group"], "gold": r["intent"], "intent": p.intent}
+            for r, p in zip(records, parses)]
+    return {key: {"messages": m["messages"], "intent_accuracy": m["intent_accuracy"]}
+            for key, m in summarise(rows).items()}
+
+
+def parse_report(metrics: dict) -> str:
+    lines = ["## Development set (hand-written, real-sounding messages): parser alone", "",
+             "| store/group | messages | intent accuracy |", "|---|---|---|"]
+    lines += [f"| {key} | {m['messages']} | {m['intent_accuracy']} |" for key, m in metrics.items()]
+    return "\n".join(lines) + "\n"

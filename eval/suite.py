@@ -29,16 +29,27 @@ def _behaviour(settings: Settings, out: Path) -> dict:
 
 
 def _parser(settings: Settings, out: Path) -> dict:
+    """The held-out test split, then the hand-written development set (parser alone)."""
+    from eval import devset
     from eval.parser_eval import run
-    return run(settings, out)
+    metrics = run(settings, out)
+    metrics["devset"] = devset.parse_only(settings)
+    with (out / "report.md").open("a") as fh:
+        fh.write("\n" + devset.parse_report(metrics["devset"]))
+    return metrics
 
 
 def _dialogue(settings: Settings, out: Path) -> dict:
     """With A/B variants configured, the same simulated customers meet every variant in turn
     (a paired comparison), and the figures are reported per variant."""
+    from eval import devset
     from eval.dialogue_sim import run
     if not settings.ab_variants:
-        return run(settings, out)
+        metrics = run(settings, out)
+        metrics["devset"] = devset.run(settings, out / "devset")
+        with (out / "report.md").open("a") as fh:
+            fh.write("\n" + re.sub(r"^# ", "## ", devset.report(metrics["devset"])))
+        return metrics
     metrics = {name: run(settings.model_copy(update={"ab_variant": name}), out / name)
                for name in sorted(settings.ab_variants)}
     parts = [re.sub(r"^#", "##", (out / name / "report.md").read_text(), flags=re.M).replace("](", f"]({name}/")

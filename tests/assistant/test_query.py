@@ -1,0 +1,141 @@
+"""From a customer's whole message to the search: what is a price, what is a product word,
+what a follow-up excludes, and which slot values are too doubtful to act on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answers import best_fact, facts_of
+from assistant.parse.normalise import parse_amount
+from assistant.parse.rules import hint_intent
+from assistant.parse.schema import Slots
+from assistant.query import lexical_words, only_qualifiers, plan_search, plausible, size_change, without_words
+from assistant.replies import compare_reply
+from retrieval.product import Product
+
+
+@pytest.mark.parametrize("message, max_price", [
+    ("something for a 5 year old boy who loves dinosaurs", 5.0),
+    ("pressie for a 6yo who loves dinosaurs", 6.0),
+    ("my son is 12 and crazy about cricket", 12.0),
+    ("dinner set for 6 people", 6.0),
+    ("pack of 12 napkins", 12.0),
+    ("size 10 sandals", 10.0),
+])
+def test_ages_counts_and_sizes_are_not_budgets(message, max_price):
+    kept, dropped = plausible(Slots(max_price=max_price), message)
+    assert kept.max_price is None and "max_price" in dropped
+    assert plan_search(message, Slots(max_price=max_price)).slots.max_price is None
+
+
+@pytest.mark.parametrize("message, low, high", [
+    ("need a new doormat but i'm not paying more than 8 quid for one", None, 8.0),
+    ("leggings, 5 hundred max", None, 500.0),
+    ("not above 400, need a lunch box", None, 400.0),
+    ("dress between 1000 and 1500", 1000.0, 1500.0),
+    ("a tenner for something for the garden", None, 10.0),
+    ("shoes under rs 500", None, 500.0),
+])
+def test_budgets_the_tagger_missed_are_read_from_price_words(message, low, high):
+    slots = plan_search(message, Slots()).slots
+    assert (slots.min_price, slots.max_price) == (low, high)
+
+
+def test_a_real_budget_next_to_an_age_survives():
+    kept, _ = plausible(Slots(max_price=20.0), "gift for my 8 year old niece under £20")
+    assert kept.max_price == 20.0
+
+
+@pytest.mark.parametrize("text, amount", [("a tenner", 10), ("fifteen hundred", 1500), ("two grand", 2000),
+                                          ("5 hundred", 500), ("2 lakh", 200_000), ("twenty five quid", 25)])
+def test_amounts_in_words(text, amount):
+    assert parse_amount(text) == amount
+
+
+def test_implausible_attribute_values_are_dropped():
+    slots = Slots(attributes={"colour": "scented", "gender": "a", "material": "glitter", "size": "flat"})
+    kept, dropped = plausible(slots, "whatever")
+    assert kept.attributes == {} and set(dropped) == {"colour", "gender", "material", "size"}
+    kept, _ = plausible(Slots(attributes={"colour": "red", "gender": "girls", "material": "wooden"}), "x")
+    assert kept.attributes == {"colour": "red", "gender": "girls", "material": "wooden"}
+
+
+def test_a_size_change_is_not_a_price_change():
+    kept, _ = plausible(Slots(price_change="lower"), "show me something similar but bigger")
+    assert kept.price_change is None
+    assert plausible(Slots(price_change="lower"), "anything cheaper?")[0].price_change == "lower"
+    assert size_change("similar but bigger") and size_change("smaller ones?") and size_change("in red") is None
+
+
+def test_only_product_words_reach_word_matching():
+    words = lexical_words("I need a birthday present for my 8 year old niece, she loves unicorns")
+    assert "unicorns" in words and "niece" in words
+    assert not {"8", "year", "old", "present", "birthday", "need", "loves"} & set(words)
+    plan = plan_search("gift for my mum under £5", Slots(max_price=5.0))
+    assert plan.lexical == "mum" and "£5" not in plan.dense and plan.slots.max_price == 5.0
+
+
+def test_exclusions_and_qualifier_only_follow_ups():
+    assert without_words("any without glitter") == ["glitter"]
+    assert without_words("anything other than the bakelike ones?") == ["bakelike"]
+    assert without_words("not that one") == []
+    assert only_qualifiers("pink please, it's for a 10 year old")
+    assert only_qualifiers("for my son, he's 6")
+    assert not only_qualifiers("anything with music on it")
+
+
+@pytest.mark.parametrize("message, has_results, intent", [
+    ("what did I order recently?", False, "order_history"),
+    ("what did i buy last time", False, "order_history"),
+    ("my niece is 10 and really into arts and crafts, what could i get her", False, None),
+    ("I want to return the lantern", False, "return_item"),
+    ("can i send back the lantern i bought, it's the wrong colour", False, "return_item"),
+    ("the mug arrived smashed, i want my money back", False, "return_item"),
+    ("what's your returns policy", False, None),
+    ("you charged me twice for the same order", False, "payment_issue"),
+    ("honestly the worst service ever, nobody answers my emails", False, "complaint"),
+    ("take the mug out of my basket", True, "remove_from_cart"),
+    ("what's in my basket", False, "view_cart"),
+    ("show me something similar but bigger", True, "similar"),
+    ("show me something similar but bigger", False, None),
+])
+def test_wordings_that_settle_the_intent(message, has_results, intent):
+    assert hint_intent(message, has_results) == intent
+
+
+def _fake_encode(texts):
+    """Bag-of-letters vectors: enough to test the matching logic without a model."""
+    out = np.zeros((len(texts), 26), dtype=np.float32)
+    for i, text in enumerate(texts):
+        for ch in text.lower():
+            if "a" <= ch <= "z":
+                out[i, ord(ch) - 97] += 1
+        out[i] /= max(np.linalg.norm(out[i]), 1e-9)
+    return out * 0.1  # similarity alone never passes the bar: only shared words answer here
+
+
+def test_product_answers_quote_the_catalogue_or_say_it_doesnt_say():
+    lantern = Product(id="1", title="WHITE METAL LANTERN", price=3.75, currency="GBP")
+    facts = facts_of(lantern, "£3.75")
+    assert best_fact("is it scented?", lantern, facts, _fake_encode) is None
+    assert best_fact("is the lantern metal?", lantern, facts, _fake_encode).label == "title"
+    assert best_fact("how much is it", lantern, facts, _fake_encode).label == "price"
+    kurti = Product(id="2", title="printed kurti", price=649, currency="INR", attributes={"fabric": "Cotton"},
+                    description="A light kurti. Machine wash cold only.")
+    facts = facts_of(kurti, "₹649")
+    assert best_fact("what fabric is it", kurti, facts, _fake_encode).text == "Cotton"
+    assert "Machine wash" in best_fact("can i machine wash it", kurti, facts, _fake_encode).text
+
+
+def test_comparing_title_only_products_shows_what_differs():
+    a = Product(id="1", title="JUMBO BAG TOYS", price=4.13, currency="GBP")
+    b = Product(id="2", title="JUMBO BAG STRAWBERRY", price=2.08, currency="GBP")
+    text = compare_reply([a, b])
+    assert "| only in its name | toys | strawberry |" in text and "| size (from name) | jumbo | jumbo |" in text
+    c = Product(id="3", title="watch", price=1, attributes={"strap": "leather", "dial": "round"})
+    d = Product(id="4", title="watch", price=2, attributes={"dial": "round", "warranty": "1 year"})
+    text = compare_reply([c, d])
+    for row in ("| strap | leather | – |", "| warranty | – | 1 year |", "| dial | round | round |"):
+        assert row in text
+    assert text.index("strap") < text.index("dial")  # what differs comes first
