@@ -21,7 +21,7 @@ from assistant.grounding import Grounding, check_reply
 from assistant.intents import route
 from assistant.orders import Order
 from assistant.parse.rules import hint_intent
-from assistant.parse.schema import Slots, TurnParse
+from assistant.parse.schema import SUPPORT_INTENTS, Slots, TurnParse
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
 from assistant.query import (lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
@@ -314,6 +314,12 @@ class Assistant:
             intent = "refine"  # "pink please, it's for a 10 year old" keeps what is being shopped for
         if intent in NEEDS_SHOWN and not session.shown:
             intent = "search"  # nothing on screen to refine, compare or ask about: the message is a request
+        if (intent in SUPPORT_INTENTS and not hinted and parse.confidence < 0.9 and not _SUPPORT_TALK.search(message)
+                and lexical_words(message)):
+            intent = "search"  # "i lose my keys every morning": nothing about an order, an account or a payment
+        if (intent in ("search", "gift_help") and parse.runner_up in SUPPORT_INTENTS and not session.shown
+                and _SUPPORT_STRONG.search(message)):
+            intent = parse.runner_up  # "your courier threw my parcel over the fence": a support message naming things
         if intent in DOUBTED_SEARCH and parse.confidence < DOUBT and lexical_words(message):
             intent = "search"  # the parser is unsure, the message names things: search all of it
         if intent in ("out_of_scope", "recommend_for_me") and _asks_for_products(message):
@@ -328,7 +334,7 @@ class Assistant:
         """A short message the parser took for small talk that names things the shop sells:
         a search, when the results' titles carry its words; None otherwise."""
         words = lexical_words(message)
-        if not words or len(message.split()) > 6:
+        if not words or len(message.split()) > 4:
             return None
         kept = {k: getattr(session, k) for k in _SEARCH_STATE}
         act = self._new_search(session, parse.model_copy(update={"intent": "search"}), message,
@@ -360,7 +366,7 @@ class Assistant:
     def _new_search(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         """The whole message is searched (by meaning, and by its product words); only the slots
         that are plausible filter. A "which kind?" question only when it names no product at all."""
-        plan = plan_search(message, parse.slots)
+        plan = plan_search(message, parse.slots, gift=parse.intent == "gift_help")
         plan.slots.query = plan.dense
         return self._search(session, plan.slots, message, reply, clarify=not plan.lexical)
 
@@ -501,7 +507,7 @@ class Assistant:
             slots.max_price = round(base.price - 0.01, 2)
         elif slots.price_change == "higher" and base.price is not None:
             slots.min_price = round(base.price + 0.01, 2)
-        return self._search(session, slots, message, reply, clarify=False, exclude={base.id})
+        return self._search(session, slots, message, reply, clarify=False, refine=True, exclude={base.id})
 
     def _cart(self, session: Session) -> list[tuple[Product, float]]:
         held: dict[str, float] = {}
@@ -574,7 +580,7 @@ def _asks_for_products(message: str) -> bool:
 
 _SMALL_TALK = re.compile(
     r"\b(hi|hiya|hello|hey|heya|yo|howdy|morning|afternoon|evening|good day|greetings|how are you|how r u|"
-    r"thanks|thank|thx|ty|ta|cheers|bye|goodbye|see ya|cya|that'?s all|great|perfect|brilliant|lovely|cool|"
+    r"alright|sup|wassup|umm*|hmm*|erm|thanks|thank|thx|ty|ta|cheers|who won|bye|goodbye|see ya|cya|that'?s all|great|perfect|brilliant|lovely|cool|"
     r"awesome|ok|okay|nice one|no worries|sorry|joke|weather|football|cricket|politics|news|poem|story|"
     r"homework|who are you|what are you|are you (a )?(bot|human|robot|real)|your name)\b", re.I)
 
@@ -588,6 +594,18 @@ CONFIDENT = 0.6  # below this intent probability, nothing is written (cart, retu
 SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
                   "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
                   "different", "another", "more", "less", "expensive", "first", "second", "third", "last"}
+_SUPPORT_TALK = re.compile(
+    r"order|deliver|parcel|package|post(ed|age|man)?\b|courier|ship|track|arriv|came|turned up|refund|money back|"
+    r"return|send (it )?back|exchange|swap|cancel|account|password|log ?in|sign (up|in)|regist|subscri|newsletter|"
+    r"e-?mail|pay|paid|charg|card|bank|invoice|receipt|vat|bought|purchas|address|review|feedback|complain|"
+    r"service|staff|human|person|agent|someone|somebody|contact|call|phone|number|speak|talk|help ?desk|support|"
+    r"broken|damaged|faulty|missing|wrong|late|never|still|waiting|compensat|voucher|discount code|promo|"
+    r"ridiculous|disgust|unacceptable|fuming|angry|furious|disappoint|rubbish|useless|worst|terrible|awful|joke|"
+    r"sort it|fobbed|promised|appalling|shocking|sick of|fed up|!!", re.I)
+_SUPPORT_STRONG = re.compile(
+    r"\border\b|\b[cC]?\d{6}\b|parcel|courier|deliver|refund|account|password|invoice|checkout|manager|get in touch|"
+    r"\bring\b|phone|rate it|review|pay later|klarna|neighbour|send(ing)? (it |them |the [\w ]+)?back|arrived|turned up|"
+    r"\brust|\brip\b|\btorn\b|crumpled|have i had|did i (buy|get|order)|fuming|furious|ridiculous|disgust", re.I)
 _SEARCH_STATE = ("slots", "filter_category", "filter_brand", "focus", "pending_categories", "pending_slots")
 
 

@@ -202,14 +202,19 @@ def child_age(message: str) -> int | None:
     return age if age < 18 else None
 
 
-def plan_search(message: str, slots: Slots) -> SearchPlan:
+def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     """The search for a new request: the whole message by meaning, its product words by BM25,
-    the slots that are plausible. Price phrases are left out of both texts (the filter has them)."""
+    the slots that are plausible. Price phrases are left out of both texts (the filter has them).
+    For a gift, who it is for ("mum", "my boss") and the occasion only steer the meaning: word
+    matching keeps to what they like, when the message says ("a mad cat lady" → cat)."""
     kept, dropped = plausible(slots, message)
     if kept.min_price is None and kept.max_price is None:
         _read_budget(kept, message)  # the tagger missed it: "not paying more than 8 quid"
     text = _without_prices(message)
     words = lexical_words(text)
+    if gift:
+        liked = [w for w in words if w not in RECIPIENTS and w not in OCCASIONS]
+        words = liked or words
     return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped)
 
 
@@ -235,6 +240,10 @@ RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "
               "dad", "father", "nephew", "niece", "brother", "sister", "grandma", "granny", "nan", "grandad",
               "grandpa", "grandson", "granddaughter", "friend", "cousin", "aunt", "uncle", "teacher", "colleague",
               "boss", "bhai", "didi", "mummy", "papa"}
+OCCASIONS = {"mothers", "mother's", "fathers", "father's", "day", "valentines", "valentine", "anniversary", "wedding",
+             "retirement", "leaving", "farewell", "thank", "christening", "baptism", "graduation", "diwali", "rakhi",
+             "eid", "karwa", "chauth", "sunday", "weekend", "next", "week", "month", "lady", "man", "guy", "girl", "boy",
+             "mate", "best", "little", "big", "who", "loves", "everything", "nothing", "already", "hard", "buy"}
 STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or", "but", "for", "of", "to", "in", "on",
              "with", "at", "by", "from", "as", "so", "too", "if", "then", "than", "this", "that", "these", "those",
              "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same", "other", "else",

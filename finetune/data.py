@@ -376,8 +376,8 @@ def written_examples(folder: Path = WRITTEN_DIR) -> dict[str, list[Example]]:
 # --------------------------------------------------------------------------- build
 # Shares of each source in the mix: the written messages in full, the regular template and
 # Bitext phrasings thinned so they do not drown the way real people write.
-TEMPLATE_SHARE = 0.4
-BITEXT_SHARE = 0.6
+TEMPLATE_SHARE = 0.5
+BITEXT_SHARE = 0.8
 def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: int = 13,
                   scale: float = 1.0) -> dict:
     """Writes ``train/validation/test.jsonl`` and ``stats.json`` under ``out``; returns the stats."""

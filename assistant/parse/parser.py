@@ -119,7 +119,9 @@ class TurnParser:
             for row, enc in enumerate(encoded):
                 tags = tag_ids[row, enc.tag_start:enc.tag_start + len(enc.offsets)].tolist()
                 spans = tidy_spans(enc.message, decode_spans(enc, tags))
-                best = int(probs[row].argmax())
+                ranked = probs[row].argsort(descending=True).tolist()
+                best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
                 out.append(TurnParse(intent=intents[best], slots=spans_to_slots(spans),
-                                     confidence=round(float(probs[row, best]), 4), spans=spans))
+                                     confidence=round(float(probs[row, best]), 4), spans=spans,
+                                     runner_up=intents[second] if second is not None else None))
         return out

@@ -58,13 +58,27 @@ _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings,
                 re.I), "return_item", False),
     (re.compile(r"^(?!.*\bpolic).*\b(return|send back|exchange|swap)\s+(the|my|this|that|these|those|it|them|a|an)\b"
                 r"(?!.{0,12}\b(order|parcel|package)\b)", re.I), "return_item", False),
+    (re.compile(r"\b(arrived|came|turned up|got here|was delivered)\b.{0,30}\b(broken|smashed|cracked|chipped|shattered|"
+                r"crushed|dented|torn|ripped|damaged|bent|leaking|soaking|wet|rusty|chip|crack|dent|scratch|scratches|"
+                r"stain|tear|hole)\b|"
+                r"\b(broken|smashed|cracked|chipped|shattered|crushed|dented|torn|ripped|damaged|faulty|rusty|leaks|"
+                r"leaking)\b.{0,30}\b(when|on) (i )?(opened|arrival|delivery|it arrived)|"
+                r"\b(won'?t|doesn'?t|don'?t|does not|do not|will not) (switch|turn) on\b|\bdead out of the box\b|"
+                r"\b(don'?t|doesn'?t|do not|does not) work( at all)?\b.{0,30}\b(tried|new batter|out of the box)",
+                re.I), "return_item", False),
+    (re.compile(r"\b(what|which)\s+(was|were)\s+(that|those|the|them)\b.{0,40}\b(i|we)\s+(got|bought|ordered|purchased)\b|"
+                r"\b(i|we)\s+(got|bought|ordered|purchased)\b.{0,25}\b(last time|before|back in|last (month|year|week|"
+                r"christmas)|ages ago|previously|in the spring|in the summer)\b", re.I), "order_history", False),
+    (re.compile(r"^\s*(a\s+)?(human|real person|person|agent|operator)\b.{0,12}$|\b(speak|talk|chat)\s+(to|with)\s+"
+                r"(someone|somebody|a (real )?(person|human)|an? (agent|advisor|adviser)|a member of staff|your team)\b|"
+                r"\b(call me back|ring me back)\b", re.I), "contact_human_agent", False),
     (re.compile(r"\bcharged (me )?(twice|two times|double|2x)|\bdouble[- ]charged|\bcard\b.{0,20}\b(declined|rejected|"
                 r"refused)|\bpayment\b.{0,20}\b(failed|didn'?t go through|not going through|won'?t go through)", re.I),
      "payment_issue", False),
     (re.compile(r"\b(worst|terrible|awful|appalling|disgusting|useless|rubbish|shocking|pathetic)\b.{0,25}\b(service|shop|"
                 r"company|experience|support|customer care)\b|\b(nobody|no one|noone)\b.{0,15}\b(answers|replies|"
                 r"responds|gets back|got back|helps)\b", re.I), "complaint", False),
-    (re.compile(r"\b(similar|something like|more like|same (kind|sort|style|type)|like (that|this|the \w+) one|"
+    (re.compile(r"\b(similar|more like (this|that|these|those|the|it)|same (kind|sort|style|type)|like (that|this|the \w+) one|"
                 r"along the same lines)\b", re.I), "similar", True),
 ]
 

@@ -104,6 +104,7 @@ class TurnParse(BaseModel):
     intent: Intent
     slots: Slots = Field(default_factory=Slots)
     confidence: float = Field(default=1.0, ge=0, le=1)
+    runner_up: str | None = None  # the model's second choice of intent, for the engine's doubt rules
     spans: list[Span] = Field(default_factory=list)
 
     def to_json(self) -> dict:

@@ -99,6 +99,12 @@ def test_exclusions_and_qualifier_only_follow_ups():
     ("what's in my basket", False, "view_cart"),
     ("show me something similar but bigger", True, "similar"),
     ("show me something similar but bigger", False, None),
+    ("glamorous mug came with a massive chip on the rim", False, "return_item"),
+    ("red kitchen scales won't switch on at all, dead out of the box", False, "return_item"),
+    ("what were those bicycle bells i got last time called", False, "order_history"),
+    ("human please", False, "contact_human_agent"),
+    ("can someone from your team call me back", False, "contact_human_agent"),
+    ("is this mug dishwasher safe", True, None),
 ])
 def test_wordings_that_settle_the_intent(message, has_results, intent):
     assert hint_intent(message, has_results) == intent

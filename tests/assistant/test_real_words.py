@@ -130,3 +130,23 @@ def test_complaints_and_double_charges_get_the_right_help(retail):
     assert charged.parse.intent == "payment_issue"
     refund = chat(retail, "i want a refund", user=CUSTOMER)
     assert "demanding compensations" not in refund.reply
+
+
+def test_cart_view_and_remove_by_name(retail):
+    shown = chat(retail, "lunch box")
+    added = retail.turn(shown.session_id, None, "add the first one to my cart")
+    assert added.parse.intent == "add_to_cart"
+    listed = retail.turn(shown.session_id, None, "what's in my basket?")
+    assert listed.parse.intent == "view_cart" and [p.id for p in listed.products] == [added.products[0].id]
+    name = added.products[0].title.split()[-1].lower()
+    removed = retail.turn(shown.session_id, None, f"take the {name} out of my basket")
+    assert removed.parse.intent == "remove_from_cart" and "Removed" in removed.reply
+    assert "empty" in retail.turn(shown.session_id, None, "show my cart").reply
+
+
+def test_not_that_one_and_without_exclude(retail):
+    shown = chat(retail, "christmas decorations")
+    other = retail.turn(shown.session_id, None, "not those, something else")
+    assert other.products and not {p.id for p in other.products} & {p.id for p in shown.products}
+    plain = retail.turn(shown.session_id, None, "any without glitter")
+    assert plain.products and not [t for t in titles(plain) if "GLITTER" in t]
