@@ -24,9 +24,9 @@ from assistant.parse.rules import hint_intent
 from assistant.parse.schema import SUPPORT_INTENTS, Slots, TurnParse
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
-from assistant.query import (lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
+from assistant.query import (head_word, lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
                              without_words)
-from assistant.shopping import Shopper, is_vague, resolve
+from assistant.shopping import ASKS_WRAPPING, GIFT_WORDS, Shopper, is_vague, resolve
 from assistant.store_errors import SearchUnavailable
 from assistant.suggest import Suggestion, suggest_replies
 from assistant.support import SupportDesk
@@ -371,10 +371,13 @@ class Assistant:
         return self._search(session, plan.slots, message, reply, clarify=not plan.lexical)
 
     def _search(self, session: Session, slots: Slots, message: str, words: Callable, *, clarify: bool,
-                refine: bool = False, exclude: set[str] = frozenset(), avoid: set[str] = frozenset()) -> _Act:
+                refine: bool = False, exclude: set[str] = frozenset(), avoid: set[str] = frozenset(),
+                kind: str | None = None) -> _Act:
         """Search with ``slots``; ``words(products, reasons)`` words the results."""
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
-        found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude, avoid)
+        gift = bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
+        found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude, avoid, gift,
+                                               kind)
         session.pending_categories, session.pending_slots = [], None
         if not found.candidates:
             return _Act(replies.nothing_found(slots), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
@@ -507,7 +510,8 @@ class Assistant:
             slots.max_price = round(base.price - 0.01, 2)
         elif slots.price_change == "higher" and base.price is not None:
             slots.min_price = round(base.price + 0.01, 2)
-        return self._search(session, slots, message, reply, clarify=False, refine=True, exclude={base.id})
+        return self._search(session, slots, message, reply, clarify=False, refine=True, exclude={base.id},
+                            kind=head_word(base.title))
 
     def _cart(self, session: Session) -> list[tuple[Product, float]]:
         held: dict[str, float] = {}

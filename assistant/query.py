@@ -276,3 +276,12 @@ def without_words(message: str) -> list[str]:
     """"any without glitter", "no plastic please" → ["glitter"], ["plastic"]."""
     skip = FILLER | {"that", "this", "those", "these", "one", "ones", "too", "so", "more", "sure", "really", "very"}
     return [m.group(1).lower() for m in _WITHOUT.finditer(message) if m.group(1).lower() not in skip]
+
+
+def head_word(title: str) -> str | None:
+    """The word naming what a product is: the last word of its title that is not a colour, size
+    or material ("RETROSPOT CANDLE LARGE" → candle)."""
+    for word in reversed(_WORD.findall(title.lower())):
+        if word not in COLOURS | SIZE_WORDS | MATERIALS and len(word) > 2:
+            return word
+    return None

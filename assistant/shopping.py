@@ -49,7 +49,7 @@ class Shopper:
 
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
                keep: SearchFilter | None = None, exclude: set[str] = frozenset(),
-               avoid: set[str] = frozenset()) -> Found:
+               avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: str | None = None) -> Found:
         """``keep`` carries the category/brand filter an earlier turn resolved: a refinement
         stays inside it (no results is then the honest answer). The dense side reads the whole
         query, BM25 only its product words (``assistant.query``); products named in ``exclude``
@@ -64,9 +64,13 @@ class Shopper:
             refined = self._query(query, lexical, narrowed)
             if refined:
                 pool, flt = refined, narrowed
+        if kind:  # "similar": the same kind of thing, when the pool has enough of them
+            same = [c for c in pool if stem(kind) in _words(c.product.title)]
+            pool = same if len(same) >= 3 else pool
         if keep is not None:  # a refinement ("in red", "bigger") asked for them; a first request's words are searched
             pool = prefer_attributes(pool, slots.attributes)
-        pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)]
+        pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
+                and not (not_wrapping and _WRAPPING.search(c.product.title))]
         return self._finish(pool, flt, query, user_id, session_id)
 
     def _query(self, query: str, lexical: str, flt: SearchFilter) -> list[Candidate]:
@@ -84,6 +88,12 @@ class Shopper:
         category = flt.category or (match_category(slots.category, products) if slots.category else None)
         brand = flt.brand or (match_brand(slots.brand, products) if slots.brand else None)
         return SearchFilter(min_price=flt.min_price, max_price=flt.max_price, category=category, brand=brand)
+
+
+# Asked for a gift, people mean the present, not what it is wrapped in.
+_WRAPPING = re.compile(r"gift (bag|tag|tape|wrap|box|sack)|\bwrap\b|wrapping|tissue|\bcards?\b|\btags?\b", re.I)
+GIFT_WORDS = re.compile(r"\b(gift|gifts|present|presents|pressie|prezzie)\b", re.I)
+ASKS_WRAPPING = re.compile(r"\b(wrap|wrapping|bag|bags|card|cards|tag|tags|tissue|box)\b", re.I)
 
 
 def _text_words(product: Product) -> set[str]:
