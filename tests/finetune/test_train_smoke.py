@@ -42,7 +42,7 @@ def test_build_train_eval_smoke(tmp_path, llm_dir):
                              str(baseline), "--latency-turns", "3", "--out", str(report), "--json"))
     for name in ("lora", "untuned"):
         result = metrics["results"][name]
-        assert result["json_validity"] == 1.0 and set(result["by_source"]) == {"bitext", "shopper"}
+        assert result["json_validity"] == 1.0 and set(result["by_source"]) == {"bitext", "shopper", "written"}
         assert result["latency"]["turns"] == 3
     assert (report / "report.md").is_file() and (report / "parser_scores.png").is_file()
 
