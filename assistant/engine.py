@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterator, Sequence
 
+import numpy as np
+
 from assistant import replies
 from assistant.answers import best_fact, facts_of
 from assistant.grounding import Grounding, check_reply
@@ -465,7 +467,10 @@ class Assistant:
         return _Act(reply(product, fact), products[:1], show=False, suggestions=list(replies.QUESTION_CHIPS))
 
     def _encode(self, texts: list[str]):
-        return self.shopper.searcher.encoder.encode(texts)
+        # The warm single-query path (ONNX where it can): a product question must not wait for
+        # the batch model to load in a serving process that has only ever encoded queries.
+        encode_one = self.shopper.searcher.encoder.prepare_queries()
+        return np.stack([encode_one(text) for text in texts])
 
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 1)
