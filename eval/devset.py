@@ -15,8 +15,11 @@ A product is relevant when its lower-cased title (plus category path) holds one 
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from pathlib import Path
+
+import numpy as np
 
 from shopassist.settings import Settings
 
@@ -79,9 +82,11 @@ def _one(assistant, rec: dict, baseline: bool) -> dict:
     session = None
     for message in rec["context"]:
         session = assistant.turn(session, rec.get("customer"), message).session_id
+    started = time.perf_counter()
     result = assistant.turn(session, rec.get("customer"), rec["text"])
+    took_ms = (time.perf_counter() - started) * 1000
     row = {"id": rec["id"], "store": rec["store"], "group": rec["group"], "text": rec["text"],
-           "gold": rec["intent"], "intent": result.parse.intent,
+           "gold": rec["intent"], "intent": result.parse.intent, "turn_ms": round(took_ms, 1),
            "shown": [p.title for p in result.products][:K]}
     gold_slots = rec.get("slots") or {}
     for name in ("max_price", "min_price"):
@@ -117,8 +122,17 @@ def summarise(rows: list[dict]) -> dict:
             "shows_relevant": _mean([r["hit"] for r in searched]),
             "plain_search_precision_at_5": _mean([r["plain_p5"] for r in searched if "plain_p5" in r]),
             "price_slot_accuracy": _mean(priced),
+            **_latency([r["turn_ms"] for r in items if "turn_ms" in r]),
         }
     return out
+
+
+def _latency(times: list[float]) -> dict:
+    """Turn p50/p95 of the messages themselves (context turns are not timed)."""
+    if not times:
+        return {}
+    return {"turn_p50_ms": round(float(np.percentile(times, 50)), 1),
+            "turn_p95_ms": round(float(np.percentile(times, 95)), 1)}
 
 
 def _mean(values) -> float | None:
@@ -128,11 +142,13 @@ def _mean(values) -> float | None:
 
 def report(metrics: dict) -> str:
     lines = ["# Development set: real-sounding messages through the assistant", "",
-             "| store/group | messages | intent acc | product turns | P@5 | shows relevant | plain search P@5 | price slots |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| store/group | messages | intent acc | product turns | P@5 | shows relevant | plain search P@5 "
+             "| price slots | turn p50 / p95 ms |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for key, m in metrics.items():
+        timing = f"{m['turn_p50_ms']} / {m['turn_p95_ms']}" if "turn_p95_ms" in m else None
         cells = [m["messages"], m["intent_accuracy"], m["product_turns"], m["precision_at_5"], m["shows_relevant"],
-                 m["plain_search_precision_at_5"], m["price_slot_accuracy"]]
+                 m["plain_search_precision_at_5"], m["price_slot_accuracy"], timing]
         lines.append(f"| {key} | " + " | ".join("–" if c is None else str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
