@@ -19,7 +19,7 @@ from retrieval.behaviour.events import EventStore
 from retrieval.behaviour.service import behaviour_dir, events_path, open_recommender
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.rerank import Reranker, open_reranker
-from retrieval.search import HybridSearcher
+from retrieval.search import HybridSearcher, open_searcher
 from retrieval.stores import open_store
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
@@ -45,7 +45,8 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
         raise ShopAssistError(f"collection {name!r} is empty or missing: run `shopassist index --collection {name}` "
                               "(or `shopassist demo`) first")
     encoder = SentenceEncoder.from_settings(settings)
-    searcher = HybridSearcher(store, encoder, LexicalEncoder(), settings.prefetch, settings.rrf_k)
+    searcher = open_searcher(store, encoder, LexicalEncoder(), settings.state_dir, name, settings.prefetch,
+                             settings.rrf_k, settings.spelling)
     events = EventStore(events_path(settings))
     recommender = None
     if (behaviour_dir(settings, name) / "behaviour.json").is_file():

@@ -120,6 +120,19 @@ class SentenceEncoder:
         )
         return vectors.astype(np.float32, copy=False)  # (n, dim)
 
+    def known_words(self) -> set[str]:
+        """The whole words the model's tokenizer knows (a real word is not a typo); empty when
+        the model has no ``tokenizer.json`` to read."""
+        try:
+            vocab = json.loads((Path(resolve_embedder(self.name)) / "tokenizer.json").read_text())["model"]["vocab"]
+        except (OSError, ValueError, KeyError, TypeError, ModelNotFoundError):
+            return set()
+        tokens = list(vocab.keys() if isinstance(vocab, dict) else (row[0] for row in vocab))
+        starts = ("\u2581", "\u0120")  # SentencePiece / byte-level BPE mark a word's first piece
+        if any(t.startswith(starts) for t in tokens):
+            tokens = [t[1:] for t in tokens if t.startswith(starts)]
+        return {t.lower() for t in tokens if not t.startswith("##") and t.isalpha()}
+
     def encode_query(self, text: str) -> np.ndarray:
         """One query → ``(dim,)``; through ONNX Runtime when the model allows it."""
         return self.prepare_queries()(text)

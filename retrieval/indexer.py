@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from retrieval.tables import ValidationReport
 from retrieval.encoder import DenseEncoder, LexicalEncoder
 from retrieval.product import Product
+from retrieval.spelling import catalogue_words, save_words
 from retrieval.stores.base import PointData, VectorStore
 from shopassist.errors import StoreError
 
@@ -105,6 +106,7 @@ def index_products(
     gone = [pid for pid in stored if pid not in current]
     store.delete(gone)
     store.finish()
+    save_words(state_dir, collection, catalogue_words(products))
     _write_meta(state_dir, collection, {
         "embedder": encoder.name, "dim": encoder.dim, "engine": store.engine, "complete": True,
         "products": len(products), "source": report.source, "format": report.format,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from retrieval.encoder import DenseEncoder, LexicalEncoder
 from retrieval.product import Candidate
+from retrieval.spelling import Speller
 from retrieval.stores.base import SearchFilter, VectorStore, product_from_payload
 
 
@@ -16,14 +19,16 @@ class HybridSearcher:
         lexical: the BM25 encoder.
         prefetch: candidates per source before fusion.
         rrf_k: reciprocal rank fusion constant.
+        speller: corrects misspelt query words to catalogue words before both encoders read them.
 
     Example:
         >>> searcher.search("women's sandals", SearchFilter(max_price=500), top_k=5)
     """
 
     def __init__(self, store: VectorStore, encoder: DenseEncoder, lexical: LexicalEncoder,
-                 prefetch: int = 50, rrf_k: int = 60):
+                 prefetch: int = 50, rrf_k: int = 60, speller: Speller | None = None):
         self.store = store
+        self.speller = speller
         self.encoder = encoder
         self.lexical = lexical
         self.prefetch = prefetch
@@ -35,6 +40,9 @@ class HybridSearcher:
         keep filler words and numbers out of word matching while the dense side reads the whole
         meaning; an empty string searches by meaning only."""
         flt = flt or SearchFilter()
+        if self.speller is not None:
+            query = self.speller.correct(query)
+            lexical = None if lexical is None else self.speller.correct(lexical)
         dense = self.encoder.encode_query(query)
         sparse = self.lexical.encode_query(query if lexical is None else lexical) if (lexical is None or lexical.strip()) \
             else ([], [])
@@ -51,3 +59,11 @@ class HybridSearcher:
                 scores["sparse"] = sparse_scores[hit.product_id]
             out.append(Candidate(product_from_payload(hit.payload), hit.score, scores))
         return out
+
+
+def open_searcher(store: VectorStore, encoder: DenseEncoder, lexical: LexicalEncoder, state_dir: Path,
+                  collection: str, prefetch: int = 50, rrf_k: int = 60, spelling: bool = True) -> HybridSearcher:
+    """The searcher for an indexed collection, with its catalogue's speller when there is one."""
+    known = encoder.known_words() if hasattr(encoder, "known_words") else set()
+    speller = Speller.for_collection(state_dir, collection, known) if spelling else None
+    return HybridSearcher(store, encoder, lexical, prefetch, rrf_k, speller)

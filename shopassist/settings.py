@@ -56,6 +56,7 @@ class Settings(BaseModel):
         collection: the collection that ``index`` writes and ``search`` reads by default.
         prefetch: candidates taken from each of the dense and lexical searches before fusion.
         rrf_k: the k of reciprocal rank fusion.
+        spelling: correct misspelt query words to the catalogue's own words before searching.
         torch_threads: CPU threads for torch; unset lets torch decide.
         sasrec_max_seconds: cap on each SASRec+ training run (it stops early, keeping what it learned).
         parser_adapter: turn-parser adapter folder: ``default`` (the one shipped in
@@ -109,6 +110,7 @@ class Settings(BaseModel):
     collection: str = "catalog"
     prefetch: int = Field(default=50, ge=1, le=10_000)
     rrf_k: int = Field(default=60, ge=1)
+    spelling: bool = True
     torch_threads: int | None = Field(default=None, ge=1)
     sasrec_max_seconds: float = Field(default=240.0, gt=0)
     parser_adapter: str = "default"

@@ -64,7 +64,7 @@ def search(settings: Settings, query, min_price, max_price, category, brand, att
     """Hybrid (dense + BM25) search with payload filters."""
     from retrieval.indexer import check_embedder
     from retrieval.parsing import attribute_key
-    from retrieval.search import HybridSearcher
+    from retrieval.search import open_searcher
     from retrieval.stores import SearchFilter
 
     if min_price is not None and max_price is not None and min_price > max_price:
@@ -82,7 +82,8 @@ def search(settings: Settings, query, min_price, max_price, category, brand, att
                        attributes=attributes, in_stock_only=in_stock)
     reranker = reranker_for(settings, name) if user_id else None
     with store:
-        searcher = HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k)
+        searcher = open_searcher(store, encoder, lexical, settings.state_dir, name, settings.prefetch,
+                                 settings.rrf_k, settings.spelling)
         searcher.search("warm up", flt, 1)  # loading the model and store is not search time
         started = time.perf_counter()
         if reranker is None:

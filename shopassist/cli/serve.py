@@ -67,7 +67,7 @@ def _demo_behaviour(settings: Settings) -> None:
 def demo(settings: Settings, reindex, no_serve, port) -> None:
     """Index the bundled demo stores, load their behaviour, train (once), show samples, and
     serve the chat widget (Online Retail) at http://127.0.0.1:PORT/."""
-    from retrieval.search import HybridSearcher
+    from retrieval.search import open_searcher
     from retrieval.stores import SearchFilter
 
     _demo_index(settings, reindex)
@@ -77,7 +77,9 @@ def demo(settings: Settings, reindex, no_serve, port) -> None:
     for collection, query, flt in samples:
         store, encoder, lexical = services(settings, collection)
         with store:
-            results = HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k).search(query, flt, 5)
+            searcher = open_searcher(store, encoder, lexical, settings.state_dir, collection, settings.prefetch,
+                                     settings.rrf_k, settings.spelling)
+            results = searcher.search(query, flt, 5)
         click.echo(f"\n[{collection}] {query!r} (max price {flt.max_price}):")
         for c in results:
             click.echo(f"  - {c.product.title} | {c.product.price} {c.product.currency} | {c.product.category_path or '-'}")

@@ -4,7 +4,7 @@ import pytest
 
 from retrieval.catalog import load_catalog
 from retrieval.indexer import index_products
-from retrieval.search import HybridSearcher
+from retrieval.search import HybridSearcher, open_searcher
 from retrieval.stores.base import SearchFilter
 from retrieval.stores.client import ClientStore, connect
 from retrieval.stores.edge import EdgeStore
@@ -89,6 +89,13 @@ def test_online_retail_slice(tmp_path, encoder, lexical):
     assert top[0].product.id == "85123A" and top[0].product.currency == "GBP"
     cheap = searcher.search("christmas decoration", SearchFilter(max_price=1.0), top_k=10)
     assert cheap and all(c.product.price <= 1.0 for c in cheap)
+    # the catalogue's words were recorded at indexing: a misspelt query finds what the right spelling finds
+    spelled = open_searcher(store, encoder, lexical, tmp_path / "s", "or")
+    assert spelled.speller is not None
+    right = [c.product.id for c in spelled.search("white hanging heart t-light holder", top_k=3)]
+    assert [c.product.id for c in spelled.search("whte hangng heart t-light holdr", top_k=3)] == right
+    unspelled = open_searcher(store, encoder, lexical, tmp_path / "s", "or", spelling=False)
+    assert unspelled.speller is None
     store.close()
 
 
