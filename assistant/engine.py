@@ -26,7 +26,7 @@ from assistant.parse.rules import hint_intent
 from assistant.parse.schema import SUPPORT_INTENTS, Slots, TurnParse
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
-from assistant.query import (head_word, lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
+from assistant.query import (kind_words, lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
                              without_words)
 from assistant.shopping import ASKS_WRAPPING, GIFT_WORDS, Shopper, is_vague, resolve
 from assistant.store_errors import SearchUnavailable
@@ -374,7 +374,7 @@ class Assistant:
 
     def _search(self, session: Session, slots: Slots, message: str, words: Callable, *, clarify: bool,
                 refine: bool = False, exclude: set[str] = frozenset(), avoid: set[str] = frozenset(),
-                kind: str | None = None) -> _Act:
+                kind: Sequence[str] = ()) -> _Act:
         """Search with ``slots``; ``words(products, reasons)`` words the results."""
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
         gift = bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
@@ -516,7 +516,7 @@ class Assistant:
         elif slots.price_change == "higher" and base.price is not None:
             slots.min_price = round(base.price + 0.01, 2)
         return self._search(session, slots, message, reply, clarify=False, refine=True, exclude={base.id},
-                            kind=head_word(base.title))
+                            kind=kind_words(base.title))
 
     def _cart(self, session: Session) -> list[tuple[Product, float]]:
         held: dict[str, float] = {}

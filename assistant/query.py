@@ -278,10 +278,9 @@ def without_words(message: str) -> list[str]:
     return [m.group(1).lower() for m in _WITHOUT.finditer(message) if m.group(1).lower() not in skip]
 
 
-def head_word(title: str) -> str | None:
-    """The word naming what a product is: the last word of its title that is not a colour, size
-    or material ("RETROSPOT CANDLE LARGE" → candle)."""
-    for word in reversed(_WORD.findall(title.lower())):
-        if word not in COLOURS | SIZE_WORDS | MATERIALS and len(word) > 2:
-            return word
-    return None
+def kind_words(title: str) -> list[str]:
+    """The title's words that may name what the product is: not a colour, size, material or
+    number. Which one does depends on the store ("RETROSPOT CANDLE LARGE", "JUMBO BAG VINTAGE
+    CHRISTMAS"), so the search picks the one most of its results share (``Shopper.search``)."""
+    return [w for w in dict.fromkeys(_WORD.findall(title.lower()))
+            if w not in COLOURS | SIZE_WORDS | MATERIALS | STOPWORDS and len(w) > 2]

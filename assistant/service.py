@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from assistant.engine import Assistant
 from assistant.orders import OrderBook
 from assistant.parse.guarded import GuardedParser
-from assistant.parse.parser import TurnParser
+from assistant.parse.parser import TurnParser, adapter_folder
+from assistant.parse.support_head import SupportHead, SupportRefinedParser
 from assistant.session import SessionStore
 from assistant.shopping import Shopper
 from assistant.store_errors import engine_call
@@ -21,7 +22,7 @@ from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.rerank import Reranker, open_reranker
 from retrieval.search import HybridSearcher, open_searcher
 from retrieval.stores import open_store
-from shopassist.errors import ShopAssistError
+from shopassist.errors import ModelNotFoundError, ShopAssistError
 from shopassist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,8 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
 
     support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
     sessions = SessionStore(sessions_path(settings), settings.session_ttl_minutes * 60, settings.max_session_messages)
-    guarded = GuardedParser(parser or TurnParser.from_settings(settings), settings.parse_budget_s,
-                            settings.parse_cooldown_s)
+    guarded = GuardedParser(_with_support_head(parser or TurnParser.from_settings(settings), settings, encoder),
+                            settings.parse_budget_s, settings.parse_cooldown_s)
     guarded.warm()
     _warm_search(searcher)
     variants = parse_variants(settings.ab_variants)
@@ -71,6 +72,20 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
                      variants=variants, forced_variant=settings.ab_variant,
                      variant_tools=_variant_tools(variants, settings, searcher, reranker, recommender),
                      closers=[store.close, events.close, sessions.close])
+
+
+def _with_support_head(parser, settings: Settings, encoder: SentenceEncoder):
+    """The parser with the support head saved beside its adapter, when there is one for this
+    embedder (``support_head`` setting on); the parser as it is otherwise."""
+    if isinstance(parser, SupportRefinedParser) or not settings.support_head:
+        return parser
+    try:
+        head = SupportHead.load(adapter_folder(settings), settings.embedder)
+    except ModelNotFoundError:
+        head = None
+    if head is None:
+        return parser
+    return SupportRefinedParser(parser, head, lambda text: encoder.prepare_queries()(text))
 
 
 def _warm_search(searcher: HybridSearcher) -> None:

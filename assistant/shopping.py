@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from assistant.parse.schema import Reference, Slots
 from assistant.query import lexical_words, stem
@@ -49,7 +50,7 @@ class Shopper:
 
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
                keep: SearchFilter | None = None, exclude: set[str] = frozenset(),
-               avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: str | None = None) -> Found:
+               avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: Sequence[str] = ()) -> Found:
         """``keep`` carries the category/brand filter an earlier turn resolved: a refinement
         stays inside it (no results is then the honest answer). The dense side reads the whole
         query, BM25 only its product words (``assistant.query``); products named in ``exclude``
@@ -65,8 +66,7 @@ class Shopper:
             if refined:
                 pool, flt = refined, narrowed
         if kind:  # "similar": the same kind of thing, when the pool has enough of them
-            same = [c for c in pool if stem(kind) in _words(c.product.title)]
-            pool = same if len(same) >= 3 else pool
+            pool = _same_kind(pool, kind)
         if keep is not None:  # a refinement ("in red", "bigger") asked for them; a first request's words are searched
             pool = prefer_attributes(pool, slots.attributes)
         pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
@@ -115,6 +115,16 @@ def prefer_attributes(pool: list[Candidate], attributes: dict[str, str]) -> list
         text = _text_words(c.product)
         return sum(bool(w & text) for w in wanted)
     return sorted(pool, key=hits, reverse=True)  # stable: retrieval order within each group
+
+
+def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> list[Candidate]:
+    """The candidates that share the kind word most of the pool shares (of the shown product's
+    title words ``kind``): its kind, whichever end of the title the store puts it."""
+    titles = [_words(c.product.title) for c in pool]
+    counts = {word: sum(stem(word) in t for t in titles) for word in kind}
+    best = max(kind, key=lambda w: counts[w])
+    same = [c for c, t in zip(pool, titles) if stem(best) in t]
+    return same if len(same) >= least else pool
 
 
 def match_category(wanted: str, products: list[Product]) -> str | None:

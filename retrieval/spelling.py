@@ -5,7 +5,8 @@ into sub-word pieces that mean little, and BM25 finds nothing, so a typo in the 
 matters loses the whole search. Indexing records the catalogue's words and how often each is
 used; a query word that is neither a catalogue word nor a word the embedder's tokenizer knows
 whole is replaced by the closest catalogue word (Damerau-Levenshtein: one edit, two for long
-words, only a missing letter for four-letter ones; the commonest wins a tie). Real words the catalogue lacks ("footie",
+words, only a missing letter for four-letter ones, a changed letter only when it is a
+neighbouring key or another vowel; the commonest wins a tie). Real words the catalogue lacks ("footie",
 "pressie") stay as typed, and so do short words, numbers and codes.
 """
 
@@ -49,6 +50,29 @@ def save_words(state_dir: Path, collection: str, counts: Counter[str]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(dict(counts.most_common()), ensure_ascii=False))
     tmp.replace(path)
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY = {ch: (r, c) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
+_VOWELS = set("aeiouy")
+
+
+def _near_keys(a: str, b: str) -> bool:
+    (ra, ca), (rb, cb) = _KEY.get(a, (9, 9)), _KEY.get(b, (-9, -9))
+    return abs(ra - rb) <= 1 and abs(ca - cb) <= 1
+
+
+def _plausible_slip(typed: str, word: str) -> bool:
+    """A one-letter substitution is a typo when the letters are neighbouring keys or both
+    vowels (a slip of the finger or of the ear); other edits (a letter dropped, doubled or
+    swapped) always are."""
+    if len(typed) != len(word):
+        return True
+    diff = [(a, b) for a, b in zip(typed, word) if a != b]
+    if len(diff) != 1:
+        return True  # two letters swapped
+    a, b = diff[0]
+    return (a in _VOWELS and b in _VOWELS) or _near_keys(a, b)
 
 
 class Speller:
@@ -97,6 +121,8 @@ class Speller:
                                 score_cutoff=limit, limit=10)
         if len(word) < SHORT_WORD:  # "clok", "womn": a dropped letter; "wala", "haal" are words
             found = [hit for hit in found if len(hit[0]) == len(word) + 1]
+        elif len(word) < LONG_WORD:  # "jeens" is "jeans", but "skool" is not "stool"
+            found = [hit for hit in found if _plausible_slip(word, hit[0])]
         if not found:
             return None
         return min(found, key=lambda hit: (hit[1], -self._counts[hit[0]]))[0]

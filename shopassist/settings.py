@@ -73,6 +73,8 @@ class Settings(BaseModel):
             and writes it to ``<home>/agent-login.txt`` (mode 0600), unless ``production`` is
             set, when it refuses to start.
         qdrant_timeout: seconds a Qdrant server request may take before the turn degrades.
+        support_head: let the support head beside the parser's adapter pick the support intent
+            of a message the parser took for support.
         parse_budget_s, parse_cooldown_s: the LLM parse's time budget; after a failure or a
             timeout, turns use the rule parse for the cool-down, then the LLM is tried again.
         ab_variants: A/B variants by name, each a table of knobs (``rerank`` on/off,
@@ -118,6 +120,7 @@ class Settings(BaseModel):
     search_top_k: int = Field(default=5, ge=1, le=50)
     reranker: Literal["none", "behaviour"] = "behaviour"
     qdrant_timeout: int = Field(default=5, ge=1)
+    support_head: bool = True
     parse_budget_s: float = Field(default=2.0, gt=0)
     parse_cooldown_s: float = Field(default=30.0, ge=0)
     ab_variants: dict[str, dict[str, float | int | bool]] = Field(default_factory=dict)

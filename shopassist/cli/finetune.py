@@ -1,4 +1,4 @@
-"""``shopassist finetune build-data|train|eval``: the turn parser's data, training and scores."""
+"""``shopassist finetune build-data|train|support-head|eval``: the turn parser's data, training and scores."""
 
 from __future__ import annotations
 
@@ -86,6 +86,40 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
         if "validation" in result:
             v = result["validation"]
             click.echo(f"validation: intent accuracy {v['intent_accuracy']}, slot F1 {v['slots']['f1']}")
+
+
+@finetune.command("support-head")
+@click.option("--data", type=click.Path(file_okay=False), help="Folder from build-data (default: HOME/finetune/data).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Adapter folder to save it in (default: the `parser_adapter` setting's folder).")
+@click.option("--per-intent", default=300, show_default=True, type=click.IntRange(10, 100_000),
+              help="Most training examples taken for one intent.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def support_head(settings: Settings, data, out, per_intent, as_json) -> None:
+    """Train the support head: which support intent a message is, from its sentence embedding,
+    used when the parser says a message is support. Saved beside the parser's adapter."""
+    from assistant.parse.parser import adapter_folder
+    from finetune.data import read_examples
+    from finetune.support_head import evaluate_support_head, train_support_head
+    from retrieval.encoder import SentenceEncoder
+
+    folder = _data_dir(settings, data)
+    if not (folder / "train.jsonl").is_file():
+        raise ShopAssistError(f"no training data in {folder}: run `shopassist finetune build-data` first")
+    encoder = SentenceEncoder.from_settings(settings)
+    head, info = train_support_head(read_examples(folder / "train.jsonl"), encoder, per_intent=per_intent,
+                                    progress=not as_json)
+    if (folder / "test.jsonl").is_file():
+        info["test"] = evaluate_support_head(head, read_examples(folder / "test.jsonl"), encoder)
+    target = Path(out) if out else adapter_folder(settings)
+    head.save(target, info)
+    if as_json:
+        emit({"out": str(target), **info})
+    else:
+        click.echo(f"support head ({info['intents']} intents, {info['examples']} examples) saved to {target}")
+        if "test" in info:
+            click.echo(f"test split: support intent accuracy {info['test'].get('accuracy')} {info['test'].get('by_source')}")
 
 
 @finetune.command("eval")

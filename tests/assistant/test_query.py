@@ -145,3 +145,22 @@ def test_comparing_title_only_products_shows_what_differs():
     for row in ("| strap | leather | – |", "| warranty | – | 1 year |", "| dial | round | round |"):
         assert row in text
     assert text.index("strap") < text.index("dial")  # what differs comes first
+
+
+def test_kind_words_leave_out_colours_sizes_materials_and_numbers():
+    from assistant.query import kind_words
+
+    assert kind_words("CAKE STAND LOVEBIRD 2 TIER PINK") == ["cake", "stand", "lovebird", "tier"]
+    assert kind_words("JUMBO BAG VINTAGE CHRISTMAS") == ["bag", "vintage", "christmas"]  # jumbo: a size
+
+
+def test_similar_keeps_the_kind_most_of_the_pool_shares_whichever_end_of_the_title_it_is():
+    from assistant.shopping import _same_kind
+    from retrieval.product import Candidate, Product
+
+    titles = ["JUMBO BAG PINK POLKADOT", "JUMBO BAG VINTAGE LEAF", "VINTAGE CHRISTMAS BUNTING",
+              "JUMBO BAG SPACEBOY", "LUNCH BAG VINTAGE DOILY", "VINTAGE CHRISTMAS TABLECLOTH"]
+    pool = [Candidate(Product(id=str(i), title=t, price=1.0), 1.0, {}) for i, t in enumerate(titles)]
+    kept = _same_kind(pool, ["jumbo", "bag", "vintage", "christmas"])
+    assert [c.product.title for c in kept] == [t for t in titles if " BAG " in f" {t} "]
+    assert _same_kind(pool[:2], ["jumbo", "bag"]) == pool[:2]  # too few to narrow: the pool as it is

@@ -31,6 +31,13 @@ def test_real_words_short_words_numbers_and_case_are_left_alone():
     assert fix("footie") == "footie"  # nothing in the catalogue is one edit away
 
 
+def test_a_changed_letter_must_be_a_slip_of_the_finger_or_a_vowel():
+    fix = Speller(Counter({"stool": 4, "jeans": 4, "mirror": 3}), set()).correct
+    assert fix("jeens") == "jeans"  # vowel for vowel
+    assert fix("mirrpr") == "mirror"  # p is next to o
+    assert fix("skool") == "skool"  # k and t are far apart: slang, not a typo of "stool"
+
+
 def test_a_word_one_product_uses_once_is_not_a_correction_target():
     only_once = Speller(Counter({"zebra": 1, "umbrella": 3}), set())
     assert only_once.correct("zebar") == "zebar"
