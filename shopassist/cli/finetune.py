@@ -1,4 +1,4 @@
-"""``shopassist finetune build-data|train|support-head|eval``: the turn parser's data, training and scores."""
+"""``shopassist finetune build-data|train|support-head|embedder|eval``: the turn parser's data, training and scores."""
 
 from __future__ import annotations
 
@@ -120,6 +120,42 @@ def support_head(settings: Settings, data, out, per_intent, as_json) -> None:
         click.echo(f"support head ({info['intents']} intents, {info['examples']} examples) saved to {target}")
         if "test" in info:
             click.echo(f"test split: support intent accuracy {info['test'].get('accuracy')} {info['test'].get('by_source')}")
+
+
+@finetune.command("embedder")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the tuned model.")
+@click.option("--max-minutes", default=60.0, show_default=True, help="Stop (and save) after this long.")
+@click.option("--limit", type=click.IntRange(1), help="Use the first N products of each store only (smoke runs).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def embedder(settings: Settings, out, max_minutes, limit, as_json) -> None:
+    """Fine-tune the embedder on the bundled catalogues and score it against the stock model on
+    the development set (by meaning alone). Use it (setting `embedder`, then re-index) only if
+    it wins; the verdict is in the output and in OUT/comparison.json."""
+    from eval.embedder_devset import dense_precision
+    from finetune.embedder import fit_embedder, mine_pairs
+    from retrieval.adapters import load_flipkart, load_online_retail
+    from retrieval.encoder import SentenceEncoder, resolve_embedder
+
+    data = settings.data_dir
+    stores = {"online_retail": load_online_retail(data / "online_retail" / "online_retail.csv.gz")[0][:limit],
+              "flipkart": load_flipkart(data / "flipkart" / "products.csv")[0][:limit]}
+    target = Path(out)
+    summary = fit_embedder(resolve_embedder(settings.embedder), mine_pairs(stores["online_retail"] + stores["flipkart"]),
+                           target, max_minutes=max_minutes, threads=settings.torch_threads, progress=not as_json)
+    scores = {name: dense_precision(SentenceEncoder(model, settings.embed_max_seq_length), stores)
+              for name, model in (("stock", settings.embedder), ("tuned", str(target)))}
+    wins = all(scores["tuned"][s]["all"] > scores["stock"][s]["all"] for s in scores["stock"])
+    result = {"out": str(target), "training": summary, "precision_at_5": scores,
+              "verdict": "tuned wins: set `embedder` to it and re-index" if wins else "stock wins: keep the stock model"}
+    (target / "comparison.json").write_text(json.dumps(result, indent=2))
+    if as_json:
+        emit(result)
+        return
+    click.echo(f"trained {summary['steps']} steps on {summary['pairs']} pairs in {summary['seconds']:.0f} s")
+    for store in scores["stock"]:
+        click.echo(f"{store}: P@5 stock {scores['stock'][store]['all']} / tuned {scores['tuned'][store]['all']}")
+    click.echo(result["verdict"])
 
 
 @finetune.command("eval")
