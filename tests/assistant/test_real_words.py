@@ -152,3 +152,18 @@ def test_not_that_one_and_without_exclude(retail):
     assert other.products and not {p.id for p in other.products} & {p.id for p in shown.products}
     plain = retail.turn(shown.session_id, None, "any without glitter")
     assert plain.products and not [t for t in titles(plain) if "GLITTER" in t]
+
+
+def test_misspelt_product_words_still_find_the_product(retail):
+    for message, word in [("alarm clok for the bedroom", "CLOCK"), ("umbrela for school", "UMBRELLA"),
+                          ("hot water botle", "HOT WATER BOTTLE")]:
+        found = titles(chat(retail, message))
+        assert found and all(word in t for t in found), (message, found)
+
+
+def test_support_messages_get_the_support_intent_they_are(retail):
+    for message, intent in [("i cant get into my account, the reset link never comes", "recover_password"),
+                            ("which cards can i pay with", "check_payment_methods"),
+                            ("can you leave my parcel with the neighbour", "delivery_options")]:
+        result = chat(retail, message, user=CUSTOMER)
+        assert result.parse.intent == intent and not result.products, (message, result.parse.intent)
