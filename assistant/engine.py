@@ -34,6 +34,7 @@ from assistant.suggest import Suggestion, suggest_replies
 from assistant.support import SupportDesk
 from assistant.variants import Variant, pick
 from retrieval.behaviour.events import Event, EventStore
+from retrieval.kinds import KIND
 from retrieval.product import Product
 from retrieval.stores.base import SearchFilter
 from shopassist.errors import ShopAssistError
@@ -516,7 +517,7 @@ class Assistant:
         elif slots.price_change == "higher" and base.price is not None:
             slots.min_price = round(base.price + 0.01, 2)
         return self._search(session, slots, message, reply, clarify=False, refine=True, exclude={base.id},
-                            kind=kind_words(base.title))
+                            kind=[base.attributes[KIND]] if KIND in base.attributes else kind_words(base.title))
 
     def _cart(self, session: Session) -> list[tuple[Product, float]]:
         held: dict[str, float] = {}

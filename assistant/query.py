@@ -16,29 +16,8 @@ from dataclasses import dataclass, field
 
 from assistant.parse.normalise import currency_of, parse_amount, price_direction
 from assistant.parse.schema import Slots, Span
+from retrieval.lexicon import COLOURS, GENDERS, MATERIALS, SIZE_WORDS  # noqa: F401  (re-exported)
 
-COLOURS = {
-    "red", "blue", "green", "pink", "white", "black", "yellow", "purple", "orange", "grey", "gray", "brown",
-    "gold", "golden", "silver", "cream", "ivory", "beige", "navy", "teal", "turquoise", "lilac", "lavender",
-    "maroon", "violet", "multicolor", "multicolour", "multi", "copper", "bronze", "rose", "peach", "mint",
-    "khaki", "magenta", "aqua", "olive", "tan", "charcoal", "indigo", "mustard", "coral", "fuchsia", "ruby",
-}
-MATERIALS = {
-    "wood", "wooden", "glass", "ceramic", "metal", "enamel", "zinc", "felt", "cotton", "paper", "tin",
-    "silk", "wool", "woollen", "leather", "plastic", "steel", "stainless", "silicone", "porcelain", "bamboo",
-    "linen", "polyester", "rayon", "denim", "jute", "brass", "copper", "silver", "gold", "crystal", "rubber",
-    "velvet", "canvas", "acrylic", "resin", "stone", "marble", "iron", "aluminium", "aluminum", "chiffon",
-    "georgette", "nylon", "fabric", "vinyl", "pewter", "oak", "pine", "china", "stoneware", "terracotta",
-}
-GENDERS = {
-    "men", "man", "mens", "male", "him", "boy", "boys", "gents", "gentlemen", "guys", "women", "woman", "womens",
-    "female", "her", "girl", "girls", "ladies", "lady", "kids", "kid", "children", "child", "childrens", "baby",
-    "babies", "infant", "infants", "toddler", "toddlers", "unisex", "teen", "teens", "teenager",
-}
-SIZE_WORDS = {
-    "mini", "tiny", "small", "little", "medium", "large", "big", "jumbo", "giant", "huge", "extra", "xl", "xxl",
-    "xs", "s", "m", "l", "xxxl", "king", "queen", "single", "double", "tall", "long", "short", "wide", "slim",
-}
 # Words that carry the request, not the product: never matched against titles on their own.
 FILLER = {
     "need", "needs", "needed", "want", "wants", "wanted", "looking", "look", "find", "search", "show", "get",

@@ -120,7 +120,7 @@ def prefer_attributes(pool: list[Candidate], attributes: dict[str, str]) -> list
 def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> list[Candidate]:
     """The candidates that share the kind word most of the pool shares (of the shown product's
     title words ``kind``): its kind, whichever end of the title the store puts it."""
-    titles = [_words(c.product.title) for c in pool]
+    titles = [_words(f"{c.product.title} {c.product.attributes.get('kind', '')}") for c in pool]
     counts = {word: sum(stem(word) in t for t in titles) for word in kind}
     best = max(kind, key=lambda w: counts[w])
     same = [c for c, t in zip(pool, titles) if stem(best) in t]

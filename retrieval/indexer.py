@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 
 from retrieval.tables import ValidationReport
 from retrieval.encoder import DenseEncoder, LexicalEncoder
+from retrieval.kinds import KIND, needs_kinds, with_kinds
 from retrieval.product import Product
 from retrieval.spelling import catalogue_words, save_words
 from retrieval.stores.base import PointData, VectorStore
@@ -68,10 +69,14 @@ def _prepare(store: VectorStore, dim: int, recreate: bool) -> None:
 def index_products(
     products: list[Product], store: VectorStore, encoder: DenseEncoder, lexical: LexicalEncoder,
     report: ValidationReport, *, collection: str, state_dir: Path, batch_size: int = 64,
-    recreate: bool = False, progress: bool = True,
+    recreate: bool = False, progress: bool = True, kinds: bool = True,
 ) -> ValidationReport:
-    """Make the collection mirror ``products``; fills the indexing counts of ``report``."""
+    """Make the collection mirror ``products``; fills the indexing counts of ``report``.
+    ``kinds``: give products of a catalogue without categories a derived ``kind`` attribute."""
     started = time.perf_counter()
+    if kinds and needs_kinds(products):
+        products = with_kinds(products, encoder, progress)
+        report.derived_kinds = sum(KIND in p.attributes for p in products)
     if not recreate:
         check_embedder(state_dir, collection, encoder.name)
     _prepare(store, encoder.dim, recreate)

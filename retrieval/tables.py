@@ -51,6 +51,7 @@ class ValidationReport:
     indexed: int = 0
     unchanged: int = 0
     removed: int = 0
+    derived_kinds: int = 0  # products given a derived ``kind`` (catalogues without categories)
     collection: str | None = None
     took_s: float | None = None
 
@@ -65,7 +66,7 @@ class ValidationReport:
             "source": self.source, "format": self.format, "collection": self.collection,
             "mapping": self.mapping, "rows_read": self.rows_read, "products": self.products,
             "indexed": self.indexed, "unchanged": self.unchanged, "removed": self.removed,
-            "duplicates_merged": self.duplicates_merged,
+            "derived_kinds": self.derived_kinds, "duplicates_merged": self.duplicates_merged,
             "rejected_count": len(self.rejected), "warning_count": len(self.warnings),
             "rejected": [{"row": i.row, "reason": i.reason} for i in self.rejected],
             "warnings": [{"row": i.row, "reason": i.reason} for i in self.warnings],
@@ -88,6 +89,8 @@ class ValidationReport:
                 f"  unchanged          {self.unchanged}",
                 f"  removed (gone from catalogue) {self.removed}",
             ]
+            if self.derived_kinds:
+                lines.append(f"  derived kinds      {self.derived_kinds} (no categories: a kind from each title)")
         for title, issues in (("rejected", self.rejected), ("warnings", self.warnings)):
             for issue in issues[:max_issues]:
                 lines.append(f"  {title[:-1] if title == 'warnings' else title}: row {issue.row}: {issue.reason}")

@@ -57,6 +57,8 @@ class Settings(BaseModel):
         prefetch: candidates taken from each of the dense and lexical searches before fusion.
         rrf_k: the k of reciprocal rank fusion.
         spelling: correct misspelt query words to the catalogue's own words before searching.
+        derive_kinds: at indexing, give each product of a catalogue without categories a ``kind``
+            attribute learned from its title.
         torch_threads: CPU threads for torch; unset lets torch decide.
         sasrec_max_seconds: cap on each SASRec+ training run (it stops early, keeping what it learned).
         parser_adapter: turn-parser adapter folder: ``default`` (the one shipped in
@@ -113,6 +115,7 @@ class Settings(BaseModel):
     prefetch: int = Field(default=50, ge=1, le=10_000)
     rrf_k: int = Field(default=60, ge=1)
     spelling: bool = True
+    derive_kinds: bool = True
     torch_threads: int | None = Field(default=None, ge=1)
     sasrec_max_seconds: float = Field(default=240.0, gt=0)
     parser_adapter: str = "default"

@@ -38,7 +38,7 @@ def index(settings: Settings, catalog_path, fmt, maps, currency, collection, rec
     with store:
         index_products(products, store, encoder, lexical, report, collection=name,
                        state_dir=settings.state_dir, batch_size=settings.embed_batch_size,
-                       recreate=recreate, progress=sys.stderr.isatty() or not as_json)
+                       recreate=recreate, progress=sys.stderr.isatty() or not as_json, kinds=settings.derive_kinds)
         encoder.prepare_queries()  # export the fast query path now, not on the first search
     if as_json:
         emit(report.to_json())

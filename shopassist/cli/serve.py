@@ -33,7 +33,8 @@ def _demo_index(settings: Settings, reindex: bool) -> None:
         store, encoder, lexical = services(settings, collection)
         with store:
             index_products(products, store, encoder, lexical, report, collection=collection,
-                           state_dir=settings.state_dir, batch_size=settings.embed_batch_size)
+                           state_dir=settings.state_dir, batch_size=settings.embed_batch_size,
+                           kinds=settings.derive_kinds)
             encoder.prepare_queries()
         click.echo(report.summary(max_issues=3))
 

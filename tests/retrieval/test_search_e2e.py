@@ -87,6 +87,10 @@ def test_online_retail_slice(tmp_path, encoder, lexical):
     searcher = HybridSearcher(store, encoder, lexical)
     top = searcher.search("white hanging heart t-light holder", top_k=3)
     assert top[0].product.id == "85123A" and top[0].product.currency == "GBP"
+    assert report.derived_kinds > 250 and top[0].product.attributes["kind"] in {"t-light", "holder"}
+    kind = top[0].product.attributes["kind"]  # the derived layer is a payload filter like any attribute
+    same = searcher.search("something for the table", SearchFilter(attributes={"kind": kind}), top_k=10)
+    assert same and all(c.product.attributes["kind"] == kind for c in same)
     cheap = searcher.search("christmas decoration", SearchFilter(max_price=1.0), top_k=10)
     assert cheap and all(c.product.price <= 1.0 for c in cheap)
     # the catalogue's words were recorded at indexing: a misspelt query finds what the right spelling finds

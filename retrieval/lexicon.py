@@ -1,0 +1,34 @@
+"""Words that say what a product is like (its colour, material, size, pattern, who it is for)
+rather than what it is. Search, the derived kinds and the assistant's slot checks share them."""
+
+from __future__ import annotations
+
+COLOURS = {
+    "red", "blue", "green", "pink", "white", "black", "yellow", "purple", "orange", "grey", "gray", "brown",
+    "gold", "golden", "silver", "cream", "ivory", "beige", "navy", "teal", "turquoise", "lilac", "lavender",
+    "maroon", "violet", "multicolor", "multicolour", "multi", "copper", "bronze", "rose", "peach", "mint",
+    "khaki", "magenta", "aqua", "olive", "tan", "charcoal", "indigo", "mustard", "coral", "fuchsia", "ruby",
+}
+MATERIALS = {
+    "wood", "wooden", "glass", "ceramic", "metal", "enamel", "zinc", "felt", "cotton", "paper", "tin",
+    "silk", "wool", "woollen", "leather", "plastic", "steel", "stainless", "silicone", "porcelain", "bamboo",
+    "linen", "polyester", "rayon", "denim", "jute", "brass", "copper", "silver", "gold", "crystal", "rubber",
+    "velvet", "canvas", "acrylic", "resin", "stone", "marble", "iron", "aluminium", "aluminum", "chiffon",
+    "georgette", "nylon", "fabric", "vinyl", "pewter", "oak", "pine", "china", "stoneware", "terracotta",
+}
+GENDERS = {
+    "men", "man", "mens", "male", "him", "boy", "boys", "gents", "gentlemen", "guys", "women", "woman", "womens",
+    "female", "her", "girl", "girls", "ladies", "lady", "kids", "kid", "children", "child", "childrens", "baby",
+    "babies", "infant", "infants", "toddler", "toddlers", "unisex", "teen", "teens", "teenager",
+}
+SIZE_WORDS = {
+    "mini", "tiny", "small", "little", "medium", "large", "big", "jumbo", "giant", "huge", "extra", "xl", "xxl",
+    "xs", "s", "m", "l", "xxxl", "king", "queen", "single", "double", "tall", "long", "short", "wide", "slim",
+}
+# Print and finish words that name a look, not a thing ("RED RETROSPOT MUG", "PAISLEY PARK CARD").
+PATTERNS = {
+    "retrospot", "polkadot", "polka", "dot", "dots", "spot", "spots", "spotty", "paisley", "gingham", "floral",
+    "stripe", "stripes", "striped", "check", "checked", "tartan", "doily", "vintage", "retro",
+    "antique", "rustic", "design", "des", "assorted", "asstd", "printed", "print", "solid", "plain", "flock",
+    "glitter", "diamante", "beaded", "painted", "embroidered", "glaze", "glazed", "set", "pack", "of",
+}
