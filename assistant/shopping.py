@@ -17,6 +17,7 @@ from assistant.parse.schema import Reference, Slots
 from assistant.query import lexical_words, stem
 from assistant.query import stems as _words
 from assistant.store_errors import engine_call
+from retrieval.kinds import KIND
 from retrieval.product import Candidate, Product
 from retrieval.rerank import NoReranker, Reranker
 from retrieval.search import HybridSearcher
@@ -120,7 +121,7 @@ def prefer_attributes(pool: list[Candidate], attributes: dict[str, str]) -> list
 def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> list[Candidate]:
     """The candidates that share the kind word most of the pool shares (of the shown product's
     title words ``kind``): its kind, whichever end of the title the store puts it."""
-    titles = [_words(f"{c.product.title} {c.product.attributes.get('kind', '')}") for c in pool]
+    titles = [_words(f"{c.product.title} {c.product.attributes.get(KIND, '')}") for c in pool]
     counts = {word: sum(stem(word) in t for t in titles) for word in kind}
     best = max(kind, key=lambda w: counts[w])
     same = [c for c, t in zip(pool, titles) if stem(best) in t]

@@ -170,7 +170,8 @@ def render_reference(facts: Facts, rng: random.Random) -> str:
     return pattern.format(n=n, k=rng.randint(1, 5))
 
 
-def _typo(word: str, rng: random.Random) -> str:
+def typo(word: str, rng: random.Random) -> str:
+    """One slip inside ``word`` (three letters or more): two letters swapped, one dropped or doubled."""
     i = rng.randrange(1, len(word) - 1)
     op = rng.choice(["swap", "drop", "double"])
     if op == "swap":
@@ -281,7 +282,7 @@ def _add_typo(text: str, spans: list[Span], rng: random.Random) -> tuple[str, li
     if not words:
         return text, spans
     start, end = rng.choice(words)
-    new = _typo(text[start:end], rng)
+    new = typo(text[start:end], rng)
     shift = len(new) - (end - start)
     text = text[:start] + new + text[end:]
     return text, [s.model_copy(update={"start": s.start + shift, "end": s.end + shift}) if s.start >= end else s

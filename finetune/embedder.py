@@ -13,21 +13,8 @@ import random
 import time
 from pathlib import Path
 
+from finetune.data import typo
 from retrieval.product import Product
-
-
-def _typo(text: str, rng: random.Random) -> str:
-    if len(text) < 5:
-        return text
-    chars, i = list(text), rng.randrange(1, len(text) - 1)
-    roll = rng.random()
-    if roll < 0.4:
-        del chars[i]
-    elif roll < 0.7:
-        chars[i], chars[i + 1] = chars[i + 1], chars[i]
-    else:
-        chars.insert(i, chars[i])
-    return "".join(chars)
 
 
 def mine_pairs(products: list[Product], seed: int = 13, typo_share: float = 0.25) -> list[tuple[str, str]]:
@@ -40,7 +27,8 @@ def mine_pairs(products: list[Product], seed: int = 13, typo_share: float = 0.25
             size = rng.randint(1, min(3, len(words)))
             start = rng.randint(0, len(words) - size)
             query = " ".join(words[start:start + size])
-            pairs.append((_typo(query, rng) if rng.random() < typo_share else query, text))
+            slip = len(query) >= 5 and rng.random() < typo_share
+            pairs.append((typo(query, rng) if slip else query, text))
         if product.category:
             leaf = product.category[-1].lower()
             pairs.append((f"{product.brand.lower()} {leaf}" if product.brand else leaf, text))

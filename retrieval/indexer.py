@@ -20,6 +20,7 @@ from retrieval.encoder import DenseEncoder, LexicalEncoder
 from retrieval.kinds import KIND, needs_kinds, with_kinds
 from retrieval.product import Product
 from retrieval.spelling import catalogue_words, save_words
+from retrieval.state_files import write_json
 from retrieval.stores.base import PointData, VectorStore
 from shopassist.errors import StoreError
 
@@ -36,11 +37,7 @@ def read_meta(state_dir: Path, collection: str) -> dict | None:
 
 
 def _write_meta(state_dir: Path, collection: str, meta: dict) -> None:
-    path = meta_path(state_dir, collection)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(meta, indent=2))
-    tmp.replace(path)
+    write_json(meta_path(state_dir, collection), meta, indent=2)
 
 
 def check_embedder(state_dir: Path, collection: str, embedder: str) -> None:

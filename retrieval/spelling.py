@@ -22,6 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from retrieval.product import Product
+from retrieval.state_files import write_json
 
 MIN_LENGTH = 4  # "pls", "bf": too short to tell a typo from an abbreviation
 SHORT_WORD = 5  # below this length only a missing letter is corrected
@@ -45,11 +46,7 @@ def words_path(state_dir: Path, collection: str) -> Path:
 
 
 def save_words(state_dir: Path, collection: str, counts: Counter[str]) -> None:
-    path = words_path(state_dir, collection)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(dict(counts.most_common()), ensure_ascii=False))
-    tmp.replace(path)
+    write_json(words_path(state_dir, collection), dict(counts.most_common()))
 
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
