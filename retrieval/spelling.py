@@ -30,6 +30,13 @@ LONG_WORD = 8  # from this length on, two edits are still the same word
 CACHE_SIZE = 20_000
 MIN_USES = 2  # a word one product uses once is as likely a typo in the catalogue itself
 _WORD = re.compile(r"[a-z]+")
+# Contractions typed without their apostrophe are words, not typos: "shes" is not "shoes".
+UNAPOSTROPHISED = {
+    "im", "ive", "id", "ill", "youre", "youve", "youd", "youll", "hes", "shes", "its", "were", "theyre", "theyve",
+    "theyd", "theyll", "weve", "wed", "well", "thats", "whats", "wheres", "whos", "hows", "theres", "heres",
+    "dont", "doesnt", "didnt", "cant", "couldnt", "wont", "wouldnt", "shouldnt", "isnt", "arent", "wasnt",
+    "werent", "hasnt", "havent", "hadnt", "aint", "lets", "mums", "dads", "grans", "nans",
+}
 
 
 def catalogue_words(products: Iterable[Product]) -> Counter[str]:
@@ -83,7 +90,7 @@ class Speller:
     def __init__(self, counts: Counter[str], known: set[str]):
         self._counts = counts
         self._choices = [w for w, n in counts.items() if n >= MIN_USES and len(w) >= MIN_LENGTH - 1]
-        self._known = known
+        self._known = known | UNAPOSTROPHISED
         self._cache: dict[str, str] = {}
 
     @classmethod

@@ -31,6 +31,13 @@ def test_real_words_short_words_numbers_and_case_are_left_alone():
     assert fix("footie") == "footie"  # nothing in the catalogue is one edit away
 
 
+def test_contractions_without_apostrophes_are_words():
+    fix = Speller(Counter({"shoes": 9, "cart": 4}), set()).correct
+    assert fix("for my gran shes into birds") == "for my gran shes into birds"
+    assert fix("i cant find it") == "i cant find it"
+    assert fix("sheos") == "shoes"
+
+
 def test_a_changed_letter_must_be_a_slip_of_the_finger_or_a_vowel():
     fix = Speller(Counter({"stool": 4, "jeans": 4, "mirror": 3}), set()).correct
     assert fix("jeens") == "jeans"  # vowel for vowel
