@@ -96,8 +96,11 @@ def test_online_retail_slice(tmp_path, encoder, lexical):
     # the catalogue's words were recorded at indexing: a misspelt query finds what the right spelling finds
     spelled = open_searcher(store, encoder, lexical, tmp_path / "s", "or")
     assert spelled.speller is not None
+    assert spelled.speller.correct("whte hangng heart t-light holdr") == "white hanging heart t-light holder"
     right = [c.product.id for c in spelled.search("white hanging heart t-light holder", top_k=3)]
-    assert [c.product.id for c in spelled.search("whte hangng heart t-light holdr", top_k=3)] == right
+    fixed = [c.product.id for c in spelled.search("whte hangng heart t-light holdr", top_k=3)]
+    # fused ranks can tie exactly, so only the top hit's place is fixed
+    assert fixed[0] == right[0] == "85123A" and set(fixed) == set(right)
     unspelled = open_searcher(store, encoder, lexical, tmp_path / "s", "or", spelling=False)
     assert unspelled.speller is None
     store.close()
