@@ -26,9 +26,9 @@ from assistant.parse.rules import hint_intent
 from assistant.parse.schema import SUPPORT_INTENTS, Slots, TurnParse
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
-from assistant.query import (kind_words, lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
+from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, kind_words, lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
                              without_words)
-from assistant.shopping import ASKS_WRAPPING, GIFT_WORDS, Shopper, is_vague, resolve
+from assistant.shopping import Shopper, is_vague, resolve
 from assistant.store_errors import SearchUnavailable
 from assistant.suggest import Suggestion, suggest_replies
 from assistant.support import SupportDesk
@@ -316,6 +316,9 @@ class Assistant:
         if intent in ("search", "gift_help") and session.shown and len(message.split()) <= 8 and only_qualifiers(message):
             intent = "refine"  # "pink please, it's for a 10 year old" keeps what is being shopped for
         if intent in NEEDS_SHOWN and not session.shown:
+            if not set(lexical_words(message)) - _POINTING:
+                return _Act(replies.nothing_shown(intent), show=False, suggestions=list(replies.GREETING_CHIPS),
+                            intent=intent)
             intent = "search"  # nothing on screen to refine, compare or ask about: the message is a request
         if (intent in SUPPORT_INTENTS and not hinted and parse.confidence < 0.9 and not _SUPPORT_TALK.search(message)
                 and lexical_words(message)):
@@ -371,16 +374,16 @@ class Assistant:
         that are plausible filter. A "which kind?" question only when it names no product at all."""
         plan = plan_search(message, parse.slots, gift=parse.intent == "gift_help")
         plan.slots.query = plan.dense
-        return self._search(session, plan.slots, message, reply, clarify=not plan.lexical)
+        return self._search(session, plan.slots, message, reply, clarify=not plan.lexical, lexical=plan.lexical)
 
     def _search(self, session: Session, slots: Slots, message: str, words: Callable, *, clarify: bool,
                 refine: bool = False, exclude: set[str] = frozenset(), avoid: set[str] = frozenset(),
-                kind: Sequence[str] = ()) -> _Act:
+                kind: Sequence[str] = (), lexical: str | None = None) -> _Act:
         """Search with ``slots``; ``words(products, reasons)`` words the results."""
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
         gift = bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
         found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude, avoid, gift,
-                                               kind)
+                                               kind, lexical)
         session.pending_categories, session.pending_slots = [], None
         if not found.candidates:
             return _Act(replies.nothing_found(slots), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
@@ -421,7 +424,10 @@ class Assistant:
                        if w not in (slots.query or "")]
         if extra_words and not extra:
             slots.query = f"{slots.query or ''} {' '.join(extra_words)}".strip()
-        return self._search(session, slots, message, reply, clarify=False, refine=True, exclude=exclude, avoid=avoid)
+        # "in silver" after lanterns: silver lanterns, not silver anything
+        kind = [w for w in lexical_words(base) if w in kind_words(base)] if only_qualifiers(message) else []
+        return self._search(session, slots, message, reply, clarify=False, refine=True, exclude=exclude, avoid=avoid,
+                            kind=kind)
 
     def _cheaper(self, session: Session, slots: Slots, message: str, shown: list[Product], words: Callable) -> _Act:
         """Cheaper than everything shown; failing that, cheaper than the middle-priced one."""
@@ -598,6 +604,10 @@ _SMALL_TALK = re.compile(
 _OTHER = re.compile(r"\b(not (that|this|those|these)( one)?|something else|anything else|other ones?|different ones?|"
                     r"none of (those|these|them)|don'?t like (those|these|them|that|it))\b", re.I)
 NEEDS_SHOWN = ("refine", "compare", "product_question", "similar")
+# Words that only point at products on screen ("compare the first two", "tell me about the second")
+_POINTING = {"compare", "comparison", "first", "second", "third", "fourth", "fifth", "last", "two", "three", "both",
+             "tell", "difference", "differences", "between", "better", "versus", "vs", "cheaper", "cheapest", "dearer",
+             "top", "previous", "above", "shown", "again", "more", "details", "detail", "info", "similar", "alike"}
 DOUBTED_SEARCH = ("recommend_for_me", "out_of_scope", "greeting", "thanks")
 DOUBT = 0.5
 CONFIDENT = 0.6  # below this intent probability, nothing is written (cart, returns) without asking

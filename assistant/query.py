@@ -33,7 +33,7 @@ FILLER = {
     "her", "his", "him", "them", "their", "someone", "somebody", "kind", "sort", "type", "some", "any",
     "recommend", "suggest", "suggestion", "suggestions", "help", "options", "option", "which", "what",
     "whats", "do", "does", "sell", "stock", "also", "really", "very", "just", "maybe", "possibly", "k",
-    "hundred", "thousand", "lakh", "paying", "pay", "new", "bday", "birthday", "christening", "occasion", "surprise", "special", "wanna", "gonna", "lol", "ideally",
+    "hundred", "thousand", "lakh", "paying", "pay", "new", "occasion", "surprise", "special", "wanna", "gonna", "lol", "ideally",
 }
 _AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yo|y/?o|yr)\b(?:[\s-]*old)?|\b(\d{1,2})\s*-?\s*(?:months?|mths?|mo)\b",
                   re.I)
@@ -49,6 +49,7 @@ _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower th
                         r"at least|min(?:imum)?|around|about|approx(?:imately)?|roughly|between|from|costs?|costing|"
                         r"priced(?: at)?|price|for less than)\s*$", re.I)
 _WORD = re.compile(r"[a-z][a-z']*", re.I)
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
 
 
 def stem(word: str) -> str:
@@ -161,7 +162,7 @@ def _close(a: float, b: float) -> bool:
 
 def lexical_words(message: str, extra_filler: set[str] = frozenset()) -> list[str]:
     """The message's words that may name a product, in order: no numbers, ages, filler."""
-    text = _AGE.sub(" ", message)
+    text = _ORDINAL.sub(" ", _AGE.sub(" ", message))
     words = []
     for word in _WORD.findall(text.lower()):
         word = word.strip("'").removesuffix("'s")
@@ -191,10 +192,26 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
         _read_budget(kept, message)  # the tagger missed it: "not paying more than 8 quid"
     text = _without_prices(message)
     words = lexical_words(text)
-    if gift:
+    naming = _names_product(text, words)
+    if (gift or GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message):
         liked = [w for w in words if w not in RECIPIENTS and w not in OCCASIONS]
         words = liked or words
+    else:  # "birthday card" asks for a card; "for her birthday" says when
+        words = [w for w in words if w not in _WHEN or w in naming]
     return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped)
+
+
+# Gift framing, and the wrapping a gift message may still ask for.
+GIFT_WORDS = re.compile(r"\b(gift|gifts|present|presents|pressie|prezzie)\b", re.I)
+ASKS_WRAPPING = re.compile(r"\b(wrap|wrapping|bag|bags|card|cards|tag|tags|tissue|box)\b", re.I)
+
+
+def _names_product(text: str, words: list[str]) -> set[str]:
+    """Occasion words that qualify the product word right after them ("birthday card",
+    "wedding ring"): part of what is asked for, not who or when it is for."""
+    said = [w.strip("'").removesuffix("'s") for w in _WORD.findall(text.lower())]
+    return {a for a, b in zip(said, said[1:]) if a in OCCASIONS and b in words and b not in OCCASIONS
+            and b not in RECIPIENTS}
 
 
 _PRICE_PHRASE = re.compile(
@@ -220,9 +237,10 @@ RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "
               "grandpa", "grandson", "granddaughter", "friend", "cousin", "aunt", "uncle", "teacher", "colleague",
               "boss", "bhai", "didi", "mummy", "papa"}
 OCCASIONS = {"mothers", "mother's", "fathers", "father's", "day", "valentines", "valentine", "anniversary", "wedding",
-             "retirement", "leaving", "farewell", "thank", "christening", "baptism", "graduation", "diwali", "rakhi",
+             "retirement", "leaving", "farewell", "thank", "birthday", "bday", "christening", "baptism", "graduation", "diwali", "rakhi",
              "eid", "karwa", "chauth", "sunday", "weekend", "next", "week", "month", "lady", "man", "guy", "girl", "boy",
              "mate", "best", "little", "big", "who", "loves", "everything", "nothing", "already", "hard", "buy"}
+_WHEN = {"birthday", "bday", "christening"}
 STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or", "but", "for", "of", "to", "in", "on",
              "with", "at", "by", "from", "as", "so", "too", "if", "then", "than", "this", "that", "these", "those",
              "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same", "other", "else",

@@ -217,6 +217,13 @@ def recommendations(products: list[Product], reasons: list[str | None]) -> str:
     return results_reply(products, reasons, "You might like:")
 
 
+def nothing_shown(intent: str) -> str:
+    """A message pointing at products ("compare the first two") before any were shown."""
+    what = {"compare": "to compare", "product_question": "to answer about"}.get(intent, "to change")
+    return (f"There's nothing on screen {what} yet. Tell me what you're looking for and I'll find "
+            "a few to start from.")
+
+
 def nothing_found(slots: Slots) -> str:
     bits = []
     if slots.max_price is not None:

@@ -51,13 +51,16 @@ class Shopper:
 
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
                keep: SearchFilter | None = None, exclude: set[str] = frozenset(),
-               avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: Sequence[str] = ()) -> Found:
+               avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: Sequence[str] = (),
+               lexical: str | None = None) -> Found:
         """``keep`` carries the category/brand filter an earlier turn resolved: a refinement
         stays inside it (no results is then the honest answer). The dense side reads the whole
-        query, BM25 only its product words (``assistant.query``); products named in ``exclude``
+        query, BM25 only its product words: ``lexical`` when the caller planned them
+        (``assistant.query.plan_search``), else the query's; products named in ``exclude``
         or whose text has a word of ``avoid`` ("without glitter") are left out."""
         query = slots.query or fallback_text
-        lexical = " ".join(lexical_words(query))
+        if lexical is None:
+            lexical = " ".join(lexical_words(query))
         flt = SearchFilter(min_price=slots.min_price, max_price=slots.max_price,
                            category=keep.category if keep else None, brand=keep.brand if keep else None)
         pool = self._query(query, lexical, flt)
@@ -93,8 +96,6 @@ class Shopper:
 
 # Asked for a gift, people mean the present, not what it is wrapped in.
 _WRAPPING = re.compile(r"gift (bag|tag|tape|wrap|box|sack)|\bwrap\b|wrapping|tissue|\bcards?\b|\btags?\b", re.I)
-GIFT_WORDS = re.compile(r"\b(gift|gifts|present|presents|pressie|prezzie)\b", re.I)
-ASKS_WRAPPING = re.compile(r"\b(wrap|wrapping|bag|bags|card|cards|tag|tags|tissue|box)\b", re.I)
 
 
 def _text_words(product: Product) -> set[str]:
@@ -129,22 +130,30 @@ def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> li
 
 
 def match_category(wanted: str, products: list[Product]) -> str | None:
-    """The category level (of these products) that the customer's words name: all of the
-    level's words, or all of theirs, must match; a partial overlap narrows nothing."""
+    """The category level (of these products) that the customer's words name. A level whose
+    words are all among theirs matches; a level that adds words to theirs ("Sports Shoes" for
+    "shoes") only when it is the one such level, since "shoes" alone does not say casual or
+    sports. A partial overlap narrows nothing."""
     want = _words(wanted)
     if not want:
         return None
     scores: Counter[str] = Counter()
     holders: Counter[str] = Counter()
+    wider: set[str] = set()
     for product in products:
         for level in product.category:
             words = _words(level)
             if words and (words <= want or want <= words):
                 scores[level] += len(want & words) / len(want | words)
                 holders[level] += 1
+                if not words <= want:
+                    wider.add(level)
     # a level only a product or two carry is a product's own name in the tree, not a category
-    kept = [(level, score) for level, score in scores.most_common() if holders[level] >= 3]
-    return kept[0][0] if kept else None
+    kept = [level for level, _ in scores.most_common() if holders[level] >= 3]
+    named = [level for level in kept if level not in wider]
+    if named:
+        return named[0]
+    return kept[0] if len(kept) == 1 else None
 
 
 def match_brand(wanted: str, products: list[Product]) -> str | None:

@@ -80,6 +80,8 @@ _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings,
                 r"responds|gets back|got back|helps)\b", re.I), "complaint", False),
     (re.compile(r"\b(similar|more like (this|that|these|those|the|it)|same (kind|sort|style|type)|like (that|this|the \w+) one|"
                 r"along the same lines)\b", re.I), "similar", True),
+    (re.compile(r"^\W*(no,?\s+)?(not (that|this|those|these)( one| ones)?|something else|anything else|(show me )?"
+                r"(other|different) ones?|none of (those|these|them))\b.{0,30}$", re.I), "refine", True),
 ]
 
 

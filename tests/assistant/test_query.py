@@ -71,7 +71,12 @@ def test_a_size_change_is_not_a_price_change():
 def test_only_product_words_reach_word_matching():
     words = lexical_words("I need a birthday present for my 8 year old niece, she loves unicorns")
     assert "unicorns" in words and "niece" in words
-    assert not {"8", "year", "old", "present", "birthday", "need", "loves"} & set(words)
+    assert not {"8", "year", "old", "present", "need", "loves"} & set(words)
+    # who and when a gift is for steer the meaning only; an occasion naming the product is kept
+    assert plan_search("I need a birthday present for my 8 year old niece, she loves unicorns",
+                       Slots(), gift=True).lexical == "unicorns"
+    assert plan_search("birthday card", Slots()).lexical == "birthday card"
+    assert plan_search("birthday card for my mum", Slots(), gift=True).lexical == "birthday card mum"
     plan = plan_search("gift for my mum under £5", Slots(max_price=5.0))
     assert plan.lexical == "mum" and "£5" not in plan.dense and plan.slots.max_price == 5.0
 
@@ -164,3 +169,18 @@ def test_similar_keeps_the_kind_most_of_the_pool_shares_whichever_end_of_the_tit
     kept = _same_kind(pool, ["jumbo", "bag", "vintage", "christmas"])
     assert [c.product.title for c in kept] == [t for t in titles if " BAG " in f" {t} "]
     assert _same_kind(pool[:2], ["jumbo", "bag"]) == pool[:2]  # too few to narrow: the pool as it is
+
+
+def test_a_category_word_narrows_only_to_the_level_it_names():
+    from assistant.shopping import match_category
+
+    def shoes(n: int, level: str) -> list[Product]:
+        return [Product(id=f"{level}{i}", title=f"{level} {i}", category=("Footwear", "Men's Footwear", level))
+                for i in range(n)]
+
+    # "shoes" does not say casual or sports: both levels hold shoes, so neither is a filter
+    assert match_category("shoes", shoes(5, "Casual Shoes") + shoes(3, "Sports Shoes")) is None
+    assert match_category("sports shoes", shoes(5, "Casual Shoes") + shoes(3, "Sports Shoes")) == "Sports Shoes"
+    assert match_category("kurti", [Product(id=str(i), title="kurti", category=("Clothing", "Kurtas & Kurtis"))
+                                    for i in range(4)]) == "Kurtas & Kurtis"
+    assert match_category("footwear", shoes(4, "Casual Shoes")) == "Footwear"

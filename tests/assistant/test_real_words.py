@@ -167,3 +167,26 @@ def test_support_messages_get_the_support_intent_they_are(retail):
                             ("can you leave my parcel with the neighbour", "delivery_options")]:
         result = chat(retail, message, user=CUSTOMER)
         assert result.parse.intent == intent and not result.products, (message, result.parse.intent)
+
+
+def test_pointing_at_products_before_any_were_shown_writes_nothing(retail):
+    first = chat(retail, "compare the first two")
+    assert not first.products and "nothing on screen" in first.reply
+    added = retail.turn(first.session_id, None, "add the cheaper one")
+    assert not added.products and "Added" not in added.reply
+    assert "Your cart is empty" in retail.turn(first.session_id, None, "what's in my basket?").reply
+
+
+def test_a_colour_then_not_that_one_keeps_what_is_shopped_for(retail):
+    shown = chat(retail, "lantern")
+    silver = retail.turn(shown.session_id, None, "in silver")
+    assert silver.products and all("LANTERN" in t for t in titles(silver)), titles(silver)
+    other = retail.turn(shown.session_id, None, "not that one")
+    assert other.parse.intent == "refine" and other.products
+    assert all("LANTERN" in t for t in titles(other)) and not {p.id for p in other.products} & {
+        p.id for p in silver.products}
+
+
+def test_an_occasion_naming_the_product_is_searched_for(retail):
+    found = titles(chat(retail, "birthday card"))
+    assert found and all("BIRTHDAY" in t and "CARD" in t for t in found), found
