@@ -73,6 +73,7 @@ class Shopper:
             pool = _same_kind(pool, kind)
         if keep is not None:  # a refinement ("in red", "bigger") asked for them; a first request's words are searched
             pool = prefer_attributes(pool, slots.attributes)
+        pool = demote_other_gender(pool, slots.attributes.get("gender"))
         pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
                 and not (not_wrapping and _WRAPPING.search(c.product.title))]
         return self._finish(pool, flt, query, user_id, session_id)
@@ -117,6 +118,25 @@ def prefer_attributes(pool: list[Candidate], attributes: dict[str, str]) -> list
         text = _text_words(c.product)
         return sum(bool(w & text) for w in wanted)
     return sorted(pool, key=hits, reverse=True)  # stable: retrieval order within each group
+
+
+_GENDER_GROUPS = ({"men", "man", "male", "gent", "gentlemen", "guy", "boy"},  # as ``stems`` writes them
+                  {"women", "woman", "female", "lady", "girl"})
+
+
+def demote_other_gender(pool: list[Candidate], gender: str | None) -> list[Candidate]:
+    """Asked for women's jeans, products whose title or fields say men's (and not women's) go
+    last; products that say neither keep their place."""
+    asked = _words(gender or "")
+    side = next((i for i, group in enumerate(_GENDER_GROUPS) if asked & group), None)
+    if side is None:
+        return pool
+    mine, other = _GENDER_GROUPS[side], _GENDER_GROUPS[1 - side]
+
+    def conflicts(c: Candidate) -> bool:
+        text = _text_words(c.product) | _words(" ".join(c.product.category))
+        return bool(text & other) and not text & mine
+    return sorted(pool, key=conflicts)  # stable
 
 
 def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> list[Candidate]:

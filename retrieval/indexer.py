@@ -72,7 +72,10 @@ def index_products(
     ``kinds``: give products of a catalogue without categories a derived ``kind`` attribute."""
     started = time.perf_counter()
     if kinds and needs_kinds(products):
-        products = with_kinds(products, encoder, progress)
+        cache = state_dir / "collections" / f"{collection}.kinds.json"
+        if recreate:
+            cache.unlink(missing_ok=True)  # a fresh start derives afresh
+        products = with_kinds(products, encoder, progress, cache=cache)
         report.derived_kinds = sum(KIND in p.attributes for p in products)
     if not recreate:
         check_embedder(state_dir, collection, encoder.name)

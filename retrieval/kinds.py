@@ -12,13 +12,17 @@ this" to stay with the same kind of thing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
 from retrieval.lexicon import COLOURS, GENDERS, MATERIALS, PATTERNS, SIZE_WORDS
 from retrieval.product import Product
+from retrieval.state_files import write_json
 
 KIND = "kind"
 MIN_TITLES = 3  # a word fewer titles use is a name, not a kind
@@ -66,11 +70,35 @@ def derive_kinds(products: list[Product], encoder, progress: bool = False) -> di
     return out
 
 
-def with_kinds(products: list[Product], encoder, progress: bool = False) -> list[Product]:
+def with_kinds(products: list[Product], encoder, progress: bool = False, cache: Path | None = None) -> list[Product]:
     """The products, each with a ``kind`` attribute, when the catalogue needs them; the products
-    unchanged when most have categories of their own."""
+    unchanged when most have categories of their own. With ``cache`` (a JSON file), kinds derived
+    for the same titles by the same embedder are reused: re-indexing an unchanged catalogue does
+    not encode every title again."""
     if not needs_kinds(products):
         return products
-    kinds = derive_kinds(products, encoder, progress)
+    key = _fingerprint(products, getattr(encoder, "name", ""))
+    kinds = _cached(cache, key)
+    if kinds is None:
+        kinds = derive_kinds(products, encoder, progress)
+        if cache is not None:
+            write_json(cache, {"fingerprint": key, "kinds": kinds})
     return [p.model_copy(update={"attributes": {**p.attributes, KIND: kinds[p.id]}})
             if p.id in kinds and KIND not in p.attributes else p for p in products]
+
+
+def _fingerprint(products: list[Product], embedder: str) -> str:
+    digest = hashlib.sha256(embedder.encode())
+    for product in sorted(products, key=lambda p: p.id):
+        digest.update(f"\x1e{product.id}\x1f{product.title}".encode())
+    return digest.hexdigest()
+
+
+def _cached(cache: Path | None, key: str) -> dict[str, str] | None:
+    if cache is None:
+        return None
+    try:
+        saved = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        return None
+    return saved.get("kinds") if isinstance(saved, dict) and saved.get("fingerprint") == key else None

@@ -45,3 +45,24 @@ def test_kinds_are_added_only_where_the_catalogue_has_no_categories():
     assert not needs_kinds(products(with_category=True)) and not needs_kinds([])
     own = [products()[0].model_copy(update={"attributes": {KIND: "cup"}})] + products()[1:]
     assert with_kinds(own, AxisEncoder())[0].attributes[KIND] == "cup"  # the store's own value stays
+
+
+def test_kinds_of_unchanged_titles_are_reused_not_derived_again(tmp_path):
+    class Counting(AxisEncoder):
+        calls = 0
+
+        def encode(self, texts, batch_size=64, show_progress=False):
+            Counting.calls += 1
+            return super().encode(texts, batch_size, show_progress)
+
+    cache = tmp_path / "kinds.json"
+    first = with_kinds(products(), Counting(), cache=cache)
+    calls = Counting.calls
+    again = with_kinds(products(), Counting(), cache=cache)
+    assert Counting.calls == calls and [p.attributes for p in again] == [p.attributes for p in first]
+    renamed = products()
+    renamed[0] = renamed[0].model_copy(update={"title": "RED RETROSPOT CANDLE"})
+    assert with_kinds(renamed, Counting(), cache=cache)[0].attributes[KIND] == "candle"
+    assert Counting.calls > calls  # a changed title derives afresh
+    cache.write_text("{not json")
+    assert with_kinds(products(), Counting(), cache=cache)[0].attributes[KIND] == "mug"  # a broken cache is ignored
