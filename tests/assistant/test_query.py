@@ -184,3 +184,14 @@ def test_a_category_word_narrows_only_to_the_level_it_names():
     assert match_category("kurti", [Product(id=str(i), title="kurti", category=("Clothing", "Kurtas & Kurtis"))
                                     for i in range(4)]) == "Kurtas & Kurtis"
     assert match_category("footwear", shoes(4, "Casual Shoes")) == "Footwear"
+
+
+def test_asked_for_womens_things_mens_go_last():
+    from assistant.shopping import demote_other_gender
+    from retrieval.product import Candidate
+
+    titles = ["lee men's jeans", "riot jeans casual top", "fourgee girl's jeans", "only women's jeans"]
+    pool = [Candidate(product=Product(id=str(i), title=t), score=1.0) for i, t in enumerate(titles)]
+    assert [c.product.title for c in demote_other_gender(pool, "women")] == titles[1:] + titles[:1]
+    assert [c.product.title for c in demote_other_gender(pool, "mens")][:2] == titles[:2]
+    assert demote_other_gender(pool, None) == pool and demote_other_gender(pool, "kids") == pool
