@@ -25,7 +25,7 @@ FILLER = {
     "product", "products", "please", "pls", "plz", "thanks", "thank", "cheers", "hi", "hello", "hey", "hiya",
     "gift", "gifts", "present", "presents", "pressie", "pressies", "prezzie", "prezzies", "idea", "ideas",
     "nice", "good", "lovely", "cute", "cool", "great", "perfect", "best", "decent", "suitable", "ok", "okay",
-    "loves", "love", "likes", "like", "into", "mad", "obsessed", "fan", "enjoys", "keen", "year", "years",
+    "loves", "love", "likes", "like", "into", "mad", "obsessed", "enjoys", "keen", "year", "years",
     "yr", "yrs", "yo", "old", "month", "months", "age", "aged", "budget", "cheap", "cheaper", "price", "cost",
     "costs", "spend", "under", "below", "over", "above", "around", "about", "max", "maximum", "upto", "less",
     "more", "than", "within", "quid", "pounds", "pound", "rupees", "rs", "inr", "gbp", "tenner", "fiver",
@@ -39,7 +39,7 @@ _AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yo|y/?o|yr)\b(?:[\s-]*old)
                   re.I)
 _NOT_PRICE_AFTER = re.compile(r"^\s*-?\s*(?:years?|yrs?|yo\b|y/?o|months?|mths?|weeks?|days?|pack|pk|pcs|pieces?|"
                               r"piece|seater|seats?|cm|mm|m\b|inch|in\b|ft|feet|ml|l\b|litres?|liters?|kg|g\b|gb|tb|"
-                              r"mah|w\b|watts?|v\b|people|persons?|kids|children|guests|cups|slices|x\b|st|nd|rd|th)",
+                              r"mah|w\b|watts?|v\b|ct\b|carats?|karats?|people|persons?|kids|children|guests|cups|slices|x\b|st|nd|rd|th)",
                               re.I)
 _PRICE_TALK = re.compile(r"cheap|expensive|pric|cost|budget|afford|dear|premium|fanc|posh|upmarket|luxur|spend|"
                          r"money|bargain|econom|less|lower|high|pound|quid|rupee|£|₹|\$", re.I)
@@ -49,6 +49,9 @@ _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower th
                         r"at least|min(?:imum)?|around|about|approx(?:imately)?|roughly|between|from|costs?|costing|"
                         r"priced(?: at)?|price|for less than)\s*$", re.I)
 _WORD = re.compile(r"[a-z][a-z']*", re.I)
+_KARAT = re.compile(r"^\s*(?:gold|diamond|white|yellow|rose|solid|plated|hallmark)", re.I)
+_FAN_OF = re.compile(r"\b(?:(?:a |an |the |such a |big |huge |massive |mega |super |true )*fan of|(?:is|'s|am|are) "
+                     r"(?:a |such a |the )?(?:big |huge |massive |mega )?fans?)\b", re.I)
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
 
 
@@ -103,6 +106,8 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
         if amount is not None and not _priced(message, amount):
             setattr(slots, name, None)
             dropped.append(name)
+        elif amount is not None and re.search(rf"(?<![\d.]){amount:g}\s?p\b", message, re.I):
+            setattr(slots, name, round(amount / 100, 2))  # "below 50p" is half a pound
     return slots, dropped
 
 
@@ -118,9 +123,12 @@ def _priced(message: str, amount: float) -> bool:
         after = message[m.end():m.end() + 12]
         if _NOT_PRICE_AFTER.match(after) or re.search(r"(?:size|age|aged|pack of|set of|no\.?)\s*$", before):
             continue
+        if m.group(2) and _KARAT.match(after):  # "18k gold", "14k diamond ring": carats
+            continue
         # A bare number is a price only with a currency or a price word next to it: "my son is
         # 12" and "for 6 people" are not budgets.
-        if _CURRENCY_NEAR.search(message[max(0, m.start() - 4):m.end() + 16]) or _PRICE_CUE.search(before):
+        if _CURRENCY_NEAR.search(message[max(0, m.start() - 4):m.end() + 16]) or _PRICE_CUE.search(before) \
+                or re.search(r"\bbudget\b", message, re.I):
             return True
     return False
 
@@ -133,17 +141,24 @@ _RANGE = re.compile(r"(?:between|from)\s+((?:[£₹]|rs\.?\s?)?\d[\d,.]*\s?k?)\s
                     r"(?:\s?(?:quid|pounds?|rupees?|rs\b))?)", re.I)
 
 
+# "1500 to 3000 range", "10k-20k": a range without "between", priced by a unit or the word range
+_BARE_RANGE = re.compile(r"\b(\d[\d,.]*\s?k)\s*(?:to|-)\s*(\d[\d,.]*\s?k)\b|"
+                         r"\b(\d[\d,.]*)\s*(?:to|-)\s*(\d[\d,.]*)(?=\s*(?:range|budget|rs\b|rupees|quid|pounds|inr|gbp))",
+                         re.I)
+
+
 def _read_budget(slots: Slots, message: str) -> None:
     """A budget the tagger did not mark, read from a price-shaped amount and its cue words."""
-    ranged = _RANGE.search(message)
+    ranged = _RANGE.search(message) or _BARE_RANGE.search(message)
     if ranged:
-        low, high = parse_amount(ranged.group(1)), parse_amount(ranged.group(2))
+        low_text, high_text = [g for g in ranged.groups() if g is not None][:2]
+        low, high = parse_amount(low_text), parse_amount(high_text)
         if low is not None and high is not None and 0 < low < high:
             slots.min_price, slots.max_price = low, high
             slots.currency = slots.currency or currency_of(ranged.group(0))
             return
-    for match in _AMOUNT.finditer(message):
-        amount = parse_amount(match.group(0))
+    for match in sorted([*_AMOUNT.finditer(message), *_WORD_AMOUNT.finditer(message)], key=lambda m: m.start()):
+        amount = _amount_of(match.group(0))
         if amount is None or amount <= 0 or not _priced(message, amount):
             continue
         span = Span(start=match.start(), end=match.end(), type="max_price", text=match.group(0))
@@ -156,13 +171,37 @@ def _read_budget(slots: Slots, message: str) -> None:
         return
 
 
+_NUM_WORD = (r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+             r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|grand|couple(?: of)?)")
+# Amounts people write in words: "a fiver", "two pound fifty", "fifteen hundred rupees", "a couple of quid".
+_WORD_AMOUNT = re.compile(
+    rf"\b(?:{_NUM_WORD}[\s-]+)+(?:quid|pounds?|rupees?|bucks|dollars?)(?:[\s-]+(?:ten|twenty|thirty|forty|fifty|"
+    rf"sixty|seventy|eighty|ninety)(?:[\s-]+(?:five|nine))?\b(?!\s+(?:pence|p\b)))?\b|"
+    rf"(?:(?<=\bunder )|(?<=\bbelow )|(?<=\bwithin )|(?<=\bthan ))(?:{_NUM_WORD}[\s-]+)*(?:hundred|thousand|grand)\b|"
+    rf"\b(?:a |one )?(?:tenner|fiver)\b", re.I)
+_POUNDS_AND_PENCE = re.compile(r"^(.*?)\s*(?:quid|pounds?)[\s-]+(\w+(?:[\s-]+\w+)?)$", re.I)
+
+
+def _amount_of(text: str) -> float | None:
+    """``50p`` → 0.5, "two pound fifty" → 2.5, else as :func:`parse_amount` reads it."""
+    pence = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s?p\s*", text, re.I)
+    if pence:
+        return round(float(pence.group(1)) / 100, 2)
+    split = _POUNDS_AND_PENCE.match(text.strip())
+    if split and not re.search(r"\d", text):
+        pounds, pence_words = parse_amount(split.group(1)), parse_amount(split.group(2))
+        if pounds is not None and pence_words is not None and pence_words < 100:
+            return round(pounds + pence_words / 100, 2)
+    return parse_amount(text)
+
+
 def _close(a: float, b: float) -> bool:
     return abs(a - b) < 0.01 or (b > 0 and abs(a - b) / b < 0.01)
 
 
 def lexical_words(message: str, extra_filler: set[str] = frozenset()) -> list[str]:
     """The message's words that may name a product, in order: no numbers, ages, filler."""
-    text = _ORDINAL.sub(" ", _AGE.sub(" ", message))
+    text = _FAN_OF.sub(" ", _ORDINAL.sub(" ", _AGE.sub(" ", message)))
     words = []
     for word in _WORD.findall(text.lower()):
         word = word.strip("'").removesuffix("'s")
@@ -191,9 +230,12 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     if kept.min_price is None and kept.max_price is None:
         _read_budget(kept, message)  # the tagger missed it: "not paying more than 8 quid"
     text = _without_prices(message)
+    gifting = (gift or GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
+    if not gifting and is_keywords(text):  # typed as into a search box: every word counts, numbers too
+        return SearchPlan(dense=text or message, lexical=" ".join(keyword_words(text)), slots=kept, dropped=dropped)
     words = lexical_words(text)
     naming = _names_product(text, words)
-    if (gift or GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message):
+    if gifting:
         liked = [w for w in words if w not in RECIPIENTS and w not in OCCASIONS]
         words = liked or words
     else:  # "birthday card" asks for a card; "for her birthday" says when
@@ -204,6 +246,39 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
 # Gift framing, and the wrapping a gift message may still ask for.
 GIFT_WORDS = re.compile(r"\b(gift|gifts|present|presents|pressie|prezzie)\b", re.I)
 ASKS_WRAPPING = re.compile(r"\b(wrap|wrapping|bag|bags|card|cards|tag|tags|tissue|box)\b", re.I)
+
+
+# Words that make a message a sentence to someone rather than a search box's keywords.
+_SENTENCE = {"i", "im", "i'm", "me", "my", "we", "our", "us", "you", "u", "need", "want", "wanted", "looking", "find",
+             "show", "get", "buy", "have", "got", "please", "pls", "plz", "can", "could", "would", "something",
+             "anything", "any", "some", "what", "which", "whats", "do", "does", "is", "are", "he", "she", "they", "his",
+             "her", "him", "their", "them", "hi", "hello", "hey", "thanks", "who", "loves", "likes", "into"}
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9'.]*[a-z0-9]|[a-z0-9]", re.I)
+
+
+def is_keywords(text: str) -> bool:
+    """A short string of words without the pronouns and verbs of a sentence ("mini usb fan",
+    "cake cases 60 pack"): what people type into a shop's search box."""
+    words = _WORD.findall(text.lower())
+    return 0 < len(words) <= 6 and not set(words) & _SENTENCE
+
+
+def keyword_words(text: str) -> list[str]:
+    """A search-box query's words for word matching: all but stop words, ages and budgets;
+    counts and sizes ("60 pack", "16gb", "300ml") stay, as the titles carry them."""
+    words = []
+    for word in _TOKEN.findall(_AGE.sub(" ", text).lower()):
+        word = word.strip("'.").removesuffix("'s")
+        if not word or word in STOPWORDS or word in _BUDGET_WORDS or word in words:
+            continue
+        if re.fullmatch(r"\d[\d,]*(?:\.\d+)?[kp]?", word) and _priced(text, parse_amount(word) or -1.0):
+            continue  # "loafers under 700": the filter has it
+        words.append(word)
+    return words
+
+
+_BUDGET_WORDS = {"under", "below", "over", "above", "less", "than", "max", "maximum", "upto", "within", "budget",
+                 "around", "approx", "quid", "pounds", "pound", "rupees", "rs", "inr", "gbp", "price", "cost"}
 
 
 def _names_product(text: str, words: list[str]) -> set[str]:

@@ -42,7 +42,9 @@ class HybridSearcher:
         flt = flt or SearchFilter()
         if self.speller is not None:
             query = self.speller.correct(query)
-            lexical = None if lexical is None else self.speller.correct(lexical)
+            lexical = query if lexical is None else self.speller.correct(lexical)
+            joined = self.speller.compounds(lexical)  # "chalk board" also matches CHALKBOARD
+            lexical = f"{lexical} {' '.join(joined)}" if joined else lexical
         dense = self.encoder.encode_query(query)
         sparse = self.lexical.encode_query(query if lexical is None else lexical) if (lexical is None or lexical.strip()) \
             else ([], [])

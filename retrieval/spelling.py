@@ -105,6 +105,13 @@ class Speller:
     def correct(self, text: str) -> str:
         return re.sub(r"[A-Za-z]+", lambda m: self._fix(m.group(0)), text)
 
+    def compounds(self, text: str) -> list[str]:
+        """Catalogue words that two neighbouring words of ``text`` make when written as one
+        ("chalk board" → chalkboard, "key ring" → keyring), which word matching would miss."""
+        words = re.findall(r"[a-z]+", text.lower())
+        return list(dict.fromkeys(a + b for a, b in zip(words, words[1:])
+                                  if self._counts.get(a + b, 0) >= MIN_USES and len(a) > 1 and len(b) > 1))
+
     def _fix(self, word: str) -> str:
         lower = word.lower()
         if len(lower) < MIN_LENGTH or lower in self._counts or lower in self._known or self._plural(lower):

@@ -195,3 +195,34 @@ def test_asked_for_womens_things_mens_go_last():
     assert [c.product.title for c in demote_other_gender(pool, "women")] == titles[1:] + titles[:1]
     assert [c.product.title for c in demote_other_gender(pool, "mens")][:2] == titles[:2]
     assert demote_other_gender(pool, None) == pool and demote_other_gender(pool, "kids") == pool
+
+
+@pytest.mark.parametrize("message, low, high", [
+    ("secret santa for a bloke who loves tea, fiver max", None, 5.0),
+    ("party bags, couple of quid each at most", None, 2.0),
+    ("big storage bag, two pound fifty at the very most", None, 2.5),
+    ("teapot, fifteen quid or less", None, 15.0),
+    ("under a pound each ideally", None, 1.0),
+    ("boots for my wife, max fifteen hundred rupees", None, 1500.0),
+    ("not more than a thousand for loafers", None, 1000.0),
+    ("wrapping paper sheets below 50p", None, 0.5),
+    ("diamond ring 10k to 20k", 10000.0, 20000.0),
+    ("1500 to 3000 range mein silver ring dikhao", 1500.0, 3000.0),
+    ("budget is tight, like 250, need a mobile charger", None, 250.0),
+    ("18k gold ring", None, None),  # carats
+    ("for 3 to 5 year olds", None, None),
+    ("size 8-10 dress", None, None),
+    ("i've told you a hundred times", None, None),
+])
+def test_budgets_written_in_words_and_pence(message, low, high):
+    slots = plan_search(message, Slots()).slots
+    assert (slots.min_price, slots.max_price) == (low, high)
+
+
+def test_search_box_queries_keep_their_counts_and_sizes():
+    assert plan_search("cake cases 60 pack", Slots()).lexical == "cake cases 60 pack"
+    assert plan_search("pen drive 16gb", Slots()).lexical == "pen drive 16gb"
+    assert plan_search("loafers for women under 700", Slots(max_price=700.0)).lexical == "loafers women"
+    assert plan_search("mini usb fan", Slots()).lexical == "mini usb fan"  # a fan is a product too
+    # a sentence still keeps numbers and filler out of word matching
+    assert plan_search("i need a present for my 8 year old who is a big fan of dinosaurs", Slots()).lexical == "dinosaurs"
