@@ -49,6 +49,7 @@ _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower th
                         r"at least|min(?:imum)?|around|about|approx(?:imately)?|roughly|between|from|costs?|costing|"
                         r"priced(?: at)?|price|for less than)\s*$", re.I)
 _WORD = re.compile(r"[a-z][a-z']*", re.I)
+_COUNTED = re.compile(r"^\s*(?!(?:quid|pounds|rupees|bucks|dollars|euros|pence|cents|rs|k|lakhs|lacs|thousands|hundreds|grands)\b)[a-z]{3,}s\b", re.I)
 _KARAT = re.compile(r"^\s*(?:gold|diamond|white|yellow|rose|solid|plated|hallmark)", re.I)
 _FAN_OF = re.compile(r"\b(?:(?:a |an |the |such a |big |huge |massive |mega |super |true )*fan of|(?:is|'s|am|are) "
                      r"(?:a |such a |the )?(?:big |huge |massive |mega )?fans?)\b", re.I)
@@ -88,7 +89,12 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
         value = slots.attributes.get(name)
         if value is not None and not (set(_WORD.findall(value.lower())) & known):
             slots.attributes.pop(name)
-            dropped.append(name)
+            # the tagger took the right word for the wrong field: "same idea but zinc" as a colour
+            other = {"colour": "material", "material": "colour"}.get(name)
+            if other and other not in slots.attributes and set(_WORD.findall(value.lower())) & checks[other]:
+                slots.attributes[other] = value
+            else:
+                dropped.append(name)
     size = slots.attributes.get("size")
     if size is not None and not (re.search(r"\d", size) or set(_WORD.findall(size.lower())) & SIZE_WORDS):
         slots.attributes.pop("size")
@@ -124,6 +130,8 @@ def _priced(message: str, amount: float) -> bool:
         if _NOT_PRICE_AFTER.match(after) or re.search(r"(?:size|age|aged|pack of|set of|no\.?)\s*$", before):
             continue
         if m.group(2) and _KARAT.match(after):  # "18k gold", "14k diamond ring": carats
+            continue
+        if _COUNTED.match(message[m.end():m.end() + 30]):  # "about 20 presents to wrap": a count
             continue
         # A bare number is a price only with a currency or a price word next to it: "my son is
         # 12" and "for 6 people" are not budgets.

@@ -131,8 +131,10 @@ _LOWER_BEFORE = re.compile(r"(?:over|above|more than|at least|min|minimum|higher
                            r"costing over|>=?)\s*$")
 _AROUND_BEFORE = re.compile(r"(?:around|about|approximately|approx\.?|roughly|circa|near|nearly|close to|"
                             r"in the region of|give or take|something like|~)\s*$")
-_UPPER_AFTER = re.compile(r"^\s*(?:or less|or under|or below|or cheaper|max|maximum|tops|at most|at the most)\b")
-_LOWER_AFTER = re.compile(r"^\s*(?:or more|or above|or over|plus|\+|and up|and above|upwards|at least|minimum)\b")
+_UPPER_AFTER = re.compile(r"^\s*(?:or less|or under|or below|or cheaper|max|maximum|tops|at most|at the most|"
+                          r"se kam|se neeche|tak|ke andar|ke neeche)\b")  # Hinglish: "₹500 se kam" is under ₹500
+_LOWER_AFTER = re.compile(r"^\s*(?:or more|or above|or over|plus|\+|and up|and above|upwards|at least|minimum|"
+                          r"se zyada|se upar|se jyada)\b")
 _AROUND_AFTER = re.compile(r"^\s*(?:-?ish|or so|give or take|roughly|approx)\b")
 _POLITE_TAIL = re.compile(r"(?:\s+(?:please|pls|plz|thanks|thank you|thx|ty|cheers|if possible))+$", re.I)
 _GENDER_HEAD = re.compile(r"^((?:women|woman|ladies|men|man|mens|boys|girls|kids|children|baby|babies|unisex)"

@@ -226,3 +226,13 @@ def test_search_box_queries_keep_their_counts_and_sizes():
     assert plan_search("mini usb fan", Slots()).lexical == "mini usb fan"  # a fan is a product too
     # a sentence still keeps numbers and filler out of word matching
     assert plan_search("i need a present for my 8 year old who is a big fan of dinosaurs", Slots()).lexical == "dinosaurs"
+
+
+@pytest.mark.parametrize("message, slots, low, high", [
+    ("got about 20 presents to wrap and nothing to wrap them in", Slots(min_price=15.0, max_price=25.0), None, None),
+    ("₹500 se kam mein koi achha speaker", Slots(), None, 500.0),
+    ("phone under 2 lakhs", Slots(), None, 200000.0),
+])
+def test_counts_are_not_budgets_and_hinglish_cues_set_the_direction(message, slots, low, high):
+    kept = plan_search(message, slots).slots
+    assert (kept.min_price, kept.max_price) == (low, high)
