@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from assistant.engine import Assistant
 from assistant.orders import OrderBook
+from assistant.parse.batcher import ParseBatcher
 from assistant.parse.guarded import GuardedParser
 from assistant.parse.parser import TurnParser, adapter_folder
 from assistant.parse.support_head import SupportHead, SupportRefinedParser
@@ -61,8 +62,16 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
 
     support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
     sessions = SessionStore(sessions_path(settings), settings.session_ttl_minutes * 60, settings.max_session_messages)
-    guarded = GuardedParser(_with_support_head(parser or TurnParser.from_settings(settings), settings, encoder),
-                            settings.parse_budget_s, settings.parse_cooldown_s)
+    closers = [store.close, events.close, sessions.close]
+    if parser is None:
+        parser = TurnParser.from_settings(settings)
+        if settings.parse_batch_size > 1:
+            parser = ParseBatcher(parser, settings.parse_batch_size, settings.parse_batch_wait_ms)
+            closers.append(parser.close)
+    in_flight = 1 if settings.serve_workers == 1 and settings.parse_batch_size == 1 else \
+        max(settings.serve_workers, settings.parse_batch_size) * 2
+    guarded = GuardedParser(_with_support_head(parser, settings, encoder), settings.parse_budget_s,
+                            settings.parse_cooldown_s, max_in_flight=in_flight)
     guarded.warm()
     _warm_search(searcher)
     variants = parse_variants(settings.ab_variants)
@@ -71,7 +80,7 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
                      profile=(lambda user: recommender.profile(user).describe()) if recommender else None,
                      variants=variants, forced_variant=settings.ab_variant,
                      variant_tools=_variant_tools(variants, settings, searcher, reranker, recommender),
-                     closers=[store.close, events.close, sessions.close])
+                     closers=closers)
 
 
 def _with_support_head(parser, settings: Settings, encoder: SentenceEncoder):

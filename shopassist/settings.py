@@ -94,6 +94,11 @@ class Settings(BaseModel):
         max_session_messages: transcript length kept per conversation (oldest dropped first).
         turns_per_minute_customer, turns_per_minute_address: turn rate limits per customer
             (guests: per conversation) and per client address; 0 turns a limit off.
+        parse_batch_size, parse_batch_wait_ms: concurrent turns' messages are parsed together,
+            up to this many per forward pass, a batch waiting this long for more while others
+            queue (``assistant.parse.batcher``); 1 parses one at a time.
+        serve_workers: turns one server answers at once (the rest queue); 1 answers one at a
+            time behind one lock, the serving path before batching.
         queue_max_size: requests the web server queues before it answers "busy".
         allowed_origins: other origins (``https://shop.example``) allowed to call the agent
             console's API with an agent's cookie; by default only its own origin.
@@ -126,6 +131,9 @@ class Settings(BaseModel):
     support_head: bool = True
     parse_budget_s: float = Field(default=2.0, gt=0)
     parse_cooldown_s: float = Field(default=30.0, ge=0)
+    parse_batch_size: int = Field(default=16, ge=1, le=512)
+    parse_batch_wait_ms: float = Field(default=5.0, ge=0, le=1000)
+    serve_workers: int = Field(default=16, ge=1, le=1024)
     ab_variants: dict[str, dict[str, float | int | bool]] = Field(default_factory=dict)
     ab_variant: str | None = None
     customer_secret: str | None = Field(default=None, repr=False)

@@ -1,9 +1,11 @@
 """Both apps on one port: the customer widget at ``/``, the agent console at ``/agent``
-(behind a login, same-origin only). One engine serves both; a lock keeps its model calls one
-at a time, and per-session locks keep a conversation's writes in order."""
+(behind a login, same-origin only). One engine serves both; turns run side by side
+(``serve_workers``), their parses batched, and per-session locks keep a conversation's writes
+in order."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sys
 import threading
@@ -129,11 +131,14 @@ def build_app(settings: Settings, collection: str | None = None):
     check_production(settings)
     credentials = agent_credentials(settings)
     assistant = open_assistant(settings, collection)
-    lock = threading.Lock()
+    # One server-wide lock only on the one-at-a-time path: otherwise turns run side by side (the
+    # parser batches them; sessions are locked one by one in the engine).
+    lock = threading.Lock() if settings.serve_workers == 1 else contextlib.nullcontext()
     limits = (RateLimiter(settings.turns_per_minute_customer), RateLimiter(settings.turns_per_minute_address))
     widget = WidgetBackend(assistant, Identity(settings.customer_secret), limits)
     console = ConsoleBackend(assistant)
     widget.lock = console.lock = lock
+    widget.workers = settings.serve_workers
     app = FastAPI()
     app.add_middleware(ConsoleGuard, prefix="/agent", allowed_origins=settings.allowed_origins,
                        login_attempts=settings.login_attempts)

@@ -36,15 +36,17 @@ TOO_FAST = "You're sending messages very quickly; please wait a moment and try a
 
 
 class WidgetBackend:
-    """The widget's calls into the engine. The model work is serialised (one engine serves
-    every browser); identities are verified and turns rate-limited here, before the engine."""
+    """The widget's calls into the engine (one engine serves every browser; ``lock`` serialises
+    them only on the one-at-a-time path); identities are verified and turns rate-limited here,
+    before the engine."""
 
     def __init__(self, assistant: Assistant, identity: Identity | None = None,
                  limits: tuple[RateLimiter, RateLimiter] | None = None):
         self.assistant = assistant
         self.identity = identity or Identity()
         self.per_customer, self.per_address = limits or (RateLimiter(0), RateLimiter(0))
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the server swaps in a no-op when turns run concurrently
+        self.workers = 1  # turns the web server runs at once (``serve_workers``)
 
     def who(self, session: str | None, customer: str | None) -> tuple[str | None, str | None]:
         """``(session id or None, verified customer id or None)``: ids that are not even
@@ -171,10 +173,11 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
                 yield [history, session_id, gr.skip(), "", ""] + unchanged
 
         inputs = [box, chat, session, customer]
-        send.click(respond, inputs, outputs, api_visibility="private")
-        box.submit(respond, inputs, outputs, api_visibility="private")
+        send.click(respond, inputs, outputs, api_visibility="private", concurrency_limit=backend.workers)
+        box.submit(respond, inputs, outputs, api_visibility="private", concurrency_limit=backend.workers)
         for chip in chips:
-            chip.click(respond, [chip, chat, session, customer], outputs, api_visibility="private")
+            chip.click(respond, [chip, chat, session, customer], outputs, api_visibility="private",
+                       concurrency_limit=backend.workers)
 
         def clicker(i: int, kind: str):
             def click(cards, session_id, customer_id, request: gr.Request):
@@ -277,5 +280,5 @@ def _api(backend: WidgetBackend) -> None:
         return backend.updates(session_id, customer_id)
 
     for fn in (ask, ask_stream, add_to_cart, view, talk_to_person):
-        gr.api(_friendly(fn), api_name=fn.__name__)
+        gr.api(_friendly(fn), api_name=fn.__name__, concurrency_limit=backend.workers)
     gr.api(_friendly(updates), api_name="updates", concurrency_limit=None)

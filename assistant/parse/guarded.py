@@ -21,24 +21,35 @@ log = logging.getLogger(__name__)
 
 class GuardedParser:
     """Args:
-        parser: the LLM turn parser (``parse(message, has_results)``).
+        parser: the LLM turn parser (``parse(message, has_results)``), batching or not.
         budget_s: longest a parse may take before the rule parse answers instead.
         cooldown_s: after a failure, how long to use the rule parse before trying the LLM again.
+        max_in_flight: parses waiting or running at once; a turn beyond them gets the rule parse
+            at once (shedding load rather than queueing past the budget). 1 = one at a time,
+            the behaviour before batching.
     """
 
-    def __init__(self, parser, budget_s: float = 2.0, cooldown_s: float = 30.0, clock=time.monotonic):
+    def __init__(self, parser, budget_s: float = 2.0, cooldown_s: float = 30.0, clock=time.monotonic,
+                 max_in_flight: int = 1):
         self.parser, self.budget_s, self.cooldown_s, self.clock = parser, budget_s, cooldown_s, clock
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+        self.max_in_flight = max(1, max_in_flight)
+        self._pool = ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="parse")
         self._down_until = 0.0
-        self._busy = threading.Event()  # a timed-out parse may still hold the model
+        self._count = threading.Lock()
+        self._in_flight = 0  # a timed-out parse may still hold the model: it counts until done
         self.fallbacks = 0
 
     def parse(self, message: str, has_results: bool = False) -> TurnParse:
-        if self.clock() < self._down_until or self._busy.is_set():
+        with self._count:
+            full = self._in_flight >= self.max_in_flight
+            if not full and self.clock() >= self._down_until:
+                self._in_flight += 1
+            else:
+                full = True
+        if full:
             return self._fallback(message, has_results)
-        self._busy.set()
         future = self._pool.submit(self.parser.parse, message, has_results)
-        future.add_done_callback(lambda _: self._busy.clear())
+        future.add_done_callback(self._done)
         try:
             return future.result(timeout=self.budget_s)
         except FutureTimeout:
@@ -47,6 +58,10 @@ class GuardedParser:
             log.exception("turn parser failed; using the rule parse for %.0f s", self.cooldown_s)
         self._down_until = self.clock() + self.cooldown_s
         return self._fallback(message, has_results)
+
+    def _done(self, _future) -> None:
+        with self._count:
+            self._in_flight -= 1
 
     def warm(self) -> None:
         """Load the model now, outside the budget; if it cannot load, start degraded."""

@@ -1,0 +1,106 @@
+"""Concurrent turns' parses run together: the same answers as one at a time, each caller its
+own, failures reaching every waiting caller, and load beyond the in-flight bound shed to the
+rule parse instead of queueing past the budget."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from assistant.parse.batcher import ParseBatcher
+from assistant.parse.guarded import GuardedParser
+from assistant.parse.schema import TurnParse
+
+MESSAGES = [
+    "red dresses under £30", "hi", "where is my order 536365", "compare the first two",
+    "i need a birthday present for my 8 year old niece, she loves unicorns", "is it dishwasher safe?",
+    "cheaper ones", "can i send back the lantern i bought, it's the wrong colour", "doormat",
+    "women's sandals below 500 rupees", "talk to a real person please", "thanks!",
+]
+
+
+class EchoParser:
+    """Records each forward pass's size; the intent says which message it was."""
+
+    def __init__(self, seconds: float = 0.05):
+        self.seconds, self.sizes = seconds, []
+
+    def parse_many(self, messages, has_results):
+        self.sizes.append(len(messages))
+        time.sleep(self.seconds)
+        return [TurnParse(intent="search", slots={"query": m}, confidence=1.0 if r else 0.5)
+                for m, r in zip(messages, has_results)]
+
+
+def test_concurrent_callers_share_forward_passes_and_get_their_own_parse():
+    inner = EchoParser()
+    batcher = ParseBatcher(inner, max_batch=8, wait_ms=20)
+    words = [f"message {i}" for i in range(24)]
+    with ThreadPoolExecutor(24) as pool:
+        parses = list(pool.map(lambda w: batcher.parse(w, w.endswith("3")), words))
+    assert [p.slots.query for p in parses] == words
+    assert [p.confidence for p in parses] == [1.0 if w.endswith("3") else 0.5 for w in words]
+    assert sum(inner.sizes) == 24 and max(inner.sizes) > 1 and max(inner.sizes) <= 8
+    assert batcher.batches == len(inner.sizes) < 24
+    batcher.close()
+
+
+def test_a_lone_turn_does_not_wait_for_company():
+    inner = EchoParser(seconds=0.0)
+    batcher = ParseBatcher(inner, max_batch=16, wait_ms=500)
+    start = time.perf_counter()
+    batcher.parse("hello")
+    assert time.perf_counter() - start < 0.25
+    batcher.close()
+
+
+def test_a_failed_pass_reaches_every_caller_and_the_next_pass_works():
+    class Flaky(EchoParser):
+        def parse_many(self, messages, has_results):
+            if any("boom" in m for m in messages):
+                raise RuntimeError("model fell over")
+            return super().parse_many(messages, has_results)
+
+    batcher = ParseBatcher(Flaky(seconds=0.0), max_batch=4)
+    with pytest.raises(RuntimeError, match="fell over"):
+        batcher.parse("boom")
+    assert batcher.parse("fine").slots.query == "fine"
+    batcher.close()
+
+
+def test_beyond_the_in_flight_bound_turns_get_the_rule_parse_at_once():
+    gate = threading.Event()
+
+    class Held:
+        def parse(self, message, has_results=False):
+            gate.wait(5)
+            return TurnParse(intent="greeting", confidence=1.0)
+
+    guarded = GuardedParser(Held(), budget_s=5, max_in_flight=2)
+    with ThreadPoolExecutor(2) as pool:
+        held = [pool.submit(guarded.parse, "hello") for _ in range(2)]
+        time.sleep(0.1)
+        start = time.perf_counter()
+        assert guarded.parse("red mugs under £5").intent == "search"  # shed: the rule parse
+        assert time.perf_counter() - start < 0.5 and guarded.fallbacks == 1
+        gate.set()
+        assert [f.result().intent for f in held] == ["greeting", "greeting"]
+    assert guarded.parse("hello").intent == "greeting"  # room again
+
+
+@pytest.mark.slow
+def test_batched_parses_equal_one_at_a_time_on_the_real_parser(parser):
+    alone = [parser.parse(m, i % 2 == 0) for i, m in enumerate(MESSAGES)]
+    together = parser.parse_many(MESSAGES, [i % 2 == 0 for i in range(len(MESSAGES))])
+    batcher = ParseBatcher(parser, max_batch=16, wait_ms=20)
+    with ThreadPoolExecutor(len(MESSAGES)) as pool:
+        threaded = list(pool.map(lambda i: batcher.parse(MESSAGES[i], i % 2 == 0), range(len(MESSAGES))))
+    batcher.close()
+    for one, many, via in zip(alone, together, threaded):
+        for other in (many, via):
+            assert other.intent == one.intent and other.slots == one.slots and other.spans == one.spans
+            assert other.confidence == pytest.approx(one.confidence, abs=2e-3)
+    assert batcher.batches < len(MESSAGES)
