@@ -145,6 +145,33 @@ def http_bench(settings: Settings, url, collection, out, conversations, customer
     click.echo(report(metrics))
 
 
+@eval_group.command("load")
+@click.option("--collection", type=COLLECTION, default="online-retail", show_default=True,
+              help="Collection the started servers shop in.")
+@OUT
+@click.option("--customers", default="5,10,20,40,60,80,120", show_default=True,
+              help="Customer counts of the ladder, comma-separated (it stops once saturated).")
+@click.option("--seconds", default=40.0, show_default=True, help="Length of each load step.")
+@click.option("--compare/--no-compare", default=True, show_default=True,
+              help="Also run the one-at-a-time serving path first, for the ratio in one run.")
+@click.pass_obj
+def eval_load(settings: Settings, collection, out, customers, seconds, compare) -> None:
+    """Customers one `shopassist serve` holds at turn p95 ≤ 1 s: simulated shoppers with 2-8 s
+    think time over a ladder of customer counts; turns/s, p50/p95/p99, errors, a plot; the parse
+    cost per message at batch 1/4/16 and where a turn's time goes."""
+    from eval.load import report, run
+
+    try:
+        counts = sorted({int(n) for n in customers.split(",") if n.strip()})
+    except ValueError:
+        raise click.BadParameter("give whole numbers separated by commas, e.g. 10,20,40", param_hint="--customers")
+    if not counts or counts[0] < 1:
+        raise click.BadParameter("give at least one count of 1 or more", param_hint="--customers")
+    metrics = run(settings.home, collection, Path(out), counts, seconds, compare, settings,
+                  progress=lambda line: click.echo(line, err=True))
+    click.echo(report(metrics))
+
+
 @eval_group.command("bench-assistant")
 @click.option("--out", default="eval/out/assistant", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the report.")

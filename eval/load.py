@@ -1,0 +1,266 @@
+"""How many customers one server holds: simulated shoppers who pause between turns like people.
+
+Each simulated customer walks conversations of the development set (``eval/devset``: the
+Online Retail and support records, context turns then the message, as a signed-in customer when
+the record has one), waits a think time drawn from 2-8 s after every answer, and goes on until
+the run's time is up (a turn started before then is finished and counted). A ladder of customer
+counts is run against one ``shopassist serve``; for each: turns/s, turn p50/p95/p99 and errors.
+The figure that matters is the largest count held at turn p95 ≤ 1.0 s with no errors.
+
+``--compare`` runs the ladder twice in one go: the serving path before batching (one turn at a
+time behind one lock, parses one by one: ``serve_workers = 1``, ``parse_batch_size = 1``) and
+the settings as they are, so the ratio is measured side by side on the same machine.
+
+Also measured in-process: the parse cost per message at batch 1, 4 and 16, and where a turn's
+time goes (parse, search, rerank, session store, the rest of the engine), with the HTTP share
+taken from the lightest load step.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from eval.devset import load as load_devset
+from eval.http_bench import Api, served
+
+THINK_S = (2.0, 8.0)
+P95_TARGET_MS = 1000.0
+OLD_PATH = {"SHOPASSIST_SERVE_WORKERS": "1", "SHOPASSIST_PARSE_BATCH_SIZE": "1"}
+
+
+def conversations(store: str = "online_retail") -> list[tuple[str, list[str]]]:
+    """(customer id or "", messages) for every dev-set record of the store and of support."""
+    out = []
+    for rec in load_devset():
+        if rec["store"] in (store, "support"):
+            out.append((rec.get("customer") or "", [*rec["context"], rec["text"]]))
+    return out
+
+
+def _pct(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    arr = np.asarray(values)
+    return {"n": len(values), "p50": round(float(np.percentile(arr, 50)), 1),
+            "p95": round(float(np.percentile(arr, 95)), 1), "p99": round(float(np.percentile(arr, 99)), 1)}
+
+
+def _shopper(url: str, convs: list, seed: int, deadline: float, out: list, think: tuple[float, float]) -> None:
+    rng = random.Random(seed)
+    api = Api(url)
+    time.sleep(rng.uniform(0, think[1]))  # customers arrive spread out, not all at once
+    try:
+        while time.perf_counter() < deadline:
+            customer, messages = convs[rng.randrange(len(convs))]
+            session = ""
+            for message in messages:
+                if time.perf_counter() >= deadline:
+                    return
+                call = api.call("ask", message, session, customer)
+                out.append(call)
+                if not call.error:
+                    session = json.loads(call.text).get("session", session)
+                time.sleep(rng.uniform(*think))
+    finally:
+        api.close()
+
+
+def step(url: str, customers: int, seconds: float, convs: list, think=THINK_S, seed: int = 0) -> dict:
+    """One load level: ``customers`` shoppers for ``seconds``."""
+    results: list[list] = [[] for _ in range(customers)]
+    deadline = time.perf_counter() + seconds
+    threads = [threading.Thread(target=_shopper, args=(url, convs, seed * 100_003 + i, deadline, results[i], think),
+                                daemon=True) for i in range(customers)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    calls = [c for r in results for c in r]
+    errors = [c.error for c in calls if c.error]
+    return {"customers": customers, "seconds": round(elapsed, 1), "turns": len(calls),
+            "turns_per_s": round(len(calls) / elapsed, 2), "turn_ms": _pct([c.total_ms for c in calls if not c.error]),
+            "errors": len(errors), "error_examples": errors[:5]}
+
+
+def ladder(url: str, counts: list[int], seconds: float, convs: list, progress=print) -> list[dict]:
+    """Steps up the customer counts; stops once p95 is well past the target (saturated)."""
+    steps = []
+    for n in counts:
+        result = step(url, n, seconds, convs, seed=n)
+        steps.append(result)
+        progress(f"load: {n} customers: {result['turns_per_s']} turns/s, p95 {result['turn_ms'].get('p95')} ms, "
+                 f"{result['errors']} errors")
+        if result["turn_ms"].get("p95", 0) > 3 * P95_TARGET_MS:
+            break
+    return steps
+
+
+def held(steps: list[dict]) -> int:
+    """The most customers served at turn p95 ≤ 1 s without errors (0 if none)."""
+    ok = [s["customers"] for s in steps if s["errors"] == 0 and s["turn_ms"].get("p95", 1e9) <= P95_TARGET_MS]
+    return max(ok, default=0)
+
+
+def parse_cost(parser, messages: list[str], sizes=(1, 4, 16), rounds: int = 3) -> dict:
+    """Milliseconds per message when ``parse_many`` gets batches of each size."""
+    out = {}
+    for size in sizes:
+        batches = [messages[i:i + size] for i in range(0, len(messages) - size + 1, size)][:max(1, 48 // size)]
+        parser.parse_many(batches[0], [False] * len(batches[0]))  # warm this shape
+        best = float("inf")
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for batch in batches:
+                parser.parse_many(batch, [False] * len(batch))
+            best = min(best, (time.perf_counter() - start) * 1000 / sum(len(b) for b in batches))
+        out[str(size)] = round(best, 2)
+    return out
+
+
+class _Timer:
+    """Wraps a method so its calls' time adds up under a name."""
+
+    def __init__(self, totals: dict, name: str, fn):
+        self.totals, self.name, self.fn = totals, name, fn
+
+    def __call__(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            self.totals[self.name] = self.totals.get(self.name, 0.0) + time.perf_counter() - start
+
+
+def turn_breakdown(assistant, convs: list, turns: int = 120) -> dict:
+    """Mean milliseconds per turn in parse, search, rerank and the session store, and the rest."""
+    totals: dict[str, float] = {}
+    shopper = assistant.shopper
+    patches = [(assistant, "parser", "parse"), (shopper, "searcher", "search"), (shopper, "reranker", "rerank"),
+               (assistant, "sessions", "get"), (assistant, "sessions", "save")]
+    saved = []
+    for owner, attr, method in patches:
+        target = getattr(owner, attr)
+        saved.append((target, method, target.__dict__.get(method)))
+        setattr(target, method, _Timer(totals, {"get": "session", "save": "session"}.get(method, method),
+                                       getattr(target, method)))
+    done, whole = 0, 0.0
+    try:
+        for customer, messages in convs:
+            session = None
+            for message in messages:
+                start = time.perf_counter()
+                session = assistant.turn(session, customer or None, message).session_id
+                whole += time.perf_counter() - start
+                done += 1
+            if done >= turns:
+                break
+    finally:
+        for target, method, original in saved:
+            if original is None:
+                delattr(target, method)
+            else:
+                setattr(target, method, original)
+    parts = {"parse": totals.get("parse", 0.0), "search": totals.get("search", 0.0),
+             "rerank": totals.get("rerank", 0.0), "session": totals.get("session", 0.0)}
+    parts["other engine work"] = whole - sum(parts.values())
+    return {"turns": done, "turn_ms": round(whole * 1000 / done, 1),
+            "parts_ms": {k: round(v * 1000 / done, 1) for k, v in parts.items()}}
+
+
+def run(home: Path, collection: str, out: Path, counts: list[int], seconds: float, compare: bool,
+        settings=None, progress=print) -> dict:
+    convs = conversations()
+    metrics: dict = {"think_s": list(THINK_S), "seconds_per_step": seconds, "conversations": len(convs)}
+    paths = [("one at a time (before)", OLD_PATH)] if compare else []
+    paths.append(("batched, concurrent (now)", {}))
+    for name, env in paths:
+        with served(home, collection, env) as url:
+            progress(f"load: {name}")
+            steps = ladder(url, counts, seconds, convs, progress)
+        metrics.setdefault("paths", {})[name] = {"steps": steps, "held_customers": held(steps)}
+    if settings is not None:
+        metrics.update(_in_process(settings, collection, convs))
+        light = min((s for p in metrics["paths"].values() for s in p["steps"] if s["turn_ms"].get("n")),
+                    key=lambda s: s["customers"], default=None)
+        if light:
+            metrics["http_share_ms"] = round(light["turn_ms"]["p50"] - metrics["breakdown"]["turn_ms"], 1)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    (out / "report.md").write_text(report(metrics))
+    plot(metrics, out / "p95_by_customers.png")
+    return metrics
+
+
+def _in_process(settings, collection: str, convs: list) -> dict:
+    from assistant.parse.parser import TurnParser
+    from assistant.service import open_assistant
+
+    parser = TurnParser.from_settings(settings)
+    messages = [m for _, msgs in convs for m in msgs][:200]
+    cost = parse_cost(parser, messages)
+    one_by_one = settings.model_copy(update={"parse_batch_size": 1, "serve_workers": 1})
+    assistant = open_assistant(one_by_one, collection, parser=parser)
+    try:
+        breakdown = turn_breakdown(assistant, convs)
+    finally:
+        assistant.close()
+    return {"parse_ms_per_message": cost, "breakdown": breakdown}
+
+
+def report(m: dict) -> str:
+    lines = ["# Customers one server holds (`shopassist eval load`)", "",
+             f"Simulated customers walk {m['conversations']} development-set conversations, pausing "
+             f"{m['think_s'][0]:g}-{m['think_s'][1]:g} s after each answer; {m['seconds_per_step']:g} s per load step.", ""]
+    for name, path in m["paths"].items():
+        lines += [f"## {name}: holds **{path['held_customers']}** customers at turn p95 ≤ 1 s", "",
+                  "| customers | turns/s | p50 ms | p95 ms | p99 ms | errors |", "|---:|---:|---:|---:|---:|---:|"]
+        for s in path["steps"]:
+            t = s["turn_ms"]
+            lines.append(f"| {s['customers']} | {s['turns_per_s']} | {t.get('p50', '–')} | {t.get('p95', '–')} | "
+                         f"{t.get('p99', '–')} | {s['errors']} |")
+        lines.append("")
+    names = list(m["paths"])
+    if len(names) == 2 and m["paths"][names[0]]["held_customers"]:
+        ratio = m["paths"][names[1]]["held_customers"] / m["paths"][names[0]]["held_customers"]
+        lines += [f"Customers held, now / before: **{ratio:.2f}×** (same machine, same run).", ""]
+    if "parse_ms_per_message" in m:
+        cost = m["parse_ms_per_message"]
+        lines += ["## Parse cost per message (in-process)", "", "| batch | ms per message |", "|---:|---:|"]
+        lines += [f"| {size} | {ms} |" for size, ms in cost.items()] + [""]
+        b = m["breakdown"]
+        lines += [f"## Where a turn's time goes (one at a time, {b['turns']} turns, mean {b['turn_ms']} ms)", "",
+                  "| part | ms per turn |", "|---|---:|"]
+        lines += [f"| {k} | {v} |" for k, v in b["parts_ms"].items()]
+        if "http_share_ms" in m:
+            lines.append(f"| HTTP and the web server's queue (lightest load step p50 − in-process mean) | "
+                         f"{m['http_share_ms']} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(m: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, p in m["paths"].items():
+        steps = [s for s in p["steps"] if s["turn_ms"].get("n")]
+        ax.plot([s["customers"] for s in steps], [s["turn_ms"]["p95"] for s in steps], marker="o", label=name)
+    ax.axhline(P95_TARGET_MS, color="grey", linestyle="--", label="1 s")
+    ax.set_xlabel("simulated customers (think time 2-8 s)")
+    ax.set_ylabel("turn p95 (ms)")
+    ax.set_yscale("log")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
