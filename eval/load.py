@@ -7,9 +7,11 @@ the run's time is up (a turn started before then is finished and counted). A lad
 counts is run against one ``shopassist serve``; for each: turns/s, turn p50/p95/p99 and errors.
 The figure that matters is the largest count held at turn p95 ≤ 1.0 s with no errors.
 
-``--compare`` runs the ladder twice in one go: the serving path before batching (one turn at a
-time behind one lock, parses one by one: ``serve_workers = 1``, ``parse_batch_size = 1``) and
-the settings as they are, so the ratio is measured side by side on the same machine.
+The ladder runs against the settings as they are, through Gradio's API (what the widget and
+``gradio_client`` use) and through the plain JSON route ``POST /api/turn``; ``--compare`` first
+runs it on the serving path before batching (one turn at a time behind one lock, parses one by
+one: ``serve_workers = 1``, ``parse_batch_size = 1``, Gradio's API), so the ratios are measured
+side by side on the same machine.
 
 Also measured in-process: the parse cost per message at batch 1, 4 and 16, and where a turn's
 time goes (parse, search, rerank, session store, the rest of the engine), with the HTTP share
@@ -27,11 +29,36 @@ from pathlib import Path
 import numpy as np
 
 from eval.devset import load as load_devset
-from eval.http_bench import Api, served
+from eval.http_bench import Api, Call, served
 
 THINK_S = (2.0, 8.0)
 P95_TARGET_MS = 1000.0
 OLD_PATH = {"SHOPASSIST_SERVE_WORKERS": "1", "SHOPASSIST_PARSE_BATCH_SIZE": "1"}
+
+
+class JsonApi:
+    """``POST /api/turn``: the plain JSON route, with :class:`Api`'s ``call`` shape."""
+
+    def __init__(self, url: str, timeout: float = 120.0):
+        import httpx
+
+        self.url, self.http = url.rstrip("/"), httpx.Client(timeout=timeout)
+
+    def call(self, name: str, message: str, session: str, customer: str) -> Call:
+        import httpx
+
+        start = time.perf_counter()
+        try:
+            answer = self.http.post(f"{self.url}/api/turn", json={"message": message, "session_id": session,
+                                                                   "customer_id": customer})
+            error = None if answer.status_code == 200 else f"HTTP {answer.status_code}: {answer.text[:200]}"
+            text = answer.text
+        except httpx.HTTPError as exc:
+            error, text = f"{type(exc).__name__}: {exc}", ""
+        return Call(None, (time.perf_counter() - start) * 1000, text, error)
+
+    def close(self) -> None:
+        self.http.close()
 
 
 def conversations(store: str = "online_retail") -> list[tuple[str, list[str]]]:
@@ -51,9 +78,10 @@ def _pct(values: list[float]) -> dict:
             "p95": round(float(np.percentile(arr, 95)), 1), "p99": round(float(np.percentile(arr, 99)), 1)}
 
 
-def _shopper(url: str, convs: list, seed: int, deadline: float, out: list, think: tuple[float, float]) -> None:
+def _shopper(url: str, convs: list, seed: int, deadline: float, out: list, think: tuple[float, float],
+             route: str = "gradio") -> None:
     rng = random.Random(seed)
-    api = Api(url)
+    api = JsonApi(url) if route == "json" else Api(url)
     time.sleep(rng.uniform(0, think[1]))  # customers arrive spread out, not all at once
     try:
         while time.perf_counter() < deadline:
@@ -71,12 +99,13 @@ def _shopper(url: str, convs: list, seed: int, deadline: float, out: list, think
         api.close()
 
 
-def step(url: str, customers: int, seconds: float, convs: list, think=THINK_S, seed: int = 0) -> dict:
-    """One load level: ``customers`` shoppers for ``seconds``."""
+def step(url: str, customers: int, seconds: float, convs: list, think=THINK_S, seed: int = 0,
+         route: str = "gradio") -> dict:
+    """One load level: ``customers`` shoppers for ``seconds``, through Gradio's API or the JSON route."""
     results: list[list] = [[] for _ in range(customers)]
     deadline = time.perf_counter() + seconds
-    threads = [threading.Thread(target=_shopper, args=(url, convs, seed * 100_003 + i, deadline, results[i], think),
-                                daemon=True) for i in range(customers)]
+    threads = [threading.Thread(target=_shopper, args=(url, convs, seed * 100_003 + i, deadline, results[i], think,
+                                                       route), daemon=True) for i in range(customers)]
     began = time.perf_counter()
     for t in threads:
         t.start()
@@ -90,11 +119,11 @@ def step(url: str, customers: int, seconds: float, convs: list, think=THINK_S, s
             "errors": len(errors), "error_examples": errors[:5]}
 
 
-def ladder(url: str, counts: list[int], seconds: float, convs: list, progress=print) -> list[dict]:
+def ladder(url: str, counts: list[int], seconds: float, convs: list, progress=print, route: str = "gradio") -> list[dict]:
     """Steps up the customer counts; stops once p95 is well past the target (saturated)."""
     steps = []
     for n in counts:
-        result = step(url, n, seconds, convs, seed=n)
+        result = step(url, n, seconds, convs, seed=n, route=route)
         steps.append(result)
         progress(f"load: {n} customers: {result['turns_per_s']} turns/s, p95 {result['turn_ms'].get('p95')} ms, "
                  f"{result['errors']} errors")
@@ -179,12 +208,12 @@ def run(home: Path, collection: str, out: Path, counts: list[int], seconds: floa
         settings=None, progress=print) -> dict:
     convs = conversations()
     metrics: dict = {"think_s": list(THINK_S), "seconds_per_step": seconds, "conversations": len(convs)}
-    paths = [("one at a time (before)", OLD_PATH)] if compare else []
-    paths.append(("batched, concurrent (now)", {}))
-    for name, env in paths:
+    paths = [("one at a time, Gradio API (before)", OLD_PATH, "gradio")] if compare else []
+    paths += [("batched, concurrent, Gradio API", {}, "gradio"), ("batched, concurrent, JSON route", {}, "json")]
+    for name, env, route in paths:
         with served(home, collection, env) as url:
             progress(f"load: {name}")
-            steps = ladder(url, counts, seconds, convs, progress)
+            steps = ladder(url, counts, seconds, convs, progress, route)
         metrics.setdefault("paths", {})[name] = {"steps": steps, "held_customers": held(steps)}
     if settings is not None:
         metrics.update(_in_process(settings, collection, convs))
@@ -228,9 +257,10 @@ def report(m: dict) -> str:
                          f"{t.get('p99', '–')} | {s['errors']} |")
         lines.append("")
     names = list(m["paths"])
-    if len(names) == 2 and m["paths"][names[0]]["held_customers"]:
-        ratio = m["paths"][names[1]]["held_customers"] / m["paths"][names[0]]["held_customers"]
-        lines += [f"Customers held, now / before: **{ratio:.2f}×** (same machine, same run).", ""]
+    before = m["paths"][names[0]]["held_customers"] if len(names) > 1 else 0
+    for name in names[1:] if before else []:
+        ratio = m["paths"][name]["held_customers"] / before
+        lines += [f"Customers held, {name} / {names[0]}: **{ratio:.2f}×** (same machine, same run).", ""]
     if "parse_ms_per_message" in m:
         cost = m["parse_ms_per_message"]
         lines += ["## Parse cost per message (in-process)", "", "| batch | ms per message |", "|---:|---:|"]

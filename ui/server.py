@@ -114,6 +114,44 @@ def _expire_logins(app, path: str, ttl: float) -> None:
     raise RuntimeError(f"no Gradio app mounted at {path}")
 
 
+def add_turn_route(app, widget) -> None:
+    """``POST /api/turn`` with ``{"message", "session_id", "customer_id"}``: one turn as plain
+    JSON, the same checks as the widget's API (ids verified, rate limits, message length) without
+    Gradio's queue and event stream, for shop pages, apps and load balancers."""
+    import json
+    import logging
+
+    from fastapi.responses import JSONResponse
+    from starlette.concurrency import run_in_threadpool
+
+    from shopassist.errors import ShopAssistError
+    from ui.widget import FRIENDLY, TOO_FAST
+
+    async def turn(request) -> JSONResponse:
+        raw = await request.body()
+        if len(raw) > 16_384:  # a message is at most 500 characters
+            return JSONResponse({"error": "The request is too large."}, status_code=413)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return JSONResponse({"error": "The body is not JSON."}, status_code=422)
+        fields = [body.get(k) for k in ("message", "session_id", "customer_id")] if isinstance(body, dict) else []
+        if not fields or not all(v is None or isinstance(v, str) for v in fields):
+            return JSONResponse({"error": "Send a JSON object with a text message (and optional session_id, "
+                                          "customer_id)."}, status_code=422 if not isinstance(body, dict) else 400)
+        message, session, customer = (v or "" for v in fields)
+        address = request.client.host if request.client else None
+        try:  # the turn runs in a worker thread: the server's event loop keeps serving others
+            return JSONResponse(await run_in_threadpool(widget.turn, session, customer, message, address))
+        except ShopAssistError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=429 if str(exc) == TOO_FAST else 400)
+        except Exception:  # noqa: BLE001 (a plain sentence out; the details stay in the log)
+            logging.getLogger(__name__).exception("turn failed")
+            return JSONResponse({"error": FRIENDLY}, status_code=500)
+
+    app.add_route("/api/turn", turn, methods=["POST"], include_in_schema=False)
+
+
 def build_app(settings: Settings, collection: str | None = None):
     """The FastAPI app with both Gradio apps mounted; returns ``(app, assistant)``."""
     import gradio as gr
@@ -142,6 +180,8 @@ def build_app(settings: Settings, collection: str | None = None):
     app = FastAPI()
     app.add_middleware(ConsoleGuard, prefix="/agent", allowed_origins=settings.allowed_origins,
                        login_attempts=settings.login_attempts)
+
+    add_turn_route(app, widget)
 
     @app.get("/agent", include_in_schema=False)
     def agent_root():  # the address people type: Gradio only answers under "/agent/"

@@ -64,6 +64,13 @@ class WidgetBackend:
         with self.lock:
             yield from self.assistant.stream_turn(session, customer, message)
 
+    def turn(self, session: str | None, customer: str | None, message: str, address: str | None = None) -> dict:
+        """One whole turn as JSON (what ``/ask`` and ``POST /api/turn`` answer)."""
+        result = None
+        for item in self.stream(session, customer, _validate(message), address):
+            result = item
+        return result.to_json()
+
     def record(self, session: str | None, customer: str | None, product_id: str, kind: str,
                address: str | None = None) -> str:
         session, customer = self.who(session, customer)
@@ -251,10 +258,7 @@ def _api(backend: WidgetBackend) -> None:
 
     def ask(message: str, session_id: str = "", customer_id: str = "", request: gr.Request = None) -> dict:
         """One customer turn: returns {reply, products, parse, session, suggestions, handoff}."""
-        result = None
-        for item in backend.stream(session_id, customer_id, _validate(message), _address(request)):
-            result = item
-        return result.to_json()
+        return backend.turn(session_id, customer_id, message, _address(request))
 
     def ask_stream(message: str, session_id: str = "", customer_id: str = "",
                    request: gr.Request = None) -> Iterator[str]:

@@ -22,7 +22,7 @@ def test_the_report_gives_the_ratio_of_customers_held_side_by_side():
                "breakdown": {"turns": 5, "turn_ms": 70.0, "parts_ms": {"parse": 60.0, "search": 10.0}},
                "http_share_ms": 30.0}
     text = report(metrics)
-    assert "**4.00×**" in text and "holds **40** customers" in text and "| 16 | 30.0 |" in text
+    assert "now / before: **4.00×**" in text and "holds **40** customers" in text and "| 16 | 30.0 |" in text
 
 
 def test_conversations_come_from_the_shop_and_its_support_desk():

@@ -65,3 +65,22 @@ def test_bad_messages_get_a_plain_error_not_a_trace(server, message, says):
     with pytest.raises(AppError) as info:
         Client(server + "/", verbose=False).predict(message, "", "", api_name="/ask")
     assert says in str(info.value) and "Traceback" not in str(info.value)
+
+
+def test_the_plain_json_turn_route_keeps_the_conversation_and_its_checks(server):
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=60) as http:
+        first = http.post("/api/turn", json={"message": "lanterns", "customer_id": "17850"})
+        assert first.status_code == 200 and first.json()["products"]
+        session = first.json()["session"]
+        cheaper = http.post("/api/turn", json={"message": "anything cheaper?", "session_id": session,
+                                               "customer_id": "17850"}).json()
+        top = min(p["price"] for p in first.json()["products"])
+        assert cheaper["session"] == session and all(p["price"] < top for p in cheaper["products"])
+        # another customer cannot continue it: they get a conversation of their own
+        other = http.post("/api/turn", json={"message": "hi", "session_id": session, "customer_id": "13047"}).json()
+        assert other["session"] != session
+        assert http.post("/api/turn", json={"message": ""}).json() == {"error": "Please type a message."}
+        assert http.post("/api/turn", json={"message": 5}).status_code == 400
+        assert http.post("/api/turn", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
