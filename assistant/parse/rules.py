@@ -36,11 +36,11 @@ def rule_parse(message: str, has_results: bool = False) -> TurnParse:
             slots.currency = currency_of(found.group(1))
     for pattern, intent in _RULES:
         if pattern.search(message):
-            return TurnParse(intent=intent, slots=slots, confidence=0.0)
+            return TurnParse(intent=intent, slots=slots, confidence=0.0, by="rules")
     if has_results and re.search(r"\bcheaper\b|\bless expensive\b", message, re.I):
         slots.price_change = "lower"
-        return TurnParse(intent="refine", slots=slots, confidence=0.0)
-    return TurnParse(intent="search", slots=slots, confidence=0.0)
+        return TurnParse(intent="refine", slots=slots, confidence=0.0, by="rules")
+    return TurnParse(intent="search", slots=slots, confidence=0.0, by="rules")
 
 
 _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings, checked in order

@@ -106,9 +106,10 @@ class TurnParse(BaseModel):
     confidence: float = Field(default=1.0, ge=0, le=1)
     runner_up: str | None = None  # the model's second choice of intent, for the engine's doubt rules
     spans: list[Span] = Field(default_factory=list)
+    by: Literal["model", "rules"] = "model"  # "rules": the model was down, slow or busy (``GuardedParser``)
 
     def to_json(self) -> dict:
-        return {"intent": self.intent, "slots": self.slots.compact()}
+        return {"intent": self.intent, "slots": self.slots.compact(), "by": self.by}
 
     @classmethod
     def json_schema(cls) -> dict:

@@ -55,6 +55,6 @@ def test_slot_pairs_compare_normalised_values():
 def test_parse_json_is_schema_valid():
     parse = TurnParse(intent="search", slots=spans_to_slots(spans("mugs under £5", ("max_price", "£5"))))
     assert TurnParse.model_validate_json(parse.model_dump_json()) == parse
-    assert parse.to_json() == {"intent": "search", "slots": {"max_price": 5.0, "currency": "GBP"}}
+    assert parse.to_json() == {"intent": "search", "slots": {"max_price": 5.0, "currency": "GBP"}, "by": "model"}
     with pytest.raises(ValueError):
         TurnParse(intent="make_coffee")
