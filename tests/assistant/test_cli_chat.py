@@ -22,7 +22,8 @@ def test_message_json_shape_and_session_continuity(shop_home, llm_dir):
     first = json.loads(chat(shop_home, llm_dir, "--collection", "flipkart", "--message",
                             "rings under 3000", "--json"))
     assert {"reply", "products", "parse", "session"} <= set(first)
-    assert set(first["parse"]) == {"intent", "slots"} and first["parse"]["intent"] == "search"
+    assert set(first["parse"]) == {"intent", "slots", "by"} and first["parse"]["intent"] == "search"
+    assert first["parse"]["by"] == "model"
     assert first["parse"]["slots"]["max_price"] == 3000
     for product in first["products"]:
         assert {"id", "title", "price", "reason"} <= set(product) and product["price"] <= 3000
