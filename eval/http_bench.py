@@ -133,12 +133,36 @@ def _wait_up(proc: subprocess.Popen, url: str, log, seconds: float = 300) -> Non
     raise RuntimeError("server did not start in time")
 
 
-def _pct(values: list[float]) -> dict:
+def _pct(values: list[float], extra: tuple[int, ...] = ()) -> dict:
+    """n, p50, p95 (and the ``extra`` percentiles), mean."""
     if not values:
         return {"n": 0}
     arr = np.asarray(values)
-    return {"n": len(values), "p50": round(float(np.percentile(arr, 50)), 1),
-            "p95": round(float(np.percentile(arr, 95)), 1), "mean": round(float(arr.mean()), 1)}
+    out = {"n": len(values)}
+    for q in (50, 95, *extra):
+        out[f"p{q}"] = round(float(np.percentile(arr, q)), 1)
+    return {**out, "mean": round(float(arr.mean()), 1)}
+
+
+def run_customers(threads: list[threading.Thread], started=None) -> float:
+    """Starts the simulated customers' threads, waits for all, returns the seconds they took
+    (from ``started.wait()`` when a barrier lines them up)."""
+    for t in threads:
+        t.start()
+    if started is not None:
+        started.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - began
+
+
+def call_stats(calls: list[Call], elapsed: float) -> dict:
+    """Turns, turn latency and errors of a load run's calls."""
+    errors = [c.error for c in calls if c.error]
+    return {"seconds": round(elapsed, 1), "turns": len(calls),
+            "turn_ms": _pct([c.total_ms for c in calls if not c.error], (99,)),
+            "errors": len(errors), "error_examples": errors[:5]}
 
 
 def measure_ttft(url: str, conversations: int = 20) -> dict:
@@ -197,20 +221,11 @@ def load_run(url: str, customers: int = 50, seconds: float = 60.0) -> dict:
     deadline = began + seconds
     threads = [threading.Thread(target=_customer, args=(url, i, deadline, start, results[i]), daemon=True)
                for i in range(customers)]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
+    elapsed = run_customers(threads, start)
     calls = [c for r in results for c in r]
-    errors = [c.error for c in calls if c.error]
-    return {"customers": customers, "seconds": round(elapsed, 1), "turns": len(calls),
-            "throughput_turns_per_s": round(len(calls) / elapsed, 2),
-            "turn_ms": _pct([c.total_ms for c in calls if not c.error]),
-            "customers_served": sum(1 for r in results if any(not c.error for c in r)),
-            "errors": len(errors), "error_examples": errors[:5]}
+    stats = call_stats(calls, elapsed)
+    return {"customers": customers, **stats, "throughput_turns_per_s": round(len(calls) / elapsed, 2),
+            "customers_served": sum(1 for r in results if any(not c.error for c in r))}
 
 
 def run(url: str, out: Path, conversations: int = 20, customers: int = 50, seconds: float = 60.0) -> dict:

@@ -28,10 +28,8 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
 from eval.devset import load as load_devset
-from eval.http_bench import Api, Call, served
+from eval.http_bench import Api, Call, call_stats, run_customers, served
 
 THINK_S = (2.0, 8.0)
 P95_TARGET_MS = 1000.0
@@ -73,14 +71,6 @@ def conversations(store: str = "online_retail") -> list[tuple[str, list[str]]]:
     return out
 
 
-def _pct(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    arr = np.asarray(values)
-    return {"n": len(values), "p50": round(float(np.percentile(arr, 50)), 1),
-            "p95": round(float(np.percentile(arr, 95)), 1), "p99": round(float(np.percentile(arr, 99)), 1)}
-
-
 def _shopper(url: str, convs: list, seed: int, deadline: float, out: list, think: tuple[float, float],
              route: str = "gradio") -> None:
     rng = random.Random(seed)
@@ -109,18 +99,10 @@ def step(url: str, customers: int, seconds: float, convs: list, think=THINK_S, s
     deadline = time.perf_counter() + seconds
     threads = [threading.Thread(target=_shopper, args=(url, convs, seed * 100_003 + i, deadline, results[i], think,
                                                        route), daemon=True) for i in range(customers)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
+    elapsed = run_customers(threads)
     calls = [c for r in results for c in r]
-    errors = [c.error for c in calls if c.error]
-    return {"customers": customers, "seconds": round(elapsed, 1), "turns": len(calls),
-            "turns_per_s": round(len(calls) / elapsed, 2), "turn_ms": _pct([c.total_ms for c in calls if not c.error]),
-            "rule_parsed": sum(_by_rules(c.text) for c in calls if not c.error),
-            "errors": len(errors), "error_examples": errors[:5]}
+    return {"customers": customers, **call_stats(calls, elapsed), "turns_per_s": round(len(calls) / elapsed, 2),
+            "rule_parsed": sum(_by_rules(c.text) for c in calls if not c.error)}
 
 
 def _by_rules(text: str) -> bool:
