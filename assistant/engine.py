@@ -25,7 +25,7 @@ from assistant.orders import Order
 from assistant.parse.rules import hint_intent
 from assistant.parse.schema import SUPPORT_INTENTS, Slots, TurnParse
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
-from assistant.session import Message, Session, SessionLocks, SessionStore, issued_session_id, valid_session_id
+from assistant.session import Message, Session, SessionStore, issued_session_id, valid_session_id
 from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, kind_words, lexical_words, only_qualifiers, plan_search, plausible, size_change, stem,
                              without_words)
 from assistant.shopping import Shopper, is_vague, resolve
@@ -122,7 +122,6 @@ class Assistant:
         pick(self.variants, forced_variant, "check")  # a misspelt forced variant fails at start
         self.variant_tools: dict[str, tuple[Shopper, Callable | None]] = dict(variant_tools or {})
         self.closers: list[Callable[[], None]] = list(closers)
-        self._locks = SessionLocks()
 
     def close(self) -> None:
         """Releases the stores this assistant opened (the embedded Qdrant folder lock among them)."""
@@ -147,7 +146,7 @@ class Assistant:
         does not belong to it is never used: the caller gets a fresh one. Only a trusted local
         caller (the CLI) passes ``named=True`` to start a session under an id it chose; over
         HTTP ids are issued here."""
-        with self._locks.hold(session_id):
+        with self.sessions.hold(session_id):
             session = self._session(session_id, user_id, named)
             message = _clean(message)
             if session.agent_held:
@@ -166,7 +165,7 @@ class Assistant:
 
     def handoff(self, session_id: str | None, user_id: str | None) -> TurnResult:
         """The customer asked for a person (the widget's button): no parse needed."""
-        with self._locks.hold(session_id):
+        with self.sessions.hold(session_id):
             session = self._session(session_id, user_id, named=False)
             parse = TurnParse(intent="contact_human_agent")
             act = self._run(parse.intent, session, parse, "")
@@ -188,7 +187,7 @@ class Assistant:
     def updates(self, session_id: str | None, user_id: str | None) -> list[Message]:
         """Messages of the caller's own conversation not yet sent to them (an agent's replies),
         marked as sent. Anyone else gets nothing, whatever the session."""
-        with self._locks.hold(session_id):
+        with self.sessions.hold(session_id):
             session = self.owned_session(session_id, user_id)
             if session is None:
                 return []
@@ -215,7 +214,7 @@ class Assistant:
         """Posts an agent's reply into the customer's conversation; the agent now holds it and the
         assistant stays quiet until ``hand_back``."""
         text = _clean(text)[:MAX_AGENT_CHARS]
-        with self._locks.hold(session_id):
+        with self.sessions.hold(session_id):
             session = self.session(session_id)
             if session is None or not text:
                 return session
@@ -246,7 +245,7 @@ class Assistant:
 
     def hand_back(self, session_id: str) -> Session | None:
         """The agent is done: the assistant answers again, and tells the customer so."""
-        with self._locks.hold(session_id):
+        with self.sessions.hold(session_id):
             session = self.session(session_id)
             if session is None or not session.agent_held:
                 return session

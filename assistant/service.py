@@ -18,11 +18,12 @@ from assistant.support import SupportDesk, load_openers
 from assistant.variants import parse_variants
 from retrieval.behaviour import rerank as _behaviour_rerank  # noqa: F401  (registers the "behaviour" reranker)
 from retrieval.behaviour.events import EventStore
-from retrieval.behaviour.service import behaviour_dir, events_path, open_recommender
+from retrieval.behaviour.service import behaviour_dir, open_event_store, open_recommender
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.rerank import Reranker, open_reranker
 from retrieval.search import HybridSearcher, open_searcher
 from retrieval.stores import open_store
+from shopassist.database import Database, open_database
 from shopassist.errors import ModelNotFoundError, ShopAssistError
 from shopassist.settings import Settings
 
@@ -30,7 +31,21 @@ log = logging.getLogger(__name__)
 
 
 def sessions_path(settings: Settings):
+    """The SQLite file of the conversations when no ``database_url`` is set."""
     return settings.home / "sessions.sqlite"
+
+
+def open_session_store(settings: Settings, db: Database | None = None) -> SessionStore:
+    """The session store on the configured database (``db``: one already open, to share its pool)."""
+    db = db or open_database(settings.home, "sessions", settings.database_url, settings.database_pool_size)
+    return SessionStore(db, settings.session_ttl_minutes * 60, settings.max_session_messages)
+
+
+def open_stores(settings: Settings) -> tuple[SessionStore, EventStore]:
+    """Both stores; on PostgreSQL they share one connection pool."""
+    shared = open_database(settings.home, "", settings.database_url, settings.database_pool_size) \
+        if settings.database_url else None
+    return open_session_store(settings, shared), open_event_store(settings, shared)
 
 
 def bitext_path(settings: Settings):
@@ -49,7 +64,7 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     encoder = SentenceEncoder.from_settings(settings)
     searcher = open_searcher(store, encoder, LexicalEncoder(), settings.state_dir, name, settings.prefetch,
                              settings.rrf_k, settings.spelling)
-    events = EventStore(events_path(settings))
+    sessions, events = open_stores(settings)
     recommender = None
     if (behaviour_dir(settings, name) / "behaviour.json").is_file():
         recommender = open_recommender(settings, events, name)
@@ -61,7 +76,6 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
             return {p.id: p for p in store.retrieve(list(ids))} if ids else {}
 
     support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
-    sessions = SessionStore(sessions_path(settings), settings.session_ttl_minutes * 60, settings.max_session_messages)
     closers = [store.close, events.close, sessions.close]
     if parser is None:
         parser = TurnParser.from_settings(settings)
@@ -135,8 +149,7 @@ def forget_user(settings: Settings, user_id: str) -> Forgotten:
     if a log cannot be emptied this raises rather than report the data gone. Profiles are
     computed from events on demand, and the trained behaviour models hold per-product
     statistics and weights only (no user ids or per-user rows), so nothing else names them."""
-    sessions = SessionStore(sessions_path(settings))
-    events = EventStore(events_path(settings))
+    sessions, events = open_stores(settings)
     try:
         chats = sessions.ids_of(user_id)
         removed_events = events.delete_user(user_id, chats)
@@ -151,7 +164,7 @@ def console_usage(settings: Settings) -> dict:
     """Agent replies by suggestion kind: sent, edited before sending, edit rate; and typed ones."""
     from assistant.suggest import KINDS
 
-    sessions = SessionStore(sessions_path(settings))
+    sessions = open_session_store(settings)
     try:
         replies = sessions.all_messages("agent")
     finally:

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from pydantic import BaseModel, Field, PrivateAttr
 
 from assistant.parse.schema import Slots
 from shopassist.privacy import redact
-from shopassist.sqlite_files import connect_private, truncate_wal
+from shopassist.database import Database, Migration, SQLiteDatabase
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_MESSAGES = 200
@@ -84,45 +84,21 @@ class Session(BaseModel):
         return self.user_id == user_id
 
 
-class SessionLocks:
-    """One lock per session id, so a turn's read-modify-write of its session and an agent's
-    reply posted meanwhile cannot overwrite each other; other sessions are not held up."""
-
-    def __init__(self):
-        self._guard = threading.Lock()
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}
-
-    @contextmanager
-    def hold(self, session_id: str | None):
-        if not session_id:
-            yield
-            return
-        with self._guard:
-            lock, users = self._locks.get(session_id, (threading.Lock(), 0))
-            self._locks[session_id] = (lock, users + 1)
-        try:
-            with lock:
-                yield
-        finally:
-            with self._guard:
-                lock, users = self._locks[session_id]
-                if users == 1:
-                    del self._locks[session_id]
-                else:
-                    self._locks[session_id] = (lock, users - 1)
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    user_id TEXT,
-    handoff INTEGER NOT NULL DEFAULT 0,
-    updated REAL NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
-CREATE INDEX IF NOT EXISTS sessions_queue ON sessions (handoff, updated);
-"""
+MIGRATIONS = (
+    Migration(1, sqlite="""
+        CREATE TABLE IF NOT EXISTS sessions (
+            id TEXT PRIMARY KEY, user_id TEXT, handoff INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL,
+            data TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+        CREATE INDEX IF NOT EXISTS sessions_queue ON sessions (handoff, updated)
+        """, postgresql="""
+        CREATE TABLE IF NOT EXISTS sessions (
+            id TEXT PRIMARY KEY, user_id TEXT, handoff INTEGER NOT NULL DEFAULT 0,
+            updated DOUBLE PRECISION NOT NULL, data TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
+        CREATE INDEX IF NOT EXISTS sessions_queue ON sessions (handoff, updated)
+        """, note="conversations: owner, hand-off flag and the redacted session as JSON"),
+)
 
 _FREE_TEXT_SLOTS = ("query", "category", "brand", "account_type", "delivery_city", "delivery_country")
 
@@ -147,24 +123,32 @@ def _redacted(session: Session) -> Session:
 
 
 class SessionStore:
-    """Sessions by id. Safe to share between threads of one process; several processes
-    can share the file (SQLite serialises the writes).
+    """Sessions by id, on the database the settings name: a SQLite file (the default) or
+    PostgreSQL, which every app replica shares, so any of them can continue a conversation.
 
     Args:
-        path: the SQLite file (created 0600).
+        db: the database (``shopassist.database.open_database``), or a SQLite file's path.
         ttl_s: a session untouched this long is expired: ``get`` no longer returns it.
         max_messages: transcript length kept per session (oldest dropped first).
     """
 
-    def __init__(self, path: Path, ttl_s: float | None = None, max_messages: int = MAX_MESSAGES):
-        self.path = Path(path)
-        self._conn = connect_private(self.path)
-        self._conn.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, db: Database | Path | str, ttl_s: float | None = None, max_messages: int = MAX_MESSAGES):
+        self.db = db if isinstance(db, Database) else SQLiteDatabase(Path(db))
+        self.db.migrate("sessions", MIGRATIONS)
         self.ttl_s, self.max_messages = ttl_s, max_messages
 
     def new(self, user_id: str | None = None, session_id: str | None = None) -> Session:
         return Session(id=session_id or new_session_id(), user_id=user_id)
+
+    @contextmanager
+    def hold(self, session_id: str | None):
+        """Exclusive use of one conversation while a turn (or an agent's reply) reads and
+        writes it, across every process sharing the database; other sessions go on."""
+        if not session_id:
+            yield
+            return
+        with self.db.hold(f"session:{session_id}"):
+            yield
 
     def get(self, session_id: str) -> Session | None:
         """The live session, or None when there is none or it has expired."""
@@ -177,70 +161,60 @@ class SessionStore:
 
     def peek(self, session_id: str) -> Session | None:
         """The stored session even when expired (the agent console reads old transcripts)."""
-        with self._lock:
-            row = self._conn.execute("SELECT data FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if not row:
-            return None
-        session = Session.model_validate_json(row[0])
-        for message in session.messages:
-            message._stored = True
-        return session
+        rows = self.db.query("SELECT data FROM sessions WHERE id = ?", (session_id,))
+        return _loaded(rows[0][0]) if rows else None
 
     def save(self, session: Session) -> None:
         """Stores the session with personal data (emails, phones, cards, addresses) redacted
         and its transcript capped; the live object keeps the raw text for the rest of its turn."""
         stored = _redacted(session)
         stored.messages = stored.messages[-self.max_messages:]
-        with self._lock, self._conn:
-            self._conn.execute(
+        with self.db.transaction() as tx:
+            tx.execute(
                 "INSERT INTO sessions (id, user_id, handoff, updated, data) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET user_id=excluded.user_id, handoff=excluded.handoff, "
-                "updated=excluded.updated, data=excluded.data",
+                "ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, handoff = excluded.handoff, "
+                "updated = excluded.updated, data = excluded.data",
                 (stored.id, stored.user_id, int(stored.handoff), stored.updated, stored.model_dump_json()))
 
     def queue(self, limit: int = 100) -> list[Session]:
         """Hand-offs first, then the most recently active conversations."""
-        with self._lock:
-            rows = self._conn.execute("SELECT data FROM sessions ORDER BY handoff DESC, updated DESC LIMIT ?",
-                                      (limit,)).fetchall()
-        return [Session.model_validate_json(r[0]) for r in rows]
+        rows = self.db.query("SELECT data FROM sessions ORDER BY handoff DESC, updated DESC LIMIT ?", (limit,))
+        return [_loaded(r[0]) for r in rows]
+
+    def _all(self) -> Iterator[Session]:
+        for (data,) in self.db.query("SELECT data FROM sessions ORDER BY updated"):
+            yield _loaded(data)
 
     def all_messages(self, role: str) -> list[Message]:
         """Every stored message of one role (for reports over agent replies)."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT value FROM sessions, json_each(sessions.data, '$.messages') "
-                "WHERE json_extract(value, '$.role') = ?", (role,)).fetchall()
-        return [Message.model_validate_json(r[0]) for r in rows]
+        return [m for session in self._all() for m in session.messages if m.role == role]
 
     def by_variant(self) -> dict[str, list[tuple[str, int]]]:
         """A/B variant → [(session id, customer turns)]; sessions from before any experiment
         are under "none"."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT coalesce(json_extract(data, '$.variant'), 'none'), id, "
-                "(SELECT count(*) FROM json_each(data, '$.messages') WHERE json_extract(value, '$.role') = 'customer') "
-                "FROM sessions").fetchall()
         out: dict[str, list[tuple[str, int]]] = {}
-        for variant, sid, turns in rows:
-            out.setdefault(variant, []).append((sid, int(turns)))
+        for session in self._all():
+            turns = sum(1 for m in session.messages if m.role == "customer")
+            out.setdefault(session.variant or "none", []).append((session.id, turns))
         return out
 
     def ids_of(self, user_id: str) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._conn.execute("SELECT id FROM sessions WHERE user_id = ?", (user_id,))]
+        return [r[0] for r in self.db.query("SELECT id FROM sessions WHERE user_id = ?", (user_id,))]
 
     def delete_user(self, user_id: str) -> int:
-        """Deletes the user's sessions (transcripts included) and purges them from the file;
-        raises if the write-ahead log could not be emptied."""
-        with self._lock, self._conn:
-            self._conn.execute("PRAGMA secure_delete=ON")
-            deleted = self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
-        with self._lock:
-            truncate_wal(self._conn, self.path)
+        """Deletes the user's sessions (transcripts included) and purges them from the engine's
+        files; raises if that could not be done."""
+        with self.db.transaction() as tx:
+            deleted = tx.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+        self.db.purge(["sessions"])
         return deleted
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.db.close()
 
+
+def _loaded(data: str) -> Session:
+    session = Session.model_validate_json(data)
+    for message in session.messages:
+        message._stored = True  # already redacted
+    return session

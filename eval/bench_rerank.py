@@ -13,9 +13,8 @@ import time
 
 import numpy as np
 
-from retrieval.behaviour.events import EventStore
 from retrieval.behaviour.rerank import BehaviourReranker
-from retrieval.behaviour.service import events_path, open_recommender
+from retrieval.behaviour.service import open_event_store, open_recommender
 from retrieval.encoder import LexicalEncoder, SentenceEncoder
 from retrieval.search import HybridSearcher
 from retrieval.stores import open_store
@@ -24,7 +23,7 @@ from shopassist.settings import Settings
 
 def run(settings: Settings, collection: str = "online-retail", runs: int = 300) -> dict[str, list[float]]:
     """Milliseconds of each timed call, by call name."""
-    events = EventStore(events_path(settings))
+    events = open_event_store(settings)
     rec = open_recommender(settings, events, collection)
     reranker = BehaviourReranker(rec)
     store = open_store(settings, collection)

@@ -103,6 +103,14 @@ class Settings(BaseModel):
         allowed_origins: other origins (``https://shop.example``) allowed to call the agent
             console's API with an agent's cookie; by default only its own origin.
         login_attempts: failed console logins allowed per client address in 5 minutes.
+        database_url: ``postgresql://user:password@host/db`` (env ``SHOPASSIST_DATABASE_URL``):
+            events and conversations live in PostgreSQL, shared by every app replica; unset
+            keeps them in SQLite files under the home (one process).
+        database_pool_size: PostgreSQL connections one process keeps at most (a turn in
+            progress holds one for its conversation's lock).
+        store_private_copy: embedded engine only: open a private copy of the collection instead
+            of the folder itself (which one process would lock), so several replicas on one
+            machine can serve the same index read-only; a re-index reaches them on restart.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -149,6 +157,9 @@ class Settings(BaseModel):
     queue_max_size: int = Field(default=256, ge=1)
     allowed_origins: list[str] = Field(default_factory=list)
     login_attempts: int = Field(default=5, ge=1)
+    database_url: str | None = Field(default=None, repr=False)
+    database_pool_size: int = Field(default=24, ge=2, le=1000)
+    store_private_copy: bool = False
 
     @field_validator("home", "data_dir")
     @classmethod
@@ -162,6 +173,13 @@ class Settings(BaseModel):
             raise ValueError(f"customer_secret must be at least {MIN_SECRET_CHARS} characters "
                              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("database_url must be a postgresql:// URL (unset for the SQLite files under the home)")
+        return value or None
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -76,3 +76,29 @@ def parser(llm_dir):
     loaded = TurnParser(llm_dir, DEFAULT_ADAPTER)
     loaded.parse("warm up")
     return loaded
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL for the session (Debian's binaries, a temporary folder, a Unix
+    socket); the tests that need it skip, saying why, where it cannot be had."""
+    from eval.temp_postgres import PostgresUnavailable, TempPostgres
+
+    try:
+        server = TempPostgres().start()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"no PostgreSQL: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request) -> str:
+    """The URL of a new, empty database on the session's server, dropped after the test."""
+    import re
+    import uuid
+
+    name = re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)

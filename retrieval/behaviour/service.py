@@ -10,12 +10,19 @@ from retrieval.behaviour.events import EventStore
 from retrieval.behaviour.recommender import Recommender
 from retrieval.behaviour.training import ItemTable, TrainedBehaviour, train_behaviour
 from retrieval.stores.base import VectorStore
+from shopassist.database import Database, open_database
 from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
 
 
 def events_path(settings: Settings) -> Path:
+    """The SQLite file of the events when no ``database_url`` is set."""
     return settings.home / "events.sqlite"
+
+
+def open_event_store(settings: Settings, db: Database | None = None) -> EventStore:
+    """The event store on the configured database (``db``: one already open, to share its pool)."""
+    return EventStore(db or open_database(settings.home, "events", settings.database_url, settings.database_pool_size))
 
 
 def behaviour_dir(settings: Settings, collection: str) -> Path:

@@ -18,13 +18,10 @@ def ab() -> None:
 @click.pass_obj
 def report(settings: Settings, as_json: bool) -> None:
     """Per variant: sessions, customer turns, product views, add-to-cart events, cart rate."""
-    from assistant.service import sessions_path
-    from assistant.session import SessionStore
+    from assistant.service import open_stores
     from assistant.variants import variant_report
-    from retrieval.behaviour.service import events_path
-    from retrieval.behaviour.events import EventStore
 
-    sessions, events = SessionStore(sessions_path(settings)), EventStore(events_path(settings))
+    sessions, events = open_stores(settings)
     try:
         stats = variant_report(sessions, events)
     finally:

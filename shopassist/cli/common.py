@@ -13,10 +13,9 @@ def services(settings: Settings, collection: str | None):
 
 
 def event_store(settings: Settings):
-    from retrieval.behaviour.events import EventStore
-    from retrieval.behaviour.service import events_path
+    from retrieval.behaviour.service import open_event_store
 
-    return EventStore(events_path(settings))
+    return open_event_store(settings)
 
 
 def recommender_for(settings: Settings, collection: str, diversity: float = 0.0):

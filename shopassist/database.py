@@ -1,0 +1,325 @@
+"""The SQL engines that hold customer data, behind one small interface.
+
+SQLite (a 0600 file under the home) is the default and needs nothing running. PostgreSQL
+(``database_url``) lets several app processes, on one machine or many, share events and
+conversations, so any replica can continue any conversation. The stores write one portable
+SQL dialect (``?`` placeholders, ``ON CONFLICT ... DO UPDATE``); only table definitions differ,
+and those live in versioned migrations (``Migration``), applied in order and recorded in
+``schema_versions``, never ad hoc.
+
+Example:
+    >>> db = open_database(settings, "events")
+    >>> db.migrate("events", MIGRATIONS)
+    >>> db.query("SELECT COUNT(*) FROM events")
+    [(0,)]
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol, Sequence
+
+from shopassist.errors import ConfigError, ShopAssistError
+from shopassist.sqlite_files import connect_private, truncate_wal
+
+_TABLE = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class DatabaseError(ShopAssistError):
+    """The database cannot be reached, or its schema is newer than this program."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step of one store: ``version`` counts up from 1; each engine gets its own
+    DDL (statements separated by ``;``), since column types differ."""
+
+    version: int
+    sqlite: str
+    postgresql: str
+    note: str = ""
+
+
+class Tx(Protocol):
+    def execute(self, sql: str, params: Sequence = ()) -> int: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence]) -> int: ...
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+class Database(ABC):
+    """A connection (SQLite) or a pool (PostgreSQL), safe to share between threads."""
+
+    engine: str
+
+    @abstractmethod
+    def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """Rows of one read."""
+
+    @abstractmethod
+    def transaction(self) -> Iterator[Tx]:
+        """A context manager: statements inside commit together, or not at all."""
+
+    @abstractmethod
+    def insert_many(self, table: str, columns: Sequence[str], rows: list[tuple]) -> int:
+        """Bulk insert (COPY on PostgreSQL)."""
+
+    @abstractmethod
+    def purge(self, tables: Sequence[str]) -> None:
+        """After personal rows were deleted: make sure no copy of them stays in the engine's
+        files (SQLite: the write-ahead log; PostgreSQL: dead tuples, by VACUUM); raises if not."""
+
+    @abstractmethod
+    def hold(self, key: str):
+        """A context manager: an exclusive lock on ``key`` among every process sharing the
+        database (SQLite: this process's threads, the only writers a conversation has)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def migrate(self, store: str, migrations: Sequence[Migration]) -> int:
+        """Brings ``store``'s tables to the newest version; returns it. Safe when several
+        processes start at once (the steps run under a database-wide lock)."""
+        newest = max(m.version for m in migrations)
+        with self._migration_lock(), self.transaction() as tx:
+            tx.execute("CREATE TABLE IF NOT EXISTS schema_versions (store TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+            current = self._version(tx, store)
+            if current > newest:
+                raise DatabaseError(f"the {store} tables are at schema version {current}, newer than this shopassist "
+                                    f"knows ({newest}): upgrade shopassist, or point it at another database")
+            for step in sorted(migrations, key=lambda m: m.version):
+                if step.version > current:
+                    for statement in _statements(getattr(step, self.engine)):
+                        tx.execute(statement)
+            tx.execute("INSERT INTO schema_versions (store, version) VALUES (?, ?) ON CONFLICT (store) "
+                       "DO UPDATE SET version = excluded.version", (store, newest))
+        return newest
+
+    def version(self, store: str) -> int:
+        with self.transaction() as tx:
+            return self._version(tx, store)
+
+    @abstractmethod
+    def _version(self, tx, store: str) -> int: ...
+
+    @abstractmethod
+    def _migration_lock(self): ...
+
+
+class SQLiteDatabase(Database):
+    """One WAL-mode file, one connection shared by the process's threads under a lock."""
+
+    engine = "sqlite"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._conn = connect_private(self.path)
+        with self._conn:
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not just unlinked
+        self._lock = threading.RLock()
+        self._keys = _KeyLocks()
+
+    def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._lock, self._conn:
+            yield _SQLiteTx(self._conn)
+
+    def insert_many(self, table: str, columns: Sequence[str], rows: list[tuple]) -> int:
+        marks = ", ".join("?" * len(columns))
+        with self.transaction() as tx:
+            return tx.executemany(f"INSERT INTO {_table(table)} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def purge(self, tables: Sequence[str]) -> None:
+        with self._lock:
+            truncate_wal(self._conn, self.path)
+
+    def hold(self, key: str):
+        return self._keys.hold(key)
+
+    def _migration_lock(self):
+        return self._lock  # one process writes a file's schema at a time: SQLite locks the file
+
+    def _version(self, tx, store: str) -> int:
+        row = self._conn.execute("SELECT version FROM schema_versions WHERE store = ?", (store,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class _SQLiteTx:
+    def __init__(self, conn):
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence = ()) -> int:
+        return self._conn.execute(sql, tuple(params)).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence]) -> int:
+        self._conn.executemany(sql, rows)
+        return len(rows)
+
+
+def _table(name: str) -> str:
+    if not _TABLE.fullmatch(name):
+        raise ValueError(f"not a table name: {name!r}")
+    return name
+
+
+def _pg(sql: str) -> str:
+    # The stores' SQL has no literal '?' or '%': placeholders are the only ones.
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresDatabase(Database):
+    """A psycopg 3 connection pool on ``url``."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, pool_size: int = 10, timeout_s: float = 10.0):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self._errors = psycopg.Error
+        try:
+            self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, timeout=timeout_s, open=False,
+                                        name="shopassist")
+            self._pool.open(wait=True, timeout=timeout_s)
+        except Exception as exc:  # noqa: BLE001 (psycopg's and the pool's errors differ)
+            raise DatabaseError(f"cannot connect to PostgreSQL at {redact_url(url)}: {exc}") from None
+        self._closed = False
+        self._keys = _KeyLocks()  # this process's turns queue here, not on pooled connections
+
+    @contextmanager
+    def _connection(self):
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except self._errors as exc:
+            raise DatabaseError(f"PostgreSQL at {redact_url(self.url)}: {exc}") from exc
+
+    def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._connection() as conn:
+            return conn.execute(_pg(sql), tuple(params)).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._connection() as conn, conn.transaction():
+            yield _PostgresTx(conn)
+
+    def insert_many(self, table: str, columns: Sequence[str], rows: list[tuple]) -> int:
+        with self._connection() as conn, conn.transaction(), conn.cursor() as cur:
+            with cur.copy(f"COPY {_table(table)} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return len(rows)
+
+    def purge(self, tables: Sequence[str]) -> None:
+        # VACUUM removes the deleted tuples from the table files; it cannot run in a transaction.
+        with self._connection() as conn:
+            conn.autocommit = True
+            try:
+                for table in tables:
+                    conn.execute(f"VACUUM {_table(table)}")
+            finally:
+                conn.autocommit = False
+
+    @contextmanager
+    def hold(self, key: str):
+        with self._keys.hold(key), self._connection() as conn:
+            conn.autocommit = True
+            conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+                conn.autocommit = False
+
+    @contextmanager
+    def _migration_lock(self):
+        with self.hold("shopassist schema migration"):
+            yield
+
+    def _version(self, tx, store: str) -> int:
+        row = tx.fetchone("SELECT version FROM schema_versions WHERE store = ?", (store,))
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._pool.close()
+
+
+class _PostgresTx:
+    def __init__(self, conn):
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence = ()) -> int:
+        return self._conn.execute(_pg(sql), tuple(params)).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence]) -> int:
+        with self._conn.cursor() as cur:
+            cur.executemany(_pg(sql), rows)
+        return len(rows)
+
+    def fetchone(self, sql: str, params: Sequence = ()):
+        return self._conn.execute(_pg(sql), tuple(params)).fetchone()
+
+
+class _KeyLocks:
+    """One in-process lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: str):
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
+def open_database(home: Path, name: str, url: str | None = None, pool_size: int = 10) -> Database:
+    """PostgreSQL at ``url`` when one is given, else the SQLite file ``home/<name>.sqlite``."""
+    if url:
+        if not re.match(r"postgres(ql)?://", url):
+            raise ConfigError(f"database_url must be a postgresql:// URL, not {redact_url(url)!r}")
+        return PostgresDatabase(url, pool_size)
+    return SQLiteDatabase(Path(home) / f"{name}.sqlite")
+
+
+def in_batches(values: Iterable[str], size: int = 500) -> Iterator[tuple[tuple[str, ...], str]]:
+    """``values`` in slices small enough for one SQL ``IN (...)``, each with its placeholders."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        chunk = tuple(values[start:start + size])
+        yield chunk, ",".join("?" * len(chunk))

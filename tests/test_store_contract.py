@@ -1,0 +1,194 @@
+"""The contract of the event store and the session store, run on both engines: SQLite (the
+default) and a real PostgreSQL started for the test session. Two handles on one database
+stand for two app replicas."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from assistant.parse.schema import Slots
+from assistant.session import MIGRATIONS as SESSION_MIGRATIONS
+from assistant.session import SessionStore
+from retrieval.behaviour.events import MIGRATIONS as EVENT_MIGRATIONS
+from retrieval.behaviour.events import Event, EventStore
+from shopassist.database import DatabaseError, Migration, open_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def connect(request, tmp_path):
+    """``connect(name)`` opens a new handle (its own connection or pool) on the test's database."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    opened = []
+
+    def _connect(name: str = "store"):
+        db = open_database(tmp_path, name, url, pool_size=4)
+        opened.append(db)
+        return db
+
+    yield _connect
+    for db in opened:
+        db.close()
+
+
+def _events(store: EventStore) -> None:
+    store.append([Event("A", "view", "u1", timestamp=1.0, session_id="s1"),
+                  Event("B", "add_to_cart", "u1", 2, 3.5, 2.0, "s1"),
+                  Event("C", "purchase", "u2", 1, 9.99, 3.0, "536365"),
+                  Event("D", "purchase", "u2", 3, None, 3.5, "536365"),
+                  Event("E", "view", None, timestamp=4.0, session_id="chat-u1")])
+
+
+def test_events_read_back_in_order_with_filters(connect):
+    store = EventStore(connect())
+    _events(store)
+    assert [e.product_id for e in store.user_events("u1")] == ["A", "B"]
+    assert [e.product_id for e in store.user_events("u1", ["add_to_cart"])] == ["B"]
+    assert store.user_item_history("u2", ["purchase"]) == [("C", 3.0, 1.0), ("D", 3.5, 3.0)]
+    assert [e.product_id for e in store.session_events("s1")] == ["A", "B"]
+    assert store.count() == 5 and store.count("u1") == 2 and store.has_user("u2") and not store.has_user("u9")
+    assert store.orders() == [("536365", "u2")]
+    assert store.counts_by_session(["s1", "536365", "none"]) == {"s1": {"view": 1, "add_to_cart": 1},
+                                                                 "536365": {"purchase": 2}}
+    assert [e.product_id for e in store.iter_events(batch=2)] == ["A", "B", "C", "D", "E"]
+    first = store.user_events("u1")[1]
+    assert (first.quantity, first.price, first.timestamp, first.session_id) == (2.0, 3.5, 2.0, "s1")
+
+
+def test_event_frame_has_the_same_columns_and_types(connect):
+    store = EventStore(connect())
+    _events(store)
+    frame = store.frame()
+    assert list(frame.columns) == ["user_id", "product_id", "type", "quantity", "price", "ts", "session_id"]
+    assert [str(frame[c].dtype) for c in ("quantity", "price", "ts")] == ["float64"] * 3
+    assert frame["price"].isna().sum() == 3 and frame["ts"].tolist() == [1.0, 2.0, 3.0, 3.5, 4.0]
+
+
+def test_countries_are_upserted(connect):
+    store = EventStore(connect())
+    store.set_countries({"u1": "France", "u2": "EIRE"})
+    store.set_countries({"u1": "United Kingdom"})
+    assert (store.country("u1"), store.country("u2"), store.country("u3")) == ("United Kingdom", "EIRE", None)
+
+
+def test_forget_deletes_only_the_user_and_their_own_chats_clicks(connect):
+    store = EventStore(connect())
+    _events(store)
+    store.set_countries({"u1": "France", "u2": "EIRE"})
+    # u1 names u2's invoice as one of "their" sessions: nobody else's rows may go.
+    removed = store.delete_user("u1", ["chat-u1", "536365"])
+    assert removed == 3
+    assert store.count("u1") == 0 and store.count("u2") == 2 and store.count() == 2
+    assert store.country("u1") is None and store.country("u2") == "EIRE"
+
+
+def test_a_second_replica_sees_committed_events_at_once(connect):
+    writer, reader = EventStore(connect()), EventStore(connect())
+    writer.append([Event("A", "add_to_cart", "u1", timestamp=time.time())])
+    assert reader.count("u1") == 1
+
+
+def _session(store: SessionStore, user: str | None = "17850", text: str = "hello"):
+    session = store.new(user)
+    session.add("customer", text)
+    store.save(session)
+    return session
+
+
+def test_sessions_round_trip_and_any_replica_continues_them(connect):
+    one, two = SessionStore(connect()), SessionStore(connect())
+    session = _session(one, text="a lunch bag please")
+    continued = two.get(session.id)
+    assert continued.user_id == "17850" and continued.messages[0].text == "a lunch bag please"
+    continued.add("assistant", "Here are lunch bags.")
+    continued.shown = ["P1", "P2"]
+    two.save(continued)
+    again = one.get(session.id)
+    assert [m.text for m in again.messages] == ["a lunch bag please", "Here are lunch bags."]
+    assert again.shown == ["P1", "P2"] and one.ids_of("17850") == [session.id]
+
+
+def test_sessions_expire_are_capped_and_stored_redacted(connect):
+    store = SessionStore(connect(), ttl_s=60, max_messages=10)
+    old = _session(store)
+    old.updated = time.time() - 120
+    store.save(old)
+    assert store.get(old.id) is None and store.peek(old.id) is not None
+    long = store.new()
+    for i in range(25):
+        long.add("customer", f"message {i}")
+    long.slots = Slots(query="mail bob@example.com")
+    store.save(long)
+    kept = store.get(long.id)
+    assert [m.seq for m in kept.messages] == list(range(15, 25)) and "bob@" not in kept.slots.query
+
+
+def test_queue_reports_and_forget_on_sessions(connect):
+    store = SessionStore(connect())
+    quiet, asked = _session(store, "u1"), _session(store, "u2")
+    asked.handoff, asked.variant = True, "B"
+    asked.add("agent", "Hi, Sam here", suggestion_kind="answer", edited=True)
+    store.save(asked)
+    quiet.updated = time.time() + 5
+    store.save(quiet)
+    assert [s.id for s in store.queue()] == [asked.id, quiet.id]
+    assert [m.text for m in store.all_messages("agent")] == ["Hi, Sam here"]
+    assert store.by_variant() == {"none": [(quiet.id, 1)], "B": [(asked.id, 1)]}
+    assert store.delete_user("u1") == 1 and store.get(quiet.id) is None and store.get(asked.id) is not None
+
+
+def test_a_conversation_is_held_by_one_replica_at_a_time(connect):
+    db = connect()
+    # SQLite is the one-process engine: its lock spans that process's threads.
+    one, two = SessionStore(db), SessionStore(connect() if db.engine == "postgresql" else db)
+    order = []
+    entered = threading.Event()
+
+    def first():
+        with one.hold("s1"):
+            entered.set()
+            time.sleep(0.3)
+            order.append("first done")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    entered.wait(5)
+    with two.hold("s2"):
+        order.append("other session")  # another conversation is not held up
+    with two.hold("s1"):
+        order.append("second")
+    thread.join()
+    assert order == ["other session", "first done", "second"]
+
+
+def test_migrations_are_versioned_and_rerun_safely(connect):
+    db = connect()
+    EventStore(db)
+    SessionStore(db)
+    assert db.version("events") == 1 and db.version("sessions") == 1
+    EventStore(connect())  # a second start applies nothing twice
+    extra = Migration(2, sqlite="ALTER TABLE users ADD COLUMN segment TEXT",
+                      postgresql="ALTER TABLE users ADD COLUMN segment TEXT")
+    assert db.migrate("events", [*EVENT_MIGRATIONS, extra]) == 2
+    assert db.migrate("events", [*EVENT_MIGRATIONS, extra]) == 2
+    db.query("SELECT segment FROM users")
+    with pytest.raises(DatabaseError, match="newer than this shopassist"):
+        EventStore(connect())  # code that only knows version 1 refuses a version-2 schema
+    assert SessionStore(connect()).db.version("sessions") == len(SESSION_MIGRATIONS)
+
+
+def test_migrations_racing_at_start_apply_once(connect):
+    errors = []
+
+    def start():
+        try:
+            EventStore(connect())
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors and connect().version("events") == 1
