@@ -45,7 +45,7 @@ def open_stores(settings: Settings) -> tuple[SessionStore, EventStore]:
     """Both stores; on PostgreSQL they share one connection pool."""
     shared = open_database(settings.home, "", settings.database_url, settings.database_pool_size) \
         if settings.database_url else None
-    return open_session_store(settings, shared), open_event_store(settings, shared)
+    return open_session_store(settings, shared), open_event_store(settings, shared.shared() if shared else None)
 
 
 def bitext_path(settings: Settings):

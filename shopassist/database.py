@@ -205,7 +205,7 @@ class PostgresDatabase(Database):
             self._pool.open(wait=True, timeout=timeout_s)
         except Exception as exc:  # noqa: BLE001 (psycopg's and the pool's errors differ)
             raise DatabaseError(f"cannot connect to PostgreSQL at {redact_url(url)}: {exc}") from None
-        self._closed = False
+        self._users = 1
         self._keys = _KeyLocks()  # this process's turns queue here, not on pooled connections
 
     @contextmanager
@@ -262,9 +262,14 @@ class PostgresDatabase(Database):
         row = tx.fetchone("SELECT version FROM schema_versions WHERE store = ?", (store,))
         return int(row[0]) if row else 0
 
+    def shared(self) -> "PostgresDatabase":
+        """This pool for one more store; it closes when the last of them closes it."""
+        self._users += 1
+        return self
+
     def close(self) -> None:
-        if not self._closed:
-            self._closed = True
+        self._users -= 1
+        if self._users == 0:
             self._pool.close()
 
 

@@ -31,8 +31,11 @@ def run(*args):
     return run_cli(*args).stdout
 
 
-def test_ingest_train_recommend(tmp_path, monkeypatch):
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_ingest_train_recommend(tmp_path, monkeypatch, engine, request):
     monkeypatch.setenv("SHOPASSIST_SASREC_MAX_SECONDS", "8")
+    if engine == "postgresql":
+        monkeypatch.setenv("SHOPASSIST_DATABASE_URL", request.getfixturevalue("postgres_url"))
     products, _ = load_online_retail(ONLINE_RETAIL)
     events, _, _ = load_online_retail_events(ONLINE_RETAIL)
     users = sorted({e.user_id for e in events if e.user_id})[:150]
@@ -77,19 +80,42 @@ def test_ingest_train_recommend(tmp_path, monkeypatch):
     profile = json.loads(run("--home", home, "profile", "--user", users[0], "--collection", "shop", "--json"))
     assert profile["items_bought"] > 0 and profile["summary"]
 
-    _forget_makes_a_cold_start_customer(home, users[0])
+    if engine == "postgresql":  # the events went to the server, not to a file beside the process
+        assert not list(Path(home).glob("*.sqlite*"))
+    _orders_are_read_owner_checked(home, sliced)
+    _forget_makes_a_cold_start_customer(home, users[0], engine)
 
 
-def _forget_makes_a_cold_start_customer(home, user):
-    from assistant.session import SessionStore
-    from retrieval.behaviour.events import Event, EventStore
+def _stores(home):
+    from assistant.service import open_stores
+    from shopassist.settings import load_settings
 
-    sessions = SessionStore(Path(home) / "sessions.sqlite")
+    return open_stores(load_settings(overrides={"home": home}))
+
+
+def _orders_are_read_owner_checked(home, events):
+    from assistant.orders import OrderBook
+
+    sessions, store = _stores(home)
+    purchase = next(e for e in events if e.type == "purchase" and e.session_id)
+    book = OrderBook(store, lambda ids: {})
+    order = book.get(purchase.session_id, purchase.user_id)
+    assert order is not None and order.user_id == purchase.user_id
+    assert purchase.product_id in {line.product_id for line in order.lines}
+    assert book.get(purchase.session_id, "someone-else") is None
+    sessions.close()
+    store.close()
+
+
+def _forget_makes_a_cold_start_customer(home, user, engine):
+    from retrieval.behaviour.events import Event
+
+    sessions, events = _stores(home)
     chat = sessions.new(user)
     chat.add("customer", "sentinel-forget-me-7 please")
+    chat.variant = "B"
     sessions.save(chat)
     sessions.close()
-    events = EventStore(Path(home) / "events.sqlite")
     before = events.count(user)
     product = events.user_events(user)[0].product_id
     # a click from the same chat before the customer signed in (no user id on the event)
@@ -98,6 +124,9 @@ def _forget_makes_a_cold_start_customer(home, user):
     events.append([Event(product, "purchase", "someone-else", session_id=chat.id),
                    Event(product, "purchase", None, session_id=chat.id)])
     events.close()
+    report = json.loads(run("--home", home, "ab", "report", "--json"))
+    assert {"variant": "B", "sessions": 1, "turns": 1} in [
+        {k: v[k] for k in ("variant", "sessions", "turns")} for v in report["variants"]]
 
     done = json.loads(run("--home", home, "forget", "--user", user, "--json"))
     assert done == {"user": user, "sessions_deleted": 1, "events_deleted": before + 1}
@@ -105,9 +134,11 @@ def _forget_makes_a_cold_start_customer(home, user):
     assert {r["reason"] for r in cold["results"]} == {"popular with customers right now"}
     profile = json.loads(run("--home", home, "profile", "--user", user, "--collection", "shop", "--json"))
     assert profile["items_bought"] == 0
-    stored = b"".join(p.read_bytes() for p in Path(home).glob("sessions.sqlite*"))
-    assert b"sentinel-forget-me-7" not in stored  # overwritten, not just unlinked
-    kept = EventStore(Path(home) / "events.sqlite")
+    if engine == "sqlite":
+        stored = b"".join(p.read_bytes() for p in Path(home).glob("sessions.sqlite*"))
+        assert b"sentinel-forget-me-7" not in stored  # overwritten, not just unlinked
+    sessions, kept = _stores(home)
+    sessions.close()
     assert [(e.user_id, e.type) for e in kept.session_events(chat.id)] == [("someone-else", "purchase"),
                                                                           (None, "purchase")]
     kept.close()
