@@ -111,6 +111,8 @@ class Settings(BaseModel):
         store_private_copy: embedded engine only: open a private copy of the collection instead
             of the folder itself (which one process would lock), so several replicas on one
             machine can serve the same index read-only; a re-index reaches them on restart.
+        trusted_proxies: addresses of load balancers whose ``X-Forwarded-For`` gives the
+            client's address (for the per-address rate limit); others' is ignored.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -160,6 +162,7 @@ class Settings(BaseModel):
     database_url: str | None = Field(default=None, repr=False)
     database_pool_size: int = Field(default=24, ge=2, le=1000)
     store_private_copy: bool = False
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
 
     @field_validator("home", "data_dir")
     @classmethod
@@ -181,7 +184,7 @@ class Settings(BaseModel):
             raise ValueError("database_url must be a postgresql:// URL (unset for the SQLite files under the home)")
         return value or None
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def _origins(cls, value: Any) -> Any:
         return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value

@@ -152,6 +152,48 @@ def add_turn_route(app, widget) -> None:
     app.add_route("/api/turn", turn, methods=["POST"], include_in_schema=False)
 
 
+class _ReplicaHeader:
+    """Plain ASGI (not BaseHTTPMiddleware) so Gradio's event streams pass through untouched."""
+
+    def __init__(self, app, name: str):
+        self.app, self.header = app, (b"x-shopassist-replica", name.encode())
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_header(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), self.header]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
+def add_replica_routes(app, assistant) -> None:
+    """What a load balancer needs: ``GET /healthz`` (200 while this process can reach its
+    database, 503 when not) and an ``X-Shopassist-Replica`` header naming the process that
+    answered, so operators and tests can see where a request went."""
+    import os
+    import socket
+
+    from fastapi.responses import JSONResponse
+    from starlette.concurrency import run_in_threadpool
+
+    name = f"{socket.gethostname()}-{os.getpid()}"
+
+    app.add_middleware(_ReplicaHeader, name=name)
+
+    async def healthz(request) -> JSONResponse:
+        try:
+            await run_in_threadpool(assistant.sessions.db.query, "SELECT 1")
+        except Exception as exc:  # noqa: BLE001 (any failure means: send customers elsewhere)
+            return JSONResponse({"ok": False, "replica": name, "error": type(exc).__name__}, status_code=503)
+        return JSONResponse({"ok": True, "replica": name})
+
+    app.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+
+
 def build_app(settings: Settings, collection: str | None = None):
     """The FastAPI app with both Gradio apps mounted; returns ``(app, assistant)``."""
     import gradio as gr
@@ -182,6 +224,7 @@ def build_app(settings: Settings, collection: str | None = None):
                        login_attempts=settings.login_attempts)
 
     add_turn_route(app, widget)
+    add_replica_routes(app, assistant)
 
     @app.get("/agent", include_in_schema=False)
     def agent_root():  # the address people type: Gradio only answers under "/agent/"
@@ -224,6 +267,9 @@ def serve(settings: Settings, host: str, port: int, collection: str | None = Non
     local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     threading.Thread(target=_warm_up, args=(f"http://{local}:{port}/",), daemon=True).start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # Behind a load balancer, the client address (rate limits) comes from X-Forwarded-For,
+        # trusted only from the addresses in `trusted_proxies`.
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True,
+                    forwarded_allow_ips=",".join(settings.trusted_proxies) or "127.0.0.1")
     finally:
         assistant.close()

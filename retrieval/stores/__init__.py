@@ -30,6 +30,8 @@ def open_store(settings: Settings, collection: str | None = None) -> VectorStore
 
         return ClientStore(connect(url=settings.qdrant_url, api_key=settings.qdrant_api_key,
                                    timeout=settings.qdrant_timeout), name)
-    from retrieval.stores.edge import EdgeStore
+    from retrieval.stores.edge import EdgeStore, PrivateCopyStore
 
+    if settings.store_private_copy:
+        return PrivateCopyStore(settings.store_dir / name)
     return EdgeStore(settings.store_dir / name)

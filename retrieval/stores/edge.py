@@ -187,3 +187,45 @@ class EdgeStore(VectorStore):
             self._shard.close()
             self._shard = None
         self._lock.release()
+
+
+class PrivateCopyStore(EdgeStore):
+    """A read-only view of a collection for one of several processes on one machine: the
+    shard folder is copied (under the folder's lock, so never mid-write) into a private
+    temporary folder, which this process opens and deletes on close. A re-index of the
+    original reaches the process on its next start."""
+
+    def __init__(self, folder: Path, wait_s: float = 120.0):
+        import tempfile
+        import time
+
+        from shopassist.errors import StoreBusyError
+
+        source, lock = Path(folder), FolderLock(Path(folder))
+        if not (source.is_dir() and any(source.iterdir())):
+            raise StoreError(f"collection {source.name!r} does not exist yet: run `shopassist index` first")
+        deadline = time.monotonic() + wait_s
+        while True:  # another replica may be copying it right now
+            try:
+                lock.acquire()
+                break
+            except StoreBusyError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"shopassist-{source.name}-"))
+        try:
+            shutil.copytree(source, self._scratch / source.name)
+        finally:
+            lock.release()
+        super().__init__(self._scratch / source.name)
+
+    def drop(self) -> None:
+        raise StoreError("this process serves a read-only copy of the collection (store_private_copy)")
+
+    def create(self, dim: int) -> None:
+        self.drop()
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self._scratch, ignore_errors=True)

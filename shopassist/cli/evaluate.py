@@ -172,6 +172,26 @@ def eval_load(settings: Settings, collection, out, customers, seconds, compare) 
     click.echo(report(metrics))
 
 
+@eval_group.command("failover")
+@click.option("--collection", type=COLLECTION, default="flipkart", show_default=True,
+              help="Collection the replicas shop in.")
+@OUT
+@click.option("--customers", default=8, show_default=True, help="Customers chatting through the load balancer.")
+@click.option("--seconds", default=40.0, show_default=True, help="Length of the run.")
+@click.option("--kill-at", default=15.0, show_default=True, help="Second at which replica 1 is killed (SIGKILL).")
+@click.pass_obj
+def eval_failover(settings: Settings, collection, out, customers, seconds, kill_at) -> None:
+    """Two `shopassist serve` replicas on PostgreSQL (`database_url`, or a throwaway server
+    started here) behind HAProxy (deploy/haproxy.cfg); one is killed mid-load. Lists the failed
+    turns (in flight on the killed replica or not) and acknowledged cart additions lost."""
+    from eval.replicas import report, run
+
+    if not 0 < kill_at < seconds:
+        raise click.BadParameter("must fall inside the run", param_hint="--kill-at")
+    metrics = run(settings.home, collection, Path(out), settings.database_url, customers, seconds, kill_at)
+    click.echo(report(metrics))
+
+
 @eval_group.command("bench-assistant")
 @click.option("--out", default="eval/out/assistant", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the report.")
