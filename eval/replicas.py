@@ -191,6 +191,7 @@ def failover(cluster: Cluster, customers: int = 8, seconds: float = 40.0, kill_a
                for i in range(customers)]
     [t.start() for t in threads]
     time.sleep(max(0.0, kill_at - (time.monotonic() - t0)))
+    rss = [_rss_mb(r.proc.pid) for r in cluster.replicas]
     victim = cluster.replicas[0]
     killed_at = time.monotonic() - t0
     victim.kill()
@@ -211,7 +212,19 @@ def failover(cluster: Cluster, customers: int = 8, seconds: float = 40.0, kill_a
         "replicas_after_kill": sorted({t.replica for t in after if t.replica}),
         "turns_after_kill": len(after), "ok_after_kill": sum(t.status == 200 for t in after),
         "conversations_across_replicas": _across(out),
+        "replica_rss_mb": rss,
     }
+
+
+def _rss_mb(pid: int) -> float | None:
+    """Resident memory of a process, under load (Linux)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
 
 
 def _across(turns: list[Turn]) -> int:
@@ -235,7 +248,9 @@ def report(m: dict) -> str:
              f"| cart additions acknowledged / missing from the database | {m['carts_acknowledged']} / "
              f"{len(m['carts_lost'])} |",
              f"| turns after the kill / answered | {m['turns_after_kill']} / {m['ok_after_kill']} |",
-             f"| replicas answering after the kill | {', '.join(m['replicas_after_kill'])} |", ""]
+             f"| replicas answering after the kill | {', '.join(m['replicas_after_kill'])} |",
+             f"| resident memory per replica under load (MB) | {', '.join(str(r) for r in m['replica_rss_mb'])} |",
+             ""]
     if m["errors"]:
         lines += ["Failed turns:", "", "| customer | message | sent (s) | ended (s) | status | error |",
                   "|---|---|---|---|---|---|"]
