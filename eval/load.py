@@ -231,13 +231,16 @@ def _in_process(settings, collection: str, convs: list) -> dict:
     parser = TurnParser.from_settings(settings)
     messages = [m for _, msgs in convs for m in msgs][:200]
     cost = parse_cost(parser, messages)
+    parser.packing = False
+    padded = parse_cost(parser, messages)
+    parser.packing = True
     one_by_one = settings.model_copy(update={"parse_batch_size": 1, "serve_workers": 1})
     assistant = open_assistant(one_by_one, collection, parser=parser)
     try:
         breakdown = turn_breakdown(assistant, convs)
     finally:
         assistant.close()
-    return {"parse_ms_per_message": cost, "breakdown": breakdown}
+    return {"parse_ms_per_message": cost, "parse_ms_per_message_padded": padded, "breakdown": breakdown}
 
 
 def report(m: dict) -> str:
@@ -260,8 +263,10 @@ def report(m: dict) -> str:
         lines += [f"Customers held, {name} / {names[0]}: **{ratio:.2f}×** (same machine, same run).", ""]
     if "parse_ms_per_message" in m:
         cost = m["parse_ms_per_message"]
-        lines += ["## Parse cost per message (in-process)", "", "| batch | ms per message |", "|---:|---:|"]
-        lines += [f"| {size} | {ms} |" for size, ms in cost.items()] + [""]
+        padded = m.get("parse_ms_per_message_padded", {})
+        lines += ["## Parse cost per message (in-process)", "", "| batch | ms per message, packed | padded |",
+                  "|---:|---:|---:|"]
+        lines += [f"| {size} | {ms} | {padded.get(size, '–')} |" for size, ms in cost.items()] + [""]
         b = m["breakdown"]
         lines += [f"## Where a turn's time goes (one at a time, {b['turns']} turns, mean {b['turn_ms']} ms)", "",
                   "| part | ms per turn |", "|---|---:|"]

@@ -24,6 +24,7 @@ from shopassist.settings import Settings
 DEFAULT_ADAPTER = Path(__file__).resolve().parents[1] / "turn_parser"  # assistant/turn_parser (package data)
 META_FILE = "parser.json"
 HEADS_FILE = "heads.safetensors"
+PACK_TOKENS = 512  # tokens per packed row: attention over a pack grows with its length squared
 
 
 def adapter_folder(settings: Settings) -> Path:
@@ -75,8 +76,10 @@ class TurnParser:
         30.0
     """
 
-    def __init__(self, llm: str, folder: Path, threads: int | None = None):
+    def __init__(self, llm: str, folder: Path, threads: int | None = None, packing: bool = True):
         self.llm = llm
+        self.packing = packing  # several turns in one unpadded row (when the backbone allows)
+        self._packs_ok = False
         self.folder = folder
         self.threads = threads
         self._loaded: tuple[TurnParserNet, object, dict] | None = None
@@ -87,7 +90,7 @@ class TurnParser:
         from shopassist.llm_assets import resolve_llm
 
         folder = adapter_folder(settings)
-        return cls(resolve_llm(settings), folder, settings.torch_threads)
+        return cls(resolve_llm(settings), folder, settings.torch_threads, settings.parse_packing)
 
     @property
     def meta(self) -> dict:
@@ -99,6 +102,7 @@ class TurnParser:
                 if self.threads:
                     torch.set_num_threads(self.threads)
                 self._loaded = load_net(self.llm, self.folder)
+                self._packs_ok = self._loaded[0].packing_works()
             return self._loaded
 
     def parse(self, message: str, has_results: bool = False) -> TurnParse:
@@ -106,22 +110,41 @@ class TurnParser:
 
     def parse_many(self, messages: list[str], has_results: list[bool], batch_size: int = 32) -> list[TurnParse]:
         net, tokenizer, meta = self._load()
-        intents = meta["intents"]
         out: list[TurnParse] = []
         for i in range(0, len(messages), batch_size):
             encoded = [encode_turn(tokenizer, m, r) for m, r in
                        zip(messages[i:i + batch_size], has_results[i:i + batch_size])]
-            batch = collate([{"ids": e.ids} for e in encoded], tokenizer.pad_token_id)
             with torch.inference_mode():
-                logits = net(**batch)
-            probs = logits["intent_logits"].softmax(-1)
-            tag_ids = logits["tag_logits"].argmax(-1)
-            for row, enc in enumerate(encoded):
-                tags = tag_ids[row, enc.tag_start:enc.tag_start + len(enc.offsets)].tolist()
-                spans = tidy_spans(enc.message, decode_spans(enc, tags))
-                ranked = probs[row].argsort(descending=True).tolist()
-                best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
-                out.append(TurnParse(intent=intents[best], slots=spans_to_slots(spans),
-                                     confidence=round(float(probs[row, best]), 4), spans=spans,
-                                     runner_up=intents[second] if second is not None else None))
+                if self.packing and self._packs_ok:
+                    scored = [pair for pack in _packs(encoded, PACK_TOKENS) for pair in zip(
+                        *net.forward_packed([e.ids for e in pack]))]
+                else:
+                    logits = net(**collate([{"ids": e.ids} for e in encoded], tokenizer.pad_token_id))
+                    scored = list(zip(logits["intent_logits"], logits["tag_logits"]))
+            out += [self._parse(enc, intent, tags, meta["intents"]) for enc, (intent, tags) in zip(encoded, scored)]
         return out
+
+    @staticmethod
+    def _parse(enc, intent_logits: torch.Tensor, tag_logits: torch.Tensor, intents: list[str]) -> TurnParse:
+        probs = intent_logits.softmax(-1)
+        tags = tag_logits[enc.tag_start:enc.tag_start + len(enc.offsets)].argmax(-1).tolist()
+        spans = tidy_spans(enc.message, decode_spans(enc, tags))
+        ranked = probs.argsort(descending=True).tolist()
+        best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
+        return TurnParse(intent=intents[best], slots=spans_to_slots(spans), confidence=round(float(probs[best]), 4),
+                         spans=spans, runner_up=intents[second] if second is not None else None)
+
+
+def _packs(encoded: list, limit: int) -> list[list]:
+    """Consecutive turns in groups of at most ``limit`` tokens (a longer turn alone): attention
+    over a pack costs its length squared, so packs stay short."""
+    packs: list[list] = []
+    size = 0
+    for enc in encoded:
+        if packs and size + len(enc.ids) <= limit:
+            packs[-1].append(enc)
+            size += len(enc.ids)
+        else:
+            packs.append([enc])
+            size = len(enc.ids)
+    return packs

@@ -104,3 +104,29 @@ def test_batched_parses_equal_one_at_a_time_on_the_real_parser(parser):
             assert other.intent == one.intent and other.slots == one.slots and other.spans == one.spans
             assert other.confidence == pytest.approx(one.confidence, abs=2e-3)
     assert batcher.batches < len(MESSAGES)
+
+
+@pytest.mark.slow
+def test_packed_rows_give_what_padded_batches_and_single_turns_give(parser):
+    has_results = [i % 3 == 0 for i in range(len(MESSAGES))]
+    assert parser.packing and parser._packs_ok  # the default backbone honours restarting positions
+    packed = parser.parse_many(MESSAGES, has_results)
+    parser.packing = False
+    try:
+        padded = parser.parse_many(MESSAGES, has_results)
+    finally:
+        parser.packing = True
+    for one, other in zip(packed, padded):
+        assert one.intent == other.intent and one.spans == other.spans and one.runner_up == other.runner_up
+        assert one.confidence == pytest.approx(other.confidence, abs=1e-3)
+
+
+def test_packs_hold_at_most_the_token_limit_and_keep_the_order():
+    from types import SimpleNamespace
+
+    from assistant.parse.parser import _packs
+
+    turns = [SimpleNamespace(ids=[0] * n, n=i) for i, n in enumerate([100, 300, 200, 600, 50, 50])]
+    packs = _packs(turns, 512)
+    assert [[t.n for t in pack] for pack in packs] == [[0, 1], [2], [3], [4, 5]]
+    assert all(sum(len(t.ids) for t in pack) <= 512 for pack in packs if len(pack) > 1)
