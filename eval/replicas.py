@@ -195,15 +195,16 @@ def failover(cluster: Cluster, customers: int = 8, seconds: float = 40.0, kill_a
     victim = cluster.replicas[0]
     killed_at = time.monotonic() - t0
     victim.kill()
+    dead_at = time.monotonic() - t0  # the process is gone (reaped)
     [t.join() for t in threads]
     carts = stored_carts(cluster.database_url)
     acknowledged = [t for t in out if t.message == ADD and t.status == 200 and t.reply.startswith("Added")]
     lost = [t for t in acknowledged if carts.get((t.session, t.product), 0) < 1]
     failed = [t for t in out if t.status != 200]
-    in_flight = [t for t in failed if t.start <= killed_at <= t.end + 0.05]
-    after = [t for t in out if t.start > killed_at + 0.05]
+    in_flight = [t for t in failed if t.start <= dead_at and t.end >= killed_at]
+    after = [t for t in out if t.start > dead_at]
     return {
-        "customers": customers, "seconds": seconds, "killed_at_s": round(killed_at, 2),
+        "customers": customers, "seconds": seconds, "killed_at_s": round(killed_at, 3), "dead_at_s": round(dead_at, 3),
         "turns": len(out), "ok": sum(t.status == 200 for t in out),
         "errors": [asdict(t) for t in failed], "errors_in_flight": len(in_flight),
         "errors_not_in_flight": len(failed) - len(in_flight),
