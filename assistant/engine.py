@@ -187,6 +187,9 @@ class Assistant:
     def updates(self, session_id: str | None, user_id: str | None) -> list[Message]:
         """Messages of the caller's own conversation not yet sent to them (an agent's replies),
         marked as sent. Anyone else gets nothing, whatever the session."""
+        peek = self.owned_session(session_id, user_id)
+        if peek is None or all(m.delivered for m in peek.messages):
+            return []  # the common poll: a read, no lock (with replicas, no database lock either)
         with self.sessions.hold(session_id):
             session = self.owned_session(session_id, user_id)
             if session is None:
