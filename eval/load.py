@@ -34,7 +34,8 @@ from eval.http_bench import Api, Call, call_stats, run_customers, served
 THINK_S = (2.0, 8.0)
 P95_TARGET_MS = 1000.0
 MAX_RULE_SHARE = 0.01
-OLD_PATH = {"SHOPASSIST_SERVE_WORKERS": "1", "SHOPASSIST_PARSE_BATCH_SIZE": "1"}
+# The serving path before this work: one turn at a time behind one lock, the parser in torch.
+OLD_PATH = {"SHOPASSIST_SERVE_WORKERS": "1", "SHOPASSIST_PARSE_BATCH_SIZE": "1", "SHOPASSIST_PARSER_BACKEND": "torch"}
 
 
 class JsonApi:
@@ -231,16 +232,20 @@ def _in_process(settings, collection: str, convs: list) -> dict:
     parser = TurnParser.from_settings(settings)
     messages = [m for _, msgs in convs for m in msgs][:200]
     cost = parse_cost(parser, messages)
+    runner, parser.runner = parser.runner, None
+    torch_packed = parse_cost(parser, messages)
     parser.packing = False
     padded = parse_cost(parser, messages)
-    parser.packing = True
+    parser.packing, parser.runner = True, runner
     one_by_one = settings.model_copy(update={"parse_batch_size": 1, "serve_workers": 1})
     assistant = open_assistant(one_by_one, collection, parser=parser)
     try:
         breakdown = turn_breakdown(assistant, convs)
     finally:
         assistant.close()
-    return {"parse_ms_per_message": cost, "parse_ms_per_message_padded": padded, "breakdown": breakdown}
+    return {"parse_ms_per_message": cost, "parse_backend": "onnx" if runner else "torch",
+            "parse_ms_per_message_torch_packed": torch_packed, "parse_ms_per_message_padded": padded,
+            "breakdown": breakdown}
 
 
 def report(m: dict) -> str:
@@ -264,9 +269,12 @@ def report(m: dict) -> str:
     if "parse_ms_per_message" in m:
         cost = m["parse_ms_per_message"]
         padded = m.get("parse_ms_per_message_padded", {})
-        lines += ["## Parse cost per message (in-process)", "", "| batch | ms per message, packed | padded |",
-                  "|---:|---:|---:|"]
-        lines += [f"| {size} | {ms} | {padded.get(size, '–')} |" for size, ms in cost.items()] + [""]
+        packed = m.get("parse_ms_per_message_torch_packed", {})
+        lines += ["## Parse cost per message (in-process)", "",
+                  f"| batch | ms per message ({m.get('parse_backend', 'torch')}, packed) | torch, packed | torch, padded |",
+                  "|---:|---:|---:|---:|"]
+        lines += [f"| {size} | {ms} | {packed.get(size, '–')} | {padded.get(size, '–')} |"
+                  for size, ms in cost.items()] + [""]
         b = m["breakdown"]
         lines += [f"## Where a turn's time goes (one at a time, {b['turns']} turns, mean {b['turn_ms']} ms)", "",
                   "| part | ms per turn |", "|---|---:|"]

@@ -144,6 +144,7 @@ class Settings(BaseModel):
     parse_batch_size: int = Field(default=16, ge=1, le=512)
     parse_batch_wait_ms: float = Field(default=5.0, ge=0, le=1000)
     parse_packing: bool = True
+    parser_backend: Literal["onnx", "torch"] = "onnx"
     serve_workers: int = Field(default=16, ge=1, le=1024)
     ab_variants: dict[str, dict[str, float | int | bool]] = Field(default_factory=dict)
     ab_variant: str | None = None

@@ -24,6 +24,9 @@ from shopassist.settings import Settings
 DEFAULT_ADAPTER = Path(__file__).resolve().parents[1] / "turn_parser"  # assistant/turn_parser (package data)
 META_FILE = "parser.json"
 HEADS_FILE = "heads.safetensors"
+# Turns the ONNX graph is checked on against the torch network before it serves.
+PROBES = [("red dresses under £30", False), ("is the second one dishwasher safe?", True),
+          ("where is my order 536365", False), ("hi", False)]
 PACK_TOKENS = 512  # tokens per packed row: attention over a pack grows with its length squared
 
 
@@ -76,10 +79,13 @@ class TurnParser:
         30.0
     """
 
-    def __init__(self, llm: str, folder: Path, threads: int | None = None, packing: bool = True):
+    def __init__(self, llm: str, folder: Path, threads: int | None = None, packing: bool = True,
+                 onnx_cache: Path | None = None):
         self.llm = llm
         self.packing = packing  # several turns in one unpadded row (when the backbone allows)
         self._packs_ok = False
+        self.onnx_cache = onnx_cache  # packed rows run by ONNX Runtime, its graph cached here
+        self.runner = None  # what runs packed rows: the ONNX graph, or None for the torch network
         self.folder = folder
         self.threads = threads
         self._loaded: tuple[TurnParserNet, object, dict] | None = None
@@ -90,7 +96,8 @@ class TurnParser:
         from shopassist.llm_assets import resolve_llm
 
         folder = adapter_folder(settings)
-        return cls(resolve_llm(settings), folder, settings.torch_threads, settings.parse_packing)
+        cache = settings.home / "models" / "parser-onnx" if settings.parser_backend == "onnx" else None
+        return cls(resolve_llm(settings), folder, settings.torch_threads, settings.parse_packing, cache)
 
     @property
     def meta(self) -> dict:
@@ -103,7 +110,15 @@ class TurnParser:
                     torch.set_num_threads(self.threads)
                 self._loaded = load_net(self.llm, self.folder)
                 self._packs_ok = self._loaded[0].packing_works()
+                if self._packs_ok and self.onnx_cache is not None:
+                    self.runner = self._onnx(*self._loaded[:2])
             return self._loaded
+
+    def _onnx(self, net: TurnParserNet, tokenizer):
+        from assistant.parse.onnx_net import open_onnx_net
+
+        probes = [encode_turn(tokenizer, text, has).ids for text, has in PROBES]
+        return open_onnx_net(net, self.onnx_cache, self.llm, self.folder, probes, self.threads)
 
     def parse(self, message: str, has_results: bool = False) -> TurnParse:
         return self.parse_many([message], [has_results])[0]
@@ -116,8 +131,9 @@ class TurnParser:
                        zip(messages[i:i + batch_size], has_results[i:i + batch_size])]
             with torch.inference_mode():
                 if self.packing and self._packs_ok:
+                    runner = self.runner or net
                     scored = [pair for pack in _packs(encoded, PACK_TOKENS) for pair in zip(
-                        *net.forward_packed([e.ids for e in pack]))]
+                        *runner.forward_packed([e.ids for e in pack]))]
                 else:
                     logits = net(**collate([{"ids": e.ids} for e in encoded], tokenizer.pad_token_id))
                     scored = list(zip(logits["intent_logits"], logits["tag_logits"]))

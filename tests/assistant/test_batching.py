@@ -130,3 +130,31 @@ def test_packs_hold_at_most_the_token_limit_and_keep_the_order():
     packs = _packs(turns, 512)
     assert [[t.n for t in pack] for pack in packs] == [[0, 1], [2], [3], [4, 5]]
     assert all(sum(len(t.ids) for t in pack) <= 512 for pack in packs if len(pack) > 1)
+
+
+@pytest.mark.slow
+def test_the_onnx_graph_parses_as_the_torch_network_does(llm_dir, parser, tmp_path):
+    from assistant.parse.onnx_net import OnnxParserNet
+    from assistant.parse.parser import DEFAULT_ADAPTER, TurnParser
+
+    fast = TurnParser(llm_dir, DEFAULT_ADAPTER, onnx_cache=tmp_path)
+    has_results = [i % 2 == 0 for i in range(len(MESSAGES))]
+    parses = fast.parse_many(MESSAGES, has_results)
+    assert isinstance(fast.runner, OnnxParserNet) and len(list(tmp_path.glob("*.onnx"))) == 1
+    for one, other in zip(parses, parser.parse_many(MESSAGES, has_results)):
+        assert one.intent == other.intent and one.spans == other.spans and one.runner_up == other.runner_up
+        assert one.confidence == pytest.approx(other.confidence, abs=1e-3)
+    alone = [fast.parse(m, r) for m, r in zip(MESSAGES, has_results)]  # one turn per row as well
+    assert [p.intent for p in alone] == [p.intent for p in parses]
+    again = TurnParser(llm_dir, DEFAULT_ADAPTER, onnx_cache=tmp_path)
+    again.parse("hi")
+    assert isinstance(again.runner, OnnxParserNet) and len(list(tmp_path.iterdir())) == 1  # exported once
+
+
+def test_packed_inputs_restart_positions_and_keep_turns_apart():
+    from assistant.parse.onnx_net import packed_inputs
+
+    feeds = packed_inputs([[7, 8, 9], [4, 5]])
+    assert feeds["input_ids"].tolist() == [[7, 8, 9, 4, 5]] and feeds["position_ids"].tolist() == [[0, 1, 2, 0, 1]]
+    mask = feeds["mask"][0, 0].astype(int).tolist()
+    assert mask == [[1, 0, 0, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 1, 1]]
