@@ -211,11 +211,11 @@ def run(home: Path, collection: str, out: Path, counts: list[int], seconds: floa
         with served(home, collection, env) as url:
             progress(f"load: {name}")
             steps = ladder(url, counts, seconds, convs, progress, route)
-        metrics.setdefault("paths", {})[name] = {"steps": steps, "held_customers": held(steps)}
+        metrics.setdefault("paths", {})[name] = {"steps": steps, "held_customers": held(steps), "env": env}
     if settings is not None:
         metrics.update(_in_process(settings, collection, convs))
-        light = min((s for p in metrics["paths"].values() for s in p["steps"] if s["turn_ms"].get("n")),
-                    key=lambda s: s["customers"], default=None)
+        light = min((s for name, p in metrics["paths"].items() if p["env"] != OLD_PATH for s in p["steps"]
+                     if s["turn_ms"].get("n")), key=lambda s: s["customers"], default=None)
         if light:
             metrics["http_share_ms"] = round(light["turn_ms"]["p50"] - metrics["breakdown"]["turn_ms"], 1)
     out.mkdir(parents=True, exist_ok=True)
