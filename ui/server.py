@@ -172,15 +172,20 @@ class _ReplicaHeader:
 
 def add_replica_routes(app, assistant) -> None:
     """What a load balancer needs: ``GET /healthz`` (200 while this process can reach its
-    database, 503 when not) and an ``X-Shopassist-Replica`` header naming the process that
-    answered, so operators and tests can see where a request went."""
+    database, 503 when not) and an ``X-Shopassist-Replica`` header with an opaque id of the
+    process that answered, so operators and tests can see where a request went."""
+    import hashlib
+    import logging
     import os
     import socket
 
     from fastapi.responses import JSONResponse
     from starlette.concurrency import run_in_threadpool
 
-    name = f"{socket.gethostname()}-{os.getpid()}"
+    # An opaque id, not the host name: the header reaches customers' browsers. The log says which is which.
+    real = f"{socket.gethostname()}-{os.getpid()}"
+    name = hashlib.sha256(real.encode()).hexdigest()[:12]
+    logging.getLogger(__name__).info("replica %s is %s", name, real)
 
     app.add_middleware(_ReplicaHeader, name=name)
 

@@ -42,6 +42,7 @@ def test_a_conversation_alternates_between_replicas_and_keeps_its_context(cluste
         health = {http.get(f"{cluster.url}/healthz").headers["x-shopassist-replica"] for _ in range(4)}
     assert first.status == second.status == third.status == 200, (first, second, third)
     assert len(health) == 2  # the balancer spreads requests over both replicas
+    assert all(len(name) == 12 and int(name, 16) >= 0 for name in health)  # opaque ids, no host names
     assert first.replica != second.replica != third.replica  # round robin: each turn on the other one
     assert first.session == second.session == third.session
     assert second.product and second.product != shown  # "the second one" of what replica 1 showed
