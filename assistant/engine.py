@@ -16,6 +16,7 @@ from functools import partial
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
+from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant import replies
 from assistant.answers import best_fact, facts_of
@@ -318,7 +319,7 @@ class Assistant:
         if intent in ("search", "gift_help") and session.shown and len(message.split()) <= 8 and only_qualifiers(message):
             intent = "refine"  # "pink please, it's for a 10 year old" keeps what is being shopped for
         if intent in NEEDS_SHOWN and not session.shown:
-            if not set(lexical_words(message)) - _POINTING:
+            if _only_pointing(lexical_words(message)):
                 return _Act(replies.nothing_shown(intent), show=False, suggestions=list(replies.GREETING_CHIPS),
                             intent=intent)
             intent = "search"  # nothing on screen to refine, compare or ask about: the message is a request
@@ -610,6 +611,21 @@ NEEDS_SHOWN = ("refine", "compare", "product_question", "similar")
 _POINTING = {"compare", "comparison", "first", "second", "third", "fourth", "fifth", "last", "two", "three", "both",
              "tell", "difference", "differences", "between", "better", "versus", "vs", "cheaper", "cheapest", "dearer",
              "top", "previous", "above", "shown", "again", "more", "details", "detail", "info", "similar", "alike"}
+
+
+def _only_pointing(words: list[str]) -> bool:
+    """Whether every word points at shown products, typos allowed ("diffrence"): a word of five
+    letters or more may be one edit from a pointing word, of eight or more two."""
+    def pointing(word: str) -> bool:
+        if word in _POINTING:
+            return True
+        allowed = 2 if len(word) >= 8 else 1 if len(word) >= 5 else 0
+        return allowed > 0 and any(DamerauLevenshtein.distance(word, p, score_cutoff=allowed) <= allowed
+                                   for p in _POINTING if abs(len(p) - len(word)) <= allowed)
+
+    return all(pointing(w) for w in words)
+
+
 DOUBTED_SEARCH = ("recommend_for_me", "out_of_scope", "greeting", "thanks")
 DOUBT = 0.5
 CONFIDENT = 0.6  # below this intent probability, nothing is written (cart, returns) without asking

@@ -94,6 +94,7 @@ class Database(ABC):
         processes start at once (the steps run under a database-wide lock)."""
         newest = max(m.version for m in migrations)
         with self._migration_lock(), self.transaction() as tx:
+            self._take_write_lock(tx)
             tx.execute("CREATE TABLE IF NOT EXISTS schema_versions (store TEXT PRIMARY KEY, version INTEGER NOT NULL)")
             current = self._version(tx, store)
             if current > newest:
@@ -116,6 +117,9 @@ class Database(ABC):
 
     @abstractmethod
     def _migration_lock(self): ...
+
+    def _take_write_lock(self, tx) -> None:
+        """Hook: hold the engine's write lock from the first read of a migration on."""
 
 
 class SQLiteDatabase(Database):
@@ -154,7 +158,12 @@ class SQLiteDatabase(Database):
         return self._keys.hold(key)
 
     def _migration_lock(self):
-        return self._lock  # one process writes a file's schema at a time: SQLite locks the file
+        return self._lock
+
+    def _take_write_lock(self, tx) -> None:
+        # The write lock up front (waiting up to the busy timeout), so two processes migrating
+        # at once queue instead of both reading version 0 and one failing to upgrade its lock.
+        tx.execute("BEGIN IMMEDIATE")
 
     def _version(self, tx, store: str) -> int:
         row = self._conn.execute("SELECT version FROM schema_versions WHERE store = ?", (store,)).fetchone()

@@ -178,6 +178,15 @@ def test_pointing_at_products_before_any_were_shown_writes_nothing(retail):
     assert "Your cart is empty" in retail.turn(first.session_id, None, "what's in my basket?").reply
 
 
+def test_pointing_with_a_typo_before_anything_was_shown_is_still_pointing(retail):
+    from assistant.engine import _only_pointing
+
+    result = chat(retail, "whats the diffrence between the first two")
+    assert not result.products and "nothing on screen" in result.reply, result.reply
+    assert _only_pointing(["diffrence", "betwen", "secnd"]) and not _only_pointing(["diffrence", "mugs"])
+    assert not _only_pointing(["tea"]) and not _only_pointing(["sweeter"])  # short or real words stay words
+
+
 def test_a_colour_then_not_that_one_keeps_what_is_shopped_for(retail):
     shown = chat(retail, "lantern")
     silver = retail.turn(shown.session_id, None, "in silver")
