@@ -30,11 +30,6 @@ from shopassist.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def sessions_path(settings: Settings):
-    """The SQLite file of the conversations when no ``database_url`` is set."""
-    return settings.home / "sessions.sqlite"
-
-
 def open_session_store(settings: Settings, db: Database | None = None) -> SessionStore:
     """The session store on the configured database (``db``: one already open, to share its pool)."""
     db = db or open_database(settings.home, "sessions", settings.database_url, settings.database_pool_size)

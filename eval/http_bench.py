@@ -89,18 +89,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def served(home: Path, collection: str, extra_env: dict | None = None):
-    """``shopassist serve`` on a free loopback port for the life of the block."""
-    port = _free_port()
+def start_serve(home: Path, collection: str, port: int, extra_env: dict | None, log) -> subprocess.Popen:
+    """A `shopassist serve` process on loopback ``port``, its log written to the file ``log``
+    (a pipe nobody reads would block it once full)."""
     # Every simulated customer comes from this one loopback address: lift the per-address limit.
     env = {**os.environ, "SHOPASSIST_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False",
            "SHOPASSIST_TURNS_PER_MINUTE_ADDRESS": "0", "SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER": "0",
            "SHOPASSIST_AGENT_PASSWORD": os.environ.get("SHOPASSIST_AGENT_PASSWORD", "bench-only"), **(extra_env or {})}
     cmd = [str(Path(sys.executable).with_name("shopassist")), "serve", "--port", str(port), "--collection", collection]
-    # The server's log goes to a file: a pipe nobody reads would block it once full.
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+
+
+@contextlib.contextmanager
+def served(home: Path, collection: str, extra_env: dict | None = None):
+    """``shopassist serve`` on a free loopback port for the life of the block."""
+    port = _free_port()
     with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        proc = start_serve(home, collection, port, extra_env, log)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_up(proc, url, log)

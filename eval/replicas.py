@@ -14,17 +14,16 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
-from eval.http_bench import _free_port
+from eval.http_bench import _free_port, start_serve
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 SEARCHES = ["running shoes for men", "a watch under 2000", "cotton kurta for women", "bluetooth headphones",
@@ -86,14 +85,10 @@ class Cluster:
 
     def _replica(self, index: int) -> Replica:
         port = _free_port()
-        env = {**os.environ, "SHOPASSIST_HOME": str(self.home), "SHOPASSIST_DATABASE_URL": self.database_url,
-               "SHOPASSIST_STORE_PRIVATE_COPY": "true", "GRADIO_ANALYTICS_ENABLED": "False",
-               "SHOPASSIST_AGENT_PASSWORD": os.environ.get("SHOPASSIST_AGENT_PASSWORD", "bench-only"), **self.env}
+        env = {"SHOPASSIST_DATABASE_URL": self.database_url, "SHOPASSIST_STORE_PRIVATE_COPY": "true", **self.env}
         log = self._logs / f"replica{index}.log"
-        cmd = [str(Path(sys.executable).with_name("shopassist")), "serve", "--port", str(port),
-               "--collection", self.collection]
-        with log.open("w") as fh:  # a file, not a pipe nobody reads
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=fh)
+        with log.open("w") as fh:
+            proc = start_serve(self.home, self.collection, port, env, fh)
         return Replica(port, proc, log)
 
     def __enter__(self) -> "Cluster":

@@ -48,6 +48,7 @@ class Migration:
 class Tx(Protocol):
     def execute(self, sql: str, params: Sequence = ()) -> int: ...
     def executemany(self, sql: str, rows: Sequence[Sequence]) -> int: ...
+    def fetchone(self, sql: str, params: Sequence = ()) -> tuple | None: ...
 
 
 def _statements(script: str) -> list[str]:
@@ -112,8 +113,10 @@ class Database(ABC):
         with self.transaction() as tx:
             return self._version(tx, store)
 
-    @abstractmethod
-    def _version(self, tx, store: str) -> int: ...
+    @staticmethod
+    def _version(tx: Tx, store: str) -> int:
+        row = tx.fetchone("SELECT version FROM schema_versions WHERE store = ?", (store,))
+        return int(row[0]) if row else 0
 
     @abstractmethod
     def _migration_lock(self): ...
@@ -165,10 +168,6 @@ class SQLiteDatabase(Database):
         # at once queue instead of both reading version 0 and one failing to upgrade its lock.
         tx.execute("BEGIN IMMEDIATE")
 
-    def _version(self, tx, store: str) -> int:
-        row = self._conn.execute("SELECT version FROM schema_versions WHERE store = ?", (store,)).fetchone()
-        return int(row[0]) if row else 0
-
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -184,6 +183,9 @@ class _SQLiteTx:
     def executemany(self, sql: str, rows: Sequence[Sequence]) -> int:
         self._conn.executemany(sql, rows)
         return len(rows)
+
+    def fetchone(self, sql: str, params: Sequence = ()) -> tuple | None:
+        return self._conn.execute(sql, tuple(params)).fetchone()
 
 
 def _table(name: str) -> str:
@@ -266,10 +268,6 @@ class PostgresDatabase(Database):
     def _migration_lock(self):
         with self.hold("shopassist schema migration"):
             yield
-
-    def _version(self, tx, store: str) -> int:
-        row = tx.fetchone("SELECT version FROM schema_versions WHERE store = ?", (store,))
-        return int(row[0]) if row else 0
 
     def shared(self) -> "PostgresDatabase":
         """This pool for one more store; it closes when the last of them closes it."""

@@ -160,12 +160,10 @@ class TurnParserNet(nn.Module):
         builder makes attention block-diagonal (each turn sees only itself), so every turn gets
         what it gets alone while no compute goes to pad tokens (half of a padded batch's tokens
         on real messages). ``packing_works`` checks that a backbone honours this."""
-        lengths = [len(s) for s in sequences]
-        ids = torch.tensor([[t for s in sequences for t in s]])
-        positions = torch.tensor([[i for n in lengths for i in range(n)]])
-        hidden = self.backbone(input_ids=ids, position_ids=positions, use_cache=False).last_hidden_state[0]
-        ends = torch.tensor(lengths).cumsum(0) - 1
-        return self.intent_head(hidden[ends]), list(self.tag_head(hidden).split(lengths))
+        ids, positions, lengths = pack(sequences)
+        hidden = self.backbone(input_ids=torch.tensor([ids]), position_ids=torch.tensor([positions]),
+                               use_cache=False).last_hidden_state[0]
+        return unpack(self.intent_head(hidden), self.tag_head(hidden), lengths)
 
     def packing_works(self, tolerance: float = 1e-3) -> bool:
         """Whether packed turns get the same outputs as alone on this backbone (a model whose
@@ -183,6 +181,20 @@ class TurnParserNet(nn.Module):
     def heads_state(self) -> dict[str, torch.Tensor]:
         return {f"intent_head.{k}": v for k, v in self.intent_head.state_dict().items()} | \
                {f"tag_head.{k}": v for k, v in self.tag_head.state_dict().items()}
+
+
+def pack(sequences: list[list[int]]) -> tuple[list[int], list[int], list[int]]:
+    """Turns' token ids as one row: ``(ids, positions restarting at each turn, lengths)``."""
+    lengths = [len(s) for s in sequences]
+    return [t for s in sequences for t in s], [i for n in lengths for i in range(n)], lengths
+
+
+def unpack(intent_logits: torch.Tensor, tag_logits: torch.Tensor,
+           lengths: list[int]) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """A packed row's per-token outputs back per turn: the intent at each turn's last token,
+    the tags of each turn's tokens."""
+    ends = torch.tensor(lengths).cumsum(0) - 1
+    return intent_logits[ends], list(tag_logits.split(lengths))
 
 
 def truncate_layers(backbone: nn.Module, layers: int) -> nn.Module:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from assistant.parse.model import TurnParserNet
+from assistant.parse.model import TurnParserNet, pack, unpack
 
 _INPUTS = ["input_ids", "position_ids", "mask"]
 
@@ -42,9 +42,8 @@ def block_mask(lengths: list[int]) -> np.ndarray:
 
 
 def packed_inputs(sequences: list[list[int]]) -> dict[str, np.ndarray]:
-    lengths = [len(s) for s in sequences]
-    return {"input_ids": np.array([[t for s in sequences for t in s]], dtype=np.int64),
-            "position_ids": np.array([[i for n in lengths for i in range(n)]], dtype=np.int64),
+    ids, positions, lengths = pack(sequences)
+    return {"input_ids": np.array([ids], dtype=np.int64), "position_ids": np.array([positions], dtype=np.int64),
             "mask": block_mask(lengths)}
 
 
@@ -94,9 +93,7 @@ class OnnxParserNet:
 
     def forward_packed(self, sequences: list[list[int]]) -> tuple[torch.Tensor, list[torch.Tensor]]:
         intent, tags = self.session.run(None, packed_inputs(sequences))
-        lengths = [len(s) for s in sequences]
-        ends = np.cumsum(lengths) - 1
-        return torch.from_numpy(intent[ends]), list(torch.from_numpy(tags).split(lengths))
+        return unpack(torch.from_numpy(intent), torch.from_numpy(tags), [len(s) for s in sequences])
 
     def agrees_with(self, net: TurnParserNet, probes: list[list[int]], tolerance: float = 1e-3) -> bool:
         """Same logits as the torch network (within ``tolerance``) on packed probe turns."""

@@ -15,11 +15,6 @@ from shopassist.errors import ShopAssistError
 from shopassist.settings import Settings
 
 
-def events_path(settings: Settings) -> Path:
-    """The SQLite file of the events when no ``database_url`` is set."""
-    return settings.home / "events.sqlite"
-
-
 def open_event_store(settings: Settings, db: Database | None = None) -> EventStore:
     """The event store on the configured database (``db``: one already open, to share its pool)."""
     return EventStore(db or open_database(settings.home, "events", settings.database_url, settings.database_pool_size))
