@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.query import lexical_words, stems
+from retrieval.lexicon import COLOURS, MATERIALS
 from retrieval.product import Product
 
 MIN_SIMILARITY = 0.45  # by meaning alone; a shared word (not the product's own name) also qualifies
@@ -36,7 +37,7 @@ def facts_of(product: Product, price: str) -> list[Fact]:
         out.append(Fact("brand", product.brand))
     if product.category:
         out.append(Fact("category", product.category_path))
-    out += [Fact(key.replace("_", " "), str(value)) for key, value in product.attributes.items() if key != "list_price"]
+    out += [Fact(key.replace("_", " "), str(value)) for key, value in product.listed_attributes().items()]
     for sentence in _SENTENCES.split(product.description or "")[:30]:
         sentence = sentence.strip()
         if 12 <= len(sentence) <= 300:
@@ -63,3 +64,15 @@ def best_fact(question: str, product: Product, facts: list[Fact], encode) -> Fac
     if best < 0 or (shared[best] == 0 and similarity[best] < MIN_SIMILARITY):
         return None
     return facts[best]
+
+
+def shown_with(question: str, products: list[Product]) -> tuple[str, list[Product]] | None:
+    """Asked whether a product comes in a colour or material its record does not list ("is the
+    second one in pink?"): the asked word and the products on screen whose record has it."""
+    asked = [w for w in lexical_words(question, ABOUT_IT) if w in COLOURS | MATERIALS]
+    for word in asked:
+        having = [p for p in products
+                  if stems(word) <= stems(f"{p.title} {' '.join(p.listed_attributes().values())}")]
+        if having:
+            return word, having[:3]
+    return None

@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant import replies
-from assistant.answers import best_fact, facts_of
+from assistant.answers import best_fact, facts_of, shown_with
 from assistant.grounding import Grounding, check_reply
 from assistant.intents import route
 from assistant.orders import Order
@@ -311,7 +311,7 @@ class Assistant:
     # ------------------------------------------------------------------ decide
     def _act(self, session: Session, parse: TurnParse, message: str) -> _Act:
         hinted = hint_intent(message, bool(session.shown))
-        if hinted and hinted != parse.intent:
+        if hinted:  # the wording settles it, whether or not the model was sure
             parse = parse.model_copy(update={"intent": hinted, "confidence": max(parse.confidence, 0.9)})
         intent = parse.intent
         if session.pending_categories and _picks_category(message, session.pending_categories):
@@ -377,14 +377,16 @@ class Assistant:
         that are plausible filter. A "which kind?" question only when it names no product at all."""
         plan = plan_search(message, parse.slots, gift=parse.intent == "gift_help")
         plan.slots.query = plan.dense
-        return self._search(session, plan.slots, message, reply, clarify=not plan.lexical, lexical=plan.lexical)
+        return self._search(session, plan.slots, message, reply, clarify=not plan.lexical, lexical=plan.lexical,
+                            avoid=set(plan.avoid))
 
     def _search(self, session: Session, slots: Slots, message: str, words: Callable, *, clarify: bool,
                 refine: bool = False, exclude: set[str] = frozenset(), avoid: set[str] = frozenset(),
                 kind: Sequence[str] = (), lexical: str | None = None) -> _Act:
         """Search with ``slots``; ``words(products, reasons)`` words the results."""
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
-        gift = bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
+        asked = f"{message} {slots.query or ''}" if refine else message  # "cheaper?" is still about the gift
+        gift = bool(GIFT_WORDS.search(asked)) and not ASKS_WRAPPING.search(message)
         found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude, avoid, gift,
                                                kind, lexical)
         session.pending_categories, session.pending_slots = [], None
@@ -393,7 +395,7 @@ class Assistant:
         if clarify and is_vague(slots, found.categories, found.candidates):
             session.pending_categories, session.pending_slots = found.categories[:3], slots
             return _Act(replies.which_kind(found.categories[:3]), show=False, suggestions=found.categories[:3])
-        session.slots = slots
+        session.slots, session.lexical = slots, lexical  # a refinement keeps the planned product words
         session.filter_category, session.filter_brand = found.flt.category, found.flt.brand
         products = [c.product for c in found.candidates]
         session.focus = products[0].id
@@ -429,13 +431,18 @@ class Assistant:
             slots.query = f"{slots.query or ''} {' '.join(extra_words)}".strip()
         # "in silver" after lanterns: silver lanterns, not silver anything
         kind = [w for w in lexical_words(base) if w in kind_words(base)] if only_qualifiers(message) else []
+        lexical = None
+        if session.lexical is not None:  # the first request's product words, not its gift framing or filler
+            added = [w for w in lexical_words(f"{extra} {' '.join(extra_words)}") if w not in session.lexical.split()]
+            lexical = " ".join([session.lexical, *added]).strip()
         return self._search(session, slots, message, reply, clarify=False, refine=True, exclude=exclude, avoid=avoid,
-                            kind=kind)
+                            kind=kind, lexical=lexical)
 
     def _cheaper(self, session: Session, slots: Slots, message: str, shown: list[Product], words: Callable) -> _Act:
         """Cheaper than everything shown; failing that, cheaper than the middle-priced one."""
         slots.max_price = round(min(p.price for p in shown) - 0.01, 2)
-        act = self._search(session, slots, message, words, clarify=False, refine=True)
+        lexical = session.lexical
+        act = self._search(session, slots, message, words, clarify=False, refine=True, lexical=lexical)
         if act.products or len(shown) < 2:
             if not act.products:
                 act.reply = replies.NOTHING_CHEAPER
@@ -443,7 +450,7 @@ class Assistant:
         middle = sorted(shown, key=lambda p: p.price)[len(shown) // 2]
         slots.max_price = round(middle.price - 0.01, 2)
         act = self._search(session, slots, message, partial(replies.cheaper_than, middle), clarify=False, refine=True,
-                           exclude={p.id for p in shown})
+                           exclude={p.id for p in shown}, lexical=lexical)
         if not act.products:
             act.reply = replies.NOTHING_CHEAPER
         return act
@@ -474,7 +481,13 @@ class Assistant:
         product = products[0]
         session.focus = product.id
         fact = best_fact(message, product, facts_of(product, replies.price_of(product)), self._encode)
-        return _Act(reply(product, fact), products[:1], show=False, suggestions=list(replies.QUESTION_CHIPS))
+        text = reply(product, fact)
+        others = shown_with(message, [p for p in self.shown_products(session) if p.id != product.id]) \
+            if fact is None else None
+        if others:  # "is the second one in pink?": no, but the fifth says pink
+            text += replies.also_shown(*others)
+        return _Act(text, [product, *(others[1] if others else [])], show=False,
+                    suggestions=list(replies.QUESTION_CHIPS))
 
     def _encode(self, texts: list[str]):
         # The warm single-query path (ONNX where it can): a product question must not wait for
@@ -644,7 +657,7 @@ _SUPPORT_STRONG = re.compile(
     r"\border\b|\b[cC]?\d{6}\b|parcel|courier|deliver|refund|account|password|invoice|checkout|manager|get in touch|"
     r"\bring\b|phone|rate it|review|pay later|klarna|neighbour|send(ing)? (it |them |the [\w ]+)?back|arrived|turned up|"
     r"\brust|\brip\b|\btorn\b|crumpled|have i had|did i (buy|get|order)|fuming|furious|ridiculous|disgust", re.I)
-_SEARCH_STATE = ("slots", "filter_category", "filter_brand", "focus", "pending_categories", "pending_slots")
+_SEARCH_STATE = ("slots", "lexical", "filter_category", "filter_brand", "focus", "pending_categories", "pending_slots")
 
 
 def _title_stems(product: Product) -> set[str]:

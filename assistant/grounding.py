@@ -82,6 +82,8 @@ def check_reply(reply: str, grounding: Grounding) -> list[str]:
     for name in names_in(reply):
         if name not in titles:
             problems.append(f"unknown product {name!r}")
+    # A known title is checked as a whole: "SET 10 CARDS OUT OF ORDER 17216" states no order.
+    reply = _BOLD.sub(lambda m: " " if md_unescape(m.group(1)) in titles else m.group(0), reply)
     allowed = grounding.amounts() | set(amounts_in(grounding.message))
     for amount in amounts_in(reply):
         if amount not in allowed:

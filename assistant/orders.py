@@ -85,7 +85,8 @@ class OrderBook:
             titles = {pid: p.title for pid, p in self.lookup(sorted({e.product_id for e in bought})).items()}
         except SearchUnavailable:
             titles = {}
-        want = stems(named)
+        # Words no title of theirs has ("chipped", "last week") say what happened, not which item.
+        want = stems(named) & set().union(*(stems(t) for t in titles.values()))
         best, best_score = None, 0.0
         for event in reversed(bought):  # the newest wins a tie
             if product_id and event.product_id == product_id:

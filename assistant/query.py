@@ -34,6 +34,8 @@ FILLER = {
     "recommend", "suggest", "suggestion", "suggestions", "help", "options", "option", "which", "what",
     "whats", "do", "does", "sell", "stock", "also", "really", "very", "just", "maybe", "possibly", "k",
     "hundred", "thousand", "lakh", "paying", "pay", "new", "occasion", "surprise", "special", "wanna", "gonna", "lol", "ideally",
+    "pricey", "expensive", "costly", "affordable", "sure", "dont", "don't", "arent", "aren't", "isnt", "isn't",
+    "doesnt", "doesn't", "wont", "won't", "cant", "can't", "thats", "that's", "available",
 }
 _AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yo|y/?o|yr)\b(?:[\s-]*old)?|\b(\d{1,2})\s*-?\s*(?:months?|mths?|mo)\b",
                   re.I)
@@ -78,6 +80,7 @@ class SearchPlan:
     lexical: str
     slots: Slots
     dropped: list[str] = field(default_factory=list)
+    avoid: list[str] = field(default_factory=list)  # words the products must not have ("not glass")
 
 
 def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
@@ -237,18 +240,34 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     kept, dropped = plausible(slots, message)
     if kept.min_price is None and kept.max_price is None:
         _read_budget(kept, message)  # the tagger missed it: "not paying more than 8 quid"
-    text = _without_prices(message)
+    avoid = without_words(message)
+    for name, value in list(kept.attributes.items()):
+        if avoid and set(_WORD.findall(value.lower())) <= set(avoid):  # "aren't glass" tagged as material glass
+            kept.attributes.pop(name)
+    text = _without_avoided(_without_prices(message)) if avoid else _without_prices(message)
     gifting = (gift or GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
     if not gifting and is_keywords(text):  # typed as into a search box: every word counts, numbers too
-        return SearchPlan(dense=text or message, lexical=" ".join(keyword_words(text)), slots=kept, dropped=dropped)
-    words = lexical_words(text)
+        return SearchPlan(dense=text or message, lexical=" ".join(keyword_words(text)), slots=kept, dropped=dropped,
+                          avoid=avoid)
+    words = [w for w in lexical_words(text) if w not in avoid]
     naming = _names_product(text, words)
     if gifting:
-        liked = [w for w in words if w not in RECIPIENTS and w not in OCCASIONS]
-        words = liked or words
+        words = _gift_words(words)
     else:  # "birthday card" asks for a card; "for her birthday" says when
         words = [w for w in words if w not in _WHEN or w in naming]
-    return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped)
+    return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped, avoid=avoid)
+
+
+def _gift_words(words: list[str]) -> list[str]:
+    """A gift message's words for word matching: what the person likes, when it says; else who
+    it is for ("mum" mugs) and a themed occasion ("birthday"), never the framing around them
+    ("her first flat" is not a FIRST AID TIN)."""
+    liked = [w for w in words if stem(w) not in RECIPIENTS and w not in OCCASIONS and w not in _SETTING]
+    if liked:
+        return liked
+    themed = [_THEMES.get(w, w) for w in words
+              if stem(w) in RECIPIENTS or stem(w) in _PEOPLE or w in _THEMES or w in _THEMED]
+    return list(dict.fromkeys(themed))
 
 
 # Gift framing, and the wrapping a gift message may still ask for.
@@ -286,7 +305,8 @@ def keyword_words(text: str) -> list[str]:
 
 
 _BUDGET_WORDS = {"under", "below", "over", "above", "less", "than", "max", "maximum", "upto", "within", "budget",
-                 "around", "approx", "quid", "pounds", "pound", "rupees", "rs", "inr", "gbp", "price", "cost"}
+                 "around", "approx", "quid", "pounds", "pound", "rupees", "rs", "inr", "gbp", "price", "cost",
+                 "cheap", "cheaper", "pricey", "expensive", "costly", "affordable", "not"}
 
 
 def _names_product(text: str, words: list[str]) -> set[str]:
@@ -324,9 +344,17 @@ OCCASIONS = {"mothers", "mother's", "fathers", "father's", "day", "valentines", 
              "eid", "karwa", "chauth", "sunday", "weekend", "next", "week", "month", "lady", "man", "guy", "girl", "boy",
              "mate", "best", "little", "big", "who", "loves", "everything", "nothing", "already", "hard", "buy"}
 _WHEN = {"birthday", "bday", "christening"}
+# Words that set the scene of a gift without naming anything to buy.
+_SETTING = {"first", "flat", "house", "home", "housewarming", "moving", "moved", "place", "apartment", "starting",
+            "start", "job", "school", "uni", "university", "college", "shower", "party", "engagement",
+            "engaged", "getting", "married", "promotion", "recovering", "get", "well", "soon"}
+_THEMED = {"birthday", "wedding", "anniversary", "valentine", "valentines", "christening", "baby", "christmas",
+           "easter", "diwali", "rakhi", "eid", "retirement", "graduation", "engagement", "home"}
+_PEOPLE = {"girl", "boy", "lady", "man", "men", "women", "guy", "kid", "teen", "teenager", "toddler", "baby", "couple"}
+_THEMES = {"housewarming": "home", "flat": "home", "house": "home", "bday": "birthday", "married": "wedding"}
 STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or", "but", "for", "of", "to", "in", "on",
-             "with", "at", "by", "from", "as", "so", "too", "if", "then", "than", "this", "that", "these", "those",
-             "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same", "other", "else",
+             "with", "at", "by", "from", "as", "so", "too", "if", "then", "than", "this", "that", "thats", "that's",
+             "these", "those", "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same", "other", "else",
              "again", "instead", "now", "too", "bit", "lot", "little", "way", "there", "here", "please"}
 
 
@@ -348,14 +376,30 @@ def size_change(message: str) -> str | None:
 
 
 _WITHOUT = re.compile(r"\b(?:without|no|not|except|minus|avoid|nothing with|none with|non|other than|apart from|"
-                      r"instead of|rather than|but not)[\s-]+(?:any\s+|the\s+|a\s+|those\s+|these\s+)?"
+                      r"instead of|rather than|but not|(?:is|are|was|were|do|does)n'?t(?:\s+(?:made of|made from|"
+                      r"made with|in|want|like|have))?|(?:don'?t|do not) (?:want|like|need)(?:\s+(?:any|it in|them in))?|"
+                      r"hate|allergic to)[\s-]+(?:for\s+)?(?:(?:any|anything|something|stuff|things?|ones?)(?:\s+(?:with|made of|in))?\s+|"
+                      r"the\s+|a\s+|an\s+|those\s+|these\s+)?(?:ones?\s+(?:with|in|made of)\s+(?:a\s+|an\s+)?)?"
                       r"([a-z][a-z'-]+)", re.I)
+_NOT_AVOIDED = FILLER | STOPWORDS | {"more", "sure", "really", "very", "much", "mind", "matter", "care", "know", "mean",
+                                     "meant", "worry", "expensive", "pricey", "dear", "fussed", "bothered", "problem",
+                                     "big", "small", "too", "so", "delivery", "shipping", "returns", "available", "stock", "sold",
+                                     "working", "happy", "right", "cheap", "cheaper", "enough", "quite", "yet", "sent",
+                                     "arrived", "received", "delivered", "here", "there", "what", "fixed", "fussy"}
 
 
 def without_words(message: str) -> list[str]:
-    """"any without glitter", "no plastic please" → ["glitter"], ["plastic"]."""
-    skip = FILLER | {"that", "this", "those", "these", "one", "ones", "too", "so", "more", "sure", "really", "very"}
-    return [m.group(1).lower() for m in _WITHOUT.finditer(message) if m.group(1).lower() not in skip]
+    """"any without glitter", "candle holders that aren't glass" → the words the products
+    must not have: ["glitter"], ["glass"]."""
+    found = [m.group(1).lower() for m in _WITHOUT.finditer(message)]
+    return list(dict.fromkeys(w for w in found if w not in _NOT_AVOIDED))
+
+
+def _without_avoided(message: str) -> str:
+    """The message with its "not glass" / "no glitter" phrases cut: the meaning side of a
+    search cannot read a negation, so the negated word would pull those products in."""
+    return " ".join(_WITHOUT.sub(lambda m: m.group(0) if m.group(1).lower() in _NOT_AVOIDED
+                                 else " ", message).split())
 
 
 def kind_words(title: str) -> list[str]:

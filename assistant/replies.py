@@ -127,7 +127,7 @@ def compare_reply(products: list[Product]) -> str:
         rows.append("| brand | " + " | ".join(md_text(p.brand or "–") for p in products) + " |")
     if any(p.category for p in products):
         rows.append("| category | " + " | ".join(md_text(p.category[-1]) if p.category else "–" for p in products) + " |")
-    keys = list(dict.fromkeys(k for p in products for k in p.attributes if k != "list_price"))
+    keys = list(dict.fromkeys(k for p in products for k in p.listed_attributes()))
     keys.sort(key=lambda k: len({p.attributes.get(k) for p in products}) == 1)  # what differs first
     for key in keys[:COMPARE_FIELDS]:
         rows.append(f"| {md_text(key.replace('_', ' '))} | "
@@ -249,7 +249,7 @@ def answer_question(product: Product, fact: Fact | None) -> str:
     "the catalogue doesn't say" with what it does list."""
     name = f"**{md_text(product.title)}**"
     if fact is None:
-        known = (" It lists: " + describe(product)) if product.attributes or product.description else \
+        known = (" It lists: " + describe(product)) if product.listed_attributes() or product.description else \
             f" We only have its name and price ({price_of(product)})."
         return f"The catalogue doesn't say that for {name}.{known}"
     if fact.label == "price":
@@ -261,14 +261,19 @@ def answer_question(product: Product, fact: Fact | None) -> str:
     return f"{name}: {md_text(fact.label)}: {md_text(fact.text)}."
 
 
+def also_shown(word: str, products: list[Product]) -> str:
+    """After "the catalogue doesn't say": the products on screen that do say the asked word."""
+    names = ", ".join(f"**{md_text(p.title)}** ({price_of(p)})" for p in products)
+    return f" Of the ones shown, {'this one says' if len(products) == 1 else 'these say'} {md_text(word)}: {names}."
+
+
 def describe(product: Product, fields: int = 6) -> str:
     parts = [f"**{md_text(product.title)}**, {price_of(product)}"]
     if product.brand:
         parts.append(f"brand {md_text(product.brand)}")
     if product.category:
         parts.append(f"category {md_text(product.category_path)}")
-    attrs = [f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in product.attributes.items()
-             if k != "list_price"][:fields]
+    attrs = [f"{md_text(k.replace('_', ' '))}: {md_text(v)}" for k, v in product.listed_attributes().items()][:fields]
     text = "; ".join(parts) + "."
     if attrs:
         text += " Details: " + "; ".join(attrs) + "."

@@ -61,6 +61,7 @@ class Session(BaseModel):
     messages: list[Message] = Field(default_factory=list)
     next_seq: int = 0
     slots: Slots = Field(default_factory=Slots)
+    lexical: str | None = None  # the product words the last search matched by (``assistant.query.plan_search``)
     shown: list[str] = Field(default_factory=list)
     focus: str | None = None
     filter_category: str | None = None  # category level / brand an earlier search resolved
@@ -118,6 +119,7 @@ def _redacted(session: Session) -> Session:
             message.text = redact(message.text)
     stored.handoff_reason = redact(stored.handoff_reason) if stored.handoff_reason else None
     stored.slots = _redact_slots(stored.slots)
+    stored.lexical = redact(stored.lexical) if stored.lexical else None
     stored.pending_slots = _redact_slots(stored.pending_slots) if stored.pending_slots else None
     return stored
 

@@ -69,10 +69,10 @@ class Shopper:
             refined = self._query(query, lexical, narrowed)
             if refined:
                 pool, flt = refined, narrowed
-        if kind:  # "similar": the same kind of thing, when the pool has enough of them
-            pool = _same_kind(pool, kind)
         if keep is not None:  # a refinement ("in red", "bigger") asked for them; a first request's words are searched
             pool = prefer_attributes(pool, slots.attributes)
+        if kind:  # "similar", "any in blue": the same kind of thing first, whatever colour the rest are
+            pool = _same_kind(pool, kind)
         pool = demote_other_gender(pool, slots.attributes.get("gender"))
         pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
                 and not (not_wrapping and _WRAPPING.search(c.product.title))]
@@ -105,7 +105,20 @@ def _text_words(product: Product) -> set[str]:
 
 
 def _mentions(product: Product, words: set[str]) -> bool:
-    return bool(words) and bool({stem(w) for w in words} & _text_words(product))
+    """Whether the product has a word the customer ruled out. "not for kids" rules out what is
+    only for children, in the words titles use ("for boys, girls"), not "for men, boys"."""
+    if not words:
+        return False
+    ruled, text = {stem(w) for w in words}, _text_words(product)
+    if ruled & _CHILDREN:
+        if text & _CHILDREN and not text & _ADULTS:
+            return True
+        ruled -= _CHILDREN
+    return bool(ruled & text)
+
+
+_CHILDREN = {"kid", "child", "children", "boy", "girl", "baby", "infant", "toddler", "junior"}  # as stems
+_ADULTS = {"men", "man", "women", "woman", "unisex", "adult", "couple", "mens", "womens"}
 
 
 def prefer_attributes(pool: list[Candidate], attributes: dict[str, str]) -> list[Candidate]:
@@ -141,12 +154,16 @@ def demote_other_gender(pool: list[Candidate], gender: str | None) -> list[Candi
 
 def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> list[Candidate]:
     """The candidates that share the kind word most of the pool shares (of the shown product's
-    title words ``kind``): its kind, whichever end of the title the store puts it."""
+    title words ``kind``): its kind, whichever end of the title the store puts it. With fewer
+    than ``least`` of them, they come first and the rest follow (two blue bedsheets, then blue
+    shirts; not blue shirts first)."""
     titles = [_words(f"{c.product.title} {c.product.attributes.get(KIND, '')}") for c in pool]
     counts = {word: sum(stem(word) in t for t in titles) for word in kind}
     best = max(kind, key=lambda w: counts[w])
     same = [c for c, t in zip(pool, titles) if stem(best) in t]
-    return same if len(same) >= least else pool
+    if len(same) >= least:
+        return same
+    return same + [c for c, t in zip(pool, titles) if stem(best) not in t]
 
 
 def match_category(wanted: str, products: list[Product]) -> str | None:

@@ -137,7 +137,10 @@ RETURN_FILLER = {"return", "returning", "returned", "send", "sending", "back", "
                  "replacement", "refund", "money", "broken", "smashed", "cracked", "damaged", "faulty", "arrived",
                  "came", "wrong", "colour", "color", "size", "bought", "ordered", "order", "purchase", "item",
                  "doesn", "don", "didn", "fit", "work", "working", "isn", "was", "want", "would", "like", "can",
-                 "how", "do", "got", "received", "sent", "parcel", "package", "box", "today", "yesterday", "week"}
+                 "how", "do", "got", "received", "sent", "parcel", "package", "box", "today", "yesterday", "week",
+                 "weeks", "days", "day", "month", "last", "ago", "after", "chipped", "shattered", "torn", "ripped",
+                 "dented", "scratched", "stained", "leaking", "leaks", "bent", "rusty", "stopped", "defective",
+                 "missing", "unhappy", "disappointed", "quality", "poor", "return", "refund", "it", "its"}
 
 
 def returned_item(slots: Slots, message: str) -> str:

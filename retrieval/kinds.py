@@ -6,8 +6,8 @@ CANDLE SILVER FLOCK" → candle), measured with the embedder, with a bonus for w
 most titles they appear in (MUG does, RETROSPOT seldom does); colours, materials, sizes and print
 names never qualify, nor do words fewer than three titles use. Two passes: the first counts how
 often each word wins, the second adds that rate. The kind is stored as the product's ``kind``
-attribute: compared, asked about, filtered on (``--attr kind=candle``), and used by "more like
-this" to stay with the same kind of thing.
+attribute: filtered on (``--attr kind=candle``) and used by "more like this" to stay with the
+same kind of thing, but never quoted to a customer as a catalogue fact (it is a guess).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.lexicon import COLOURS, GENDERS, MATERIALS, PATTERNS, SIZE_WORDS
-from retrieval.product import Product
+from retrieval.product import KIND_ATTRIBUTE, Product
 from retrieval.state_files import write_json
 
-KIND = "kind"
+KIND = KIND_ATTRIBUTE
 MIN_TITLES = 3  # a word fewer titles use is a name, not a kind
 WIN_BONUS = 0.5
 NEEDS_KINDS = 0.5  # derive only when fewer than half the products have a category

@@ -10,6 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
+# Attributes kept for search and filters but never quoted to a customer as catalogue facts.
+KIND_ATTRIBUTE = "kind"  # derived from titles at indexing (``retrieval.kinds``)
+UNLISTED_ATTRIBUTES = (KIND_ATTRIBUTE, "list_price")
+
+
 class Product(BaseModel):
     """One catalogue item, normalised.
 
@@ -45,6 +50,11 @@ class Product(BaseModel):
     @property
     def category_path(self) -> str:
         return " > ".join(self.category)
+
+    def listed_attributes(self) -> dict[str, str]:
+        """The attributes a customer may be told: the catalogue's own, not the ones kept for
+        search (a derived ``kind`` is a guess from the title, the list price is not the price)."""
+        return {k: v for k, v in self.attributes.items() if k not in UNLISTED_ATTRIBUTES}
 
     def content_hash(self) -> str:
         """Changes whenever anything indexed about the product changes."""

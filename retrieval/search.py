@@ -10,6 +10,9 @@ from retrieval.spelling import Speller
 from retrieval.stores.base import SearchFilter, VectorStore, product_from_payload
 
 
+TIE_MARGIN = 10  # extra fused results fetched so equal scores at the cut are ordered here
+
+
 class HybridSearcher:
     """Encodes a query both ways and asks the store for fused, filtered results.
 
@@ -48,8 +51,8 @@ class HybridSearcher:
         dense = self.encoder.encode_query(query)
         sparse = self.lexical.encode_query(query if lexical is None else lexical) if (lexical is None or lexical.strip()) \
             else ([], [])
-        hits = self.store.hybrid(dense, sparse, flt, limit=top_k,
-                                 prefetch=max(self.prefetch, top_k), rrf_k=self.rrf_k)
+        hits = self.store.hybrid(dense, sparse, flt, limit=top_k + TIE_MARGIN,
+                                 prefetch=max(self.prefetch, top_k + TIE_MARGIN), rrf_k=self.rrf_k)
         dense_scores = {h.product_id: h.score for h in hits.dense}
         sparse_scores = {h.product_id: h.score for h in hits.sparse}
         out: list[Candidate] = []
@@ -60,7 +63,11 @@ class HybridSearcher:
             if hit.product_id in sparse_scores:
                 scores["sparse"] = sparse_scores[hit.product_id]
             out.append(Candidate(product_from_payload(hit.payload), hit.score, scores))
-        return out
+        # Equal fused scores (one product first by meaning and third by words, another the other
+        # way round) come back in the engine's hash order, which differs between processes: the
+        # closer meaning goes first, then the id, so every replica and run gives the same order.
+        # A few more than asked are fetched so that ties at the cut are settled here too.
+        return sorted(out, key=lambda c: (-c.score, -c.scores.get("dense", -1.0), c.product.id))[:top_k]
 
 
 def open_searcher(store: VectorStore, encoder: DenseEncoder, lexical: LexicalEncoder, state_dir: Path,

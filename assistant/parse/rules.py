@@ -44,6 +44,11 @@ def rule_parse(message: str, has_results: bool = False) -> TurnParse:
 
 
 _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings, checked in order
+    # Talk to the assistant about its own instructions: a probe, not a shopping request.
+    (re.compile(r"\b(ignore|disregard|forget|override)\b.{0,25}\b(instructions?|rules|prompts?|guidelines)\b|"
+                r"\bsystem prompt\b|\bdeveloper mode\b|\bjailbreak|\byou are now\b|\bDAN mode\b|"
+                r"\b(reveal|print|show|repeat)\b.{0,25}\b(your|the|hidden)\s+(instructions|prompt|configuration|config)\b",
+                re.I), "out_of_scope", False),
     (re.compile(r"\b(what|which|list|show|remind)\b.{0,30}\b((did|have) i\s+(order|ordered|buy|bought|purchase|"
                 r"purchased|get|got)|i(?:'ve| have)?\s+(ordered|bought|purchased))\b|\b(my|past|previous|recent|last|old)\s+(orders|purchases|order history)\b|"
                 r"\border history\b", re.I), "order_history", False),
@@ -54,7 +59,8 @@ _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings,
     (re.compile(r"\b(send (it |them |this |that )?back|return(ing)?|exchange|swap)\b.{0,60}\b(i (bought|ordered|got)|"
                 r"arrived|came|broken|smashed|cracked|damaged|faulty|wrong (colour|color|size|item))\b|"
                 r"\b(arrived|came)\s+(broken|smashed|cracked|damaged|faulty)\b|"
-                r"\b(broken|smashed|cracked|damaged|faulty)\b.{0,40}\b(money back|refund|replace|return|exchange)\b",
+                r"\b(broken|smashed|cracked|chipped|damaged|faulty|dented|dent|torn|ripped|scratched|shattered|leaking|"
+                r"stopped working)\b.{0,50}\b(money back|refund|replace|return|exchange|send (it |them )?back)\b",
                 re.I), "return_item", False),
     (re.compile(r"^(?!.*\bpolic).*\b(return|send back|exchange|swap)\s+(the|my|this|that|these|those|it|them|a|an)\b"
                 r"(?!.{0,12}\b(order|parcel|package)\b)", re.I), "return_item", False),

@@ -78,6 +78,22 @@ _register("latency", "Time to first token and turn latency through the HTTP API 
                      "of 50 concurrent customers (throughput, p95, errors).")
 
 
+@eval_group.command("compare")
+@click.argument("before", type=click.Path(exists=True))
+@click.argument("after", type=click.Path(exists=True))
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for report.md and metrics.json.")
+@click.option("--tolerance", default=0.02, show_default=True, type=click.FloatRange(0, 1),
+              help="Largest relative change of a quality figure counted as noise.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON instead of the report.")
+def eval_compare(before, after, out, tolerance, as_json) -> None:
+    """Two `eval all` runs (their folders or metrics.json files) side by side: per part, how many
+    quality figures are identical, within noise or beyond it, and every timing's ratio."""
+    from eval.compare import run
+
+    result = run(Path(before), Path(after), Path(out) if out else None, tolerance)
+    click.echo(json.dumps(result["summary"], indent=2) if as_json else result["report"])
+
+
 @eval_group.command("behaviour")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for report.md, metrics.json and plots.")
 @click.option("--queries", default=1000, show_default=True, help="Test purchases used for the personalised-search MRR.")

@@ -30,6 +30,14 @@ def test_invented_facts_are_caught():
     assert check_reply("I can't find order 999999 on your account.", grounding) == []  # the customer's own number
 
 
+
+def test_numbers_inside_a_known_title_are_not_claims():
+    cards = Product(id="2", title="SET 10 CARDS OUT OF ORDER 17216", price=2.49, currency="GBP")
+    grounding = Grounding(products=[cards])
+    assert check_reply(results_reply([cards], [None], "Found:"), grounding) == []
+    assert check_reply("**SET 10 CARDS OUT OF ORDER 17216**, and order 17216 is on its way.", grounding)
+
+
 # --- the price pattern reads long text in linear time, with the results it always had ---
 
 # The pattern before it was made linear: the reference for what ``amounts_in`` finds.
