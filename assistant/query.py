@@ -376,9 +376,10 @@ def size_change(message: str) -> str | None:
 
 
 _WITHOUT = re.compile(r"\b(?:without|no|not|except|minus|avoid|nothing with|none with|non|other than|apart from|"
-                      r"instead of|rather than|but not|(?:is|are|was|were|do|does)n'?t(?:\s+(?:made of|made from|"
-                      r"made with|in|want|like|have))?|(?:don'?t|do not) (?:want|like|need)(?:\s+(?:any|it in|them in))?|"
-                      r"hate|allergic to)[\s-]+(?:for\s+)?(?:(?:any|anything|something|stuff|things?|ones?)(?:\s+(?:with|made of|in))?\s+|"
+                      r"instead of|rather than|but not|(?:don'?t|do not|doesn'?t|does not) (?:want|like|need|say|have)"
+                      r"(?:\s+(?:any|it in|them in))?|(?:is|are|was|were|do|does)n'?t(?:\s+(?:made of|made from|"
+                      r"made with|in))?|hates?|allergic to|nothing(?:\s+too)?|gone off|any colou?r but|anything but)"
+                      r"[\s-]+(?:for\s+)?(?:(?:any|anything|something|stuff|things?|ones?)(?:\s+(?:with|made of|in))?\s+|"
                       r"the\s+|a\s+|an\s+|those\s+|these\s+)?(?:ones?\s+(?:with|in|made of)\s+(?:a\s+|an\s+)?)?"
                       r"([a-z][a-z'-]+)", re.I)
 _NOT_AVOIDED = FILLER | STOPWORDS | {"more", "sure", "really", "very", "much", "mind", "matter", "care", "know", "mean",
