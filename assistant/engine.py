@@ -331,7 +331,8 @@ class Assistant:
             intent = parse.runner_up  # "your courier threw my parcel over the fence": a support message naming things
         if intent in DOUBTED_SEARCH and parse.confidence < DOUBT and lexical_words(message):
             intent = "search"  # the parser is unsure, the message names things: search all of it
-        if intent in ("out_of_scope", "recommend_for_me") and _asks_for_products(message):
+        if intent in ("out_of_scope", "recommend_for_me") and (_asks_for_products(message) or (
+                (_CHEAPEST.search(message) or _PRICIEST.search(message)) and lexical_words(message))):
             intent = "search"  # "show me computers": the parser doubted, the wording does not
         if intent in ("greeting", "thanks", "out_of_scope") and not _SMALL_TALK.search(message):
             act = self._bare_search(session, parse, message)  # "doormat": what people type in a shop
@@ -377,18 +378,19 @@ class Assistant:
         that are plausible filter. A "which kind?" question only when it names no product at all."""
         plan = plan_search(message, parse.slots, gift=parse.intent == "gift_help")
         plan.slots.query = plan.dense
+        order = "asc" if _CHEAPEST.search(message) else "desc" if _PRICIEST.search(message) else None
         return self._search(session, plan.slots, message, reply, clarify=not plan.lexical, lexical=plan.lexical,
-                            avoid=set(plan.avoid))
+                            avoid=set(plan.avoid), price_order=order)
 
     def _search(self, session: Session, slots: Slots, message: str, words: Callable, *, clarify: bool,
                 refine: bool = False, exclude: set[str] = frozenset(), avoid: set[str] = frozenset(),
-                kind: Sequence[str] = (), lexical: str | None = None) -> _Act:
+                kind: Sequence[str] = (), lexical: str | None = None, price_order: str | None = None) -> _Act:
         """Search with ``slots``; ``words(products, reasons)`` words the results."""
         keep = SearchFilter(category=session.filter_category, brand=session.filter_brand) if refine else None
         asked = f"{message} {slots.query or ''}" if refine else message  # "cheaper?" is still about the gift
         gift = bool(GIFT_WORDS.search(asked)) and not ASKS_WRAPPING.search(message)
         found = self._tools(session)[0].search(slots, message, session.user_id, session.id, keep, exclude, avoid, gift,
-                                               kind, lexical)
+                                               kind, lexical, price_order)
         session.pending_categories, session.pending_slots = [], None
         if not found.candidates:
             return _Act(replies.nothing_found(slots), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
@@ -458,6 +460,8 @@ class Assistant:
     def _products_for(self, session: Session, parse: TurnParse, want: int) -> list[Product]:
         shown, focus = self.shown_products(session), self._focus(session)
         picked = [resolve(r, shown, focus) for r in parse.slots.references]
+        if _missed_name(parse, picked):  # "the blue one" with no blue one shown: never another product
+            return [p for p in picked if p is not None]
         picked = [p for p in picked if p is not None]
         if len(picked) < want:
             for p in ([focus] if focus else []) + shown:
@@ -467,17 +471,23 @@ class Assistant:
                     picked.append(p)
         return picked
 
+    def _not_shown(self, session: Session, parse: TurnParse) -> str | None:
+        """"None of the ones shown is blue", when a named reference matched nothing on screen."""
+        shown = self.shown_products(session)
+        missed = _missed_name(parse, [resolve(r, shown, None) for r in parse.slots.references])
+        return replies.not_among_shown(missed) if missed and shown else None
+
     def _compare(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 2)
         if len(products) < 2:
-            return _Act(replies.COMPARE_NEEDS_RESULTS, show=False)
+            return _Act(self._not_shown(session, parse) or replies.COMPARE_NEEDS_RESULTS, show=False)
         session.focus = products[-1].id
         return _Act(reply(products), products, show=False, suggestions=list(replies.COMPARE_CHIPS))
 
     def _question(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 1)
         if not products:
-            return _Act(replies.WHICH_PRODUCT, show=False)
+            return _Act(self._not_shown(session, parse) or replies.WHICH_PRODUCT, show=False)
         product = products[0]
         session.focus = product.id
         fact = best_fact(message, product, facts_of(product, replies.price_of(product)), self._encode)
@@ -498,7 +508,7 @@ class Assistant:
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         products = self._products_for(session, parse, 1)
         if not products:
-            return _Act(replies.WHICH_TO_ADD, show=False)
+            return _Act(self._not_shown(session, parse) or replies.WHICH_TO_ADD, show=False)
         product, quantity = products[0], parse.slots.quantity or 1
         if parse.confidence < CONFIDENT:  # nothing is written on a doubtful parse: ask
             session.focus = product.id
@@ -657,6 +667,8 @@ _SUPPORT_STRONG = re.compile(
     r"\border\b|\b[cC]?\d{6}\b|parcel|courier|deliver|refund|account|password|invoice|checkout|manager|get in touch|"
     r"\bring\b|phone|rate it|review|pay later|klarna|neighbour|send(ing)? (it |them |the [\w ]+)?back|arrived|turned up|"
     r"\brust|\brip\b|\btorn\b|crumpled|have i had|did i (buy|get|order)|fuming|furious|ridiculous|disgust", re.I)
+_CHEAPEST = re.compile(r"\b(cheapest|lowest[- ]priced?|least expensive|most affordable)\b", re.I)
+_PRICIEST = re.compile(r"\b(most expensive|priciest|dearest|top of the range|poshest)\b", re.I)
 _SEARCH_STATE = ("slots", "lexical", "filter_category", "filter_brand", "focus", "pending_categories", "pending_slots")
 
 
@@ -667,6 +679,14 @@ def _title_stems(product: Product) -> set[str]:
 def _clean(message: str) -> str:
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in message or "")
     return " ".join(text.split())[:MAX_MESSAGE_CHARS]
+
+
+def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
+    """The words of a reference by name ("the blue one") that matched no shown product, if any."""
+    for ref, product in zip(parse.slots.references, picked):
+        if product is None and ref.kind == "name" and lexical_words(ref.text):
+            return " ".join(lexical_words(ref.text))
+    return None
 
 
 def _picks_category(message: str, options: list[str]) -> bool:

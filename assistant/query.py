@@ -45,6 +45,10 @@ _NOT_PRICE_AFTER = re.compile(r"^\s*-?\s*(?:years?|yrs?|yo\b|y/?o|months?|mths?|
                               re.I)
 _PRICE_TALK = re.compile(r"cheap|expensive|pric|cost|budget|afford|dear|premium|fanc|posh|upmarket|luxur|spend|"
                          r"money|bargain|econom|less|lower|high|pound|quid|rupee|£|₹|\$", re.I)
+_CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sasta|save|saving|too (much|expensive|pricey)",
+                      re.I)
+_PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|higher|quality|luxur|splurge|"
+                      r"upmarket|high[- ]end|more money|proper", re.I)
 _CURRENCY_NEAR = re.compile(r"[£$€₹]|\b(?:rs|inr|gbp|quid|pounds?|rupees?|bucks|dollars?|euros?|p)\b|\d\s?k\b|/-", re.I)
 _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower than|at most|up ?to|max(?:imum)?|within|"
                         r"no more than|not more than|not over|budget(?: of| is)?|spend(?:ing)?|over|above|more than|"
@@ -105,6 +109,10 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
     if slots.price_change and not _PRICE_TALK.search(message):
         slots.price_change = None  # "similar but bigger" is not a price change
         dropped.append("price_change")
+    elif slots.price_change == "lower" and _PRICIER.search(message) and not _CHEAPER.search(message):
+        slots.price_change = "higher"  # "something a bit nicer, up to £15" asks for more, not less
+    elif slots.price_change == "higher" and _CHEAPER.search(message) and not _PRICIER.search(message):
+        slots.price_change = "lower"
     if slots.min_price and slots.max_price and abs(slots.max_price / slots.min_price - 5 / 3) < 0.01:
         centre = round((slots.min_price + slots.max_price) / 2, 2)  # "around £10" became a band
         if not _priced(message, centre):

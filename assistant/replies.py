@@ -267,6 +267,11 @@ def also_shown(word: str, products: list[Product]) -> str:
     return f" Of the ones shown, {'this one says' if len(products) == 1 else 'these say'} {md_text(word)}: {names}."
 
 
+def not_among_shown(words: str) -> str:
+    return (f"None of the products shown says {md_text(words)}. Which one do you mean (first, second...)? "
+            f"Or ask me to search for {md_text(words)}.")
+
+
 def describe(product: Product, fields: int = 6) -> str:
     parts = [f"**{md_text(product.title)}**, {price_of(product)}"]
     if product.brand:

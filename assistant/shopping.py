@@ -52,12 +52,13 @@ class Shopper:
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
                keep: SearchFilter | None = None, exclude: set[str] = frozenset(),
                avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: Sequence[str] = (),
-               lexical: str | None = None) -> Found:
+               lexical: str | None = None, price_order: str | None = None) -> Found:
         """``keep`` carries the category/brand filter an earlier turn resolved: a refinement
         stays inside it (no results is then the honest answer). The dense side reads the whole
         query, BM25 only its product words: ``lexical`` when the caller planned them
         (``assistant.query.plan_search``), else the query's; products named in ``exclude``
-        or whose text has a word of ``avoid`` ("without glitter") are left out."""
+        or whose text has a word of ``avoid`` ("without glitter") are left out. ``price_order``
+        ("asc" for "the cheapest wall clock", "desc") orders the most relevant results by price."""
         query = slots.query or fallback_text
         if lexical is None:
             lexical = " ".join(lexical_words(query))
@@ -76,16 +77,21 @@ class Shopper:
         pool = demote_other_gender(pool, slots.attributes.get("gender"))
         pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
                 and not (not_wrapping and _WRAPPING.search(c.product.title))]
-        return self._finish(pool, flt, query, user_id, session_id)
+        return self._finish(pool, flt, query, user_id, session_id, price_order)
 
     def _query(self, query: str, lexical: str, flt: SearchFilter) -> list[Candidate]:
         with engine_call():
             return self.searcher.search(query, flt, POOL, lexical=lexical)
 
     def _finish(self, pool: list[Candidate], flt: SearchFilter, query: str, user_id: str | None,
-                session_id: str | None) -> Found:
+                session_id: str | None, price_order: str | None = None) -> Found:
         if pool:
             pool = self.reranker.rerank(user_id, pool, session_id)
+        if price_order:  # among the most relevant only: the cheapest clock, not the cheapest clock magnet
+            head, rest = pool[:PRICE_ORDER_AMONG], pool[PRICE_ORDER_AMONG:]
+            priced = sorted((c for c in head if c.product.price is not None), key=lambda c: c.product.price,
+                            reverse=price_order == "desc")
+            pool = priced + [c for c in head if c.product.price is None] + rest
         return Found(pool[: self.top_k], flt, query, top_categories(pool))
 
     def _narrow(self, slots: Slots, pool: list[Candidate], flt: SearchFilter) -> SearchFilter:
@@ -94,6 +100,8 @@ class Shopper:
         brand = flt.brand or (match_brand(slots.brand, products) if slots.brand else None)
         return SearchFilter(min_price=flt.min_price, max_price=flt.max_price, category=category, brand=brand)
 
+
+PRICE_ORDER_AMONG = 12  # "the cheapest X": ordered by price among this many of the most relevant
 
 # Asked for a gift, people mean the present, not what it is wrapped in.
 _WRAPPING = re.compile(r"gift (bag|tag|tape|wrap|box|sack)|\bwrap\b|wrapping|tissue|\bcards?\b|\btags?\b", re.I)
@@ -229,6 +237,7 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
         return min(priced, key=lambda p: p.price) if priced else None
     if ref.kind == "priciest":
         return max(priced, key=lambda p: p.price) if priced else None
-    want = _words(ref.text)
+    said = re.findall(r"[a-z0-9]+", ref.text.lower())
+    want = _words(ref.text) | _words(" ".join(a + b for a, b in zip(said, said[1:])))  # "tea pot": TEAPOT
     best = max(shown, key=lambda p: len(want & _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")))
     return best if want & _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}") else None

@@ -7,10 +7,10 @@ from pathlib import Path
 from retrieval.encoder import DenseEncoder, LexicalEncoder
 from retrieval.product import Candidate
 from retrieval.spelling import Speller
-from retrieval.stores.base import SearchFilter, VectorStore, product_from_payload
+from retrieval.stores.base import HybridHits, SearchFilter, VectorStore, product_from_payload
 
 
-TIE_MARGIN = 10  # extra fused results fetched so equal scores at the cut are ordered here
+TIE_MARGIN = 10  # the engine returns a few more than asked, so ties it settled differently are mostly at hand
 
 
 class HybridSearcher:
@@ -51,23 +51,42 @@ class HybridSearcher:
         dense = self.encoder.encode_query(query)
         sparse = self.lexical.encode_query(query if lexical is None else lexical) if (lexical is None or lexical.strip()) \
             else ([], [])
-        hits = self.store.hybrid(dense, sparse, flt, limit=top_k + TIE_MARGIN,
-                                 prefetch=max(self.prefetch, top_k + TIE_MARGIN), rrf_k=self.rrf_k)
+        hits = self.store.hybrid(dense, sparse, flt, limit=top_k + TIE_MARGIN, prefetch=max(self.prefetch, top_k),
+                                 rrf_k=self.rrf_k)
+        ranked = fuse(hits, self.rrf_k)[:top_k] if hits.sparse else \
+            sorted(((h.product_id, h.score) for h in hits.fused), key=lambda r: (-r[1], r[0]))[:top_k]
+        products = {h.product_id: product_from_payload(h.payload) for h in hits.fused}
+        missing = [pid for pid, _ in ranked if pid not in products]
+        if missing:  # a tie the engine settled the other way: fetch what it did not return
+            products.update((p.id, p) for p in self.store.retrieve(missing))
         dense_scores = {h.product_id: h.score for h in hits.dense}
         sparse_scores = {h.product_id: h.score for h in hits.sparse}
         out: list[Candidate] = []
-        for hit in hits.fused:
-            scores = {"fused": hit.score}
-            if hit.product_id in dense_scores:
-                scores["dense"] = dense_scores[hit.product_id]
-            if hit.product_id in sparse_scores:
-                scores["sparse"] = sparse_scores[hit.product_id]
-            out.append(Candidate(product_from_payload(hit.payload), hit.score, scores))
-        # Equal fused scores (one product first by meaning and third by words, another the other
-        # way round) come back in the engine's hash order, which differs between processes: the
-        # closer meaning goes first, then the id, so every replica and run gives the same order.
-        # A few more than asked are fetched so that ties at the cut are settled here too.
-        return sorted(out, key=lambda c: (-c.score, -c.scores.get("dense", -1.0), c.product.id))[:top_k]
+        for pid, score in ranked:
+            if pid not in products:
+                continue
+            scores = {"fused": score}
+            if pid in dense_scores:
+                scores["dense"] = dense_scores[pid]
+            if pid in sparse_scores:
+                scores["sparse"] = sparse_scores[pid]
+            out.append(Candidate(products[pid], score, scores))
+        return out
+
+
+def fuse(hits: HybridHits, rrf_k: int) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of the dense and word-matching lists, as Qdrant computes it
+    (``1 / (k + rank)``, ranks from 0), with ties settled the same way in every process: the
+    engine returns equal scores in hash order, and titles that match the same words often tie
+    in BM25. Within each list, and then among equal fused scores, the closer meaning goes
+    first, then the product id. Returns ``(product_id, fused score)``, best first."""
+    meaning = {h.product_id: h.score for h in hits.dense}
+    scores: dict[str, float] = {}
+    for ranked in (hits.dense, hits.sparse):
+        ordered = sorted(ranked, key=lambda h: (-h.score, -meaning.get(h.product_id, -1.0), h.product_id))
+        for rank, hit in enumerate(ordered):
+            scores[hit.product_id] = scores.get(hit.product_id, 0.0) + 1.0 / (rrf_k + rank)
+    return [(pid, scores[pid]) for pid in sorted(scores, key=lambda pid: (-scores[pid], -meaning.get(pid, -1.0), pid))]
 
 
 def open_searcher(store: VectorStore, encoder: DenseEncoder, lexical: LexicalEncoder, state_dir: Path,

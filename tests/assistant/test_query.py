@@ -61,6 +61,13 @@ def test_implausible_attribute_values_are_dropped():
     assert kept.attributes == {"colour": "red", "gender": "girls", "material": "wooden"}
 
 
+def test_the_price_words_say_which_way_a_price_change_goes():
+    assert plausible(Slots(price_change="lower"), "something a bit nicer maybe up to £15")[0].price_change == "higher"
+    assert plausible(Slots(price_change="higher"), "too expensive, got anything under a tenner")[0].price_change \
+        == "lower"
+    assert plausible(Slots(price_change="lower"), "anything less expensive")[0].price_change == "lower"
+
+
 def test_a_size_change_is_not_a_price_change():
     kept, _ = plausible(Slots(price_change="lower"), "show me something similar but bigger")
     assert kept.price_change is None

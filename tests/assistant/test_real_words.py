@@ -229,12 +229,36 @@ def test_a_housewarming_gift_is_not_read_word_by_word(retail):
 
 
 def test_asked_for_a_colour_one_product_lacks_the_answer_points_at_one_shown_that_has_it(retail):
+    from retrieval.lexicon import COLOURS
+
     shown = chat(retail, "got any cake stands")
-    pink = [p for p in shown.products if "PINK" in p.title.upper()]
-    other = next((i for i, p in enumerate(shown.products) if "PINK" not in p.title.upper()), None)
-    if not pink or other is None:
-        pytest.skip(f"the search did not show a pink and a non-pink cake stand: {titles(shown)}")
-    ordinal = ["first", "second", "third", "fourth", "fifth"][other]
-    answer = retail.turn(shown.session_id, None, f"is the {ordinal} one in pink")
-    assert "doesn't say" in answer.reply and pink[0].title.upper() in answer.reply.upper(), answer.reply
+    words = [set(t.lower().split()) for t in titles(shown)]
+    colour = next((c for c in sorted(COLOURS) if any(c in w for w in words) and not all(c in w for w in words)), None)
+    if colour is None:
+        pytest.skip(f"no colour word tells the shown cake stands apart: {titles(shown)}")
+    lacking = next(i for i, w in enumerate(words) if colour not in w)
+    having = [t for t, w in zip(titles(shown), words) if colour in w]
+    ordinal = ["first", "second", "third", "fourth", "fifth"][lacking]
+    answer = retail.turn(shown.session_id, None, f"is the {ordinal} one in {colour}")
+    assert "doesn't say" in answer.reply and having[0] in answer.reply.upper(), answer.reply
     assert "kind:" not in answer.reply  # a kind derived from titles is not a catalogue fact
+
+
+def test_a_name_that_matches_nothing_shown_is_never_another_product(retail):
+    shown = chat(retail, "hiya do you sell teapots")
+    if any("BLUE" in t for t in titles(shown)):
+        pytest.skip(f"a blue teapot is shown: {titles(shown)}")
+    asked = retail.turn(shown.session_id, None, "how much is the blue one")
+    assert "None of the products shown" in asked.reply and not asked.products, asked.reply
+    added = retail.turn(shown.session_id, None, "add the blue one to my basket")
+    assert not added.reply.startswith("Added"), added.reply
+    assert "cart is empty" in retail.turn(shown.session_id, None, "what's in my basket").reply.lower()
+
+
+def test_the_cheapest_comes_first_and_nicer_means_pricier(retail):
+    cheapest = chat(retail, "cheapest wall clock you have")
+    prices = [p.price for p in cheapest.products]
+    assert prices == sorted(prices) and all("CLOCK" in t for t in titles(cheapest)), titles(cheapest)
+    nicer = retail.turn(cheapest.session_id, None, "something a bit nicer maybe up to £15")
+    assert nicer.products and all(max(prices) < p.price <= 15 for p in nicer.products), \
+        [(p.title, p.price) for p in nicer.products]

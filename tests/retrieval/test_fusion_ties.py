@@ -1,9 +1,9 @@
-"""Equal fused scores come out in one order, whatever order the engine returned them in."""
+"""Fusion gives one order for one query, whatever order the engine returns equal scores in."""
 
 import numpy as np
 
 from retrieval.product import Product
-from retrieval.search import HybridSearcher
+from retrieval.search import HybridSearcher, fuse
 from retrieval.stores.base import Hit, HybridHits, payload_for
 
 
@@ -17,27 +17,35 @@ class _Lexical:
         return [1], [1.0]
 
 
-class _Store:
-    """Products a and b tie on the fused score (a is closer in meaning); the engine returns them
-    in the order it is given, as a hash order would differ between processes."""
+PAYLOADS = {pid: payload_for(Product(id=pid, title=f"item {pid}")) for pid in "abcd"}
+MEANING = {"a": 0.9, "b": 0.7, "c": 0.8, "d": 0.6}
 
-    def __init__(self, order):
-        self.order, self.limits = order, []
+
+class _Store:
+    """b, c and d tie on BM25 (titles that match the same words); the engine hands them back
+    in the order it is given, as its hash order differs between processes."""
+
+    def __init__(self, sparse_order):
+        self.sparse_order = sparse_order
 
     def hybrid(self, dense, sparse, flt, limit, prefetch, rrf_k):
-        self.limits.append(limit)
-        payload = {pid: payload_for(Product(id=pid, title=f"item {pid}")) for pid in "abc"}
-        fused = {"a": 1 / 61 + 1 / 63, "b": 1 / 63 + 1 / 61, "c": 1 / 62}
-        return HybridHits(fused=[Hit(pid, fused[pid], payload[pid]) for pid in self.order],
-                          dense=[Hit("a", 0.9, {}), Hit("c", 0.8, {}), Hit("b", 0.7, {})],
-                          sparse=[Hit("b", 5.0, {}), Hit("c", 4.0, {}), Hit("a", 3.0, {})])
+        words = {"a": 3.0, "b": 2.0, "c": 2.0, "d": 2.0}
+        dense_hits = [Hit(pid, MEANING[pid], PAYLOADS[pid]) for pid in sorted(MEANING, key=MEANING.get, reverse=True)]
+        sparse_hits = [Hit(pid, words[pid], {}) for pid in "a" + self.sparse_order]
+        # the engine's own fused list settled the tie its way and carries only some payloads
+        return HybridHits(fused=[Hit(pid, 0.0, PAYLOADS[pid]) for pid in "ab"], dense=dense_hits, sparse=sparse_hits)
+
+    def retrieve(self, product_ids):
+        return [Product(id=pid, title=f"item {pid}") for pid in product_ids]
 
 
-def test_ties_are_ordered_by_meaning_then_id_and_cut_after_ordering():
-    runs = []
-    for order in ("abc", "bac", "cba"):
-        store = _Store(order)
-        found = HybridSearcher(store, _Encoder(), _Lexical()).search("x", top_k=2)
-        runs.append([c.product.id for c in found])
-        assert store.limits[0] > 2  # more than asked, so a tie at the cut is settled here
-    assert runs == [["a", "b"]] * 3
+def test_equal_scores_are_settled_by_meaning_then_id_in_every_process():
+    runs = [[c.product.id for c in HybridSearcher(_Store(order), _Encoder(), _Lexical()).search("x", top_k=3)]
+            for order in ("bcd", "dcb", "cbd")]
+    assert runs == [["a", "c", "b"]] * 3  # c is closer in meaning than b; both tie on words
+
+
+def test_fusion_matches_the_engine_formula():
+    hits = HybridHits(fused=[], dense=[Hit("a", 0.9, {}), Hit("b", 0.5, {})], sparse=[Hit("b", 4.0, {})])
+    scores = dict(fuse(hits, 60))
+    assert scores == {"a": 1 / 60, "b": 1 / 61 + 1 / 60}
