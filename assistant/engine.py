@@ -513,10 +513,24 @@ class Assistant:
         if parse.confidence < CONFIDENT:  # nothing is written on a doubtful parse: ask
             session.focus = product.id
             return _Act(replies.confirm_add(product), [product], show=False, suggestions=list(replies.CONFIRM_ADD_CHIPS))
+        target = _SET_QUANTITY.search(message)
+        if target:  # "actually make that 3": the cart holds 3, not 3 more
+            return self._set_quantity(session, product, int(target.group(1)))
         self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
                                   time.time(), session.id)])
         session.focus = product.id
         return _Act(reply(product, quantity), [product], show=False, suggestions=list(replies.ADDED_CHIPS))
+
+    def _set_quantity(self, session: Session, product: Product, target: int) -> _Act:
+        held = next((n for p, n in self._cart(session) if p.id == product.id), 0)
+        change = target - held
+        if change:
+            kind = "add_to_cart" if change > 0 else "remove_from_cart"
+            self.events.append([Event(product.id, kind, session.user_id, float(abs(change)), product.price,
+                                      time.time(), session.id)])
+        session.focus = product.id
+        return _Act(replies.cart_quantity(product, target), [product], show=False,
+                    suggestions=list(replies.ADDED_CHIPS))
 
     def _recommend(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         shopper, recommend = self._tools(session)
@@ -549,7 +563,7 @@ class Assistant:
         elif slots.price_change == "higher" and base.price is not None:
             slots.min_price = round(base.price + 0.01, 2)
         return self._search(session, slots, message, reply, clarify=False, refine=True, exclude={base.id},
-                            kind=[base.attributes[KIND]] if KIND in base.attributes else kind_words(base.title))
+                            kind=_kind_of(base))
 
     def _cart(self, session: Session) -> list[tuple[Product, float]]:
         held: dict[str, float] = {}
@@ -667,6 +681,10 @@ _SUPPORT_STRONG = re.compile(
     r"\border\b|\b[cC]?\d{6}\b|parcel|courier|deliver|refund|account|password|invoice|checkout|manager|get in touch|"
     r"\bring\b|phone|rate it|review|pay later|klarna|neighbour|send(ing)? (it |them |the [\w ]+)?back|arrived|turned up|"
     r"\brust|\brip\b|\btorn\b|crumpled|have i had|did i (buy|get|order)|fuming|furious|ridiculous|disgust", re.I)
+_SET_QUANTITY = re.compile(r"\b(?:make|change)\s+(?:it|that|them|those|the quantity)\s+(?:to\s+)?(\d{1,3})\b",
+                           re.I)
+_SUPERLATIVE = re.compile(r"\b(best|better|most|least|longest|biggest|largest|smallest|lightest|highest|lowest|"
+                          r"top|\w+est)\b", re.I)
 _CHEAPEST = re.compile(r"\b(cheapest|lowest[- ]priced?|least expensive|most affordable)\b", re.I)
 _PRICIEST = re.compile(r"\b(most expensive|priciest|dearest|top of the range|poshest)\b", re.I)
 _SEARCH_STATE = ("slots", "lexical", "filter_category", "filter_brand", "focus", "pending_categories", "pending_slots")
@@ -681,10 +699,25 @@ def _clean(message: str) -> str:
     return " ".join(text.split())[:MAX_MESSAGE_CHARS]
 
 
+def _kind_of(product: Product) -> list[str]:
+    """The words that may say what a product is, for "more like this": its derived kind, else
+    its own category's words (a belt's "belts", not "formal", which clutches share), else its
+    title's."""
+    if KIND in product.attributes:
+        return [product.attributes[KIND]]
+    brand = set(kind_words(product.brand or ""))
+    for level in reversed(product.category):  # the deepest level that is not the brand's own ("ligans ny belts")
+        if not brand & set(kind_words(level)) and kind_words(level):
+            return kind_words(level)
+    return kind_words(product.title)
+
+
 def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
-    """The words of a reference by name ("the blue one") that matched no shown product, if any."""
+    """The words of a reference by name ("the blue one") that matched no shown product, if any;
+    "the one with the best battery" compares the shown ones, it names none."""
     for ref, product in zip(parse.slots.references, picked):
-        if product is None and ref.kind == "name" and lexical_words(ref.text):
+        if product is None and ref.kind == "name" and lexical_words(ref.text) \
+                and not _SUPERLATIVE.search(ref.text):
             return " ".join(lexical_words(ref.text))
     return None
 

@@ -45,10 +45,10 @@ _NOT_PRICE_AFTER = re.compile(r"^\s*-?\s*(?:years?|yrs?|yo\b|y/?o|months?|mths?|
                               re.I)
 _PRICE_TALK = re.compile(r"cheap|expensive|pric|cost|budget|afford|dear|premium|fanc|posh|upmarket|luxur|spend|"
                          r"money|bargain|econom|less|lower|high|pound|quid|rupee|£|₹|\$", re.I)
-_CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sasta|save|saving|too (much|expensive|pricey)",
-                      re.I)
-_PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|higher|quality|luxur|splurge|"
-                      r"upmarket|high[- ]end|more money|proper", re.I)
+_CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sasta|save|saving|"
+                      r"too (much|expensive|pricey)", re.I)
+_PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|"
+                      r"higher|quality|luxur|splurge|upmarket|high[- ]end|more money|proper", re.I)
 _CURRENCY_NEAR = re.compile(r"[£$€₹]|\b(?:rs|inr|gbp|quid|pounds?|rupees?|bucks|dollars?|euros?|p)\b|\d\s?k\b|/-", re.I)
 _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower than|at most|up ?to|max(?:imum)?|within|"
                         r"no more than|not more than|not over|budget(?: of| is)?|spend(?:ing)?|over|above|more than|"
@@ -362,8 +362,9 @@ _PEOPLE = {"girl", "boy", "lady", "man", "men", "women", "guy", "kid", "teen", "
 _THEMES = {"housewarming": "home", "flat": "home", "house": "home", "bday": "birthday", "married": "wedding"}
 STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or", "but", "for", "of", "to", "in", "on",
              "with", "at", "by", "from", "as", "so", "too", "if", "then", "than", "this", "that", "thats", "that's",
-             "these", "those", "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same", "other", "else",
-             "again", "instead", "now", "too", "bit", "lot", "little", "way", "there", "here", "please"}
+             "these", "those", "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same",
+             "other", "else", "again", "instead", "now", "too", "bit", "lot", "little", "way", "there", "here",
+             "please"}
 
 
 def only_qualifiers(message: str) -> bool:
@@ -387,13 +388,15 @@ _WITHOUT = re.compile(r"\b(?:without|no|not|except|minus|avoid|nothing with|none
                       r"instead of|rather than|but not|(?:don'?t|do not|doesn'?t|does not) (?:want|like|need|say|have)"
                       r"(?:\s+(?:any|it in|them in))?|(?:is|are|was|were|do|does)n'?t(?:\s+(?:made of|made from|"
                       r"made with|in))?|hates?|allergic to|nothing(?:\s+too)?|gone off|any colou?r but|anything but)"
-                      r"[\s-]+(?:for\s+)?(?:(?:any|anything|something|stuff|things?|ones?)(?:\s+(?:with|made of|in))?\s+|"
-                      r"the\s+|a\s+|an\s+|those\s+|these\s+)?(?:ones?\s+(?:with|in|made of)\s+(?:a\s+|an\s+)?)?"
+                      r"[\s-]+(?:for\s+)?(?:(?:any|anything|something|stuff|things?|ones?)"
+                      r"(?:\s+(?:with|made of|in))?\s+|the\s+|a\s+|an\s+|those\s+|these\s+)?"
+                      r"(?:ones?\s+(?:with|in|made of)\s+(?:a\s+|an\s+)?)?"
                       r"([a-z][a-z'-]+)", re.I)
 _NOT_AVOIDED = FILLER | STOPWORDS | {"more", "sure", "really", "very", "much", "mind", "matter", "care", "know", "mean",
                                      "meant", "worry", "expensive", "pricey", "dear", "fussed", "bothered", "problem",
-                                     "big", "small", "too", "so", "delivery", "shipping", "returns", "available", "stock", "sold",
-                                     "working", "happy", "right", "cheap", "cheaper", "enough", "quite", "yet", "sent",
+                                     "big", "small", "too", "so", "delivery", "shipping", "returns", "available",
+                                     "stock", "sold", "working", "happy", "right", "cheap", "cheaper", "enough",
+                                     "quite", "yet", "sent",
                                      "arrived", "received", "delivered", "here", "there", "what", "fixed", "fussy"}
 
 
@@ -416,4 +419,4 @@ def kind_words(title: str) -> list[str]:
     number. Which one does depends on the store ("RETROSPOT CANDLE LARGE", "JUMBO BAG VINTAGE
     CHRISTMAS"), so the search picks the one most of its results share (``Shopper.search``)."""
     return [w for w in dict.fromkeys(_WORD.findall(title.lower()))
-            if w not in COLOURS | SIZE_WORDS | MATERIALS | STOPWORDS and len(w) > 2]
+            if w not in COLOURS | SIZE_WORDS | MATERIALS | GENDERS | STOPWORDS and len(w) > 2]

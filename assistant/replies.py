@@ -411,6 +411,12 @@ def cart_contents(lines: list[tuple[Product, float]]) -> str:
     return "In your cart:\n" + "\n".join(rows)
 
 
+def cart_quantity(product: Product, quantity: int) -> str:
+    if quantity == 0:
+        return removed_from_cart(product)
+    return f"Your cart now holds {quantity} × **{md_text(product.title)}** ({price_of(product)} each)."
+
+
 def removed_from_cart(product: Product) -> str:
     return f"Removed **{md_text(product.title)}** from your cart."
 

@@ -165,7 +165,8 @@ def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> li
     title words ``kind``): its kind, whichever end of the title the store puts it. With fewer
     than ``least`` of them, they come first and the rest follow (two blue bedsheets, then blue
     shirts; not blue shirts first)."""
-    titles = [_words(f"{c.product.title} {c.product.attributes.get(KIND, '')}") for c in pool]
+    titles = [_words(f"{c.product.title} {c.product.attributes.get(KIND, '')} {' '.join(c.product.category[-1:])}")
+              for c in pool]
     counts = {word: sum(stem(word) in t for t in titles) for word in kind}
     best = max(kind, key=lambda w: counts[w])
     same = [c for c, t in zip(pool, titles) if stem(best) in t]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 # Path words that mark a timing or a resource figure, not a quality one.
 _TIMING = re.compile(r"(^|[._])(seconds|secs?|s|ms|latency|p50|p90|p95|p99|mean_ms|ttft|throughput|per_s|"
-                     r"turns_per_s|rss|mb|memory|elapsed|took|wall|duration|time|minutes|epochs?|steps?|load_average[a-z_]*)($|[._])",
-                     re.I)
+                     r"turns_per_s|rss|mb|memory|elapsed|took|wall|duration|time|minutes|epochs?|steps?|"
+                     r"load_average[a-z_]*)($|[._])", re.I)
 
 
 @dataclass(frozen=True)

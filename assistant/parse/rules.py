@@ -47,7 +47,8 @@ _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings,
     # Talk to the assistant about its own instructions: a probe, not a shopping request.
     (re.compile(r"\b(ignore|disregard|forget|override)\b.{0,25}\b(instructions?|rules|prompts?|guidelines)\b|"
                 r"\bsystem prompt\b|\bdeveloper mode\b|\bjailbreak|\byou are now\b|\bDAN mode\b|"
-                r"\b(reveal|print|show|repeat)\b.{0,25}\b(your|the|hidden)\s+(instructions|prompt|configuration|config)\b",
+                r"\b(reveal|print|show|repeat)\b.{0,25}\b(your|the|hidden)\s+"
+                r"(instructions|prompt|configuration|config)\b",
                 re.I), "out_of_scope", False),
     (re.compile(r"\b(what|which|list|show|remind)\b.{0,30}\b((did|have) i\s+(order|ordered|buy|bought|purchase|"
                 r"purchased|get|got)|i(?:'ve| have)?\s+(ordered|bought|purchased))\b|\b(my|past|previous|recent|last|old)\s+(orders|purchases|order history)\b|"
@@ -84,6 +85,8 @@ _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings,
     (re.compile(r"\b(worst|terrible|awful|appalling|disgusting|useless|rubbish|shocking|pathetic)\b.{0,25}\b(service|shop|"
                 r"company|experience|support|customer care)\b|\b(nobody|no one|noone)\b.{0,15}\b(answers|replies|"
                 r"responds|gets back|got back|helps)\b", re.I), "complaint", False),
+    (re.compile(r"^\W*(?:actually,?\s+|ok,?\s+|can you\s+|please\s+)*(?:make|change)\s+"
+                r"(?:it|that|them|those|the quantity)\s+(?:to\s+)?\d{1,3}\b", re.I), "add_to_cart", True),
     (re.compile(r"\b(similar|more like (this|that|these|those|the|it)|same (kind|sort|style|type)|like (that|this|the \w+) one|"
                 r"along the same lines)\b", re.I), "similar", True),
     (re.compile(r"^\W*(no,?\s+)?(not (that|this|those|these)( one| ones)?|something else|anything else|(show me )?"

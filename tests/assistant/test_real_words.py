@@ -262,3 +262,15 @@ def test_the_cheapest_comes_first_and_nicer_means_pricier(retail):
     nicer = retail.turn(cheapest.session_id, None, "something a bit nicer maybe up to £15")
     assert nicer.products and all(max(prices) < p.price <= 15 for p in nicer.products), \
         [(p.title, p.price) for p in nicer.products]
+
+
+def test_make_that_three_sets_the_quantity_rather_than_adding_three_more(retail):
+    shown = chat(retail, "hiya do you sell teapots")
+    first = shown.products[0].title.upper()
+    added = retail.turn(shown.session_id, None, "add the first one to my basket")
+    assert added.reply.startswith("Added 1"), added.reply
+    for message, held in (("actually make that 3", 3), ("make it 1", 1)):
+        answer = retail.turn(shown.session_id, None, message)
+        assert f"{held} ×" in answer.reply and first in answer.reply.upper(), (message, answer.reply)
+        cart = retail.turn(shown.session_id, None, "what's in my basket")
+        assert f"{held} × **{first}" in cart.reply.upper(), cart.reply

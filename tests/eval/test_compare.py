@@ -16,7 +16,8 @@ def _metrics(success: float, p95: float, errors: int) -> dict:
 def test_numbers_are_read_by_path_and_sorted_into_quality_and_timing():
     assert numbers({"a": {"b": [1, {"c": 2.5}], "flag": True, "name": "x"}}) == {"a.b.0": 1.0, "a.b.1.c": 2.5}
     found = {f.path: f for f in figures(_metrics(0.97, 900.0, 0), _metrics(0.97, 1200.0, 0))}
-    assert not found["dialogue.metrics.shopping.flipkart.success"].timing and found["dialogue.metrics.shopping.flipkart.success"].same
+    success = found["dialogue.metrics.shopping.flipkart.success"]
+    assert not success.timing and success.same
     assert found["latency.metrics.load.turn_ms.p95"].timing and found["dialogue.seconds"].timing
     assert not found["latency.metrics.load.errors"].timing  # an error count is never load noise
 
