@@ -76,6 +76,18 @@ class TurnResult:
 
 
 @dataclass
+class _Picked:
+    """The shown products a turn points at; ``missed``: the words of a name that matched none."""
+
+    products: list[Product]
+    shown: list[Product]
+    missed: str | None = None
+
+    def not_shown(self) -> str | None:
+        return replies.not_among_shown(self.missed) if self.missed else None
+
+
+@dataclass
 class _Act:
     """What a handler decided: reply text, products shown, orders cited, chips."""
 
@@ -457,43 +469,38 @@ class Assistant:
             act.reply = replies.NOTHING_CHEAPER
         return act
 
-    def _products_for(self, session: Session, parse: TurnParse, want: int) -> list[Product]:
+    def _products_for(self, session: Session, parse: TurnParse, want: int) -> _Picked:
         shown, focus = self.shown_products(session), self._focus(session)
         picked = [resolve(r, shown, focus) for r in parse.slots.references]
-        if _missed_name(parse, picked):  # "the blue one" with no blue one shown: never another product
-            return [p for p in picked if p is not None]
+        missed = _missed_name(parse, picked)
         picked = [p for p in picked if p is not None]
+        if missed:  # "the blue one" with no blue one shown: never another product
+            return _Picked(picked, shown, missed if shown else None)
         if len(picked) < want:
             for p in ([focus] if focus else []) + shown:
                 if len(picked) >= want:
                     break
                 if p.id not in {q.id for q in picked}:
                     picked.append(p)
-        return picked
-
-    def _not_shown(self, session: Session, parse: TurnParse) -> str | None:
-        """"None of the ones shown is blue", when a named reference matched nothing on screen."""
-        shown = self.shown_products(session)
-        missed = _missed_name(parse, [resolve(r, shown, None) for r in parse.slots.references])
-        return replies.not_among_shown(missed) if missed and shown else None
+        return _Picked(picked, shown)
 
     def _compare(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
-        products = self._products_for(session, parse, 2)
+        found = self._products_for(session, parse, 2)
+        products = found.products
         if len(products) < 2:
-            return _Act(self._not_shown(session, parse) or replies.COMPARE_NEEDS_RESULTS, show=False)
+            return _Act(found.not_shown() or replies.COMPARE_NEEDS_RESULTS, show=False)
         session.focus = products[-1].id
         return _Act(reply(products), products, show=False, suggestions=list(replies.COMPARE_CHIPS))
 
     def _question(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
-        products = self._products_for(session, parse, 1)
-        if not products:
-            return _Act(self._not_shown(session, parse) or replies.WHICH_PRODUCT, show=False)
-        product = products[0]
+        found = self._products_for(session, parse, 1)
+        if not found.products:
+            return _Act(found.not_shown() or replies.WHICH_PRODUCT, show=False)
+        product = found.products[0]
         session.focus = product.id
         fact = best_fact(message, product, facts_of(product, replies.price_of(product)), self._encode)
         text = reply(product, fact)
-        others = shown_with(message, [p for p in self.shown_products(session) if p.id != product.id]) \
-            if fact is None else None
+        others = shown_with(message, [p for p in found.shown if p.id != product.id]) if fact is None else None
         if others:  # "is the second one in pink?": no, but the fifth says pink
             text += replies.also_shown(*others)
         return _Act(text, [product, *(others[1] if others else [])], show=False,
@@ -506,10 +513,10 @@ class Assistant:
         return np.stack([encode_one(text) for text in texts])
 
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
-        products = self._products_for(session, parse, 1)
-        if not products:
-            return _Act(self._not_shown(session, parse) or replies.WHICH_TO_ADD, show=False)
-        product, quantity = products[0], parse.slots.quantity or 1
+        found = self._products_for(session, parse, 1)
+        if not found.products:
+            return _Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
+        product, quantity = found.products[0], parse.slots.quantity or 1
         if parse.confidence < CONFIDENT:  # nothing is written on a doubtful parse: ask
             session.focus = product.id
             return _Act(replies.confirm_add(product), [product], show=False, suggestions=list(replies.CONFIRM_ADD_CHIPS))
@@ -548,7 +555,7 @@ class Assistant:
     def _similar(self, session: Session, parse: TurnParse, message: str, reply: Callable) -> _Act:
         """More like a shown product, with the change asked for: the product's own title is the
         query, the message's words (a colour, "bigger", "cheaper") steer it."""
-        products = self._products_for(session, parse, 1)
+        products = self._products_for(session, parse, 1).products
         if not products:
             return self._new_search(session, parse, message, route("search").reply)
         base = products[0]
@@ -707,8 +714,9 @@ def _kind_of(product: Product) -> list[str]:
         return [product.attributes[KIND]]
     brand = set(kind_words(product.brand or ""))
     for level in reversed(product.category):  # the deepest level that is not the brand's own ("ligans ny belts")
-        if not brand & set(kind_words(level)) and kind_words(level):
-            return kind_words(level)
+        words = kind_words(level)
+        if words and not brand & set(words):
+            return words
     return kind_words(product.title)
 
 

@@ -55,8 +55,9 @@ class HybridSearcher:
                                  rrf_k=self.rrf_k)
         ranked = fuse(hits, self.rrf_k)[:top_k] if hits.sparse else \
             sorted(((h.product_id, h.score) for h in hits.fused), key=lambda r: (-r[1], r[0]))[:top_k]
-        products = {h.product_id: product_from_payload(h.payload) for h in hits.fused}
-        missing = [pid for pid, _ in ranked if pid not in products]
+        payloads = {h.product_id: h.payload for h in hits.fused}
+        products = {pid: product_from_payload(payloads[pid]) for pid, _ in ranked if pid in payloads}
+        missing = [pid for pid, _ in ranked if pid not in payloads]
         if missing:  # a tie the engine settled the other way: fetch what it did not return
             products.update((p.id, p) for p in self.store.retrieve(missing))
         dense_scores = {h.product_id: h.score for h in hits.dense}
