@@ -250,4 +250,27 @@ def bench_retrieval(settings: Settings, out, quick, data_dir, indexing_only) -> 
     click.echo(render_markdown(results))
 
 
+@eval_group.command("conversations")
+@click.option("--half", type=click.Choice(["dev", "sealed"]), default="dev", show_default=True,
+              help="Which half of eval/conversations to replay (the sealed one only at a change's start and end).")
+@click.option("--out", default="eval/out/conversations", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for report.md, metrics.json and every turn (turns.jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def eval_conversations(settings: Settings, half, out, as_json) -> None:
+    """Hand-written multi-turn conversations replayed turn by turn on both demo stores: action
+    accuracy, on-topic share, unasked cart changes, misplaced offers to add, the kind kept
+    across small talk, crashes and invented products."""
+    from eval.conversations import run
+
+    try:
+        metrics = run(settings, half, Path(out), progress=lambda m: click.echo(m, err=True))
+    except ValueError as exc:
+        raise ShopAssistError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(metrics, indent=2))
+    else:
+        click.echo((Path(out) / "report.md").read_text())
+
+
 COMMANDS = (eval_group,)  # added to the `shopassist` group by shopassist/cli/__init__.py
