@@ -449,3 +449,48 @@ CONFIRM_ADD_CHIPS = ("Add it to my cart",)
 
 def confirm_add(product: Product) -> str:
     return f"Just to check before I change your cart: shall I add **{md_text(product.title)}** ({price_of(product)})?"
+
+
+# --------------------------------------------------------------------------- conversation
+MORE_CHIPS = ("Show me more", "Show cheaper ones")
+NO_DEALS = ("I don't have any discounts, sales or promo codes to offer in this chat, and I can't take money off "
+            "a price: the prices I show are the current ones.")
+
+
+def more_results(products: list[Product], reasons: list[str | None]) -> str:
+    return results_reply(products, reasons, "Here are some more:")
+
+
+def no_more(kind: str | None) -> str:
+    what = f" {md_text(kind)}" if kind else ""
+    return (f"That's everything I have{what} that fits what you asked. I can widen the budget or drop a "
+            "preference if you like.")
+
+
+def price_for(product: Product, count: int) -> str:
+    """Several of one product, with the arithmetic shown."""
+    total = money(round(product.price * count, 2), product.currency)
+    return (f"{count} × **{md_text(product.title)}** at {money(product.price, product.currency)} each "
+            f"comes to {total}.")
+
+
+def small_talk(kind: str | None, declined: bool, shown: bool) -> str:
+    """A short answer to talk that asks for nothing, keeping what is being shopped for."""
+    if declined:
+        return "No problem, I've left your cart as it is."
+    if kind and shown:
+        return f"No rush. I'm still here when you want to carry on with the {md_text(kind)}."
+    if shown:
+        return "No rush. Say if you'd like more like these, or something else."
+    return "I'm here to help you shop: tell me what you're looking for."
+
+
+def deals(policy: str | None) -> str:
+    """The store's discount policy in its own words, or an honest no."""
+    return md_text(policy) if policy else NO_DEALS
+
+
+def none_with(values: list[str], kind: str) -> str:
+    """Asked for a colour or material the shop's products of the kind do not carry."""
+    return (f"I couldn't find any {md_text(kind)} that says {md_text(' or '.join(values))}; "
+            "these are the nearest I have:")

@@ -89,7 +89,7 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
                      profile=(lambda user: recommender.profile(user).describe()) if recommender else None,
                      variants=variants, forced_variant=settings.ab_variant,
                      variant_tools=_variant_tools(variants, settings, searcher, reranker, recommender),
-                     closers=closers)
+                     closers=closers, deals_policy=settings.store_deals)
 
 
 def _with_support_head(parser, settings: Settings, encoder: SentenceEncoder):

@@ -2,10 +2,10 @@
 
 A session belongs to one identity, fixed when it starts: a verified customer id, or, for a
 guest, the browser that holds its id (issued here: 128 random bits, so holding it is the
-proof). It keeps the transcript (with which messages the customer has been sent), the search
-slots built up so far, the products last shown (in order, so "the second one" resolves), the
-product in focus ("it"), the hand-off flag the agent console reads and whether an agent holds
-the conversation.
+proof). It keeps the transcript (with which messages the customer has been sent), the
+``DialogueState`` (what is being shopped for, the products shown in order so "the second one"
+resolves, the product in focus, the assistant's pending offer), the hand-off flag the agent
+console reads and whether an agent holds the conversation.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Iterator
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from assistant.parse.schema import Slots
+from assistant.state import DialogueState, Need
 from shopassist.privacy import redact
 from shopassist.database import Database, Migration, SQLiteDatabase
 
@@ -50,6 +50,8 @@ class Message(BaseModel):
     suggestion: int | None = None  # agent replies: which suggestion was inserted (None: typed)
     suggestion_kind: str | None = None  # "answer" | "clarify" | "action"
     edited: bool | None = None  # agent replies: changed before sending
+    action: str | None = None  # customer turns: what the assistant did (``assistant.decide``)
+    rule: str | None = None  # and the decision rule that chose it
     _stored: bool = PrivateAttr(default=False)  # read back from the store: already redacted
 
 
@@ -60,14 +62,7 @@ class Session(BaseModel):
     updated: float = Field(default_factory=time.time)
     messages: list[Message] = Field(default_factory=list)
     next_seq: int = 0
-    slots: Slots = Field(default_factory=Slots)
-    lexical: str | None = None  # the product words the last search matched by (``assistant.query.plan_search``)
-    shown: list[str] = Field(default_factory=list)
-    focus: str | None = None
-    filter_category: str | None = None  # category level / brand an earlier search resolved
-    filter_brand: str | None = None
-    pending_categories: list[str] = Field(default_factory=list)
-    pending_slots: Slots | None = None
+    state: DialogueState = Field(default_factory=DialogueState)
     handoff: bool = False
     handoff_reason: str | None = None
     agent_held: bool = False  # an agent has taken the conversation over; the assistant stays quiet
@@ -101,15 +96,15 @@ MIGRATIONS = (
         """, note="conversations: owner, hand-off flag and the redacted session as JSON"),
 )
 
-_FREE_TEXT_SLOTS = ("query", "category", "brand", "account_type", "delivery_city", "delivery_country")
+_FREE_TEXT = ("kind", "query", "lexical", "for_whom", "occasion", "brand", "category")
 
 
-def _redact_slots(slots: Slots) -> Slots:
-    # The rule parse can put the whole raw message into ``query``: slots are stored text too.
-    update = {name: redact(getattr(slots, name)) for name in _FREE_TEXT_SLOTS if getattr(slots, name)}
-    update["attributes"] = {k: redact(v) for k, v in slots.attributes.items()}
-    update["person_name"] = None
-    return slots.model_copy(update=update)
+def _redact_need(need: Need) -> Need:
+    # The need's words come from the customer's messages: stored text too.
+    update = {name: redact(getattr(need, name)) for name in _FREE_TEXT if getattr(need, name)}
+    update["wanted"] = {k: redact(v) for k, v in need.wanted.items()}
+    update["unwanted"] = [redact(w) for w in need.unwanted]
+    return need.model_copy(update=update)
 
 
 def _redacted(session: Session) -> Session:
@@ -118,9 +113,8 @@ def _redacted(session: Session) -> Session:
         if not message._stored:  # a long transcript is not re-scanned on every save
             message.text = redact(message.text)
     stored.handoff_reason = redact(stored.handoff_reason) if stored.handoff_reason else None
-    stored.slots = _redact_slots(stored.slots)
-    stored.lexical = redact(stored.lexical) if stored.lexical else None
-    stored.pending_slots = _redact_slots(stored.pending_slots) if stored.pending_slots else None
+    if stored.state.need is not None:
+        stored.state.need = _redact_need(stored.state.need)
     return stored
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from assistant.parse.schema import Reference, Slots
 from assistant.query import lexical_words, stem
@@ -34,6 +34,7 @@ class Found:
     flt: SearchFilter
     query: str
     categories: list[str] = field(default_factory=list)
+    kind_hits: int = 0  # products of the asked kind in the ranked pool (when a kind was asked for)
 
 
 class Shopper:
@@ -52,13 +53,16 @@ class Shopper:
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
                keep: SearchFilter | None = None, exclude: set[str] = frozenset(),
                avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: Sequence[str] = (),
-               lexical: str | None = None, price_order: str | None = None) -> Found:
+               lexical: str | None = None, price_order: str | None = None,
+               of_kind: Callable[[Product], bool] | None = None) -> Found:
         """``keep`` carries the category/brand filter an earlier turn resolved: a refinement
         stays inside it (no results is then the honest answer). The dense side reads the whole
         query, BM25 only its product words: ``lexical`` when the caller planned them
         (``assistant.query.plan_search``), else the query's; products named in ``exclude``
         or whose text has a word of ``avoid`` ("without glitter") are left out. ``price_order``
-        ("asc" for "the cheapest wall clock", "desc") orders the most relevant results by price."""
+        ("asc" for "the cheapest wall clock", "desc") orders the most relevant results by price.
+        ``of_kind`` says whether a product is of the kind asked for: those come first, after
+        personalisation too, so no modifier or history pushes another kind above them."""
         query = slots.query or fallback_text
         if lexical is None:
             lexical = " ".join(lexical_words(query))
@@ -77,14 +81,15 @@ class Shopper:
         pool = demote_other_gender(pool, slots.attributes.get("gender"))
         pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
                 and not (not_wrapping and _WRAPPING.search(c.product.title))]
-        return self._finish(pool, flt, query, user_id, session_id, price_order)
+        return self._finish(pool, flt, query, user_id, session_id, price_order, of_kind)
 
     def _query(self, query: str, lexical: str, flt: SearchFilter) -> list[Candidate]:
         with engine_call():
             return self.searcher.search(query, flt, POOL, lexical=lexical)
 
     def _finish(self, pool: list[Candidate], flt: SearchFilter, query: str, user_id: str | None,
-                session_id: str | None, price_order: str | None = None) -> Found:
+                session_id: str | None, price_order: str | None = None,
+                of_kind: Callable[[Product], bool] | None = None) -> Found:
         if pool:
             pool = self.reranker.rerank(user_id, pool, session_id)
         if price_order:  # among the most relevant only: the cheapest clock, not the cheapest clock magnet
@@ -92,7 +97,12 @@ class Shopper:
             priced = sorted((c for c in head if c.product.price is not None), key=lambda c: c.product.price,
                             reverse=price_order == "desc")
             pool = priced + [c for c in head if c.product.price is None] + rest
-        return Found(pool[: self.top_k], flt, query, top_categories(pool))
+        hits = 0
+        if of_kind is not None:
+            mine = [c for c in pool if of_kind(c.product)]
+            hits = len(mine)
+            pool = mine + [c for c in pool if not of_kind(c.product)]  # stable within each group
+        return Found(pool[: self.top_k], flt, query, top_categories(pool), hits)
 
     def _narrow(self, slots: Slots, pool: list[Candidate], flt: SearchFilter) -> SearchFilter:
         products = [c.product for c in pool]
@@ -110,6 +120,11 @@ _WRAPPING = re.compile(r"gift (bag|tag|tape|wrap|box|sack)|\bwrap\b|wrapping|tis
 def _text_words(product: Product) -> set[str]:
     values = " ".join(str(v) for v in product.attributes.values()) if product.attributes else ""
     return _words(f"{product.title} {values}")
+
+
+def carries(product: Product, value: str) -> bool:
+    """Whether the product's title or fields carry a value asked for ("red", "leather")."""
+    return bool(_words(value) & _text_words(product))
 
 
 def _mentions(product: Product, words: set[str]) -> bool:

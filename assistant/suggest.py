@@ -44,7 +44,10 @@ def suggest_replies(assistant, session: Session) -> list[Suggestion]:
         return [Suggestion("Hello! How can I help you today?", "answer", "greeting"),
                 Suggestion("What are you looking for today, and is it for yourself or a gift?", "clarify", "opening"),
                 Suggestion("I can search our catalogue for you: just tell me what you need.", "action", "opening")]
-    parse = assistant.parser.parse(last.text, bool(session.shown))
+    # The slots are read again; what the request is comes from the engine's own decision on it.
+    parse = assistant.parser.parse(last.text, session.state.render())
+    if last.intent and last.intent != parse.intent:
+        parse = parse.model_copy(update={"intent": last.intent})
     facts, orders = "", []
     if parse.intent in SUPPORT_INTENTS:  # one look-up of the customer's records serves all three
         facts, orders = assistant.support.facts(parse.intent, parse.slots, last.text, session.user_id)

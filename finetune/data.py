@@ -19,8 +19,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.parse.schema import INTENTS, Span
+from assistant.state import render_context
 from finetune.templates import (BANKS, CHANGES, ORDINAL_WORDS, POLITE, PRICE_CUES, QUANTITIES, QUERIES, RANGE_CUES,
                                 REFERENCES)
+from retrieval.kind_index import KindIndex
 from retrieval.product import Product
 from shopassist.errors import ShopAssistError
 
@@ -51,6 +53,11 @@ class Example:
     source: str = "shopper"
     template: str = ""
     product: str = ""
+    context: str = ""  # the conversation's state line the parser reads first (``render_context``)
+
+    @property
+    def parser_input(self) -> bool | str:
+        return self.context or self.has_results
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -369,8 +376,11 @@ def written_examples(folder: Path = WRITTEN_DIR) -> dict[str, list[Example]]:
             text, spans = unmark(row["text"])
             bucket = int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % 10
             split = {0: "validation", 1: "test"}.get(bucket, "train")
+            given = row.get("context")
+            context = render_context(given.get("kind"), bool(given.get("shown")), given.get("pending"),
+                                     given.get("last")) if isinstance(given, dict) else ""
             splits[split].append(Example(text, bool(row.get("has_results")), row["intent"], spans, "written",
-                                         f"written:{row['intent']}"))
+                                         f"written:{row['intent']}", context=context))
     return splits
 
 
@@ -387,10 +397,12 @@ def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: i
     written = written_examples()
     stats: dict = {"seed": seed, "scale": scale, "splits": {}}
     vocab = CategoryVocab(products)
+    kinds = sorted(KindIndex.from_products(products).vocabulary)
     for split in SPLITS:
         thin = 1.0 if split == "test" else None  # the test split keeps its full size, to compare with earlier runs
         rows = (shopper_examples(products, split, seed, scale * (thin or TEMPLATE_SHARE), vocab)
                 + _scaled(bitext[split], scale * (thin or BITEXT_SHARE), seed) + _scaled(written[split], scale, seed))
+        rows = with_contexts(rows, kinds, random.Random(f"{seed}:{split}"))
         random.Random(seed).shuffle(rows)
         with (out / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
             for row in rows:
@@ -399,6 +411,33 @@ def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: i
                                   "by_intent": dict(sorted(Counter(r.intent for r in rows).items()))}
     (out / "stats.json").write_text(json.dumps(stats, indent=2))
     return stats
+
+
+# The assistant's last action, as a state line says it, for turns made up without a conversation.
+_LAST_SHOWN = ("search", "refine", "more", "answer", "chat", "compare")
+_LAST_NONE = (None, None, "chat", "support", "deals")
+
+
+def with_contexts(rows: list[Example], kinds: list[str], rng: random.Random) -> list[Example]:
+    """Gives each example without a conversation (templates, Bitext, older written lines) a
+    plausible state line: with results on screen, something being shopped for and the last
+    action that showed it; without, mostly nothing yet. Examples written in a conversation
+    keep theirs: they are where the state decides the reading ("yes please" after an offer)."""
+    for row in rows:
+        if row.context:
+            continue
+        if row.has_results:
+            kind = _span_kind(row) or (rng.choice(kinds) if kinds else None)
+            row.context = render_context(kind, True, None, rng.choice(_LAST_SHOWN))
+        else:
+            kind = rng.choice(kinds) if kinds and rng.random() < 0.2 else None
+            row.context = render_context(kind, False, None, rng.choice(_LAST_NONE))
+    return rows
+
+
+def _span_kind(row: Example) -> str | None:
+    found = next((s.text for s in row.spans if s.type in ("category", "query")), None)
+    return found.lower() if found and row.intent != "search" else None
 
 
 def phrasing_banks(bitext_path: Path) -> set[str]:
@@ -416,9 +455,17 @@ def phrasing_banks(bitext_path: Path) -> set[str]:
 
 
 def _scaled(rows: list[Example], scale: float, seed: int) -> list[Example]:
+    """A ``scale`` share of the rows, drawn per intent so that no intent drops out."""
     if scale >= 1 or not rows:
         return rows
-    return random.Random(seed).sample(rows, max(1, int(len(rows) * scale)))
+    rng, out = random.Random(seed), []
+    by_intent: dict[str, list[Example]] = {}
+    for row in rows:
+        by_intent.setdefault(row.intent, []).append(row)
+    for intent in sorted(by_intent):
+        group = by_intent[intent]
+        out += rng.sample(group, max(1, round(len(group) * scale)))
+    return out
 
 
 def read_examples(path: Path) -> list[Example]:

@@ -64,18 +64,18 @@ def score(examples: list[Example], parses: list[TurnParse]) -> dict:
 def latency(parser: TurnParser, examples: list[Example], n: int = 200, seed: int = 0) -> dict:
     """Single-turn parse latency (batch of one, as in a live chat), warm."""
     sample = random.Random(seed).sample(examples, min(n, len(examples)))
-    parser.parse(sample[0].text, sample[0].has_results)
+    parser.parse(sample[0].text, sample[0].parser_input)
     times = []
     for ex in sample:
         start = time.perf_counter()
-        parser.parse(ex.text, ex.has_results)
+        parser.parse(ex.text, ex.parser_input)
         times.append((time.perf_counter() - start) * 1000)
     return {"turns": len(times), "p50_ms": round(float(np.percentile(times, 50)), 1),
             "p95_ms": round(float(np.percentile(times, 95)), 1)}
 
 
 def evaluate(parser: TurnParser, examples: list[Example], latency_turns: int = 200) -> dict:
-    parses = parser.parse_many([e.text for e in examples], [e.has_results for e in examples])
+    parses = parser.parse_many([e.text for e in examples], [e.parser_input for e in examples])
     report = {"overall": score(examples, parses)}
     for source in sorted({e.source for e in examples}):
         idx = [i for i, e in enumerate(examples) if e.source == source]

@@ -49,7 +49,7 @@ class TrainConfig:
 def featurise(tokenizer, examples: list[Example]) -> list[dict]:
     rows = []
     for ex in examples:
-        enc = encode_turn(tokenizer, ex.text, ex.has_results)
+        enc = encode_turn(tokenizer, ex.text, ex.parser_input)
         rows.append({"ids": enc.ids, "tag_start": enc.tag_start, "tags": span_tags(enc, ex.spans),
                      "intent": INTENTS.index(ex.intent)})
     return rows
@@ -136,7 +136,8 @@ def save_adapter(net: TurnParserNet, tokenizer, out: Path, llm_name: str, config
     save_file({k: v.detach().cpu().contiguous() for k, v in net.heads_state().items()}, out / HEADS_FILE)
     meta = {"intents": list(INTENTS), "tags": list(TAGS), "layers": config.layers, "lora": config.lora,
             "base_model": llm_name, "hidden_size": net.intent_head.in_features,
-            "config": asdict(config), "training": summary, "command": " ".join(sys.argv[1:]) or None}
+            "config": asdict(config), "training": summary, "command": " ".join(sys.argv[1:]) or None,
+            "input": "state"}  # reads the conversation's state line (``assistant.state.render_context``)
     (out / META_FILE).write_text(json.dumps(meta, indent=2))
     (out / "train_log.json").write_text(json.dumps(log))
     (out / "README.md").write_text(  # replaces peft's generic model card

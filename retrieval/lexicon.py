@@ -32,3 +32,19 @@ PATTERNS = {
     "antique", "rustic", "design", "des", "assorted", "asstd", "printed", "print", "solid", "plain", "flock",
     "glitter", "diamante", "beaded", "painted", "embroidered", "glaze", "glazed", "set", "pack", "of",
 }
+# Names people use for a kind of product that catalogues title another way (British, Indian and
+# American English, and one-word spellings): a thesaurus of the language, not of one catalogue.
+# The kind index tries these only for a word that is none of the store's own kinds.
+KIND_SYNONYMS = {
+    "trainer": ("sports shoe", "running shoe", "sneaker", "shoe"), "sneaker": ("sports shoe", "shoe"),
+    "kicks": ("shoe",), "jumper": ("sweater", "pullover", "sweatshirt"), "hoodie": ("sweatshirt", "sweater"),
+    "tee": ("t-shirt", "tshirt"), "tshirt": ("t-shirt",), "pinny": ("apron",), "brolly": ("umbrella",),
+    "lunchbox": ("lunch box", "lunch bag"), "flask": ("bottle",), "specs": ("sunglass", "glass"),
+    "shades": ("sunglass",), "trousers": ("trouser", "pant"), "pants": ("pant", "trouser"),
+    "purse": ("wallet", "purse"), "rucksack": ("backpack",), "schoolbag": ("backpack", "bag"),
+    "mobile": ("mobile",), "phone": ("mobile",), "cellphone": ("mobile",), "telly": ("tv",),
+    "doormat": ("doormat", "mat"), "bedsheet": ("bedsheet", "bed sheet"), "duvet": ("quilt", "bedsheet"),
+    "cushion": ("cushion",), "nappy": ("diaper",), "diaper": ("nappy",), "slipper": ("slipper",),
+    "heels": ("heel",), "sandles": ("sandal",), "kurti": ("kurti", "kurta"), "tealight": ("t-light",),
+    "pressie": (), "mug": ("mug", "cup"), "beaker": ("beaker", "cup"),
+}

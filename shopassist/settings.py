@@ -113,6 +113,9 @@ class Settings(BaseModel):
             machine can serve the same index read-only; a re-index reaches them on restart.
         trusted_proxies: addresses of load balancers whose ``X-Forwarded-For`` gives the
             client's address (for the per-address rate limit); others' is ignored.
+        store_deals: what the store offers in discounts, sales and codes, in its own words
+            ("10% off for students with a valid NUS card at checkout"); the assistant answers
+            deals questions with it. Unset: it says plainly that it has none to offer.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -165,6 +168,7 @@ class Settings(BaseModel):
     database_pool_size: int = Field(default=24, ge=2, le=1000)
     store_private_copy: bool = False
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    store_deals: str | None = Field(default=None, max_length=2000)
 
     @field_validator("home", "data_dir")
     @classmethod

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from assistant.parse.schema import Slots
+from assistant.state import Need
 from assistant.session import MIGRATIONS as SESSION_MIGRATIONS
 from assistant.session import SessionStore
 from retrieval.behaviour.events import MIGRATIONS as EVENT_MIGRATIONS
@@ -103,11 +104,11 @@ def test_sessions_round_trip_and_any_replica_continues_them(connect):
     continued = two.get(session.id)
     assert continued.user_id == "17850" and continued.messages[0].text == "a lunch bag please"
     continued.add("assistant", "Here are lunch bags.")
-    continued.shown = ["P1", "P2"]
+    continued.state.shown = ["P1", "P2"]
     two.save(continued)
     again = one.get(session.id)
     assert [m.text for m in again.messages] == ["a lunch bag please", "Here are lunch bags."]
-    assert again.shown == ["P1", "P2"] and one.ids_of("17850") == [session.id]
+    assert again.state.shown == ["P1", "P2"] and one.ids_of("17850") == [session.id]
 
 
 def test_sessions_expire_are_capped_and_stored_redacted(connect):
@@ -119,10 +120,10 @@ def test_sessions_expire_are_capped_and_stored_redacted(connect):
     long = store.new()
     for i in range(25):
         long.add("customer", f"message {i}")
-    long.slots = Slots(query="mail bob@example.com")
+    long.state.need = Need(query="mail bob@example.com")
     store.save(long)
     kept = store.get(long.id)
-    assert [m.seq for m in kept.messages] == list(range(15, 25)) and "bob@" not in kept.slots.query
+    assert [m.seq for m in kept.messages] == list(range(15, 25)) and "bob@" not in kept.state.need.query
 
 
 def test_queue_reports_and_forget_on_sessions(connect):

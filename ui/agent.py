@@ -50,9 +50,10 @@ class ConsoleBackend:
         next and why, and what they asked in this conversation."""
         with self.lock:
             parts = [self._who(session), self._orders(session), self._next(session)]
-        intents = [m.intent for m in session.messages if m.role == "customer" and m.intent]
-        if intents:
-            parts.append("**This conversation:** " + " → ".join(i.replace("_", " ") for i in intents[-6:]))
+        done = [m.action or m.intent for m in session.messages if m.role == "customer" and (m.action or m.intent)]
+        if done:
+            parts.append("**This conversation:** " + " → ".join(i.replace("_", " ") for i in done[-6:]))
+        parts.append(_state_text(session))
         if session.agent_held:
             parts.append("**You hold this conversation**: the assistant is quiet until you hand it back.")
         return "\n\n".join(p for p in parts if p)
@@ -192,3 +193,20 @@ def _api(backend: ConsoleBackend) -> None:
 
     for fn in (suggest, send, hand_back):
         gr.api(fn, api_name=fn.__name__)
+
+
+def _state_text(session: Session) -> str:
+    """What the assistant believes the customer is shopping for, from the conversation's state."""
+    state = session.state
+    need = state.need
+    if need is None:
+        return "**Shopping for:** nothing yet."
+    bits = [md_text(need.kind or need.query or "something")]
+    bits += [f"{md_text(k)}: {md_text(v)}" for k, v in need.wanted.items()]
+    bits += [f"not {md_text(w)}" for w in need.unwanted]
+    if need.for_whom:
+        bits.append(f"for their {md_text(need.for_whom)}")
+    if need.max_price is not None or need.min_price is not None:
+        bits.append(f"price {need.min_price or 0:g}–{need.max_price if need.max_price is not None else '…'}")
+    pending = " · waiting on a yes to add a product" if state.pending and state.pending.kind == "offer_add" else ""
+    return f"**Shopping for:** {' · '.join(bits)} · page {state.page + 1}{pending}"

@@ -3,9 +3,11 @@
 One forward pass parses a turn, so latency is one prefill of a few dozen tokens instead of
 decoding a JSON string token by token. The input is
 
-    "Results on screen: yes|no\\n" + message + "\\n" + message
+    context + "\\n" + message + "\\n" + message
 
-and tags are read from the second copy of the message: in a causal model a token only sees
+where the context is the conversation's state in one line ("for: lunch bag; results on screen:
+yes; asked: offer_add; last: offer_add"), or, for adapters trained before
+it, "Results on screen: yes|no". Tags are read from the second copy of the message: in a causal model a token only sees
 what came before it, so the echo lets every tag see the whole message ("20 or less" tags
 "20" as a maximum only once "or less" has been read). The intent comes from the last token.
 
@@ -25,6 +27,7 @@ from assistant.parse.schema import TAGS, Span
 PREFIX = {True: "Results on screen: yes\n", False: "Results on screen: no\n"}
 MAX_MESSAGE_CHARS = 600
 MAX_MESSAGE_TOKENS = 96
+MAX_CONTEXT_CHARS = 200
 
 
 @dataclass
@@ -37,11 +40,14 @@ class Encoded:
     message: str
 
 
-def encode_turn(tokenizer, message: str, has_results: bool) -> Encoded:
+def encode_turn(tokenizer, message: str, context: bool | str) -> Encoded:
+    """``context``: whether results are on screen (adapters trained on that flag alone), or the
+    conversation's state in one line (``assistant.state.render_context``)."""
     message = message[:MAX_MESSAGE_CHARS]
     enc = tokenizer(message, add_special_tokens=False, return_offsets_mapping=True,
                     truncation=True, max_length=MAX_MESSAGE_TOKENS)
-    prefix = tokenizer(PREFIX[has_results], add_special_tokens=False)["input_ids"]
+    line = f"{context[:MAX_CONTEXT_CHARS]}\n" if isinstance(context, str) else PREFIX[bool(context)]
+    prefix = tokenizer(line, add_special_tokens=False)["input_ids"]
     sep = tokenizer("\n", add_special_tokens=False)["input_ids"]
     ids = prefix + enc["input_ids"] + sep + enc["input_ids"]
     offsets = [_strip_offset(message, s, e) for s, e in enc["offset_mapping"]]

@@ -8,6 +8,7 @@ import re
 
 from assistant.parse.normalise import currency_of, parse_amount
 from assistant.parse.schema import Slots, TurnParse
+from assistant.state import shows_results
 
 _ORDER = re.compile(r"\b([cC]?\d{6})\b")
 _UNDER = re.compile(r"\b(?:under|below|less than|up to|max(?:imum)?|within)\s+([£$€₹]?\s?\d[\d,.]*\s?\w{0,3})", re.I)
@@ -22,8 +23,9 @@ _RULES = [  # (pattern, intent), first match wins
 ]
 
 
-def rule_parse(message: str, has_results: bool = False) -> TurnParse:
+def rule_parse(message: str, has_results: bool | str = False) -> TurnParse:
     """A parse without the LLM: good enough to search, track an order or hand off."""
+    has_results = shows_results(has_results)
     slots = Slots(query=message[:200] or None)
     order = _ORDER.search(message)
     if order:
@@ -94,8 +96,9 @@ _HINTS = [  # (pattern, intent, needs products on screen): unambiguous wordings,
 ]
 
 
-def hint_intent(message: str, has_results: bool) -> str | None:
+def hint_intent(message: str, has_results: bool | str) -> str | None:
     """The intent of a message whose wording settles it, whatever the model says; None if none does."""
+    has_results = shows_results(has_results)
     for pattern, intent, needs_results in _HINTS:
         if (has_results or not needs_results) and pattern.search(message):
             return intent

@@ -15,6 +15,8 @@ SHOPPER_INTENTS = (
     "search", "refine", "compare", "product_question", "recommend_for_me", "add_to_cart",
     "greeting", "thanks", "out_of_scope",
     "similar", "view_cart", "remove_from_cart", "gift_help",
+    # conversational acts: what a turn does in its conversation, read with the state before it
+    "chitchat", "more", "deals", "affirm", "deny", "praise",
 )
 # The 27 support intents of the Bitext customer-service set (contact_human_agent among them),
 # then two of our own that real customers ask for and Bitext does not label.

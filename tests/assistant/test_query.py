@@ -206,7 +206,7 @@ def test_a_derived_kind_is_searched_by_but_never_told_to_a_customer():
 
 
 def test_more_like_a_categorised_product_keeps_to_its_own_category_not_its_brand_or_style():
-    from assistant.engine import _kind_of
+    from assistant.handlers.shopping import _kind_of
 
     belt = Product(id="7", title="ligans ny men formal black genuine leather belt", brand="Ligans NY",
                    category=("bags wallets belts", "belts", "ligans ny belts"))

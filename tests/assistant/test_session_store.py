@@ -6,6 +6,7 @@ import stat
 import time
 
 from assistant.parse.schema import Slots
+from assistant.state import Need
 from assistant.session import SessionStore, issued_session_id, valid_session_id
 
 
@@ -41,17 +42,17 @@ def test_the_transcript_is_capped_and_sequence_numbers_survive(tmp_path):
     store.close()
 
 
-def test_stored_slots_are_redacted_and_the_file_is_private(tmp_path):
+def test_the_stored_need_is_redacted_and_the_file_is_private(tmp_path):
     path = tmp_path / "s.sqlite"
     store = SessionStore(path)
     session = store.new()
-    session.slots = Slots(query="call me on +44 20 7946 0958 or bob@example.com", person_name="Bob Smith")
-    session.pending_slots = Slots(query="my card 4111 1111 1111 1111")
+    session.state.need = Need(query="call me on +44 20 7946 0958 or bob@example.com", for_whom="Bob Smith",
+                              unwanted=["my card 4111 1111 1111 1111"])
     store.save(session)
-    stored = store.get(session.id)
-    assert "7946" not in stored.slots.query and "bob@" not in stored.slots.query and stored.slots.person_name is None
-    assert "4111" not in stored.pending_slots.query
-    assert session.slots.person_name == "Bob Smith"  # the live turn keeps what it needs
+    stored = store.get(session.id).state.need
+    assert "7946" not in stored.query and "bob@" not in stored.query
+    assert not any("4111" in w for w in stored.unwanted)
+    assert session.state.need.query.startswith("call me on +44")  # the live turn keeps what it needs
     store.close()
     for file in tmp_path.glob("s.sqlite*"):
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file

@@ -1,0 +1,247 @@
+"""``decide(state, parse, message, kinds) -> Action``: one ordered table of named rules.
+
+The parser says what the message means; this table says what the assistant does with it,
+given the conversation (``DialogueState``). The first rule that answers wins, and its name
+travels with the turn (``TurnResult.rule``, ``chat --json``), so every behaviour can be traced
+to one line here. The agent console's suggestions use the same decision.
+
+The principles the order enforces:
+
+* a turn that names no product kind never replaces the need; attributes, who it is for and
+  sizes refine it; small talk never searches; "more" pages on within the need;
+* the basket changes only on an explicit request, or a yes to an explicit offer; an offer to
+  add follows a request to buy or praise of a shown product, never a question about
+  something else; a size, colour or quantity question is never a request to buy;
+* questions about deals are answered from the store's policy, never by searching titles.
+
+``kinds``: the store's product kinds the message names (``retrieval.kind_index``), found by
+the engine before deciding, so this module stays pure: no model, no store, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from assistant.cues import POINTING, cue
+from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
+from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words, stem,
+                             without_words)
+from assistant.state import DialogueState
+
+ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_add", "add_to_cart",
+           "set_quantity", "remove_from_cart", "view_cart", "recommend", "chat", "deals", "support",
+           "handoff", "out_of_scope", "nothing_shown")
+NEEDS_SHOWN = ("refine", "compare", "product_question", "similar", "add_to_cart")
+SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "compare")
+CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
+SUPPORT_DOUBT = 0.5
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the assistant does with a turn, and the rule that chose it."""
+
+    kind: str
+    rule: str
+    intent: str | None = None  # the support intent to answer, or the parser's intent the handler reads
+    quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a rule reads."""
+
+    state: DialogueState
+    parse: TurnParse
+    message: str
+    kinds: tuple[str, ...]
+    described: tuple[str, ...] = ()  # words of the message that the store's titles use
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.state.shown)
+
+    @property
+    def need(self):
+        return self.state.need
+
+    def new_kind(self) -> bool:
+        """The message names a kind the store sells that the current need is not."""
+        if not self.kinds:
+            return False
+        held = {stem(k) for k in (self.need.kinds if self.need else [])}
+        return not held or not {stem(k) for k in self.kinds} <= held
+
+    def constrains(self) -> bool:
+        """The message narrows a need: an attribute, a budget, a price move, who it is for (or
+        their age), or something ruled out."""
+        slots = self.parse.slots
+        if slots.attributes or slots.min_price is not None or slots.max_price is not None or slots.price_change \
+                or slots.brand or without_words(self.message) or child_age(self.message):
+            return True
+        found = cue("for_someone").search(self.message)
+        if found and found.group(1).lower() in RECIPIENTS:
+            return True
+        words = {w.lower() for w in lexical_words(self.message)}
+        return bool(words & (COLOURS | MATERIALS | GENDERS | SIZE_WORDS))
+
+    def describes(self) -> bool:
+        """A shopping turn with words product titles use ("an animal maybe", "rockets and space")."""
+        return bool(self.described) and self.parse.intent in SHOPPING
+
+    def product_words(self) -> list[str]:
+        return lexical_words(self.message)
+
+
+Rule = Callable[[Turn], Action | None]
+
+
+def _rule(name: str, kind: str, when: Callable[[Turn], bool], intent: Callable[[Turn], str | None] | None = None):
+    def rule(t: Turn) -> Action | None:
+        return Action(kind, name, intent(t) if intent else None) if when(t) else None
+    rule.__name__ = name
+    return rule
+
+
+def _picks_option(t: Turn) -> bool:
+    pending = t.state.pending
+    text = t.message.lower().strip()
+    return bool(pending and pending.kind == "which_kind" and text and
+                any(o.lower() in text or text in o.lower() for o in pending.options))
+
+
+def _offer_pending(t: Turn) -> bool:
+    return bool(t.state.pending and t.state.pending.kind == "offer_add")
+
+
+def _yes_to_offer(t: Turn) -> bool:
+    """A yes, and nothing else asked in the same breath ("ok nvm, how long is delivery")."""
+    said_yes = t.parse.intent == "affirm" or cue("yes").found(t.message)
+    return _offer_pending(t) and said_yes and not t.new_kind() \
+        and t.parse.intent not in SUPPORT_INTENTS and not cue("deals").found(t.message)
+
+
+def _no_to_offer(t: Turn) -> bool:
+    said_no = t.parse.intent == "deny" or cue("no").found(t.message)
+    return _offer_pending(t) and said_no and not t.new_kind() and not t.constrains()
+
+
+def _support(t: Turn) -> bool:
+    p = t.parse
+    if p.intent not in SUPPORT_INTENTS or p.intent == "contact_human_agent":
+        return False
+    return p.confidence >= SUPPORT_DOUBT or not t.kinds
+
+
+def _size_only(t: Turn) -> bool:
+    return cue("size_only").found(t.message)
+
+
+def _size_about_shown(t: Turn) -> bool:
+    return _size_only(t) and t.shown and bool(t.parse.slots.references)
+
+
+def _explicit_buy(t: Turn) -> bool:
+    found = cue("buy").search(t.message)
+    if not found or not (t.shown or t.state.focus):
+        return False
+    said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
+    return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
+
+
+def _unclear_buy(t: Turn) -> bool:
+    """The parser read a wish to buy that names no basket: it must point at something shown."""
+    slots = t.parse.slots
+    return t.parse.intent == "add_to_cart" and t.shown and not t.new_kind() and "?" not in t.message \
+        and bool(slots.references or slots.quantity) and not cue("no").found(t.message)
+
+
+def _praise(t: Turn) -> bool:
+    """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye."""
+    if t.shown and t.parse.intent == "praise" and not t.new_kind():
+        return True
+    return t.shown and cue("praise").found(t.message) and not t.new_kind() and not cue("more").found(t.message) \
+        and "?" not in t.message and (bool(t.parse.slots.references) or cue("points_at").found(t.message)) \
+        and not cue("no").found(t.message)
+
+
+def _off_topic(t: Turn) -> bool:
+    return t.parse.intent == "out_of_scope" and not t.kinds and not t.constrains() and not t.described \
+        and not cue("asks_for_products").found(t.message)
+
+
+def _points_at_nothing(t: Turn) -> bool:
+    """"Compare the first two" before anything was shown: every word points at a screen."""
+    return not t.shown and t.parse.intent in NEEDS_SHOWN and only_pointing(lexical_words(t.message))
+
+
+def only_pointing(words: list[str]) -> bool:
+    """Whether every word points at shown products, typos allowed ("diffrence"): a word of five
+    letters or more may be one edit from a pointing word, of eight or more two."""
+    def pointing(word: str) -> bool:
+        if word in POINTING:
+            return True
+        allowed = 2 if len(word) >= 8 else 1 if len(word) >= 5 else 0
+        return allowed > 0 and any(DamerauLevenshtein.distance(word, p, score_cutoff=allowed) <= allowed
+                                   for p in POINTING if abs(len(p) - len(word)) <= allowed)
+
+    return bool(words) and all(pointing(w) for w in words)
+
+
+def _small_talk(t: Turn) -> bool:
+    if t.kinds or t.constrains():
+        return False
+    if t.parse.intent in ("greeting", "thanks", "chitchat"):
+        return True
+    return t.need is not None  # names nothing the store sells and nothing that narrows: talk, not a search
+
+
+RULES: tuple[Rule, ...] = (
+    _rule("points_at_nothing_shown", "nothing_shown", _points_at_nothing),
+    _rule("answers_which_kind", "search", _picks_option),
+    _rule("yes_to_offer", "add_to_cart", _yes_to_offer),
+    _rule("no_to_offer", "chat", _no_to_offer),
+    _rule("injection", "out_of_scope", lambda t: cue("injection").found(t.message)),
+    _rule("asks_for_a_person", "handoff", lambda t: t.parse.intent == "contact_human_agent"),
+    _rule("asks_about_deals", "deals",
+          lambda t: (t.parse.intent == "deals" or cue("deals").found(t.message)) and not t.new_kind()),
+    _rule("sets_quantity", "set_quantity", lambda t: cue("set_quantity").found(t.message)),
+    _rule("size_about_a_shown_item", "answer", _size_about_shown),
+    _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),
+    _rule("asks_to_buy", "add_to_cart", _explicit_buy),
+    _rule("views_cart", "view_cart", lambda t: t.parse.intent == "view_cart"),
+    _rule("removes_from_cart", "remove_from_cart", lambda t: t.parse.intent == "remove_from_cart"),
+    _rule("support_question", "support", _support, lambda t: t.parse.intent),
+    _rule("unclear_buy", "offer_add", _unclear_buy),
+    _rule("praises_shown", "offer_add", _praise),
+    _rule("pages_on", "more", lambda t: t.need is not None and not t.new_kind() and not cue("like_this").found(
+        t.message) and (cue("more").found(t.message) or (t.parse.intent == "more" and not t.constrains()))),
+    _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
+        cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references)))),
+    _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()),
+    _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
+    _rule("question_about_shown", "answer",
+          lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
+    _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
+    _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or bool(t.kinds)
+                                                                      or t.describes())),
+    _rule("off_topic", "out_of_scope", _off_topic),
+    _rule("small_talk", "chat", _small_talk),
+    _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.product_words()),
+    _rule("request", "search", lambda t: bool(t.product_words()) or t.parse.intent in ("search", "gift_help")),
+)
+
+
+def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence[str] = (),
+           described: Sequence[str] = ()) -> Action:
+    """The first rule of ``RULES`` that answers; a turn nothing answers is small talk.
+    ``described``: the message's words that the store's product titles use."""
+    turn = Turn(state, parse, message, tuple(kinds), tuple(described))
+    for rule in RULES:
+        action = rule(turn)
+        if action is not None:
+            return action
+    return Action("out_of_scope" if parse.intent == "out_of_scope" else "chat", "nothing_to_act_on")

@@ -1,0 +1,103 @@
+"""Handlers that touch the basket. The basket is written only here, and only for an action
+``decide`` chose from an explicit request or a yes to the assistant's own offer."""
+
+from __future__ import annotations
+
+import time
+
+from assistant import replies
+from assistant.cues import cue
+from assistant.decide import CONFIDENT
+from assistant.handlers.base import Act
+from assistant.parse.schema import TurnParse
+from assistant.session import Session
+from assistant.shopping import resolve
+from assistant.state import Pending
+from retrieval.behaviour.events import Event
+from retrieval.product import Product
+
+
+class CartHandlers:
+    def _offer_add(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """"Shall I add …?": the product the praise or the unclear request points at."""
+        found = self._products_for(session, parse, 1)
+        if not found.products:
+            return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
+        product = found.products[0]
+        state = session.state
+        state.focus = product.id
+        state.pending = Pending(kind="offer_add", product_id=product.id, quantity=parse.slots.quantity or 1)
+        return Act(replies.confirm_add(product), [product], show=False, suggestions=list(replies.CONFIRM_ADD_CHIPS))
+
+    def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        state = session.state
+        pending = state.pending if state.pending and state.pending.kind == "offer_add" else None
+        if pending and pending.product_id:  # a yes to the offer: the product offered, nothing else
+            product = self.lookup([pending.product_id]).get(pending.product_id)
+            quantity = parse.slots.quantity or pending.quantity
+        else:
+            found = self._products_for(session, parse, 1)
+            if not found.products:
+                return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
+            product, quantity = found.products[0], parse.slots.quantity or 1
+            if parse.confidence < CONFIDENT and not cue("buy").found(message):
+                return self._offer_add(session, parse, message, kinds)
+        state.pending = None
+        if product is None:
+            return Act(replies.WHICH_TO_ADD, show=False)
+        self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
+                                  time.time(), session.id)])
+        state.focus = product.id
+        return Act(replies.added_to_cart(product, quantity), [product], show=False,
+                   suggestions=list(replies.ADDED_CHIPS))
+
+    def _set_quantity(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """"Actually make that 3": the basket holds 3, not 3 more."""
+        match = cue("set_quantity").search(message)
+        lines = self._cart(session)
+        focus = self._focus(session)
+        product = next((p for p, _ in lines if focus and p.id == focus.id), lines[-1][0] if lines else None)
+        if match is None or product is None:
+            return Act(replies.CART_EMPTY if not lines else replies.WHICH_TO_REMOVE, show=False)
+        target = int(match.group(1))
+        held = next((n for p, n in lines if p.id == product.id), 0)
+        change = target - held
+        if change:
+            kind = "add_to_cart" if change > 0 else "remove_from_cart"
+            self.events.append([Event(product.id, kind, session.user_id, float(abs(change)), product.price,
+                                      time.time(), session.id)])
+        session.state.focus = product.id
+        return Act(replies.cart_quantity(product, target), [product], show=False,
+                   suggestions=list(replies.ADDED_CHIPS))
+
+    def _cart(self, session: Session) -> list[tuple[Product, float]]:
+        held: dict[str, float] = {}
+        for event in self.events.session_events(session.id):
+            if event.type in ("add_to_cart", "remove_from_cart"):
+                sign = 1 if event.type == "add_to_cart" else -1
+                held[event.product_id] = held.get(event.product_id, 0.0) + sign * event.quantity
+        found = self.lookup([pid for pid, n in held.items() if n > 0])
+        return [(found[pid], n) for pid, n in held.items() if n > 0 and pid in found]
+
+    def _view_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        lines = self._cart(session)
+        return Act(replies.cart_contents(lines), [p for p, _ in lines], show=False)
+
+    def _remove_from_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        lines = self._cart(session)
+        if not lines:
+            return Act(replies.CART_EMPTY, show=False)
+        in_cart = [p for p, _ in lines]
+        named = [p for p in (resolve(r, in_cart, None) for r in parse.slots.references) if p is not None]
+        focus = self._focus(session)
+        if not named and focus is not None and focus.id in {p.id for p in in_cart}:
+            named = [focus]  # "actually no, remove it": the one just added
+        if not named and len(in_cart) == 1:
+            named = in_cart
+        if not named:
+            return Act(replies.WHICH_TO_REMOVE, show=False, suggestions=list(replies.CART_CHIPS))
+        product = named[0]
+        quantity = next(n for p, n in lines if p.id == product.id)
+        self.events.append([Event(product.id, "remove_from_cart", session.user_id, quantity, product.price,
+                                  time.time(), session.id)])
+        return Act(replies.removed_from_cart(product), [product], show=False, suggestions=list(replies.CART_CHIPS))

@@ -1,0 +1,271 @@
+"""Handlers that show products: a new need, a refinement, the next page, more like one,
+personal picks; and the ones that answer about what is shown (compare, a question).
+
+Every list is searched from the need in ``DialogueState`` (its kind first, then what refines
+it), never from the last message alone, so small talk between two turns changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import numpy as np
+
+from assistant import replies
+from assistant.answers import best_fact, facts_of, shown_with
+from assistant.cues import cue
+from assistant.handlers.base import Act, Picked
+from assistant.parse.schema import Slots, TurnParse
+from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, kind_words, lexical_words, plan_search,
+                             plausible, size_change, without_words)
+from assistant.session import Session
+from assistant.shopping import carries, is_vague, resolve
+from assistant.state import Need, Pending
+from retrieval.kinds import KIND
+from retrieval.product import Product
+from retrieval.stores.base import SearchFilter
+
+KIND_FIRST_LEAST = 3  # fewer products of the kind than this in a list: search the kind's own words too
+SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
+                  "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
+                  "different", "another", "more", "less", "expensive", "first", "second", "third", "last", "like"}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "dozen": 12}
+
+
+class ShoppingHandlers:
+    # ------------------------------------------------------------------ needs
+    def _new_search(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """A new need from the whole message: its meaning, its product words, its plausible slots."""
+        gift = parse.intent == "gift_help" or (bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message))
+        plan = plan_search(message, parse.slots, gift=gift)
+        slots = plan.slots
+        kinds = kinds[:1]  # "trainers for the gym": the first kind named is the thing; the rest say what for
+        need = Need(kind=" ".join(kinds) or None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
+                    wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
+                    min_price=slots.min_price, max_price=slots.max_price, currency=slots.currency,
+                    brand=slots.brand, for_whom=_recipient(message), gift=gift)
+        order = "asc" if cue("cheapest").found(message) else "desc" if cue("priciest").found(message) else None
+        words = replies.gift_ideas if gift and parse.intent == "gift_help" else replies.search_results
+        return self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
+                               category=slots.category)
+
+    def _refine(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """The need, narrowed by what the message adds; its kind stays."""
+        state = session.state
+        need = (state.need or Need()).model_copy(deep=True)
+        new, _ = plausible(parse.slots, message)
+        need.wanted.update(new.attributes)
+        size = size_change(message)
+        if size:
+            need.wanted["size"] = size
+        for name in ("min_price", "max_price", "currency"):
+            if getattr(new, name) is not None:
+                setattr(need, name, getattr(new, name))
+        if new.brand:
+            need.brand = new.brand
+        need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message)))
+        need.for_whom = _recipient(message) or need.for_whom
+        shown = [p for p in self.shown_products(session) if p.price is not None]
+        if new.price_change == "lower" and shown:
+            need.max_price = round(min(p.price for p in shown) - 0.01, 2)
+        elif new.price_change == "higher" and shown:
+            need.min_price = round(max(p.price for p in shown) + 0.01, 2)
+        extra = [w for w in lexical_words(message, SIMILAR_FILLER | set(need.unwanted) | {"without", "not", "no"})
+                 if w not in need.query.split()]
+        need.query = " ".join([need.query, *extra]).strip()
+        if need.lexical is not None:
+            wanted = [w for v in new.attributes.values() for w in lexical_words(v)]
+            need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
+        act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True)
+        if not act.products and new.price_change == "lower":
+            act.reply = replies.NOTHING_CHEAPER
+        return act
+
+    def _more(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """The next products of the same need: nothing already shown for it."""
+        state = session.state
+        if state.need is None:
+            return self._new_search(session, parse, message, kinds)
+        act = self._show_need(session, state.need, replies.more_results, clarify=False, refine=True,
+                              exclude=set(state.seen), keep_seen=True)
+        if not act.products:
+            return Act(replies.no_more(state.need.kind), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
+        state.page += 1
+        return act
+
+    def _show_need(self, session: Session, need: Need, words: Callable, *, clarify: bool, refine: bool = False,
+                   exclude: set[str] = frozenset(), price_order: str | None = None, category: str | None = None,
+                   keep_seen: bool = False) -> Act:
+        """Searches the need, the products of its kind first; words the list with ``words``."""
+        state = session.state
+        slots = Slots(query=need.query or need.kind, min_price=need.min_price, max_price=need.max_price,
+                      currency=need.currency, brand=need.brand, category=category, attributes=dict(need.wanted))
+        keep = SearchFilter(category=need.category, brand=need.brand) if refine else None
+        of_kind = (lambda p: self.kinds().of_kind(p, need.kinds)) if need.kinds else None
+        found = self._tools(session)[0].search(
+            slots, need.query or need.kind or "", session.user_id, session.id, keep, exclude, set(need.unwanted),
+            need.gift, (), need.lexical, price_order, of_kind)
+        if of_kind and found.kind_hits < KIND_FIRST_LEAST:  # "a lunchbox for work": the kind's own words too
+            again = self._tools(session)[0].search(
+                slots.model_copy(update={"query": " ".join([need.kind or "", *need.wanted.values()]).strip()}),
+                need.kind or "", session.user_id, session.id, keep, exclude, set(need.unwanted), need.gift, (),
+                None, price_order, of_kind)
+            if again.kind_hits > found.kind_hits:
+                found = again
+        state.pending = None
+        if not found.candidates:
+            return Act(replies.nothing_found(slots), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
+        if clarify and is_vague(slots, found.categories, found.candidates):
+            state.pending = Pending(kind="which_kind", options=found.categories[:3])
+            state.need = need
+            return Act(replies.which_kind(found.categories[:3]), show=False, suggestions=found.categories[:3])
+        need.category, need.brand = found.flt.category, found.flt.brand
+        products = [c.product for c in found.candidates]
+        state.need, state.focus = need, products[0].id
+        state.seen = list(dict.fromkeys((state.seen if keep_seen else []) + [p.id for p in products]))
+        if not keep_seen:
+            state.page = 0
+        reasons = [c.reason for c in found.candidates]
+        text = words(products, reasons)
+        missing = [v for k, v in need.wanted.items() if k in ("colour", "material", "brand")
+                   and not any(carries(p, v) for p in products)]
+        if missing and need.kind:  # "anything in red?" and no red one of the kind: say so, show the nearest
+            text = replies.none_with(missing, need.kind) + "\n\n" + text
+        return Act(text, products, reasons, suggestions=list(replies.RESULTS_CHIPS))
+
+    def _which_kind(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """The customer picked one of the kinds the assistant offered."""
+        state = session.state
+        text = message.lower().strip()
+        options = state.pending.options if state.pending else []
+        choice = next((o for o in options if o.lower() in text or text in o.lower()), options[0] if options else text)
+        need = (state.need or Need()).model_copy(deep=True)
+        need.query = f"{need.query} {choice}".strip()
+        return self._show_need(session, need, replies.search_results, clarify=False, category=choice)
+
+    # ------------------------------------------------------------------ more like one, picks
+    def _similar(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """More like one shown product, with the change asked for; stays with its kind."""
+        products = self._products_for(session, parse, 1).products
+        if not products:
+            return self._new_search(session, parse, message, kinds)
+        base = products[0]
+        need = (session.state.need or Need()).model_copy(deep=True)
+        slots, _ = plausible(parse.slots, message)
+        change = lexical_words(message, SIMILAR_FILLER)
+        need.wanted.update(slots.attributes)
+        size = size_change(message)
+        if size:
+            need.wanted["size"] = size
+        need.query = " ".join([base.title.lower(), *change])
+        need.lexical = None
+        if slots.price_change == "lower" and base.price is not None:
+            need.max_price = round(base.price - 0.01, 2)
+        elif slots.price_change == "higher" and base.price is not None:
+            need.min_price = round(base.price + 0.01, 2)
+        need.kinds = need.kinds or _kind_of(base)
+        return self._show_need(session, need, replies.similar_results, clarify=False, refine=True,
+                               exclude={base.id})
+
+    def _recommend(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        shopper, recommend = self._tools(session)
+        if recommend is None:
+            return Act(replies.NO_RECOMMENDER, show=False)
+        picks = recommend(session.user_id, shopper.top_k, session.id)
+        found = self.lookup([pid for pid, _ in picks])
+        products = [found[pid] for pid, _ in picks if pid in found]
+        reasons = [reason for pid, reason in picks if pid in found]
+        if not products:
+            return Act(replies.NOTHING_TO_RECOMMEND, show=False)
+        session.state.focus = products[0].id
+        return Act(replies.recommendations(products, reasons), products, reasons,
+                   suggestions=list(replies.RECOMMEND_CHIPS))
+
+    # ------------------------------------------------------------------ about what is shown
+    def _products_for(self, session: Session, parse: TurnParse, want: int) -> Picked:
+        shown, focus = self.shown_products(session), self._focus(session)
+        picked = [resolve(r, shown, focus) for r in parse.slots.references]
+        missed = _missed_name(parse, picked)
+        picked = [p for p in picked if p is not None]
+        if missed:  # "the blue one" with no blue one shown: never another product
+            return Picked(picked, shown, missed if shown else None)
+        for p in ([focus] if focus else []) + shown:
+            if len(picked) >= want:
+                break
+            if p.id not in {q.id for q in picked}:
+                picked.append(p)
+        return Picked(picked, shown)
+
+    def _compare(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        found = self._products_for(session, parse, 2)
+        if len(found.products) < 2:
+            return Act(found.not_shown() or replies.COMPARE_NEEDS_RESULTS, show=False)
+        session.state.focus = found.products[-1].id
+        return Act(replies.compare_reply(found.products), found.products, show=False,
+                   suggestions=list(replies.COMPARE_CHIPS))
+
+    def _question(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """A question about one shown product, answered from its fields; several of it priced."""
+        found = self._products_for(session, parse, 1)
+        if not found.products:
+            return Act(found.not_shown() or replies.WHICH_PRODUCT, show=False)
+        product = found.products[0]
+        session.state.focus = product.id
+        count = _how_many(message, parse)
+        if count and product.price is not None:
+            return Act(replies.price_for(product, count), [product], show=False,
+                       suggestions=list(replies.QUESTION_CHIPS))
+        fact = best_fact(message, product, facts_of(product, replies.price_of(product)), self._encode)
+        text = replies.answer_question(product, fact)
+        others = shown_with(message, [p for p in found.shown if p.id != product.id]) if fact is None else None
+        if others:  # "is the second one in pink?": no, but the fifth says pink
+            text += replies.also_shown(*others)
+        return Act(text, [product, *(others[1] if others else [])], show=False,
+                   suggestions=list(replies.QUESTION_CHIPS))
+
+    def _encode(self, texts: list[str]):
+        # The warm single-query path (ONNX where it can): a product question must not wait for
+        # the batch model to load in a serving process that has only ever encoded queries.
+        encode_one = self.shopper.searcher.encoder.prepare_queries()
+        return np.stack([encode_one(text) for text in texts])
+
+
+def _recipient(message: str) -> str | None:
+    words = [w.lower() for w in re.findall(r"[a-z]+", message, re.I)]
+    return next((w for w in words if w in RECIPIENTS), None)
+
+
+def _how_many(message: str, parse: TurnParse) -> int | None:
+    match = cue("how_many").search(message)
+    if not match:
+        return None
+    said = match.group(1).lower()
+    count = int(said) if said.isdigit() else _NUMBER_WORDS.get(said)
+    return count if count and count > 1 else None
+
+
+def _kind_of(product: Product) -> list[str]:
+    """The words that may say what a product is, for "more like this": its derived kind, else
+    its own category's words, else its title's."""
+    if KIND in product.attributes:
+        return [product.attributes[KIND]]
+    brand = set(kind_words(product.brand or ""))
+    for level in reversed(product.category):  # the deepest level that is not the brand's own
+        words = kind_words(level)
+        if words and not brand & set(words):
+            return words
+    return kind_words(product.title)
+
+
+_SUPERLATIVE = re.compile(r"\b(best|better|most|least|longest|biggest|largest|smallest|lightest|highest|lowest|"
+                          r"top|\w+est)\b", re.I)
+
+
+def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
+    """The words of a reference by name ("the blue one") that matched no shown product;
+    "the one with the best battery" compares the shown ones, it names none."""
+    for ref, product in zip(parse.slots.references, picked):
+        if product is None and ref.kind == "name" and lexical_words(ref.text) and not _SUPERLATIVE.search(ref.text):
+            return " ".join(lexical_words(ref.text))
+    return None

@@ -1,0 +1,146 @@
+"""The product kinds a store sells, read from its own catalogue, and which products are of one.
+
+A kind word is a word of a category level (the categorised stores: "Sports Shoes", "Wrist
+Watches", "Coffee Mugs") or a derived kind (``retrieval.kinds``, for a store of titles only:
+"candle", "lunch"), used by at least ``MIN_PRODUCTS`` products; colours, materials, sizes,
+genders, and the product's own brand never count. The dialogue engine asks it two things:
+which kinds a message names (so a turn that names none never replaces what the customer is
+shopping for), and whether a product is of a kind (so shown products are of the kind asked for,
+whatever a colour or an occasion word pulled up).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterable
+
+from retrieval.kinds import KIND
+from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, PATTERNS, SIZE_WORDS
+from retrieval.product import Product
+
+MIN_PRODUCTS = 3
+_WORD = re.compile(r"[a-z][a-z-]+")
+_NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
+    "and", "for", "the", "with", "set", "sets", "other", "others", "accessories", "accessory", "combo", "combos",
+    "kits", "kit", "wear", "needs", "festive", "collection", "collections", "care", "personal", "products",
+    "general", "world", "essentials", "mens", "womens", "kids", "unisex", "western", "casual", "party", "formal",
+    "home", "more", "daily", "winter", "seasonal", "ethnic", "traditional", "gift", "gifts", "design", "vintage"}
+
+
+def singular(word: str) -> str:
+    if word.endswith(("ss", "us", "mas", "vas")):
+        return word  # "christmas", "dress", "canvas"
+    for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ses", "s"), ("s", "")):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + repl
+    return word
+
+
+_TOKEN = re.compile(r"[a-z][a-z'’-]*")
+
+
+def _tokens(text: str) -> list[str]:
+    """A message's words: "mum's" reads as "mum", and a contraction ("she'd", "i'll") is no
+    word of a product ("she'd" is not "shed")."""
+    out = []
+    for raw in _TOKEN.findall(text.lower()):
+        raw = raw.replace("’", "'")
+        if raw.endswith("'s"):
+            raw = raw[:-2]
+        if "'" in raw:
+            continue
+        out.append(raw)
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return [singular(w.strip("-")) for w in _WORD.findall(text.lower().replace("'", "")) if len(w.strip("-")) > 2]
+
+
+def product_kinds(product: Product) -> set[str]:
+    """The kind words a product carries: its derived kind, its category levels' words."""
+    brand = set(_words(product.brand or ""))
+    found = set(_words(product.attributes.get(KIND, "")))
+    for level in product.category:
+        found |= {w for w in _words(level) if w not in brand}
+    return found - _NEVER
+
+
+class KindIndex:
+    """Example:
+        >>> index = KindIndex.from_products(products)
+        >>> index.named("i need some coffee mugs for the office")
+        ['coffee', 'mug']
+    """
+
+    def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
+                 title_words: Iterable[str] = ()):
+        self.vocabulary = frozenset(vocabulary)
+        self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
+        self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
+
+    @classmethod
+    def from_products(cls, products: Iterable[Product]) -> "KindIndex":
+        """Kind words used by ``MIN_PRODUCTS`` products or more; on a categorised store, only
+        words that more than one category level uses ("tops" in "Tops" and "Shirts, Tops &
+        Tunics"), since a word only one level has is mostly a brand's ("aaliya tops")."""
+        products = list(products)
+        counts = Counter(w for p in products for w in product_kinds(p))
+        levels: dict[str, set[str]] = {}
+        for p in products:
+            for level in p.category:
+                for w in _words(level):
+                    levels.setdefault(w, set()).add(level.lower())
+        derived = {w for p in products for w in _words(p.attributes.get(KIND, ""))}
+        vocabulary = {w for w, n in counts.items() if n >= MIN_PRODUCTS and (w in derived or len(levels.get(w, ())) > 1)}
+        pairs = Counter(pair for p in products for pair in set(zip(_words(p.title), _words(p.title)[1:]))
+                        if pair[1] in vocabulary and pair[0] not in _NEVER)
+        titles = Counter(w for p in products for w in set(_words(p.title)))
+        return cls(vocabulary, (pair for pair, n in pairs.items() if n >= MIN_PRODUCTS),
+                   (w for w, n in titles.items() if n >= MIN_PRODUCTS))
+
+    def described(self, words: Iterable[str]) -> list[str]:
+        """Those of ``words`` that the store's titles use ("animal", "rocket"): what a product
+        could be like, as opposed to talk ("priya", "ugh")."""
+        return [w for w in words if singular(w.lower()) in self.title_words]
+
+    def named(self, text: str) -> list[str]:
+        """The store's kind words the text names, in its order (hyphens and plurals read loosely:
+        "t-shirts" and "tshirt" both name "t-shirt")."""
+        out: list[str] = []
+        previous = ""
+        for raw in _tokens(text):
+            forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
+            known = [w for w in forms if w in self.vocabulary]
+            for word in known:
+                kind = f"{previous} {word}" if (previous, word) in self.phrases else word  # "lunch bag"
+                if kind not in out:
+                    out.append(kind)
+            if not known:
+                synonym = self._synonym(forms | {raw})
+                if synonym and synonym not in out:
+                    out.append(synonym)
+            previous = singular(raw.strip("-"))
+        return out
+
+    def _synonym(self, forms: set[str]) -> str | None:
+        """The store's own kind for a word people use for it ("trainers": sports shoe)."""
+        for form in forms:
+            for option in KIND_SYNONYMS.get(form, ()):
+                words = [singular(w) for w in option.replace("-", " ").split()] if " " in option else [singular(option)]
+                joined = singular(option.replace("-", ""))
+                if joined in self.vocabulary:
+                    return joined
+                if words[-1] in self.vocabulary:
+                    return " ".join(words) if len(words) == 1 or (words[-2], words[-1]) in self.phrases \
+                        else words[-1]
+        return None
+
+    def of_kind(self, product: Product, kinds: Iterable[str]) -> bool:
+        """Whether the product is of one of these kinds: by its category, derived kind or title."""
+        wanted = [k.split() for k in kinds]
+        if not wanted:
+            return True
+        words = product_kinds(product) | set(_words(product.title))
+        return any(all(w in words for w in kind) for kind in wanted)

@@ -1,0 +1,139 @@
+"""The conversations of the issue "conversations, not messages", each with the behaviour it
+should get, on the real catalogues with the real parser and embedder: small talk keeps the
+need, constraints refine it, "more" pages on, deals get the policy, sizes never buy, offers
+follow praise only, and questions about shown products are answered from their fields."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ONLINE_RETAIL, run_cli
+
+pytestmark = pytest.mark.slow
+CUSTOMER = "17850"
+SHOES = ("shoe", "sneaker", "trainer")
+
+
+@pytest.fixture(scope="module")
+def retail(tmp_path_factory, llm_dir, parser):
+    from assistant.service import open_assistant
+    from shopassist.settings import load_settings
+    from tests.conftest import DATA_DIR
+
+    home = tmp_path_factory.mktemp("conversations")
+    run_cli("--home", str(home), "index", "--catalog", str(ONLINE_RETAIL), "--format", "online-retail",
+            "--collection", "online-retail")
+    frame = pd.read_csv(ONLINE_RETAIL, dtype={"CustomerID": str, "InvoiceNo": str, "StockCode": str})
+    mine = home / "mine.csv"
+    frame[frame["CustomerID"].str.removesuffix(".0") == CUSTOMER].to_csv(mine, index=False)
+    run_cli("--home", str(home), "events", "ingest", str(mine))
+    settings = load_settings(overrides={"home": home, "data_dir": DATA_DIR, "llm": llm_dir}, environ={})
+    assistant = open_assistant(settings, "online-retail", parser=parser)
+    yield assistant
+    assistant.close()
+
+
+@pytest.fixture
+def flipkart(assistant_for):
+    return assistant_for("flipkart")
+
+
+class Talk:
+    """One conversation: ``say`` sends a turn and keeps the session."""
+
+    def __init__(self, assistant, user: str | None = None):
+        self.assistant, self.user, self.session = assistant, user, None
+
+    def say(self, message: str):
+        result = self.assistant.turn(self.session, self.user, message)
+        self.session = result.session_id
+        return result
+
+    def cart(self) -> float:
+        events = self.assistant.events.session_events(self.session) if self.session else []
+        return sum(e.quantity if e.type == "add_to_cart" else -e.quantity for e in events
+                   if e.type in ("add_to_cart", "remove_from_cart"))
+
+
+def _of(result, words) -> int:
+    return sum(any(w in f"{p.title} {p.category}".lower() for w in words) for p in result.products[:5])
+
+
+def test_small_talk_after_trainers_keeps_the_need_and_deals_get_an_honest_answer(flipkart):
+    talk = Talk(flipkart)
+    first = talk.say("i want some trainers for the gym")
+    assert first.products and _of(first, SHOES) >= 3, [p.title for p in first.products]
+    for message in ("my name's Priya", "ugh", "wow really?"):
+        said = talk.say(message)
+        assert not said.shows and said.action in ("chat", "out_of_scope"), (message, said.action, said.reply)
+        assert said.state.need is not None and said.state.need.kind == first.state.need.kind
+    deal = talk.say("could I get money off the second one?")
+    assert deal.action == "deals" and not deal.shows and talk.cart() == 0, deal.reply
+    disclosed = talk.say("fyi I'm 6 foot 2 with big feet")
+    assert disclosed.action in ("refine", "chat") and (not disclosed.shows or _of(disclosed, SHOES) >= 3)
+    green = talk.say("ooh I'm a sucker for anything green")
+    assert green.shows and _of(green, SHOES) >= 3, [p.title for p in green.products]
+    hurry = talk.say("my sister is visiting today so I have to be quick")
+    assert not hurry.shows and talk.cart() == 0
+
+
+def test_more_pages_on_within_the_need(flipkart):
+    talk = Talk(flipkart)
+    first = talk.say("show me some t-shirts for men")
+    assert first.products and _of(first, ("t-shirt", "tshirt")) >= 3, [p.title for p in first.products]
+    seen = {p.id for p in first.products}
+    for message in ("any more?", "show me more"):
+        more = talk.say(message)
+        assert more.action == "more", (message, more.action)
+        if more.shows:
+            assert not {p.id for p in more.products} & seen and _of(more, ("t-shirt", "tshirt")) >= 1
+            seen |= {p.id for p in more.products}
+
+
+def test_a_size_is_never_a_request_to_buy(flipkart):
+    talk = Talk(flipkart)
+    talk.say("show me some t-shirts for men")
+    for message in ("I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount"):
+        said = talk.say(message)
+        assert said.action not in ("add_to_cart", "offer_add"), (message, said.action, said.reply)
+        assert talk.cart() == 0, message
+    assert "discount" in said.reply.lower() and not said.shows
+
+
+def test_a_lunchbox_stays_a_lunchbox_through_constraints(retail):
+    talk = Talk(retail)
+    first = talk.say("hi i need a new lunchbox for work")
+    assert _of(first, ("lunch",)) >= 3, [p.title for p in first.products]
+    assert "WALL ART" not in first.products[0].title
+    for message in ("not plastic if poss", "I'm a bloke so nothing too girly"):
+        said = talk.say(message)
+        assert said.shows and _of(said, ("lunch",)) >= 3, (message, [p.title for p in said.products])
+        assert not any("plastic" in p.title.lower() for p in said.products), [p.title for p in said.products]
+    browsing = talk.say("actually no, I'm just browsing")
+    assert not browsing.shows and browsing.state.need.kind
+
+
+def test_praise_then_a_question_is_about_the_praised_product_and_quantities_are_priced(retail):
+    talk = Talk(retail, CUSTOMER)
+    shown = talk.say("do you sell teapots")
+    assert len(shown.products) >= 2
+    second = shown.products[1]
+    praise = talk.say("ooh the second one is lovely")
+    assert praise.action == "offer_add" and praise.products[0].id == second.id and talk.cart() == 0
+    asked = talk.say("is it dishwasher safe?")
+    assert asked.action == "answer" and second.title.lower() in asked.reply.lower(), asked.reply
+    three = talk.say("how much would 3 of those be")
+    assert three.action == "answer" and "3 ×" in three.reply and talk.cart() == 0, three.reply
+
+
+def test_a_yes_to_an_offer_adds_the_offered_product_and_a_no_adds_nothing(retail):
+    talk = Talk(retail)
+    shown = talk.say("lunch bags please")
+    offered = talk.say("love the first one")
+    assert offered.action == "offer_add" and talk.cart() == 0
+    declined = talk.say("nah not yet")
+    assert declined.action == "chat" and talk.cart() == 0
+    talk.say("ooh the first one is lovely")
+    added = talk.say("yes please")
+    assert added.action == "add_to_cart" and talk.cart() == 1 and shown.products[0].title in added.reply

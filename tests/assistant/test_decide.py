@@ -1,0 +1,111 @@
+"""The decision table with a fake parse and no model: the principles of a conversation, one
+test each (the examples are the issue's, read at the decision level; the end-to-end ones on the
+real parser and stores are in ``test_conversation_e2e.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.decide import ACTIONS, RULES, decide
+from assistant.parse.schema import Reference, Slots, TurnParse
+from assistant.state import DialogueState, Need, Pending
+
+SHOES = Need(kind="shoe", kinds=["shoe"], query="trainers for the gym")
+
+
+def shown(need: Need | None = SHOES, pending: Pending | None = None) -> DialogueState:
+    return DialogueState(need=need, shown=["a", "b", "c"], seen=["a", "b", "c"], focus="a", pending=pending)
+
+
+def parse(intent: str = "search", confidence: float = 0.95, **slots) -> TurnParse:
+    return TurnParse(intent=intent, slots=Slots(**slots), confidence=confidence)
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("fyi my name's Priya", "search"), ("ugh", "greeting"), ("wow really?", "thanks"),
+    ("my sister is visiting today so I have to be quick", "search"), ("ok one sec", "search"),
+    ("actually no, I'm just browsing", "out_of_scope"),
+])
+def test_small_talk_never_searches_and_keeps_the_need(message, intent):
+    action = decide(shown(), parse(intent), message)
+    assert action.kind in ("chat", "out_of_scope"), (message, action)
+
+
+def test_a_turn_naming_a_new_kind_starts_a_new_need():
+    action = decide(shown(), parse("search"), "show me some t-shirts for men", kinds=["tshirt"])
+    assert (action.kind, action.rule) == ("search", "names_a_new_kind")
+
+
+@pytest.mark.parametrize("message,slots", [
+    ("ooh I'm a sucker for anything green", {"attributes": {"colour": "green"}}),
+    ("not plastic if poss", {}),
+    ("I'm a bloke so nothing too girly", {}),
+    ("fyi I'm 6 foot 2 with big feet", {}),
+    ("under 2k pls", {"max_price": 2000.0}),
+])
+def test_constraints_refine_the_need(message, slots):
+    assert decide(shown(), parse("search", **slots), message).kind == "refine"
+
+
+@pytest.mark.parametrize("message", ["any more?", "show me more", "what else have you got", "nah not feeling these"])
+def test_more_pages_on(message):
+    assert decide(shown(), parse("similar"), message).kind == "more"
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("I'm after a 44 in the first one", "add_to_cart"), ("I'm looking for 42", "add_to_cart"), ("42", "search"),
+    ("size 8 pls", "add_to_cart"),
+])
+def test_a_size_is_never_a_request_to_buy(message, intent):
+    refs = [Reference(kind="position", index=0)] if "first" in message else []
+    action = decide(shown(), parse(intent, references=refs), message)
+    assert action.kind in ("answer", "refine"), (message, action)
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("do u do student discount", "search"), ("could I get money off the second one?", "add_to_cart"),
+    ("any sale on?", "search"), ("is there a black friday deal", "search"),
+])
+def test_deals_are_answered_from_policy(message, intent):
+    assert decide(shown(), parse(intent), message).kind == "deals"
+
+
+def test_offers_follow_praise_and_a_yes_adds_a_no_declines():
+    praise = decide(shown(), parse("product_question", references=[Reference(kind="position", index=1)]),
+                    "ooh the second one is lovely")
+    assert praise.kind == "offer_add"
+    offered = shown(pending=Pending(kind="offer_add", product_id="b"))
+    assert decide(offered, parse("thanks"), "yes please").kind == "add_to_cart"
+    assert decide(offered, parse("thanks"), "nah not yet").kind == "chat"
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("how much is delivery", "delivery_options"), ("do you ship to ireland", "delivery_options"),
+    ("can I get money off the first one?", "add_to_cart"), ("is it dishwasher safe?", "add_to_cart"),
+    ("hows the weather", "add_to_cart"),
+])
+def test_no_offer_or_cart_change_on_questions_about_something_else(message, intent):
+    action = decide(shown(), parse(intent), message)
+    assert action.kind not in ("offer_add", "add_to_cart"), (message, action)
+
+
+def test_an_explicit_request_adds():
+    assert decide(shown(), parse("add_to_cart"), "add the blue one to my basket").kind == "add_to_cart"
+    assert decide(shown(), parse("add_to_cart"), "i'll take 2 of the first").kind == "add_to_cart"
+
+
+def test_quantities_priced_and_set():
+    assert decide(shown(), parse("product_question"), "how much would 3 of those be").kind == "answer"
+    assert decide(shown(), parse("add_to_cart"), "actually make that 3").kind == "set_quantity"
+
+
+def test_without_a_need_a_request_searches_and_small_talk_greets():
+    assert decide(DialogueState(), parse("search"), "hi i need a new lunchbox for work").kind == "search"
+    assert decide(DialogueState(), parse("greeting"), "hiya").kind == "chat"
+
+
+def test_rules_name_known_actions():
+    for rule in RULES:
+        assert rule.__name__
+    for message in ("hi", "42", "any more?", "yes", "add it"):
+        assert decide(shown(), parse("search"), message).kind in ACTIONS
