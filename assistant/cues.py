@@ -47,20 +47,34 @@ CUES: tuple[Cue, ...] = (
         "a no to the assistant's offer (read only while an offer is pending)",
         matches=("no thanks", "nah not yet", "maybe later", "nope", "nahi yaar"),
         misses=("now show me bags", "nice one", "not plastic if poss is that ok")),
+    Cue("declines", r"\b(?:no|nah|nope|not (?:now|yet|today)|maybe later|bye|cheers|thanks|thank you|ty|"
+                    r"nvm|never ?mind|leave it|(?:good ?)?night|that'?s (?:it|all)|for now|i'?ll pass|"
+                    r"let me think|lemme think)\b",
+        "declining or leaving in the same breath: what looks like a yes is not one",
+        matches=("ok no thanks", "ok thanks, bye", "sure, maybe later", "ok nvm", "lol ok. thats it for now",
+                 "ill pass on those"),
+        misses=("yes please", "go on then", "yeah add it")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
                r"\b(?:add (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"i'?ll (?:take|have|get|buy|grab) (?:it|them|that|this|those|these|the|one|two|both|\d+)|"
                r"i'?d like to (?:buy|order)|buy (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"order (?:it|them|that|this|those|these|one|two)\b|"
-               r"get me (?:one|two|\d+|it|that|the)|(?:take|want) (?:\d+|one|two) of|"
-               r"(?:go|going) (?:for|with) the|i'?ll go (?:for|with)|(?:check ?out)\b|"
+               r"get me (?:one|two|\d+|it|that|the)|take (?:\d+|one|two) of|"
+               r"i'?ll go (?:for|with)|(?:i'?m )?going (?:for|with) the|(?:take|grab) (?:it|them|that|those)\b|"
+               r"(?:stick|pop|put|chuck) .{1,30} in\W*$|\badd\W*$|\w+ (?:one )?it is\W*$|"
                r"le lo|lena hai)",
         "an explicit request to put something in the basket",
         matches=("add the blue one to my basket", "i'll take 2 of the first", "ok I'll have that one",
-                 "stick it in the cart", "going with the second one", "add 3 please"),
+                 "stick it in the cart", "going with the second one", "add 3 please", "ok stick 12 of the hearts in",
+                 "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it"),
         misses=("I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
-                "meh ill get him some in town", "where is my order 536365")),
+                "meh ill get him some in town", "where is my order 536365", "how do I check out?",
+                "what would go with the first one?")),
+    Cue("remove", r"\b(?:remove|take (?:[\w-]+ ){0,4}?out|get rid of|delete)\b",
+        "taking something out of the basket",
+        matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp"),
+        misses=("take 2 of the first", "which one stands out", "add it")),
     Cue("praise", r"\b(?:love|lovely|gorgeous|beautiful|stunning|perfect|cute|adorable|nice|great|fab|"
                   r"fabulous|brilliant|amazing|ideal|exactly what|just what|like (?:the|that|this) (?:one|first|"
                   r"second|third|last)|(?:that|this|the \w+ one)'?s? (?:the one|it))\b",
@@ -68,11 +82,11 @@ CUES: tuple[Cue, ...] = (
         matches=("ooh the second one is lovely", "that's perfect", "love the first one", "cute!",
                  "that's exactly what i wanted"),
         misses=("nah not feeling these", "those are hideous", "hmm", "is it washable")),
-    Cue("points_at", r"\b(?:the (?:[\w-]+ ){0,3}(?:one|ones)|that|this|it|those|these|them|first|second|third|"
-                     r"fourth|fifth|last)\b",
+    Cue("points_at", r"\b(?:the (?:[\w-]+ ){0,3}(?:one|ones)|(?:that|this|it)(?:'?s\b| is\b| one\b|\W*$)|"
+                     r"those|these|them|first|second|third|fourth|fifth|last)\b",
         "words that point at a product on screen (praise of a shown product needs one)",
         matches=("the spaceboy one is perfect", "love that", "ooh the second one is lovely", "it's gorgeous"),
-        misses=("ok thanks love bye", "nice one, bye", "lovely ty")),
+        misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
     Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
                 r"what else|anything else|(?:some )?other (?:ones|options)|different ones|next (?:page|ones)|"
                 r"not (?:feeling|loving|keen on) (?:these|those|them|any)|none of (?:these|those|them)|"
@@ -90,18 +104,20 @@ CUES: tuple[Cue, ...] = (
         matches=("more like the second one", "similar to the first but cheaper", "same but in black"),
         misses=("any more?", "i like it", "show me more")),
     Cue("deals", r"\b(?:discounts?|sale|sales|coupons?|vouchers?|promo(?:tion)?s?|promo ?codes?|deals?|"
-                 r"offers?\b(?! (?:to|it))|(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|student|nhs|"
+                 r"on offer|any offers?|special offers?|offers? on\b|(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|student|nhs|"
                  r"black friday|cyber monday|boxing day|cash ?back|bulk (?:price|discount)|reduced|clearance|"
-                 r"price match|freebies?|free gift|loyalty|points)\b",
+                 r"price match|freebies?|free gift|loyalty)\b",
         "a question about deals and discounts: answered from the store policy, never a product search",
         matches=("do u do student discount", "any sale on?", "is there a black friday deal",
                  "could I get money off the second one?", "got a promo code?", "10% off?"),
-        misses=("show me some t-shirts", "how much is delivery", "switch it off", "offered to add?")),
-    Cue("set_quantity", r"\b(?:make|change|set|update)\s+(?:it|that|them|those|the quantity|the amount)\s+"
-                        r"(?:to\s+)?(\d{1,3})\b",
+        misses=("show me some t-shirts", "how much is delivery", "switch it off", "offered to add?",
+                "which of these offers more storage?", "what are its selling points?")),
+    Cue("set_quantity", r"\b(?:make|change|set|update)\s+(?:it|that|them|those|these|the (?:[\w-]+ ){0,2}?"
+                        r"(?:quantity|amount|[\w-]+))\s+"
+                        r"(?:to\s+)?(\d{1,3})\b(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
         "the basket should hold N of the product, not N more",
-        matches=("actually make that 3", "change it to 2", "set the quantity to 5"),
-        misses=("make it blue", "3 please", "I'm looking for 42")),
+        matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually"),
+        misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger")),
     Cue("cheapest", r"\b(?:cheapest|lowest[- ]priced?|least expensive|most affordable)\b",
         "order the most relevant by price, lowest first",
         matches=("the cheapest wall clock", "lowest priced one", "most affordable option"),
@@ -117,10 +133,10 @@ CUES: tuple[Cue, ...] = (
         misses=("how much is it", "what size is it", "do you have 3 colours")),
     Cue("size_only", r"^\W*(?:(?:i'?m |i am |i'?m after |i want |looking for |need |in |size |a |an |uk |eu |"
                      r"us )*(?:size )?(?:\d{1,2}(?:\.\d)?|x{0,3}[sml]|xx?l|small|medium|large)"
-                     r"(?: (?:in|for) (?:the|that|this) (?:\w+ )?(?:one|first|second|third|last))?"
+                     r"(?: ones?| (?:in|for) (?:the|that|this) (?:\w+ )?(?:one|first|second|third|last))?"
                      r"(?: pls| please| plz)?\W*)$",
         "a bare size: a refinement or a question, never a request to buy",
-        matches=("42", "I'm looking for 42", "size 8 pls", "I'm after a 44 in the first one", "XL"),
+        matches=("42", "I'm looking for 42", "size 8 pls", "I'm after a 44 in the first one", "XL", "large one"),
         misses=("add 2 to my basket", "under 500", "i'll take the first one")),
     Cue("for_someone", r"\bfor (?:my |our |a |the |his |her |their )?(?:little |big |baby |older |younger |"
                        r"grand|great )?([a-z]+)",
@@ -133,6 +149,16 @@ CUES: tuple[Cue, ...] = (
         "a request that names something to find: a search even when the parser doubts it",
         matches=("show me computers", "do you have other sports?", "i need a new kettle"),
         misses=("i need a person", "hello there", "show me something for me")),
+    Cue("support_talk", r"order|deliver|parcel|package|post(?:ed|age|man)?\b|courier|ship|track|arriv|came|"
+                        r"turned up|refund|money back|return|send (?:it )?back|exchange|swap|cancel|account|"
+                        r"password|log ?in|sign (?:up|in)|regist|subscri|newsletter|e-?mail|pay|paid|charg|card|"
+                        r"bank|invoice|receipt|vat|bought|purchas|address|review|feedback|complain|service|staff|"
+                        r"human|person|agent|contact|call|phone|speak|help ?desk|support|broken|damaged|faulty|"
+                        r"missing|wrong|late|never|still|waiting|compensat|fuming|angry|furious|disappoint|useless",
+        "words of a support matter: a support reading of a turn in the middle of shopping needs one",
+        matches=("where is my order", "can i exchange it if it doesnt fit", "my password wont work",
+                 "how long is delivery to mumbai"),
+        misses=("my name's Priya", "ugh", "she loves green")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

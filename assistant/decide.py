@@ -20,6 +20,7 @@ the engine before deciding, so this module stays pure: no model, no store, no I/
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -27,8 +28,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant.cues import POINTING, cue
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
-from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words, stem,
-                             without_words)
+from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words,
+                             size_change, stem, without_words)
 from assistant.state import DialogueState
 
 ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_add", "add_to_cart",
@@ -36,6 +37,7 @@ ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_ad
            "handoff", "out_of_scope", "nothing_shown")
 NEEDS_SHOWN = ("refine", "compare", "product_question", "similar", "add_to_cart")
 SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "compare")
+TALK = ("chitchat", "thanks", "deny", "out_of_scope")
 CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
 SUPPORT_DOUBT = 0.5
 
@@ -69,8 +71,9 @@ class Turn:
         return self.state.need
 
     def new_kind(self) -> bool:
-        """The message names a kind the store sells that the current need is not."""
-        if not self.kinds:
+        """The message names a kind the store sells that the current need is not, and the
+        parser did not read it as talk ("brb someone at the door", "you've been a star")."""
+        if not self.kinds or (self.parse.intent in TALK and self.parse.confidence >= CONFIDENT):
             return False
         held = {stem(k) for k in (self.need.kinds if self.need else [])}
         return not held or not {stem(k) for k in self.kinds} <= held
@@ -80,7 +83,7 @@ class Turn:
         their age), or something ruled out."""
         slots = self.parse.slots
         if slots.attributes or slots.min_price is not None or slots.max_price is not None or slots.price_change \
-                or slots.brand or without_words(self.message) or child_age(self.message):
+                or slots.brand or without_words(self.message) or child_age(self.message) or size_change(self.message):
             return True
         found = cue("for_someone").search(self.message)
         if found and found.group(1).lower() in RECIPIENTS:
@@ -106,11 +109,20 @@ def _rule(name: str, kind: str, when: Callable[[Turn], bool], intent: Callable[[
     return rule
 
 
+def picked_option(message: str, options: list[str]) -> str | None:
+    """The offered option a reply names, by whole words ("the notebooks" → "Notebooks"; "ok"
+    names none, although "Books" contains it)."""
+    said = set(re.findall(r"[a-z0-9]+", message.lower()))
+    for option in options:
+        words = set(re.findall(r"[a-z0-9]+", option.lower()))
+        if words and (words <= said or (said and said <= words and len(said) == len(words))):
+            return option
+    return None
+
+
 def _picks_option(t: Turn) -> bool:
     pending = t.state.pending
-    text = t.message.lower().strip()
-    return bool(pending and pending.kind == "which_kind" and text and
-                any(o.lower() in text or text in o.lower() for o in pending.options))
+    return bool(pending and pending.kind == "which_kind" and picked_option(t.message, pending.options))
 
 
 def _offer_pending(t: Turn) -> bool:
@@ -119,7 +131,8 @@ def _offer_pending(t: Turn) -> bool:
 
 def _yes_to_offer(t: Turn) -> bool:
     """A yes, and nothing else asked in the same breath ("ok nvm, how long is delivery")."""
-    said_yes = t.parse.intent == "affirm" or cue("yes").found(t.message)
+    said_yes = t.parse.intent == "affirm" or (cue("yes").found(t.message) and not cue("declines").found(t.message)
+                                               and t.parse.intent != "deny")
     return _offer_pending(t) and said_yes and not t.new_kind() \
         and t.parse.intent not in SUPPORT_INTENTS and not cue("deals").found(t.message)
 
@@ -130,8 +143,12 @@ def _no_to_offer(t: Turn) -> bool:
 
 
 def _support(t: Turn) -> bool:
+    """A support reading; in the middle of shopping ("my name's Priya" while choosing shoes) it
+    needs a word of a support matter, or the parser's near certainty."""
     p = t.parse
     if p.intent not in SUPPORT_INTENTS or p.intent == "contact_human_agent":
+        return False
+    if t.need is not None and p.confidence < 0.9 and not cue("support_talk").found(t.message):
         return False
     return p.confidence >= SUPPORT_DOUBT or not t.kinds
 
@@ -145,10 +162,15 @@ def _size_about_shown(t: Turn) -> bool:
 
 
 def _explicit_buy(t: Turn) -> bool:
+    """"Add the blue one to my basket", "i'll take 2 of the first": never a question."""
     found = cue("buy").search(t.message)
-    if not found or not (t.shown or t.state.focus):
+    if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():]:
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
+    last = not t.message[found.end():].strip(" .!")  # "bargain, add": the request closes the message
+    if t.parse.intent not in ("add_to_cart", "affirm", "praise") and not re.search(r"basket|cart|trolley", said) \
+            and not last:
+        return False
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
 
 
@@ -156,16 +178,17 @@ def _unclear_buy(t: Turn) -> bool:
     """The parser read a wish to buy that names no basket: it must point at something shown."""
     slots = t.parse.slots
     return t.parse.intent == "add_to_cart" and t.shown and not t.new_kind() and "?" not in t.message \
-        and bool(slots.references or slots.quantity) and not cue("no").found(t.message)
+        and bool(slots.references or slots.quantity) and not cue("no").found(t.message) \
+        and not cue("declines").found(t.message)
 
 
 def _praise(t: Turn) -> bool:
     """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye."""
-    if t.shown and t.parse.intent == "praise" and not t.new_kind():
-        return True
-    return t.shown and cue("praise").found(t.message) and not t.new_kind() and not cue("more").found(t.message) \
-        and "?" not in t.message and (bool(t.parse.slots.references) or cue("points_at").found(t.message)) \
-        and not cue("no").found(t.message)
+    praised = t.parse.intent == "praise" or cue("praise").found(t.message)
+    return t.shown and praised and not t.new_kind() and not cue("more").found(t.message) \
+        and not cue("like_this").found(t.message) and "?" not in t.message \
+        and (bool(t.parse.slots.references) or cue("points_at").found(t.message)) \
+        and not cue("no").found(t.message) and not cue("declines").found(t.message)
 
 
 def _off_topic(t: Turn) -> bool:
@@ -192,7 +215,7 @@ def only_pointing(words: list[str]) -> bool:
 
 
 def _small_talk(t: Turn) -> bool:
-    if t.kinds or t.constrains():
+    if t.kinds or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
         return False
     if t.parse.intent in ("greeting", "thanks", "chitchat"):
         return True
@@ -213,8 +236,10 @@ RULES: tuple[Rule, ...] = (
     _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),
     _rule("asks_to_buy", "add_to_cart", _explicit_buy),
     _rule("views_cart", "view_cart", lambda t: t.parse.intent == "view_cart"),
-    _rule("removes_from_cart", "remove_from_cart", lambda t: t.parse.intent == "remove_from_cart"),
+    _rule("removes_from_cart", "remove_from_cart",
+          lambda t: t.parse.intent == "remove_from_cart" or (cue("remove").found(t.message) and not t.new_kind())),
     _rule("support_question", "support", _support, lambda t: t.parse.intent),
+    _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),
     _rule("pages_on", "more", lambda t: t.need is not None and not t.new_kind() and not cue("like_this").found(
@@ -222,15 +247,14 @@ RULES: tuple[Rule, ...] = (
     _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
         cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references)))),
     _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()),
-    _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
     _rule("question_about_shown", "answer",
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or bool(t.kinds)
                                                                       or t.describes())),
     _rule("off_topic", "out_of_scope", _off_topic),
+    _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.kinds),
     _rule("small_talk", "chat", _small_talk),
-    _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.product_words()),
     _rule("request", "search", lambda t: bool(t.product_words()) or t.parse.intent in ("search", "gift_help")),
 )
 

@@ -44,7 +44,7 @@ MAX_MESSAGE_CHARS = 2000
 MAX_AGENT_CHARS = 2000
 # The handler of each action (and of the rules that need their own).
 HANDLERS = {
-    "search": "_new_search", "answers_which_kind": "_which_kind", "refine": "_refine", "more": "_more",
+    "search": "_new_search", "answers_which_kind": "_which_kind", "yes_to_offer": "_accept_offer", "refine": "_refine", "more": "_more",
     "similar": "_similar", "answer": "_question", "compare": "_compare", "offer_add": "_offer_add",
     "add_to_cart": "_add_to_cart", "set_quantity": "_set_quantity", "remove_from_cart": "_remove_from_cart",
     "view_cart": "_view_cart", "recommend": "_recommend", "chat": "_chat", "deals": "_deals",
@@ -291,11 +291,14 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         except SearchUnavailable:  # the store is down: decide on the words alone (support still answers)
             kinds, described = [], []
         action = decide(state, parse, message, kinds, described)
+        asked = state.pending
         try:
             act = getattr(self, HANDLERS[action.rule] if action.rule in HANDLERS else HANDLERS[action.kind])(
                 session, parse, message, kinds)
         except SearchUnavailable:
             act = Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
+        if state.pending is asked:  # an offer or question lasts one turn: a later "ok" is not its answer
+            state.pending = None
         said = _said_intent(act.action or action.kind, parse)
         if said != parse.intent:
             parse = parse.model_copy(update={"intent": said})
@@ -312,7 +315,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:
         state = session.state
         grounding = Grounding(products=list(act.products) + self.shown_products(session), orders=act.orders,
-                              message=message)
+                              message=message, computed=act.computed)
         reply = act.reply if not check_reply(act.reply, grounding) else replies.UNGROUNDED
         if act.show and act.products:
             state.shown = [p.id for p in act.products]

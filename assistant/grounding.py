@@ -38,6 +38,7 @@ class Grounding:
     products: list[Product] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
     message: str = ""
+    computed: list[float] = field(default_factory=list)  # sums worked from these records ("3 × £2.95")
 
     def titles(self) -> set[str]:
         return {p.title for p in self.products} | {l.title for o in self.orders for l in o.lines}
@@ -46,6 +47,7 @@ class Grounding:
         values = {v for p in self.products for v in (p.price, p.price_max) if v is not None}
         values |= {l.unit_price for o in self.orders for l in o.lines if l.unit_price is not None}
         values |= {o.total for o in self.orders if o.total is not None}
+        values |= set(self.computed)
         return {round(v, 2) for v in values}
 
 

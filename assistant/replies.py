@@ -388,6 +388,7 @@ def not_from_chat(intent: str) -> str:
 # --------------------------------------------------------------------------- cart, gifts, returns
 CART_EMPTY = "Your cart is empty. Tell me what you're looking for and I'll find it."
 WHICH_TO_REMOVE = "Which item should I take out of your cart? Say its name, or \"the first one\"."
+WHICH_TO_CHANGE = "Which item in your cart should I change? Say its name, or \"the first one\"."
 NOT_IN_CART = "That isn't in your cart, so there is nothing to remove."
 WHICH_TO_RETURN = "Which item would you like to return or exchange? Tell me its name and I'll find the order."
 CHECK_FIRST = "Just to be sure I get this right: which product do you mean? Tell me its name or number in the list."
@@ -494,3 +495,10 @@ def none_with(values: list[str], kind: str) -> str:
     """Asked for a colour or material the shop's products of the kind do not carry."""
     return (f"I couldn't find any {md_text(kind)} that says {md_text(' or '.join(values))}; "
             "these are the nearest I have:")
+
+
+def none_of_kind(kind: str | None) -> str:
+    """A refinement that leaves nothing of the kind being shopped for."""
+    what = md_text(kind) if kind else "of those"
+    return (f"I couldn't find any {what} that fits that as well. I can drop a preference or widen the "
+            "budget if you like.")

@@ -96,7 +96,7 @@ MIGRATIONS = (
         """, note="conversations: owner, hand-off flag and the redacted session as JSON"),
 )
 
-_FREE_TEXT = ("kind", "query", "lexical", "for_whom", "occasion", "brand", "category")
+_FREE_TEXT = ("kind", "query", "lexical", "for_whom", "occasion", "brand", "matched_brand", "category", "currency")
 
 
 def _redact_need(need: Need) -> Need:
@@ -204,6 +204,11 @@ class SessionStore:
             deleted = tx.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
         self.db.purge(["sessions"])
         return deleted
+
+    def delete(self, session_id: str) -> int:
+        """Deletes one conversation (an evaluation's replayed ones, so they leave nothing behind)."""
+        with self.db.transaction() as tx:
+            return tx.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def close(self) -> None:
         self.db.close()

@@ -34,7 +34,8 @@ class Need(BaseModel):
     min_price: float | None = None
     max_price: float | None = None
     currency: str | None = None
-    brand: str | None = None
+    brand: str | None = None  # as the customer named it
+    matched_brand: str | None = None  # the catalogue's brand a search matched it to (a filter from then on)
     category: str | None = None  # the category level a search resolved, kept by refinements
     gift: bool = False
 

@@ -22,6 +22,9 @@ about itself), except the action, which the engine reports (``TurnResult.action`
 * kind kept: on small-talk turns during a need, nothing new is shown (no search);
 * crashes and invented products (a card that is not a catalogue product).
 
+Each conversation runs in a fresh session, deleted afterwards with the cart events it wrote, so
+a replay changes nothing in the home (customer 17850's recommendations included).
+
     shopassist --home HOME eval conversations --half dev --out DIR
 """
 
@@ -186,6 +189,9 @@ def replay(assistant, conversation: Conversation, known: Callable[[list[str]], d
         outcome.offered = outcome.action == "offer_add"
         outcome.chat_during_need = set(turn.actions) <= {"chat", "out_of_scope"} and need is not None
         out.append(outcome)
+    if session_id:  # the replay leaves no cart events or transcript behind in the store's home
+        assistant.events.delete_session_events(session_id)
+        assistant.sessions.delete(session_id)
     return out
 
 

@@ -37,6 +37,7 @@ def singular(word: str) -> str:
     return word
 
 
+_PURPOSE = {"for", "near", "on", "under", "beside", "inside", "into", "onto", "fits", "fit", "match", "matches"}
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 
 
@@ -75,30 +76,48 @@ class KindIndex:
     """
 
     def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
-                 title_words: Iterable[str] = ()):
+                 title_words: Iterable[str] = (), levels: dict[str, str] | None = None):
         self.vocabulary = frozenset(vocabulary)
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
+        self.levels = dict(levels or {})  # kind word → the category level that is that kind ("tshirts")
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
         """Kind words used by ``MIN_PRODUCTS`` products or more; on a categorised store, only
-        words that more than one category level uses ("tops" in "Tops" and "Shirts, Tops &
-        Tunics"), since a word only one level has is mostly a brand's ("aaliya tops")."""
+        words that are a whole level ("Heels") or that more than one level uses ("tops" in "Tops"
+        and "Shirts, Tops & Tunics"): a word only one longer level has is mostly a brand's
+        ("aaliya tops")."""
         products = list(products)
         counts = Counter(w for p in products for w in product_kinds(p))
         levels: dict[str, set[str]] = {}
+        alone: set[str] = set()  # words that are a whole category level by themselves ("heels")
         for p in products:
             for level in p.category:
-                for w in _words(level):
+                words = _words(level)
+                alone |= set(words) if len(words) == 1 else set()
+                for w in words:
                     levels.setdefault(w, set()).add(level.lower())
         derived = {w for p in products for w in _words(p.attributes.get(KIND, ""))}
-        vocabulary = {w for w, n in counts.items() if n >= MIN_PRODUCTS and (w in derived or len(levels.get(w, ())) > 1)}
+        vocabulary = {w for w, n in counts.items()
+                      if n >= MIN_PRODUCTS and (w in derived or w in alone or len(levels.get(w, ())) > 1)}
         pairs = Counter(pair for p in products for pair in set(zip(_words(p.title), _words(p.title)[1:]))
                         if pair[1] in vocabulary and pair[0] not in _NEVER)
         titles = Counter(w for p in products for w in set(_words(p.title)))
+        shortest: dict[str, Counter] = {}
+        for p in products:
+            for level in p.category:
+                words = _words(level)
+                if len(words) <= 2 and words and words[-1] in vocabulary:
+                    shortest.setdefault(words[-1], Counter())[level] += 1
         return cls(vocabulary, (pair for pair, n in pairs.items() if n >= MIN_PRODUCTS),
-                   (w for w, n in titles.items() if n >= MIN_PRODUCTS))
+                   (w for w, n in titles.items() if n >= MIN_PRODUCTS),
+                   {w: c.most_common(1)[0][0] for w, c in shortest.items()})
+
+    def level_of(self, kind: str) -> str | None:
+        """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
+        has one: a search can keep to it when words alone do not find the kind."""
+        return self.levels.get(kind.split()[-1]) if kind else None
 
     def described(self, words: Iterable[str]) -> list[str]:
         """Those of ``words`` that the store's titles use ("animal", "rocket"): what a product
@@ -107,22 +126,32 @@ class KindIndex:
 
     def named(self, text: str) -> list[str]:
         """The store's kind words the text names, in its order (hyphens and plurals read loosely:
-        "t-shirts" and "tshirt" both name "t-shirt")."""
-        out: list[str] = []
-        previous = ""
-        for raw in _tokens(text):
+        "t-shirts" and "tshirt" both name "t-shirt"). In a compound the last word is the thing
+        ("flower vase": a vase; "water bottle": a bottle), kept with the word before it when the
+        store's titles use the two together ("lunch bag"). A kind word just after "for", "near",
+        "on"... says what the thing is for ("a cover for my phone"), not what it is."""
+        found: list[tuple[int, str]] = []  # (token position, kind)
+        tokens, clause = [], []  # each token's clause start, so "for work, washbags?" keeps washbags
+        for part in re.split(r"[,.;:!?()]+", text):
+            start = len(tokens)
+            words = _tokens(part)
+            tokens += words
+            clause += [start] * len(words)
+        for i, raw in enumerate(tokens):
+            if _PURPOSE & set(tokens[max(clause[i], i - 3):i]):
+                continue  # "a vase for the dining table", "trainers for the gym": what it is for
             forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
             known = [w for w in forms if w in self.vocabulary]
-            for word in known:
-                kind = f"{previous} {word}" if (previous, word) in self.phrases else word  # "lunch bag"
-                if kind not in out:
-                    out.append(kind)
-            if not known:
-                synonym = self._synonym(forms | {raw})
-                if synonym and synonym not in out:
-                    out.append(synonym)
-            previous = singular(raw.strip("-"))
-        return out
+            kind = known[0] if known else self._synonym(forms | {raw})
+            if not kind:
+                continue
+            previous = singular(tokens[i - 1].strip("-")) if i else ""
+            if (previous, kind) in self.phrases:
+                kind = f"{previous} {kind}"
+            if found and found[-1][0] == i - 1 and kind.split()[-1] != found[-1][1]:
+                found.pop()  # "flower vase": "flower" only said what kind of vase
+            found.append((i, kind))
+        return list(dict.fromkeys(kind for _, kind in found))
 
     def _synonym(self, forms: set[str]) -> str | None:
         """The store's own kind for a word people use for it ("trainers": sports shoe)."""
@@ -136,6 +165,20 @@ class KindIndex:
                     return " ".join(words) if len(words) == 1 or (words[-2], words[-1]) in self.phrases \
                         else words[-1]
         return None
+
+    def kind_of(self, product: Product) -> str | None:
+        """The product's own kind, for "more like this": its derived kind, else the deepest
+        category level's kind word that is not its brand's ("belts", not "ligans ny"), else the
+        first kind word of its title."""
+        derived = [w for w in _words(product.attributes.get(KIND, "")) if w in self.vocabulary]
+        if derived:
+            return derived[0]
+        brand = set(_words(product.brand or ""))
+        for level in reversed(product.category):
+            found = [w for w in _words(level) if w in self.vocabulary and w not in brand]
+            if found:
+                return found[-1]
+        return next((w for w in _words(product.title) if w in self.vocabulary), None)
 
     def of_kind(self, product: Product, kinds: Iterable[str]) -> bool:
         """Whether the product is of one of these kinds: by its category, derived kind or title."""

@@ -20,6 +20,7 @@ GENDERS = {
     "men", "man", "mens", "male", "him", "boy", "boys", "gents", "gentlemen", "guys", "women", "woman", "womens",
     "female", "her", "girl", "girls", "ladies", "lady", "kids", "kid", "children", "child", "childrens", "baby",
     "babies", "infant", "infants", "toddler", "toddlers", "unisex", "teen", "teens", "teenager",
+    "bloke", "blokes", "lad", "lads", "fella", "gent",
 }
 SIZE_WORDS = {
     "mini", "tiny", "small", "little", "medium", "large", "big", "jumbo", "giant", "huge", "extra", "xl", "xxl",

@@ -193,3 +193,14 @@ def test_migrations_racing_at_start_apply_once(connect):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert not errors and connect().version("events") == 1
+
+
+def test_one_chat_sessions_events_and_transcript_can_be_deleted(connect):
+    events, sessions = EventStore(connect()), SessionStore(connect())
+    chat = sessions.new("17850")
+    sessions.save(chat)
+    events.append([Event("P1", "add_to_cart", "17850", 1.0, 2.5, time.time(), chat.id),
+                   Event("P2", "purchase", "17850", 3.0, 1.0, time.time(), "536365")])
+    assert events.delete_session_events(chat.id) == 1 and events.delete_session_events("536365") == 0
+    assert [e.product_id for e in events.user_events("17850")] == ["P2"]
+    assert sessions.delete(chat.id) == 1 and sessions.peek(chat.id) is None

@@ -32,3 +32,4 @@ class Act:
     suggestions: list[str] = field(default_factory=list)
     show: bool = True  # the cards are a new list: the state's shown products become them
     action: str | None = None  # what was done, when not the decided action (an offer instead of an add)
+    computed: list[float] = field(default_factory=list)  # amounts worked out from the records (a total)

@@ -29,22 +29,25 @@ class CartHandlers:
         state.pending = Pending(kind="offer_add", product_id=product.id, quantity=parse.slots.quantity or 1)
         return Act(replies.confirm_add(product), [product], show=False, suggestions=list(replies.CONFIRM_ADD_CHIPS))
 
-    def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
-        state = session.state
-        pending = state.pending if state.pending and state.pending.kind == "offer_add" else None
-        if pending and pending.product_id:  # a yes to the offer: the product offered, nothing else
-            product = self.lookup([pending.product_id]).get(pending.product_id)
-            quantity = parse.slots.quantity or pending.quantity
-        else:
-            found = self._products_for(session, parse, 1)
-            if not found.products:
-                return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
-            product, quantity = found.products[0], parse.slots.quantity or 1
-            if parse.confidence < CONFIDENT and not cue("buy").found(message):
-                return self._offer_add(session, parse, message, kinds)
-        state.pending = None
+    def _accept_offer(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """A yes to "shall I add …?": the product offered, nothing else."""
+        pending = session.state.pending
+        product = self.lookup([pending.product_id]).get(pending.product_id) if pending and pending.product_id else None
+        session.state.pending = None
         if product is None:
             return Act(replies.WHICH_TO_ADD, show=False)
+        return self._put_in_cart(session, product, parse.slots.quantity or pending.quantity)
+
+    def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """An explicit request to buy: the product it names (or the one in focus)."""
+        found = self._products_for(session, parse, 1)
+        if not found.products:
+            return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
+        session.state.pending = None
+        return self._put_in_cart(session, found.products[0], parse.slots.quantity or 1)
+
+    def _put_in_cart(self, session: Session, product: Product, quantity: int) -> Act:
+        state = session.state
         self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
                                   time.time(), session.id)])
         state.focus = product.id
@@ -52,13 +55,18 @@ class CartHandlers:
                    suggestions=list(replies.ADDED_CHIPS))
 
     def _set_quantity(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
-        """"Actually make that 3": the basket holds 3, not 3 more."""
+        """"Actually make that 3": the basket holds 3, not 3 more, of the product named or in focus."""
         match = cue("set_quantity").search(message)
         lines = self._cart(session)
-        focus = self._focus(session)
-        product = next((p for p, _ in lines if focus and p.id == focus.id), lines[-1][0] if lines else None)
-        if match is None or product is None:
-            return Act(replies.CART_EMPTY if not lines else replies.WHICH_TO_REMOVE, show=False)
+        if not lines or match is None:
+            return Act(replies.CART_EMPTY, show=False)
+        in_cart = [p for p, _ in lines]
+        named = [p for p in (resolve(r, self.shown_products(session) + in_cart, self._focus(session))
+                             for r in parse.slots.references) if p is not None]
+        focus = named[0] if named else self._focus(session)
+        product = next((p for p in in_cart if focus and p.id == focus.id), in_cart[0] if len(in_cart) == 1 else None)
+        if product is None:
+            return Act(replies.WHICH_TO_CHANGE, show=False, suggestions=list(replies.CART_CHIPS))
         target = int(match.group(1))
         held = next((n for p, n in lines if p.id == product.id), 0)
         change = target - held
@@ -87,12 +95,15 @@ class CartHandlers:
         lines = self._cart(session)
         if not lines:
             return Act(replies.CART_EMPTY, show=False)
+        if parse.confidence < CONFIDENT and not parse.slots.references:
+            return Act(replies.WHICH_TO_REMOVE, show=False, suggestions=list(replies.CART_CHIPS))
         in_cart = [p for p, _ in lines]
         named = [p for p in (resolve(r, in_cart, None) for r in parse.slots.references) if p is not None]
+        names_one = any(r.kind == "name" for r in parse.slots.references)
         focus = self._focus(session)
-        if not named and focus is not None and focus.id in {p.id for p in in_cart}:
+        if not named and not names_one and focus is not None and focus.id in {p.id for p in in_cart}:
             named = [focus]  # "actually no, remove it": the one just added
-        if not named and len(in_cart) == 1:
+        if not named and not names_one and len(in_cart) == 1:
             named = in_cart
         if not named:
             return Act(replies.WHICH_TO_REMOVE, show=False, suggestions=list(replies.CART_CHIPS))

@@ -15,14 +15,15 @@ import numpy as np
 from assistant import replies
 from assistant.answers import best_fact, facts_of, shown_with
 from assistant.cues import cue
+from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
+from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import Slots, TurnParse
-from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, kind_words, lexical_words, plan_search,
-                             plausible, size_change, without_words)
+from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, lexical_words, plan_search, plausible,
+                             size_change, without_words)
 from assistant.session import Session
 from assistant.shopping import carries, is_vague, resolve
 from assistant.state import Need, Pending
-from retrieval.kinds import KIND
 from retrieval.product import Product
 from retrieval.stores.base import SearchFilter
 
@@ -30,7 +31,6 @@ KIND_FIRST_LEAST = 3  # fewer products of the kind than this in a list: search t
 SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
                   "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
                   "different", "another", "more", "less", "expensive", "first", "second", "third", "last", "like"}
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "dozen": 12}
 
 
 class ShoppingHandlers:
@@ -62,8 +62,8 @@ class ShoppingHandlers:
         for name in ("min_price", "max_price", "currency"):
             if getattr(new, name) is not None:
                 setattr(need, name, getattr(new, name))
-        if new.brand:
-            need.brand = new.brand
+        if new.brand and new.brand != need.brand:
+            need.brand, need.matched_brand = new.brand, None  # a newly named brand is matched afresh
         need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message)))
         need.for_whom = _recipient(message) or need.for_whom
         shown = [p for p in self.shown_products(session) if p.price is not None]
@@ -77,7 +77,8 @@ class ShoppingHandlers:
         if need.lexical is not None:
             wanted = [w for v in new.attributes.values() for w in lexical_words(v)]
             need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
-        act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True)
+        act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True,
+                              category=new.category)
         if not act.products and new.price_change == "lower":
             act.reply = replies.NOTHING_CHEAPER
         return act
@@ -101,26 +102,30 @@ class ShoppingHandlers:
         state = session.state
         slots = Slots(query=need.query or need.kind, min_price=need.min_price, max_price=need.max_price,
                       currency=need.currency, brand=need.brand, category=category, attributes=dict(need.wanted))
-        keep = SearchFilter(category=need.category, brand=need.brand) if refine else None
+        keep = SearchFilter(category=need.category, brand=need.matched_brand) if refine else None
         of_kind = (lambda p: self.kinds().of_kind(p, need.kinds)) if need.kinds else None
         found = self._tools(session)[0].search(
             slots, need.query or need.kind or "", session.user_id, session.id, keep, exclude, set(need.unwanted),
             need.gift, (), need.lexical, price_order, of_kind)
-        if of_kind and found.kind_hits < KIND_FIRST_LEAST:  # "a lunchbox for work": the kind's own words too
+        if of_kind and need.kind and found.kind_hits < KIND_FIRST_LEAST:  # "a lunchbox for work": the kind's words too
+            level = self.kinds().level_of(need.kind)  # and, on a categorised store, its own category
+            inside = SearchFilter(category=level, brand=keep.brand if keep else None) if level else keep
             again = self._tools(session)[0].search(
-                slots.model_copy(update={"query": " ".join([need.kind or "", *need.wanted.values()]).strip()}),
-                need.kind or "", session.user_id, session.id, keep, exclude, set(need.unwanted), need.gift, (),
+                slots.model_copy(update={"query": " ".join([need.query or need.kind, *need.wanted.values()]).strip()}),
+                need.kind, session.user_id, session.id, inside, exclude, set(need.unwanted), need.gift, (),
                 None, price_order, of_kind)
             if again.kind_hits > found.kind_hits:
                 found = again
         state.pending = None
+        if refine and of_kind and found.kind_hits == 0 and found.candidates:  # "cheaper" past the cheapest
+            return Act(replies.none_of_kind(need.kind), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
         if not found.candidates:
             return Act(replies.nothing_found(slots), show=False, suggestions=list(replies.NOTHING_FOUND_CHIPS))
         if clarify and is_vague(slots, found.categories, found.candidates):
             state.pending = Pending(kind="which_kind", options=found.categories[:3])
             state.need = need
             return Act(replies.which_kind(found.categories[:3]), show=False, suggestions=found.categories[:3])
-        need.category, need.brand = found.flt.category, found.flt.brand
+        need.category, need.matched_brand = found.flt.category, found.flt.brand
         products = [c.product for c in found.candidates]
         state.need, state.focus = need, products[0].id
         state.seen = list(dict.fromkeys((state.seen if keep_seen else []) + [p.id for p in products]))
@@ -137,9 +142,8 @@ class ShoppingHandlers:
     def _which_kind(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """The customer picked one of the kinds the assistant offered."""
         state = session.state
-        text = message.lower().strip()
         options = state.pending.options if state.pending else []
-        choice = next((o for o in options if o.lower() in text or text in o.lower()), options[0] if options else text)
+        choice = picked_option(message, options) or (options[0] if options else message)
         need = (state.need or Need()).model_copy(deep=True)
         need.query = f"{need.query} {choice}".strip()
         return self._show_need(session, need, replies.search_results, clarify=False, category=choice)
@@ -164,7 +168,8 @@ class ShoppingHandlers:
             need.max_price = round(base.price - 0.01, 2)
         elif slots.price_change == "higher" and base.price is not None:
             need.min_price = round(base.price + 0.01, 2)
-        need.kinds = need.kinds or _kind_of(base)
+        own = self.kinds().kind_of(base)
+        need.kinds, need.kind = ([own], own) if own else (need.kinds, need.kind)
         return self._show_need(session, need, replies.similar_results, clarify=False, refine=True,
                                exclude={base.id})
 
@@ -215,7 +220,7 @@ class ShoppingHandlers:
         count = _how_many(message, parse)
         if count and product.price is not None:
             return Act(replies.price_for(product, count), [product], show=False,
-                       suggestions=list(replies.QUESTION_CHIPS))
+                       suggestions=list(replies.QUESTION_CHIPS), computed=[round(product.price * count, 2)])
         fact = best_fact(message, product, facts_of(product, replies.price_of(product)), self._encode)
         text = replies.answer_question(product, fact)
         others = shown_with(message, [p for p in found.shown if p.id != product.id]) if fact is None else None
@@ -232,8 +237,9 @@ class ShoppingHandlers:
 
 
 def _recipient(message: str) -> str | None:
-    words = [w.lower() for w in re.findall(r"[a-z]+", message, re.I)]
-    return next((w for w in words if w in RECIPIENTS), None)
+    """Who the need is for ("for my dad"), as ``decide`` reads it."""
+    found = cue("for_someone").search(message)
+    return found.group(1).lower() if found and found.group(1).lower() in RECIPIENTS else None
 
 
 def _how_many(message: str, parse: TurnParse) -> int | None:
@@ -241,21 +247,8 @@ def _how_many(message: str, parse: TurnParse) -> int | None:
     if not match:
         return None
     said = match.group(1).lower()
-    count = int(said) if said.isdigit() else _NUMBER_WORDS.get(said)
+    count = int(said) if said.isdigit() else WORD_NUMBERS.get(said)
     return count if count and count > 1 else None
-
-
-def _kind_of(product: Product) -> list[str]:
-    """The words that may say what a product is, for "more like this": its derived kind, else
-    its own category's words, else its title's."""
-    if KIND in product.attributes:
-        return [product.attributes[KIND]]
-    brand = set(kind_words(product.brand or ""))
-    for level in reversed(product.category):  # the deepest level that is not the brand's own
-        words = kind_words(level)
-        if words and not brand & set(words):
-            return words
-    return kind_words(product.title)
 
 
 _SUPERLATIVE = re.compile(r"\b(best|better|most|least|longest|biggest|largest|smallest|lightest|highest|lowest|"

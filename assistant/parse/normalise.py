@@ -20,7 +20,7 @@ _CURRENCIES = (
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?|\.\d+)\s*(k\b|thousand|grand|hundred|lakhs?|lacs?)?", re.I)
 _MULTIPLIERS = {"k": 1000, "thousand": 1000, "grand": 1000, "hundred": 100, "lakh": 100_000, "lakhs": 100_000,
                 "lac": 100_000, "lacs": 100_000}
-_WORD_NUMBERS = {
+WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "three": 3,
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
@@ -60,8 +60,8 @@ def _words_amount(text: str) -> float | None:
             if _SCALES[word] >= 1000:
                 total, current = total + current, 0.0
             seen = True
-        elif word in _WORD_NUMBERS:
-            value = _WORD_NUMBERS[word]
+        elif word in WORD_NUMBERS:
+            value = WORD_NUMBERS[word]
             current = value if word in ("a", "an") or not seen or current >= 100 and value >= 100 else current + value
             if word not in ("a", "an"):
                 seen = True

@@ -174,6 +174,13 @@ class EventStore:
             tx.execute("DELETE FROM events")
             tx.execute("DELETE FROM users")
 
+    def delete_session_events(self, session_id: str) -> int:
+        """Deletes the events one chat session wrote (its cart changes and clicks). Loaded order
+        histories use their invoices as sessions, which no chat session id can equal."""
+        with self.db.transaction() as tx:
+            return int(tx.execute(f"DELETE FROM events WHERE session_id = ? AND type IN "
+                                  f"({','.join('?' * len(_BROWSING))})", (session_id, *_BROWSING)))
+
     def delete_user(self, user_id: str, sessions: Iterable[str] = ()) -> int:
         """Deletes the user's events, and the anonymous browsing events (views, clicks, carts)
         of ``sessions``, their own chat sessions, whose clicks may predate the sign-in. Nobody

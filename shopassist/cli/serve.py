@@ -60,6 +60,25 @@ def _demo_behaviour(settings: Settings) -> None:
               searcher=HybridSearcher(store, encoder, lexical, settings.prefetch, settings.rrf_k))
 
 
+def _demo_samples(settings: Settings) -> None:
+    """What the assistant makes of a few first messages (parse, decision, kind-first search)."""
+    from assistant.service import open_assistant
+
+    parser = None
+    for collection, user, message in (("online-retail", "17850", "gift for my mum under £5"),
+                                      ("flipkart", None, "women's sandals under 500")):
+        assistant = open_assistant(settings, collection, parser=parser)
+        parser = assistant.parser
+        try:
+            result = assistant.turn(None, user, message)
+        finally:
+            assistant.close()
+        who = f" (customer {user})" if user else ""
+        click.echo(f"\n[{collection}]{who} {message!r} → {result.action} ({result.rule}):")
+        for card in result.products:
+            click.echo(f"  - {card.title} | {card.price} {card.currency} | {card.category or '-'}")
+
+
 @click.command()
 @click.option("--reindex", is_flag=True, help="Index the bundled catalogues even if already indexed.")
 @click.option("--no-serve", is_flag=True, help="Stop after the samples instead of opening the chat UI.")
@@ -68,22 +87,9 @@ def _demo_behaviour(settings: Settings) -> None:
 def demo(settings: Settings, reindex, no_serve, port) -> None:
     """Index the bundled demo stores, load their behaviour, train (once), show samples, and
     serve the chat widget (Online Retail) at http://127.0.0.1:PORT/."""
-    from retrieval.search import open_searcher
-    from retrieval.stores import SearchFilter
-
     _demo_index(settings, reindex)
     _demo_behaviour(settings)
-    samples = [("online-retail", "gift for my mum", SearchFilter(max_price=5)),
-               ("flipkart", "women's sandals", SearchFilter(max_price=500))]
-    for collection, query, flt in samples:
-        store, encoder, lexical = services(settings, collection)
-        with store:
-            searcher = open_searcher(store, encoder, lexical, settings.state_dir, collection, settings.prefetch,
-                                     settings.rrf_k, settings.spelling)
-            results = searcher.search(query, flt, 5)
-        click.echo(f"\n[{collection}] {query!r} (max price {flt.max_price}):")
-        for c in results:
-            click.echo(f"  - {c.product.title} | {c.product.price} {c.product.currency} | {c.product.category_path or '-'}")
+    _demo_samples(settings)
     click.echo("\n[online-retail] recommendations for customer 17850:")
     for r in recommender_for(settings, "online-retail").recommend("17850", 5):
         click.echo(f"  - {r.title} | {r.price} GBP | {r.reason}")

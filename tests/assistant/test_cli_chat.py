@@ -25,12 +25,15 @@ def test_message_json_shape_and_session_continuity(shop_home, llm_dir):
     assert set(first["parse"]) == {"intent", "slots", "by"} and first["parse"]["intent"] == "search"
     assert first["parse"]["by"] == "model"
     assert first["parse"]["slots"]["max_price"] == 3000
+    assert first["action"] == "search" and first["rule"] and first["state"]["need"]["max_price"] == 3000
+    assert first["state"]["shown"] == [p["id"] for p in first["products"]]
     for product in first["products"]:
         assert {"id", "title", "price", "reason"} <= set(product) and product["price"] <= 3000
 
     again = json.loads(chat(shop_home, llm_dir, "--collection", "flipkart", "--session", first["session"],
                             "--message", "show me cheaper ones", "--json"))
     assert again["session"] == first["session"] and again["parse"]["intent"] == "refine"
+    assert again["action"] == "refine" and again["state"]["need"].get("kind") == first["state"]["need"].get("kind")
     first_prices = sorted(p["price"] for p in first["products"])
     assert again["products"] and max(p["price"] for p in again["products"]) < first_prices[len(first_prices) // 2]
     assert not {p["id"] for p in again["products"]} & {p["id"] for p in first["products"]}

@@ -206,13 +206,14 @@ def test_a_derived_kind_is_searched_by_but_never_told_to_a_customer():
 
 
 def test_more_like_a_categorised_product_keeps_to_its_own_category_not_its_brand_or_style():
-    from assistant.handlers.shopping import _kind_of
+    from retrieval.kind_index import KindIndex
 
+    index = KindIndex(["belt", "watch", "bag", "formal", "men"])
     belt = Product(id="7", title="ligans ny men formal black genuine leather belt", brand="Ligans NY",
                    category=("bags wallets belts", "belts", "ligans ny belts"))
-    assert _kind_of(belt) == ["belts"]
-    assert _kind_of(Product(id="8", title="LUNCH BAG RED RETROSPOT", attributes={"kind": "bag"})) == ["bag"]
-    assert "men" not in _kind_of(Product(id="9", title="analog watch for men"))
+    assert index.kind_of(belt) == "belt"
+    assert index.kind_of(Product(id="8", title="LUNCH BAG RED RETROSPOT", attributes={"kind": "bag"})) == "bag"
+    assert index.kind_of(Product(id="9", title="analog watch for men")) == "watch"
 
 
 def test_kind_words_leave_out_colours_sizes_materials_and_numbers():
