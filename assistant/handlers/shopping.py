@@ -8,6 +8,7 @@ it), never from the last message alone, so small talk between two turns changes 
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -79,6 +80,12 @@ class ShoppingHandlers:
             need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
         act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True,
                               category=new.category)
+        if not act.products and new.price_change == "lower" and len(shown) >= 2:
+            # nothing under the cheapest shown: cheaper than the middle one, the shown ones left out
+            middle = sorted(shown, key=lambda p: p.price)[len(shown) // 2]
+            need.max_price = round(middle.price - 0.01, 2)
+            act = self._show_need(session, need, partial(replies.cheaper_than, middle), clarify=False,
+                                  refine=True, exclude={p.id for p in shown})
         if not act.products and new.price_change == "lower":
             act.reply = replies.NOTHING_CHEAPER
         return act

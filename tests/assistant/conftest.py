@@ -51,3 +51,22 @@ def assistant_for(shop_settings, parser):
     yield make
     for a in opened:
         a.close()
+
+
+@pytest.fixture(scope="module")
+def retail(tmp_path_factory, llm_dir, parser):
+    """The full Online Retail catalogue with customer 17850's real orders, on the real models
+    (one home per test module)."""
+    from assistant.service import open_assistant
+
+    home = tmp_path_factory.mktemp("full-retail")
+    run_cli("--home", str(home), "index", "--catalog", str(ONLINE_RETAIL), "--format", "online-retail",
+            "--collection", "online-retail")
+    frame = pd.read_csv(ONLINE_RETAIL, dtype={"CustomerID": str, "InvoiceNo": str, "StockCode": str})
+    mine = home / "mine.csv"
+    frame[frame["CustomerID"].str.removesuffix(".0") == "17850"].to_csv(mine, index=False)
+    run_cli("--home", str(home), "events", "ingest", str(mine))
+    settings = load_settings(overrides={"home": home, "data_dir": DATA_DIR, "llm": llm_dir}, environ={})
+    assistant = open_assistant(settings, "online-retail", parser=parser)
+    yield assistant
+    assistant.close()

@@ -5,33 +5,11 @@ follow praise only, and questions about shown products are answered from their f
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
-
-from tests.conftest import ONLINE_RETAIL, run_cli
 
 pytestmark = pytest.mark.slow
 CUSTOMER = "17850"
 SHOES = ("shoe", "sneaker", "trainer")
-
-
-@pytest.fixture(scope="module")
-def retail(tmp_path_factory, llm_dir, parser):
-    from assistant.service import open_assistant
-    from shopassist.settings import load_settings
-    from tests.conftest import DATA_DIR
-
-    home = tmp_path_factory.mktemp("conversations")
-    run_cli("--home", str(home), "index", "--catalog", str(ONLINE_RETAIL), "--format", "online-retail",
-            "--collection", "online-retail")
-    frame = pd.read_csv(ONLINE_RETAIL, dtype={"CustomerID": str, "InvoiceNo": str, "StockCode": str})
-    mine = home / "mine.csv"
-    frame[frame["CustomerID"].str.removesuffix(".0") == CUSTOMER].to_csv(mine, index=False)
-    run_cli("--home", str(home), "events", "ingest", str(mine))
-    settings = load_settings(overrides={"home": home, "data_dir": DATA_DIR, "llm": llm_dir}, environ={})
-    assistant = open_assistant(settings, "online-retail", parser=parser)
-    yield assistant
-    assistant.close()
 
 
 @pytest.fixture

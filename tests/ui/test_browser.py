@@ -19,7 +19,8 @@ def test_widget_chat_cards_and_add_to_cart(server, browser, tmp_path, shop_home)
     browser.get(server + "/?customer=13047")
     cards = ui.chat(browser, "a gift for my mum under £20", customer="13047")
     assert cards and "£" in cards[0].text
-    assert "Here is what I found" in browser.find_element(By.CSS_SELECTOR, ".message-wrap, [role='log']").text
+    log = browser.find_element(By.CSS_SELECTOR, ".message-wrap, [role='log']").text
+    assert "Here is what I found" in log or "Some gift ideas" in log, log  # a search, or a gift's ideas
     before = EventStore(shop_home / "events.sqlite").count("13047")
     add = [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text == "Add to cart" and b.is_displayed()]
     add[0].click()
