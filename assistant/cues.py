@@ -159,6 +159,11 @@ CUES: tuple[Cue, ...] = (
         matches=("where is my order", "can i exchange it if it doesnt fit", "my password wont work",
                  "how long is delivery to mumbai"),
         misses=("my name's Priya", "ugh", "she loves green")),
+    Cue("superlative", r"\b(?:best|better|most|least|longest|biggest|largest|smallest|lightest|highest|lowest|"
+                       r"top|\w+est)\b",
+        "a reference that compares the shown products ('the one with the best battery') names none of them",
+        matches=("the one with the best battery", "the lightest one", "the biggest"),
+        misses=("the blue one", "the spaceboy one", "the first one")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

@@ -99,9 +99,10 @@ class Shopper:
             pool = priced + [c for c in head if c.product.price is None] + rest
         hits = 0
         if of_kind is not None:
-            mine = [c for c in pool if of_kind(c.product)]
+            kinds = [of_kind(c.product) for c in pool]  # each product judged once
+            mine = [c for c, k in zip(pool, kinds) if k]
             hits = len(mine)
-            pool = mine + [c for c in pool if not of_kind(c.product)]  # stable within each group
+            pool = mine + [c for c, k in zip(pool, kinds) if not k]  # stable within each group
         return Found(pool[: self.top_k], flt, query, top_categories(pool), hits)
 
     def _narrow(self, slots: Slots, pool: list[Candidate], flt: SearchFilter) -> SearchFilter:

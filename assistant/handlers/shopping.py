@@ -7,7 +7,6 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Callable
 
@@ -258,14 +257,12 @@ def _how_many(message: str, parse: TurnParse) -> int | None:
     return count if count and count > 1 else None
 
 
-_SUPERLATIVE = re.compile(r"\b(best|better|most|least|longest|biggest|largest|smallest|lightest|highest|lowest|"
-                          r"top|\w+est)\b", re.I)
 
 
 def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
     """The words of a reference by name ("the blue one") that matched no shown product;
     "the one with the best battery" compares the shown ones, it names none."""
     for ref, product in zip(parse.slots.references, picked):
-        if product is None and ref.kind == "name" and lexical_words(ref.text) and not _SUPERLATIVE.search(ref.text):
+        if product is None and ref.kind == "name" and lexical_words(ref.text) and not cue("superlative").found(ref.text):
             return " ".join(lexical_words(ref.text))
     return None
