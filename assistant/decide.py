@@ -29,7 +29,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from assistant.cues import POINTING, cue
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
 from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words,
-                             size_change, stem, without_words)
+                             plausible, size_change, stem, without_words)
 from assistant.state import DialogueState
 
 ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_add", "add_to_cart",
@@ -81,7 +81,7 @@ class Turn:
     def constrains(self) -> bool:
         """The message narrows a need: an attribute, a budget, a price move, who it is for (or
         their age), or something ruled out."""
-        slots = self.parse.slots
+        slots, _ = plausible(self.parse.slots, self.message)  # budgets in words too ("under a fiver")
         if slots.attributes or slots.min_price is not None or slots.max_price is not None or slots.price_change \
                 or slots.brand or without_words(self.message) or child_age(self.message) or size_change(self.message):
             return True

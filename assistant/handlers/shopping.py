@@ -65,6 +65,8 @@ class ShoppingHandlers:
         if new.brand and new.brand != need.brand:
             need.brand, need.matched_brand = new.brand, None  # a newly named brand is matched afresh
         need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message)))
+        # "not keen on anything too pink": a value ruled out is never one wanted, whatever was tagged
+        need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
         need.for_whom = _recipient(message) or need.for_whom
         shown = [p for p in self.shown_products(session) if p.price is not None]
         if new.price_change == "lower" and shown:

@@ -109,3 +109,11 @@ def test_rules_name_known_actions():
         assert rule.__name__
     for message in ("hi", "42", "any more?", "yes", "add it"):
         assert decide(shown(), parse("search"), message).kind in ACTIONS
+
+
+def test_a_dislike_of_a_value_is_never_read_as_wanting_it():
+    from assistant.query import without_words
+
+    assert without_words("not keen on anything too pink tbh") == ["pink"]
+    assert decide(shown(), parse("refine", attributes={"colour": "pink"}), "not keen on anything too pink").kind \
+        == "refine"
