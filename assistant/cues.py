@@ -77,27 +77,40 @@ CUES: tuple[Cue, ...] = (
         misses=("take 2 of the first", "which one stands out", "add it")),
     Cue("praise", r"\b(?:love|lovely|gorgeous|beautiful|stunning|perfect|cute|adorable|nice|great|fab|"
                   r"fabulous|brilliant|amazing|ideal|exactly what|just what|like (?:the|that|this) (?:one|first|"
-                  r"second|third|last)|(?:that|this|the \w+ one)'?s? (?:the one|it))\b",
+                  r"second|third|last)|(?:that|this|the \w+ one)'?s? (?:the one|it)|"
+                  r"ones?(?:'s| is| are| looks?| seems?) (?:alright|fine|good|decent|sound|ok|okay|the one)|"
+                  r"(?:looks?|seems?) (?:alright|fine|good|decent))\b",
         "praise of something shown (an offer to add may follow, when products are on screen)",
         matches=("ooh the second one is lovely", "that's perfect", "love the first one", "cute!",
-                 "that's exactly what i wanted"),
-        misses=("nah not feeling these", "those are hideous", "hmm", "is it washable")),
+                 "that's exactly what i wanted", "skull one's alright", "the blue one looks good"),
+        misses=("nah not feeling these", "those are hideous", "hmm", "is it washable", "ok thanks",
+                "is that one ok for a dishwasher?")),
     Cue("points_at", r"\b(?:the (?:[\w-]+ ){0,3}(?:one|ones)|(?:that|this|it)(?:'?s\b| is\b| one\b|\W*$)|"
                      r"those|these|them|first|second|third|fourth|fifth|last)\b",
         "words that point at a product on screen (praise of a shown product needs one)",
         matches=("the spaceboy one is perfect", "love that", "ooh the second one is lovely", "it's gorgeous"),
         misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
     Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
-                r"what else|anything else|(?:some )?other (?:ones|options)|different ones|next (?:page|ones)|"
+                r"what else|anything else|(?:some )?other (?:ones|options|patterns?|designs?|colou?rs?|styles?|prints?|versions)|different ones|next (?:page|ones)|"
                 r"not (?:feeling|loving|keen on) (?:these|those|them|any)|none of (?:these|those|them)|"
                 r"(?:don'?t|dont) (?:like|fancy|love) (?:these|those|them|any of)|keep (?:going|looking)|"
                 r"something else|not (?:that|this|those|these)(?: ones?)?\W*$|"
                 r"aur dikhao|kuch aur)\b",
         "more of the same need: the next page, or other products of the kind",
         matches=("any more?", "show me more", "what else have you got", "nah not feeling these",
-                 "none of those tbh", "aur dikhao", "not that one", "something else?"),
+                 "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got"),
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
                 "actually dont want the lantern anymore", "any more like it?")),
+    Cue("names_one", r"\b(?:the\s+((?:(?!(?:this|that|which|any|every|no|a|an|new|other|another|first|second|third|"
+                     r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z][\w-]*\s+){1,3}?)ones?\b(?!\s+of\b)|"
+                     r"((?:(?!(?:the|this|that|which|any|every|no|a|an|new|other|another|first|second|third|"
+                     r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z][\w-]*\s+){1,3}?)ones?"
+                     r"(?='s|\s+(?:is|are|was|looks?|seems?|in|pls|please|lol|then|it|too|x+|with|for)\b|\W*$|\s*[,.!?]))",
+        "a shown product (or a variant of the need) named by its words: 'the owl one', 'skull one's alright'",
+        matches=("the owl one is adorable", "skull one's alright", "the green fern ones", "ok owl one, add it",
+                 "is the tea time one cotton", "the reindeer ones lol my kids will lose it"),
+        misses=("one boy one girl, 5 and 8", "which one is cheaper", "i need a new one", "the first one",
+                "any one will do", "show me that one")),
     Cue("like_this", r"\b(?:more like|similar to|like (?:the|that) (?:one|first|second|third|last)|"
                      r"same (?:as|but)|similar but|one like)\b",
         "more like one shown product",

@@ -139,7 +139,8 @@ def _yes_to_offer(t: Turn) -> bool:
 
 def _no_to_offer(t: Turn) -> bool:
     said_no = t.parse.intent == "deny" or cue("no").found(t.message)
-    return _offer_pending(t) and said_no and not t.new_kind() and not t.constrains()
+    asks_more = cue("more").found(t.message) or t.parse.intent == "more"  # "not yet, what other patterns?"
+    return _offer_pending(t) and said_no and not t.new_kind() and not t.constrains() and not asks_more
 
 
 def _support(t: Turn) -> bool:
@@ -230,7 +231,8 @@ RULES: tuple[Rule, ...] = (
     _rule("injection", "out_of_scope", lambda t: cue("injection").found(t.message)),
     _rule("asks_for_a_person", "handoff", lambda t: t.parse.intent == "contact_human_agent"),
     _rule("asks_about_deals", "deals",
-          lambda t: (t.parse.intent == "deals" or cue("deals").found(t.message)) and not t.new_kind()),
+          lambda t: (cue("deals").found(t.message) or (t.parse.intent == "deals" and not cue("more").found(t.message)))
+          and not t.new_kind()),
     _rule("sets_quantity", "set_quantity", lambda t: cue("set_quantity").found(t.message)),
     _rule("size_about_a_shown_item", "answer", _size_about_shown),
     _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),

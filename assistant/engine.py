@@ -26,7 +26,7 @@ from assistant.handlers.talk import TalkHandlers
 from assistant.orders import Order
 from assistant.parse.rules import hint_intent
 from assistant.parse.schema import TurnParse
-from assistant.query import lexical_words
+from assistant.reading import read_kinds
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionStore, issued_session_id, valid_session_id
 from assistant.shopping import Shopper
@@ -307,10 +307,8 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
     def _read_kinds(self, session: Session, message: str) -> tuple[list[str], list[str]]:
         """The store's kinds the message names, and its words the store's titles use. A kind
         word naming a product on screen ("the spaceboy one") points at it, not at a new need."""
-        index = self.kinds()
         shown = self.shown_products(session) if session.state.shown else []
-        kinds = [k for k in index.named(message) if not any(index.of_kind(p, [k]) for p in shown)]
-        return kinds, index.described(lexical_words(message))
+        return read_kinds(self.kinds(), message, session.state.need, shown)
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:
         state = session.state

@@ -43,8 +43,10 @@ _NOT_PRICE_AFTER = re.compile(r"^\s*-?\s*(?:years?|yrs?|yo\b|y/?o|months?|mths?|
                               r"piece|seater|seats?|cm|mm|m\b|inch|in\b|ft|feet|ml|l\b|litres?|liters?|kg|g\b|gb|tb|"
                               r"mah|w\b|watts?|v\b|ct\b|carats?|karats?|people|persons?|kids|children|guests|cups|slices|x\b|st|nd|rd|th)",
                               re.I)
+# "less", "lower", "higher" talk about price unless another quality follows ("less breakable", "high heels")
 _PRICE_TALK = re.compile(r"cheap|expensive|pric|cost|budget|afford|dear|premium|fanc|posh|upmarket|luxur|spend|"
-                         r"money|bargain|econom|less|lower|high|pound|quid|rupee|£|₹|\$", re.I)
+                         r"money|bargain|econom|pound|quid|rupee|£|₹|\$|"
+                         r"\b(?:less|lower|high(?:er)?)\b(?!\s+(?!(?:than|end|budget|range|please|pls|plz|then|still|maybe|if|ones?|tho|though|thanks)\b)[a-z]{3,})", re.I)
 _CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sasta|save|saving|"
                       r"too (much|expensive|pricey)", re.I)
 _PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|"
@@ -252,7 +254,7 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     for name, value in list(kept.attributes.items()):
         if avoid and set(_WORD.findall(value.lower())) <= set(avoid):  # "aren't glass" tagged as material glass
             kept.attributes.pop(name)
-    text = _without_avoided(_without_prices(message)) if avoid else _without_prices(message)
+    text = without_avoided(_without_prices(message)) if avoid else _without_prices(message)
     gifting = (gift or GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
     if not gifting and is_keywords(text):  # typed as into a search box: every word counts, numbers too
         return SearchPlan(dense=text or message, lexical=" ".join(keyword_words(text)), slots=kept, dropped=dropped,
@@ -408,7 +410,7 @@ def without_words(message: str) -> list[str]:
     return list(dict.fromkeys(w for w in found if w not in _NOT_AVOIDED))
 
 
-def _without_avoided(message: str) -> str:
+def without_avoided(message: str) -> str:
     """The message with its "not glass" / "no glitter" phrases cut: the meaning side of a
     search cannot read a negation, so the negated word would pull those products in."""
     return " ".join(_WITHOUT.sub(lambda m: m.group(0) if m.group(1).lower() in _NOT_AVOIDED

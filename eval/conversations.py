@@ -85,6 +85,8 @@ class TurnOutcome:
     crashed: str | None = None
     invented: list[str] = field(default_factory=list)
     reply: str = ""
+    intent: str | None = None  # the parser's reading, for reading failures
+    confidence: float | None = None
 
 
 def read_set(path: Path) -> list[Conversation]:
@@ -176,6 +178,7 @@ def replay(assistant, conversation: Conversation, known: Callable[[list[str]], d
         outcome.action = getattr(result, "action", None) or legacy_action(result, outcome.cart_changed)
         outcome.rule = getattr(result, "rule", None)
         outcome.reply = result.reply[:300]
+        outcome.intent, outcome.confidence = result.parse.intent, round(result.parse.confidence, 3)
         ids = [p.id for p in result.products]
         outcome.searched = bool(ids) and outcome.action in SHOWING
         outcome.shown = ids if outcome.searched else []

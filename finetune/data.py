@@ -413,6 +413,11 @@ def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: i
     return stats
 
 
+# A share of new requests is given a state line with another kind on screen: real customers ask
+# for a second thing mid-conversation, and a parser that only ever saw searches on an empty
+# screen reads every product named later as a refinement of the first.
+NEW_NEED_INTENTS = ("search", "gift_help")
+NEW_NEED_WHILE_SHOWN = 0.35
 # The assistant's last action, as a state line says it, for turns made up without a conversation.
 _LAST_SHOWN = ("search", "refine", "more", "answer", "chat", "compare")
 _LAST_NONE = (None, None, "chat", "support", "deals")
@@ -429,6 +434,9 @@ def with_contexts(rows: list[Example], kinds: list[str], rng: random.Random) -> 
         if row.has_results:
             kind = _span_kind(row) or (rng.choice(kinds) if kinds else None)
             row.context = render_context(kind, True, None, rng.choice(_LAST_SHOWN))
+        elif row.intent in NEW_NEED_INTENTS and kinds and rng.random() < NEW_NEED_WHILE_SHOWN:
+            # a new need asked while another is on screen ("crackers while i think about it")
+            row.context = render_context(rng.choice(kinds), True, None, rng.choice(_LAST_SHOWN))
         else:
             kind = rng.choice(kinds) if kinds and rng.random() < 0.2 else None
             row.context = render_context(kind, False, None, rng.choice(_LAST_NONE))

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Iterable
 
 from retrieval.kinds import KIND
-from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, PATTERNS, SIZE_WORDS
+from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, PATTERNS, SIZE_WORDS, singular
 from retrieval.product import Product
 
 MIN_PRODUCTS = 3
@@ -28,16 +28,8 @@ _NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
     "home", "more", "daily", "winter", "seasonal", "ethnic", "traditional", "gift", "gifts", "design", "vintage"}
 
 
-def singular(word: str) -> str:
-    if word.endswith(("ss", "us", "mas", "vas")):
-        return word  # "christmas", "dress", "canvas"
-    for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ses", "s"), ("s", "")):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + repl
-    return word
-
-
-_PURPOSE = {"for", "near", "on", "under", "beside", "inside", "into", "onto", "fits", "fit", "match", "matches"}
+_PURPOSE = {"for", "near", "on", "under", "beside", "inside", "into", "onto", "fits", "fit", "match", "matches",
+            "with"}  # "a lunch box with cutlery": what it comes with
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.lexicon import COLOURS, GENDERS, MATERIALS, PATTERNS, SIZE_WORDS
+from retrieval.lexicon import COLOURS, GENDERS, MATERIALS, PATTERNS, SIZE_WORDS, singular
 from retrieval.product import KIND_ATTRIBUTE, Product
 from retrieval.state_files import write_json
 
@@ -28,6 +28,7 @@ KIND = KIND_ATTRIBUTE
 MIN_TITLES = 3  # a word fewer titles use is a name, not a kind
 WIN_BONUS = 0.5
 NEEDS_KINDS = 0.5  # derive only when fewer than half the products have a category
+DERIVATION = 2  # bumped when the derivation changes, so a cached set of kinds is derived again
 _NOT_KINDS = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -35,13 +36,6 @@ _WORD = re.compile(r"[a-z][a-z'-]+")
 def _candidates(title: str, uses: Counter[str]) -> list[str]:
     return [w for w in dict.fromkeys(_WORD.findall(title.lower()))
             if len(w) > 2 and w not in _NOT_KINDS and uses[w] >= MIN_TITLES]
-
-
-def _singular(word: str) -> str:
-    for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("s", "")):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + repl
-    return word
 
 
 def needs_kinds(products: list[Product]) -> bool:
@@ -66,7 +60,7 @@ def derive_kinds(products: list[Product], encoder, progress: bool = False) -> di
     out = {}
     for product, sim in zip(rows, sims):
         scores = sim + WIN_BONUS * np.array([rate[w] for w in options[product.id]])
-        out[product.id] = _singular(options[product.id][int(np.argmax(scores))])
+        out[product.id] = singular(options[product.id][int(np.argmax(scores))])
     return out
 
 
@@ -88,7 +82,7 @@ def with_kinds(products: list[Product], encoder, progress: bool = False, cache: 
 
 
 def _fingerprint(products: list[Product], embedder: str) -> str:
-    digest = hashlib.sha256(embedder.encode())
+    digest = hashlib.sha256(f"{DERIVATION}\x1e{embedder}".encode())
     for product in sorted(products, key=lambda p: p.id):
         digest.update(f"\x1e{product.id}\x1f{product.title}".encode())
     return digest.hexdigest()

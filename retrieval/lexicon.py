@@ -49,3 +49,16 @@ KIND_SYNONYMS = {
     "heels": ("heel",), "sandles": ("sandal",), "kurti": ("kurti", "kurta"), "tealight": ("t-light",),
     "pressie": (), "mug": ("mug", "cup"), "beaker": ("beaker", "cup"),
 }
+
+
+def singular(word: str) -> str:
+    """A plural's singular, loosely and without a dictionary: "boxes" → "box", "dishes" → "dish",
+    "cases" → "case", "christmas" and "dress" stay. The catalogue's kinds and the customer's
+    words go through this one function, so they meet whatever it gets wrong."""
+    if word.endswith(("ss", "us", "mas", "vas")):
+        return word
+    for suffix, repl, least in (("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
+                                ("ses", "s", 2), ("s", "", 2)):
+        if word.endswith(suffix) and len(word) > len(suffix) + least:
+            return word[: -len(suffix)] + repl
+    return word

@@ -20,7 +20,7 @@ from retrieval.product import Product
 class CartHandlers:
     def _offer_add(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """"Shall I add …?": the product the praise or the unclear request points at."""
-        found = self._products_for(session, parse, 1)
+        found = self._products_for(session, parse, 1, message)
         if not found.products:
             return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
         product = found.products[0]
@@ -40,7 +40,7 @@ class CartHandlers:
 
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """An explicit request to buy: the product it names (or the one in focus)."""
-        found = self._products_for(session, parse, 1)
+        found = self._products_for(session, parse, 1, message)
         if not found.products:
             return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
         session.state.pending = None

@@ -18,9 +18,10 @@ from assistant.cues import cue
 from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS
-from assistant.parse.schema import Slots, TurnParse
+from assistant.parse.schema import Reference, Slots, TurnParse
 from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, lexical_words, plan_search, plausible,
-                             size_change, without_words)
+                             size_change, stems, without_words)
+from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, is_vague, resolve
 from assistant.state import Need, Pending
@@ -159,7 +160,7 @@ class ShoppingHandlers:
     # ------------------------------------------------------------------ more like one, picks
     def _similar(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """More like one shown product, with the change asked for; stays with its kind."""
-        products = self._products_for(session, parse, 1).products
+        products = self._products_for(session, parse, 1, message).products
         if not products:
             return self._new_search(session, parse, message, kinds)
         base = products[0]
@@ -196,12 +197,20 @@ class ShoppingHandlers:
                    suggestions=list(replies.RECOMMEND_CHIPS))
 
     # ------------------------------------------------------------------ about what is shown
-    def _products_for(self, session: Session, parse: TurnParse, want: int) -> Picked:
+    def _products_for(self, session: Session, parse: TurnParse, want: int, message: str = "") -> Picked:
         shown, focus = self.shown_products(session), self._focus(session)
-        picked = [resolve(r, shown, focus) for r in parse.slots.references]
+        references = list(parse.slots.references)
+        said = named_words(message)  # "the owl one is adorable": a name the parser may not have tagged
+        if said and not any(r.kind in ("name", "position") for r in references):
+            references.append(Reference(kind="name", text=said))
+        parse = parse.model_copy(update={"slots": parse.slots.model_copy(update={"references": references})})
+        picked = [resolve(r, shown, focus) for r in references]
         missed = _missed_name(parse, picked)
         picked = [p for p in picked if p is not None]
-        if missed:  # "the blue one" with no blue one shown: never another product
+        if missed:  # "the owl one" not on screen: one of the need's kind that says owl, else never another
+            named = self._of_need_named(session, missed)
+            if named is not None:
+                return Picked([named], shown)
             return Picked(picked, shown, missed if shown else None)
         for p in ([focus] if focus else []) + shown:
             if len(picked) >= want:
@@ -210,8 +219,26 @@ class ShoppingHandlers:
                 picked.append(p)
         return Picked(picked, shown)
 
+    def _of_need_named(self, session: Session, words: str) -> Product | None:
+        """A product of the current need whose title carries every word of a name: one shown
+        earlier in the need, else the first of its kind a search for the words finds."""
+        need = session.state.need
+        if need is None or not need.kinds:
+            return None
+        wanted = stems(words)
+        def fits(p: Product) -> bool:
+            return wanted <= stems(p.title) and self.kinds().of_kind(p, need.kinds)
+        seen = self.lookup(session.state.seen) if session.state.seen else {}
+        earlier = next((p for pid in session.state.seen if (p := seen.get(pid)) is not None and fits(p)), None)
+        if earlier is not None:
+            return earlier
+        slots = Slots(query=f"{words} {need.kind}", min_price=need.min_price, max_price=need.max_price)
+        found = self._tools(session)[0].search(slots, slots.query, session.user_id, session.id,
+                                               of_kind=lambda p: self.kinds().of_kind(p, need.kinds))
+        return next((c.product for c in found.candidates if fits(c.product)), None)
+
     def _compare(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
-        found = self._products_for(session, parse, 2)
+        found = self._products_for(session, parse, 2, message)
         if len(found.products) < 2:
             return Act(found.not_shown() or replies.COMPARE_NEEDS_RESULTS, show=False)
         session.state.focus = found.products[-1].id
@@ -220,7 +247,7 @@ class ShoppingHandlers:
 
     def _question(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """A question about one shown product, answered from its fields; several of it priced."""
-        found = self._products_for(session, parse, 1)
+        found = self._products_for(session, parse, 1, message)
         if not found.products:
             return Act(found.not_shown() or replies.WHICH_PRODUCT, show=False)
         product = found.products[0]

@@ -300,3 +300,15 @@ def test_search_box_queries_keep_their_counts_and_sizes():
 def test_counts_are_not_budgets_and_hinglish_cues_set_the_direction(message, slots, low, high):
     kept = plan_search(message, slots).slots
     assert (kept.min_price, kept.max_price) == (low, high)
+
+
+def test_less_or_higher_followed_by_another_quality_is_not_a_price_change():
+    from assistant.parse.schema import Slots
+    from assistant.query import plausible
+
+    lower = Slots(price_change="lower")
+    assert plausible(lower, "something less breakable lol, metal?")[0].price_change is None
+    assert plausible(Slots(price_change="higher"), "high heels for a wedding")[0].price_change is None
+    assert plausible(lower, "bit less?")[0].price_change == "lower"
+    assert plausible(lower, "any lower ones")[0].price_change == "lower"
+    assert plausible(lower, "a bit less pricey")[0].price_change == "lower"

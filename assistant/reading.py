@@ -1,0 +1,61 @@
+"""What one message names of the store's kinds, read in its conversation.
+
+The same word means different things by where it sits: "owls" after "no" is ruled out, "the
+owl one" points at a product of the need (a shown one, or one of the need's kind with that
+word), and "boxes" while choosing a lunch bag is a lunch box. ``decide`` reads the result: a
+kind left here is a kind the customer asks for.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from assistant.cues import cue
+from assistant.query import lexical_words, without_avoided
+from assistant.state import Need
+from retrieval.kind_index import KindIndex
+from retrieval.product import Product
+
+
+def read_kinds(index: KindIndex, message: str, need: Need | None,
+               shown: Iterable[Product] = ()) -> tuple[list[str], list[str]]:
+    """The kinds the message asks for, and its words the store's titles use."""
+    shown = list(shown)
+    text = without_avoided(message)  # "no dolly girls": a kind ruled out is not one asked for
+    if need is not None or shown:
+        text = _named_ones_cut(text)  # "the owl one": a product of this need, not a new need
+    kinds = [k for k in index.named(text) if not _on_screen(index, k, text, shown)]
+    if need is not None and need.kind:
+        kinds = [_inherit(index, k, need.kind) for k in kinds]
+    return list(dict.fromkeys(kinds)), index.described(lexical_words(message))
+
+
+def _on_screen(index: KindIndex, kind: str, text: str, shown: list[Product]) -> bool:
+    """A kind a shown product is or says ("the bag is nice", "full sleeve, plain colour pls"
+    beside full-sleeve tops): pointed at, not asked for; unless the message asks for products
+    ("do you sell actual trees too?" beside a tree decoration asks for trees)."""
+    if any(index.kind_of(p) == kind for p in shown):
+        return True
+    return not cue("asks_for_products").found(text) and any(index.of_kind(p, [kind]) for p in shown)
+
+
+def _named_ones_cut(text: str) -> str:
+    found = cue("names_one").search(text)
+    while found:
+        text = text[:found.start()] + " " + text[found.end():]
+        found = cue("names_one").search(text)
+    return text
+
+
+def _inherit(index: KindIndex, kind: str, held: str) -> str:
+    """"Boxes", said while choosing a lunch bag, is a lunch box when the store's titles say so."""
+    words = held.split()
+    if " " in kind or len(words) < 2 or kind == words[-1]:
+        return kind
+    return f"{words[-2]} {kind}" if (words[-2], kind) in index.phrases else kind
+
+
+def named_words(message: str) -> str | None:
+    """The words of "the owl one" in a message, if it names a product that way."""
+    found = cue("names_one").search(message)
+    return " ".join(lexical_words(found.group(1) or found.group(2))) or None if found else None

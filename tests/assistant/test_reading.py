@@ -1,0 +1,53 @@
+"""What a message names of the store's kinds, read in its conversation (``assistant.reading``)."""
+
+from assistant.reading import named_words, read_kinds
+from assistant.state import Need
+from retrieval.kind_index import KindIndex
+from retrieval.product import Product
+
+
+def _index() -> KindIndex:
+    return KindIndex(["box", "bag", "owl", "warmer", "tree", "decoration", "cutlery", "doll", "lantern"],
+                     phrases=[("lunch", "box"), ("lunch", "bag"), ("hand", "warmer")])
+
+
+def _product(pid: str, title: str, kind: str) -> Product:
+    return Product(id=pid, title=title, price=2.0, currency="GBP", attributes={"kind": kind})
+
+
+WARMERS = [_product("1", "HAND WARMER RED RETROSPOT", "warmer"), _product("2", "HAND WARMER UNION JACK", "warmer")]
+NEED = Need(kind="hand warmer", kinds=["hand warmer"], query="hand warmers")
+
+
+def test_a_kind_in_a_ruled_out_phrase_is_not_asked_for():
+    kinds, _ = read_kinds(_index(), "im a builder so no dolly girls lol", NEED, WARMERS)
+    assert kinds == []
+    assert read_kinds(_index(), "a doll for my niece", NEED, WARMERS)[0] == ["doll"]
+
+
+def test_the_x_one_names_a_product_of_the_need_not_a_new_need():
+    assert read_kinds(_index(), "the owl one is adorable", NEED, WARMERS)[0] == []
+    assert read_kinds(_index(), "ok owl one, add it", NEED, WARMERS)[0] == []
+    # with no conversation yet, "owl" is what is asked for
+    assert read_kinds(_index(), "the owl ones please", None, [])[0] == ["owl"]
+    assert named_words("the owl one is adorable") == "owl"
+    assert named_words("which one is cheaper") is None
+
+
+def test_what_a_thing_comes_with_is_not_its_kind():
+    assert read_kinds(_index(), "does it come with cutlery", NEED, WARMERS)[0] == []
+    assert read_kinds(_index(), "a lunch box with cutlery", None, [])[0] == ["lunch box"]
+
+
+def test_a_bare_kind_said_while_choosing_a_compound_keeps_its_first_word():
+    need = Need(kind="lunch bag", kinds=["lunch bag"], query="lunch bag")
+    shown = [_product("3", "LUNCH BAG SPACEBOY DESIGN", "bag")]
+    assert read_kinds(_index(), "show me the hard boxes not the bags", need, shown)[0] == ["lunch box"]
+
+
+def test_a_kind_on_screen_is_pointed_at_unless_the_message_asks_for_products():
+    shown = [_product("4", "CHRISTMAS TREE STAR DECORATION", "decoration")]
+    need = Need(kind="decoration", kinds=["decoration"], query="christmas decorations")
+    assert read_kinds(_index(), "ooh the tree one is lovely", need, shown)[0] == []
+    assert read_kinds(_index(), "the decoration is nice", need, shown)[0] == []
+    assert read_kinds(_index(), "do you sell actual trees too?", need, shown)[0] == ["tree"]
