@@ -25,20 +25,20 @@ from retrieval.search import HybridSearcher, open_searcher
 from retrieval.stores import open_store
 from shopassist.database import Database, open_database
 from shopassist.errors import ModelNotFoundError, ShopAssistError
-from shopassist.settings import Settings
+from shopassist.settings import Settings, secret
 
 log = logging.getLogger(__name__)
 
 
 def open_session_store(settings: Settings, db: Database | None = None) -> SessionStore:
     """The session store on the configured database (``db``: one already open, to share its pool)."""
-    db = db or open_database(settings.home, "sessions", settings.database_url, settings.database_pool_size)
+    db = db or open_database(settings.home, "sessions", secret(settings.database_url), settings.pool_size)
     return SessionStore(db, settings.session_ttl_minutes * 60, settings.max_session_messages)
 
 
 def open_stores(settings: Settings) -> tuple[SessionStore, EventStore]:
     """Both stores; on PostgreSQL they share one connection pool."""
-    shared = open_database(settings.home, "", settings.database_url, settings.database_pool_size) \
+    shared = open_database(settings.home, "", secret(settings.database_url), settings.pool_size) \
         if settings.database_url else None
     return open_session_store(settings, shared), open_event_store(settings, shared.shared() if shared else None)
 

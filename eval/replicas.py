@@ -85,7 +85,8 @@ class Cluster:
 
     def _replica(self, index: int) -> Replica:
         port = _free_port()
-        env = {"SHOPASSIST_DATABASE_URL": self.database_url, "SHOPASSIST_STORE_PRIVATE_COPY": "true", **self.env}
+        env = {"SHOPASSIST_DATABASE_URL": self.database_url, "SHOPASSIST_STORE_PRIVATE_COPY": "true",
+               "SHOPASSIST_TRUSTED_PROXIES": "127.0.0.1", **self.env}  # the balancer on this machine
         log = self._logs / f"replica{index}.log"
         with log.open("w") as fh:
             proc = start_serve(self.home, self.collection, port, env, fh)

@@ -55,9 +55,29 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
+_SECRET_PARAM = re.compile(r"([?&;](?:[^=&;]*(?:pass|secret|token|key|auth)[^=&;]*)=)[^&;#]*", re.I)
+
+
 def redact_url(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+    """The URL without its password, for messages and logs: the user info keeps only the user
+    (the password may itself hold ``@`` or ``:``, so everything up to the host's ``@`` goes), and
+    any query parameter named like a secret (``?password=``, ``sslpassword``, ``token``) is
+    masked; a key=value connection string's ``password=`` likewise."""
+    scheme, sep, rest = url.partition("//")
+    if sep:
+        end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+        authority, tail = rest[:end], rest[end:]
+        at = authority.rfind("@")
+        if at < 0 and "@" in rest:  # a password with "/", "?" or "#" in it: the host's "@" is later
+            at = rest.rfind("@")
+            host_end = next((i for i in range(at + 1, len(rest)) if rest[i] in "/?#"), len(rest))
+            authority, tail = rest[:host_end], rest[host_end:]
+        if at >= 0:
+            user = authority[:at].split(":", 1)[0]
+            authority = f"{user}:***@{authority[at + 1:]}" if ":" in authority[:at] else authority
+        url = scheme + sep + authority + tail
+        return _SECRET_PARAM.sub(r"\1***", url)
+    return re.sub(r"(\bpassword\s*=\s*)(?:'[^']*'|\S+)", r"\1***", url, flags=re.I)
 
 
 class Database(ABC):
@@ -89,6 +109,10 @@ class Database(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def ping(self, timeout_s: float = 1.0) -> None:
+        """Raises unless the database answers within ``timeout_s`` (for ``/healthz``)."""
+        self.query("SELECT 1")
 
     def migrate(self, store: str, migrations: Sequence[Migration]) -> int:
         """Brings ``store``'s tables to the newest version; returns it. Safe when several
@@ -218,14 +242,42 @@ class PostgresDatabase(Database):
             raise DatabaseError(f"cannot connect to PostgreSQL at {redact_url(url)}: {exc}") from None
         self._users = 1
         self._keys = _KeyLocks()  # this process's turns queue here, not on pooled connections
+        self._held = threading.local()  # the connection a thread's hold() took: its turn's only one
+        self._health = None  # a connection of its own for ping(), never one a turn is waiting for
+        self._health_lock = threading.Lock()
 
     @contextmanager
     def _connection(self):
+        held = getattr(self._held, "conn", None)
+        if held is not None:  # inside hold(): the turn's own connection, never a second one
+            try:
+                yield held
+            except self._errors as exc:
+                raise DatabaseError(f"PostgreSQL at {redact_url(self.url)}: {exc}") from exc
+            return
         try:
             with self._pool.connection() as conn:
                 yield conn
         except self._errors as exc:
             raise DatabaseError(f"PostgreSQL at {redact_url(self.url)}: {exc}") from exc
+
+    def ping(self, timeout_s: float = 1.0) -> None:
+        import psycopg
+
+        if not self._health_lock.acquire(timeout=timeout_s):
+            raise DatabaseError("the health check is still waiting for PostgreSQL")
+        try:
+            if self._health is None or self._health.closed:
+                self._health = psycopg.connect(self.url, autocommit=True, connect_timeout=max(1, int(timeout_s)))
+                self._health.execute(f"SET statement_timeout = {int(timeout_s * 1000)}")
+            self._health.execute("SELECT 1")
+        except self._errors as exc:
+            if self._health is not None:
+                self._health.close()
+            self._health = None
+            raise DatabaseError(f"PostgreSQL did not answer: {type(exc).__name__}") from None
+        finally:
+            self._health_lock.release()
 
     def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._connection() as conn:
@@ -255,14 +307,24 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def hold(self, key: str):
+        """The lock, on a connection the thread then uses for everything until it lets go: a
+        turn holds one connection, so a full pool can never leave every turn waiting for a
+        second one."""
         with self._keys.hold(key), self._connection() as conn:
-            conn.autocommit = True
+            outer = getattr(self._held, "conn", None) is None
+            if outer:
+                conn.autocommit = True
+                self._held.conn = conn
             conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
             try:
                 yield
             finally:
-                conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
-                conn.autocommit = False
+                try:
+                    conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+                finally:
+                    if outer:
+                        self._held.conn = None
+                        conn.autocommit = False
 
     @contextmanager
     def _migration_lock(self):
@@ -278,6 +340,8 @@ class PostgresDatabase(Database):
         self._users -= 1
         if self._users == 0:
             self._pool.close()
+            if self._health is not None:
+                self._health.close()
 
 
 class _PostgresTx:

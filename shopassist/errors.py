@@ -5,6 +5,12 @@ class ShopAssistError(Exception):
     """Base for every error whose message tells the user what to change."""
 
 
+class CustomerError(ShopAssistError):
+    """An error whose message is written for the customer ("please wait a moment"): the only
+    kind a browser is shown word for word. Any other error may name a host, a user or a file,
+    so a customer gets an apology and a reference id, and the log gets the detail under it."""
+
+
 class ConfigError(ShopAssistError):
     """A setting is missing, unknown or invalid."""
 

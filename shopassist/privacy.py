@@ -7,10 +7,11 @@
    never read as a number;
 3. IBANs (known country code and that country's exact length; spaced in fours or not, any
    case) → ``[iban]`` — before cards and phones, whose rules would take the digits apart;
-4. order / invoice / tracking / reference numbers right after their cue word ("order
+4. any run of 13–19 digits, in any grouping (spaces, dots, dashes), that passes the Luhn check
+   → ``[card]``, whatever word comes before it ("my order 4111-1111-1111-1111");
+   then order / invoice / tracking / reference numbers right after their cue word ("order
    536365", "invoice C536379", "tracking number 1Z999AA10123456784") are set aside and kept
-   as they are — except a Luhn-valid 13–19 digit number, which is a card whatever word comes
-   before it;
+   as they are;
 5. in the rest of the text: payment cards (13–19 digits grouped in fours with spaces or dashes,
    4-6-5 / 4-6-4, 16 plain digits, or any Luhn-valid plain 13–19 digits) → ``[card]``;
    phone numbers → ``[phone]`` (international ``+``/``00`` numbers, national numbers with a
@@ -87,6 +88,9 @@ _CARD_GROUPED = re.compile(
     + _NOT_BEFORE_NUMBER
 )
 _CARD_PLAIN = re.compile(_NOT_AFTER_NUMBER + r"\d{13,19}" + _NOT_BEFORE_NUMBER)
+# Any run of 13–19 digits in any grouping (spaces, dots, dashes, mixed): a card if Luhn says so,
+# whatever word stands before it ("my order 4111-1111-1111-1111", "ref 3782.822463.10005").
+_DIGITS_ANY_GROUPING = re.compile(_NOT_AFTER_NUMBER + r"\d(?:[ .-]?\d){12,18}" + r"(?![\w]|[ .,/-]?\d)")
 
 # --- phone numbers -----------------------------------------------------------------------
 # A run of digit groups joined by single spaces, dots or dashes, e.g. "+1 (415) 555-0123",
@@ -195,6 +199,14 @@ def _card_plain(match: re.Match) -> str:
     # 16 digits is the common card length: a card even when mistyped; other lengths need Luhn
     digits = match.group(0)
     return "[card]" if len(digits) == 16 or _is_valid_card_number(digits) else digits
+
+
+def _luhn_run(match: re.Match) -> str:
+    return "[card]" if _is_valid_card_number(re.sub(r"\D", "", match.group(0))) else match.group(0)
+
+
+def _redact_luhn_runs(text: str) -> str:
+    return _DIGITS_ANY_GROUPING.sub(_luhn_run, text)
 
 
 def _redact_cards(text: str) -> str:
@@ -308,7 +320,7 @@ def _redact_free_text(text: str) -> str:
 def redact(text: str) -> str:
     """``text`` with personal data replaced by ``[email]``, ``[ip]``, ``[iban]``, ``[card]``,
     ``[phone]``, ``[address]`` and ``[postcode]``; see the module docstring for the rules."""
-    text = _redact_ibans(_redact_ips(_redact_emails(text)))
+    text = _redact_luhn_runs(_redact_ibans(_redact_ips(_redact_emails(text))))
     kept: list[str] = []
     last = 0
     for ref in _CUED_REFERENCE.finditer(text):

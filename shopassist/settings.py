@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from shopassist.errors import ConfigError
 
@@ -106,13 +106,15 @@ class Settings(BaseModel):
         database_url: ``postgresql://user:password@host/db`` (env ``SHOPASSIST_DATABASE_URL``):
             events and conversations live in PostgreSQL, shared by every app replica; unset
             keeps them in SQLite files under the home (one process).
-        database_pool_size: PostgreSQL connections one process keeps at most (a turn in
-            progress holds one for its conversation's lock).
+        database_pool_size: PostgreSQL connections one process keeps at most; unset, one per
+            request worker (``serve_workers``: a turn holds exactly one, for its conversation's
+            lock and everything it reads and writes) and four more.
         store_private_copy: embedded engine only: open a private copy of the collection instead
             of the folder itself (which one process would lock), so several replicas on one
             machine can serve the same index read-only; a re-index reaches them on restart.
         trusted_proxies: addresses of load balancers whose ``X-Forwarded-For`` gives the
-            client's address (for the per-address rate limit); others' is ignored.
+            client's address (for the per-address rate limit); others' is ignored. Empty
+            unless set: otherwise any local process could claim any address.
         store_deals: what the store offers in discounts, sales and codes, in its own words
             ("10% off for students with a valid NUS card at checkout"); the assistant answers
             deals questions with it. Unset: it says plainly that it has none to offer.
@@ -128,7 +130,7 @@ class Settings(BaseModel):
     query_backend: Literal["onnx", "torch"] = "onnx"
     llm: str = "default"
     qdrant_url: str | None = None
-    qdrant_api_key: str | None = None
+    qdrant_api_key: SecretStr | None = None
     collection: str = "catalog"
     prefetch: int = Field(default=50, ge=1, le=10_000)
     rrf_k: int = Field(default=60, ge=1)
@@ -151,9 +153,9 @@ class Settings(BaseModel):
     serve_workers: int = Field(default=16, ge=1, le=1024)
     ab_variants: dict[str, dict[str, float | int | bool]] = Field(default_factory=dict)
     ab_variant: str | None = None
-    customer_secret: str | None = Field(default=None, repr=False)
+    customer_secret: SecretStr | None = None
     agent_user: str = "agent"
-    agent_password: str | None = Field(default=None, repr=False)
+    agent_password: SecretStr | None = None
     agent_session_minutes: float = Field(default=480.0, gt=0)
     production: bool = False
     customer_link_hours: float = Field(default=24.0, gt=0)
@@ -164,11 +166,17 @@ class Settings(BaseModel):
     queue_max_size: int = Field(default=256, ge=1)
     allowed_origins: list[str] = Field(default_factory=list)
     login_attempts: int = Field(default=5, ge=1)
-    database_url: str | None = Field(default=None, repr=False)
-    database_pool_size: int = Field(default=24, ge=2, le=1000)
+    database_url: SecretStr | None = None
+    database_pool_size: int | None = Field(default=None, ge=2, le=1000)
     store_private_copy: bool = False
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    trusted_proxies: list[str] = Field(default_factory=list)
     store_deals: str | None = Field(default=None, max_length=2000)
+
+    @property
+    def pool_size(self) -> int:
+        """Database connections per process: one per concurrent turn (``serve_workers``; a turn
+        holds at most one) and a few for cart clicks and the console, unless set."""
+        return self.database_pool_size or self.serve_workers + POOL_HEADROOM
 
     @field_validator("home", "data_dir")
     @classmethod
@@ -177,18 +185,19 @@ class Settings(BaseModel):
 
     @field_validator("customer_secret")
     @classmethod
-    def _secret_length(cls, value: str | None) -> str | None:
-        if value is not None and len(value) < MIN_SECRET_CHARS:
+    def _secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_CHARS:
             raise ValueError(f"customer_secret must be at least {MIN_SECRET_CHARS} characters "
                              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
         return value
 
     @field_validator("database_url")
     @classmethod
-    def _database_url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("postgresql://", "postgres://")):
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        url = value.get_secret_value() if value is not None else ""
+        if url and not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("database_url must be a postgresql:// URL (unset for the SQLite files under the home)")
-        return value or None
+        return value if url else None
 
     @field_validator("allowed_origins", "trusted_proxies", mode="before")
     @classmethod
@@ -287,7 +296,22 @@ def load_settings(
         return Settings(**merged)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}={err.get('input')!r}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc'])}={_shown_input(err)}: {err['msg']}"
             for err in exc.errors()
         )
         raise ConfigError(f"invalid settings: {problems}") from None
+
+
+POOL_HEADROOM = 4
+SECRETS = frozenset({"customer_secret", "agent_password", "database_url", "qdrant_api_key"})
+
+
+def _shown_input(err: dict) -> str:
+    """The value a validation error names, unless it is a secret: a bad database URL or a short
+    customer secret must not be echoed into a terminal or a log."""
+    return "<hidden>" if set(map(str, err["loc"])) & SECRETS else repr(err.get("input"))
+
+
+def secret(value: SecretStr | None) -> str | None:
+    """A secret setting's text, for the one place that uses it (a connection, a signature)."""
+    return value.get_secret_value() if value is not None else None

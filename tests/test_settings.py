@@ -50,3 +50,27 @@ def test_settings_are_frozen(tmp_path):
     with pytest.raises(Exception):
         s.collection = "other"
     assert isinstance(s.data_dir, Path)
+
+
+def test_no_secret_setting_is_echoed_by_repr_or_a_validation_error():
+    from shopassist.errors import ConfigError
+    from shopassist.settings import load_settings, secret
+
+    planted = "planted-secret-value-0123456789-abcdef"
+    settings = load_settings(environ={}, overrides={
+        "database_url": f"postgresql://shop:{planted}@db/shop", "customer_secret": planted,
+        "qdrant_api_key": planted, "agent_password": planted})
+    for text in (repr(settings), str(settings), settings.model_dump_json()):
+        assert planted not in text
+    assert secret(settings.customer_secret) == planted and planted in secret(settings.database_url)
+    for bad in ({"database_url": f"mysql://shop:{planted}@db/shop"}, {"customer_secret": planted[:10]}):
+        with pytest.raises(ConfigError) as failed:
+            load_settings(environ={}, overrides=bad)
+        assert planted[:10] not in str(failed.value) and "<hidden>" in str(failed.value)
+
+
+def test_trusted_proxies_are_empty_unless_set():
+    from shopassist.settings import load_settings
+
+    assert load_settings(environ={}).trusted_proxies == []
+    assert load_settings(environ={"SHOPASSIST_TRUSTED_PROXIES": "10.0.0.5"}).trusted_proxies == ["10.0.0.5"]

@@ -115,3 +115,47 @@ def _strict_cookies(message) -> None:
     for cookie in cookies:
         parts = [p for p in cookie.split(";") if not p.strip().lower().startswith("samesite")]
         headers.append("set-cookie", ";".join(parts + [" SameSite=strict"]))
+
+
+class Busy(Exception):
+    """Past capacity: the caller answers 503 with Retry-After."""
+
+
+class Admission:
+    """At most ``capacity`` turns run at once; at most ``queue`` more wait, each for at most
+    ``wait_s``; any other is refused at once. Past capacity the service degrades to quick,
+    honest refusals instead of a pile of turns that all time out together.
+
+    Example:
+        >>> admission = Admission(capacity=16, queue=32, wait_s=5)
+        >>> async with admission.slot():
+        ...     ...  # run the turn
+    """
+
+    def __init__(self, capacity: int, queue: int, wait_s: float):
+        import asyncio
+
+        self.capacity, self.queue, self.wait_s = capacity, queue, wait_s
+        self._free = asyncio.Semaphore(capacity)
+        self._waiting = 0
+
+    def slot(self):
+        import asyncio
+        from contextlib import asynccontextmanager
+
+        @asynccontextmanager
+        async def held():
+            if self._free.locked() and self._waiting >= self.queue:
+                raise Busy()
+            self._waiting += 1
+            try:
+                await asyncio.wait_for(self._free.acquire(), self.wait_s)
+            except asyncio.TimeoutError:
+                raise Busy() from None
+            finally:
+                self._waiting -= 1
+            try:
+                yield
+            finally:
+                self._free.release()
+        return held()

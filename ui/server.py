@@ -12,7 +12,7 @@ import threading
 import time
 
 from shopassist.errors import ConfigError
-from shopassist.settings import Settings
+from shopassist.settings import Settings, secret
 
 
 MIN_AGENT_PASSWORD = 12
@@ -26,7 +26,7 @@ def check_production(settings: Settings) -> None:
     if not settings.customer_secret:
         raise ConfigError("production mode needs customer_secret (env SHOPASSIST_CUSTOMER_SECRET, at least 32 "
                           "characters): without it any visitor could claim any customer id")
-    if not settings.agent_password or len(settings.agent_password) < MIN_AGENT_PASSWORD:
+    if not settings.agent_password or len(secret(settings.agent_password)) < MIN_AGENT_PASSWORD:
         raise ConfigError(f"production mode needs an agent password of at least {MIN_AGENT_PASSWORD} characters: "
                           "set SHOPASSIST_AGENT_PASSWORD (and SHOPASSIST_AGENT_USER)")
 
@@ -35,7 +35,7 @@ def agent_credentials(settings: Settings) -> tuple[str, str]:
     """From settings; outside production mode a missing password is made up for this run and
     written to a file only its owner can read (never to the console or a log)."""
     if settings.agent_password:
-        return settings.agent_user, settings.agent_password
+        return settings.agent_user, secret(settings.agent_password)
     if settings.production:
         raise ConfigError("production mode needs agent credentials: set SHOPASSIST_AGENT_PASSWORD "
                           "(and SHOPASSIST_AGENT_USER)")
@@ -119,17 +119,19 @@ def add_turn_route(app, widget) -> None:
     JSON, the same checks as the widget's API (ids verified, rate limits, message length) without
     Gradio's queue and event stream, for shop pages, apps and load balancers."""
     import json
-    import logging
 
     from fastapi.responses import JSONResponse
     from starlette.concurrency import run_in_threadpool
 
-    from shopassist.errors import ShopAssistError
-    from ui.widget import FRIENDLY, TOO_FAST
+    from shopassist.errors import CustomerError
+    from ui.guard import Admission, Busy
+    from ui.widget import BUSY, TOO_FAST, for_customer
+
+    admission = Admission(widget.workers, queue=max(1, widget.workers * QUEUE_PER_WORKER), wait_s=QUEUE_WAIT_S)
 
     async def turn(request) -> JSONResponse:
-        raw = await request.body()
-        if len(raw) > 16_384:  # a message is at most 500 characters
+        raw = await bounded_body(request, MAX_BODY)
+        if raw is None:  # a message is at most 500 characters
             return JSONResponse({"error": "The request is too large."}, status_code=413)
         try:
             body = json.loads(raw)
@@ -142,14 +144,83 @@ def add_turn_route(app, widget) -> None:
         message, session, customer = (v or "" for v in fields)
         address = request.client.host if request.client else None
         try:  # the turn runs in a worker thread: the server's event loop keeps serving others
-            return JSONResponse(await run_in_threadpool(widget.turn, session, customer, message, address))
-        except ShopAssistError as exc:
+            async with admission.slot():
+                return JSONResponse(await run_in_threadpool(widget.turn, session, customer, message, address))
+        except Busy:
+            return JSONResponse({"error": BUSY}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+        except CustomerError as exc:
             return JSONResponse({"error": str(exc)}, status_code=429 if str(exc) == TOO_FAST else 400)
-        except Exception:  # noqa: BLE001 (a plain sentence out; the details stay in the log)
-            logging.getLogger(__name__).exception("turn failed")
-            return JSONResponse({"error": FRIENDLY}, status_code=500)
+        except Exception as exc:  # noqa: BLE001 (a plain sentence out; the details stay in the log)
+            return JSONResponse({"error": for_customer(exc)}, status_code=500)
 
     app.add_route("/api/turn", turn, methods=["POST"], include_in_schema=False)
+
+
+QUEUE_PER_WORKER = 2  # turns that may wait for a worker, per worker, before new ones are refused
+QUEUE_WAIT_S = 8.0  # a waiting turn gives up after this (a customer would rather retry than hang)
+RETRY_AFTER_S = 3
+HEALTH_TIMEOUT_S = 0.5  # /healthz answers within about this, on a connection no turn can take
+MAX_BODY = 16_384  # bytes of a turn's JSON body: a message is at most 500 characters
+
+
+async def bounded_body(request, limit: int) -> bytes | None:
+    """The request body, or None past ``limit`` bytes: refused by its Content-Length before a
+    byte is read, and counted while streaming (a chunked body declares no length)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+MAX_REQUEST = 1_048_576  # bytes of any request body: Gradio's own calls are small JSON
+
+
+class _RequestLimits:
+    """Plain ASGI: file uploads are off (neither app takes a file, and Gradio keeps what it is
+    sent), and no request body larger than ``MAX_REQUEST`` is read, by its declared length or,
+    for a chunked one, by counting while it streams in."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if scope["path"].rstrip("/").endswith("/upload") and "gradio_api" in scope["path"]:
+            return await _plain(send, 403, b"File uploads are turned off.")
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_REQUEST):
+            return await _plain(send, 413, b"The request is too large.")
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_REQUEST:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _plain(send, 413, b"The request is too large.")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _plain(send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _ReplicaHeader:
@@ -174,24 +245,30 @@ def add_replica_routes(app, assistant) -> None:
     """What a load balancer needs: ``GET /healthz`` (200 while this process can reach its
     database, 503 when not) and an ``X-Shopassist-Replica`` header with an opaque id of the
     process that answered, so operators and tests can see where a request went."""
-    import hashlib
     import logging
     import os
     import socket
 
     from fastapi.responses import JSONResponse
-    from starlette.concurrency import run_in_threadpool
 
-    # An opaque id, not the host name: the header reaches customers' browsers. The log says which is which.
+    # An opaque id, random at start (a hash of host and pid could be reversed by trying them):
+    # the header reaches customers' browsers. The log says which process is which.
     real = f"{socket.gethostname()}-{os.getpid()}"
-    name = hashlib.sha256(real.encode()).hexdigest()[:12]
+    name = secrets.token_hex(6)
     logging.getLogger(__name__).info("replica %s is %s", name, real)
 
     app.add_middleware(_ReplicaHeader, name=name)
 
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    checker = ThreadPoolExecutor(1, thread_name_prefix="healthz")  # never queued behind turns' threads
+
     async def healthz(request) -> JSONResponse:
         try:
-            await run_in_threadpool(assistant.sessions.db.query, "SELECT 1")
+            loop = asyncio.get_running_loop()
+            await asyncio.wait_for(loop.run_in_executor(checker, assistant.sessions.db.ping, HEALTH_TIMEOUT_S),
+                                   HEALTH_TIMEOUT_S * 2)
         except Exception as exc:  # noqa: BLE001 (any failure means: send customers elsewhere)
             return JSONResponse({"ok": False, "replica": name, "error": type(exc).__name__}, status_code=503)
         return JSONResponse({"ok": True, "replica": name})
@@ -220,7 +297,7 @@ def build_app(settings: Settings, collection: str | None = None):
     # parser batches them; sessions are locked one by one in the engine).
     lock = threading.Lock() if settings.serve_workers == 1 else contextlib.nullcontext()
     limits = (RateLimiter(settings.turns_per_minute_customer), RateLimiter(settings.turns_per_minute_address))
-    widget = WidgetBackend(assistant, Identity(settings.customer_secret), limits)
+    widget = WidgetBackend(assistant, Identity(secret(settings.customer_secret)), limits)
     console = ConsoleBackend(assistant)
     widget.lock = console.lock = lock
     widget.workers = settings.serve_workers
@@ -230,6 +307,7 @@ def build_app(settings: Settings, collection: str | None = None):
 
     add_turn_route(app, widget)
     add_replica_routes(app, assistant)
+    app.add_middleware(_RequestLimits)  # outermost: refused before any other work
 
     @app.get("/agent", include_in_schema=False)
     def agent_root():  # the address people type: Gradio only answers under "/agent/"

@@ -11,6 +11,7 @@ every one of them acts only on the caller's own conversation and identity.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import gradio as gr
 from assistant.engine import Assistant, ProductCard, TurnResult
 from assistant.replies import cart_status, chat_text
 from assistant.session import valid_session_id
-from shopassist.errors import ShopAssistError
+from shopassist.errors import CustomerError, ShopAssistError
 from ui.cards import card_html
 from ui.guard import RateLimiter
 from ui.identity import Identity
@@ -32,6 +33,7 @@ POLL_S = 0.75  # an agent's reply shows within a second or so
 PAINT_S = 0.05
 log = logging.getLogger(__name__)
 FRIENDLY = "Sorry, something went wrong on our side. Please try again in a moment."
+BUSY = "We're busier than usual right now; please try again in a few seconds."
 TOO_FAST = "You're sending messages very quickly; please wait a moment and try again."
 
 
@@ -54,9 +56,10 @@ class WidgetBackend:
         return (session if valid_session_id(session) else None), self.identity.customer(customer)
 
     def _limit(self, session: str | None, customer: str | None, address: str | None) -> None:
-        key = f"customer:{customer}" if customer else f"session:{session or address}"
+        # a guest's session id is any string they choose: guests are counted by their address
+        key = f"customer:{customer}" if customer else f"guest:{address}"
         if not self.per_address.allow(f"address:{address}") or not self.per_customer.allow(key):
-            raise ShopAssistError(TOO_FAST)
+            raise CustomerError(TOO_FAST)
 
     def stream(self, session: str | None, customer: str | None, message: str, address: str | None = None):
         session, customer = self.who(session, customer)
@@ -75,7 +78,7 @@ class WidgetBackend:
                address: str | None = None) -> str:
         session, customer = self.who(session, customer)
         if not self.per_address.allow(f"address:{address}"):
-            raise ShopAssistError(TOO_FAST)
+            raise CustomerError(TOO_FAST)
         with self.lock:
             product = self.assistant.record(session, customer, (product_id or "")[:128], kind)
         return cart_status(product, kind)
@@ -93,6 +96,17 @@ class WidgetBackend:
                 for m in self.assistant.updates(session, customer)]
 
 
+def for_customer(exc: BaseException, what: str = "chat turn") -> str:
+    """What a browser is told about an error: a customer's own mistake word for word; anything
+    else as an apology with a reference id, the detail logged (redacted) under that id."""
+    if isinstance(exc, CustomerError):
+        return str(exc)
+    reference = secrets.token_hex(4)
+    log.error("%s failed [ref %s]: %s: %s", what, reference, type(exc).__name__, exc,
+              exc_info=not isinstance(exc, ShopAssistError))
+    return f"{FRIENDLY} (reference {reference})"
+
+
 def _address(request: gr.Request | None) -> str | None:
     client = getattr(request, "client", None) if request is not None else None
     return getattr(client, "host", None)
@@ -101,9 +115,9 @@ def _address(request: gr.Request | None) -> str | None:
 def _validate(message: str) -> str:
     message = (message or "").strip()
     if not message:
-        raise ShopAssistError("Please type a message.")
+        raise CustomerError("Please type a message.")
     if len(message) > MAX_MESSAGE:
-        raise ShopAssistError(f"Please keep messages under {MAX_MESSAGE} characters.")
+        raise CustomerError(f"Please keep messages under {MAX_MESSAGE} characters.")
     return message
 
 
@@ -157,7 +171,7 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
             try:
                 message = _validate(message)
             except ShopAssistError as exc:
-                yield [history, session_id, gr.skip(), gr.skip(), str(exc)] + unchanged
+                yield [history, session_id, gr.skip(), gr.skip(), for_customer(exc)] + unchanged
                 return
             history += [{"role": "user", "content": chat_text(message)}, {"role": "assistant", "content": ""}]
             painted = 0.0
@@ -171,12 +185,8 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
                         if time.monotonic() - painted >= PAINT_S:
                             painted = time.monotonic()
                             yield [history, session_id, gr.skip(), "", ""] + unchanged
-            except ShopAssistError as exc:
-                history[-1]["content"] = str(exc)
-                yield [history, session_id, gr.skip(), "", ""] + unchanged
-            except Exception:  # the customer sees a friendly line; the log keeps the details
-                log.exception("chat turn failed")
-                history[-1]["content"] = FRIENDLY
+            except Exception as exc:  # noqa: BLE001 (the customer sees a plain line; the log keeps the details)
+                history[-1]["content"] = for_customer(exc)
                 yield [history, session_id, gr.skip(), "", ""] + unchanged
 
         inputs = [box, chat, session, customer]
@@ -192,8 +202,8 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
                     return ""
                 try:
                     return backend.record(session_id, customer_id, cards[i].id, kind, _address(request))
-                except ShopAssistError as exc:
-                    return str(exc)
+                except Exception as exc:  # noqa: BLE001
+                    return for_customer(exc)
             return click
 
         for i, (_column, _body, view, cart) in enumerate(slots):
@@ -203,8 +213,8 @@ def build_widget(backend: WidgetBackend) -> gr.Blocks:
         def talk(history, session_id, customer_id, request: gr.Request):
             try:
                 result = backend.handoff(session_id, customer_id, _address(request))
-            except ShopAssistError as exc:
-                return list(history or []) + [{"role": "assistant", "content": str(exc)}], session_id
+            except Exception as exc:  # noqa: BLE001
+                return list(history or []) + [{"role": "assistant", "content": for_customer(exc)}], session_id
             history = list(history or []) + [{"role": "assistant", "content": result.reply}]
             return history, result.session_id
 
@@ -230,10 +240,7 @@ def _friendly(fn):
     import inspect
 
     def fail(exc: Exception):
-        if isinstance(exc, ShopAssistError):
-            return gr.Error(str(exc))
-        log.exception("API call %s failed", fn.__name__)
-        return gr.Error(FRIENDLY)
+        return gr.Error(for_customer(exc, f"API call {fn.__name__}"))
 
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)

@@ -12,12 +12,12 @@ from retrieval.behaviour.training import ItemTable, TrainedBehaviour, train_beha
 from retrieval.stores.base import VectorStore
 from shopassist.database import Database, open_database
 from shopassist.errors import ShopAssistError
-from shopassist.settings import Settings
+from shopassist.settings import Settings, secret
 
 
 def open_event_store(settings: Settings, db: Database | None = None) -> EventStore:
     """The event store on the configured database (``db``: one already open, to share its pool)."""
-    return EventStore(db or open_database(settings.home, "events", settings.database_url, settings.database_pool_size))
+    return EventStore(db or open_database(settings.home, "events", secret(settings.database_url), settings.pool_size))
 
 
 def behaviour_dir(settings: Settings, collection: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from retrieval.stores.base import HybridHits, PointData, SearchFilter, VectorStore
 from shopassist.errors import ConfigError
-from shopassist.settings import Settings
+from shopassist.settings import Settings, secret
 
 __all__ = ["HybridHits", "PointData", "SearchFilter", "VectorStore", "NAME_RULE", "open_store", "valid_name"]
 
@@ -28,7 +28,7 @@ def open_store(settings: Settings, collection: str | None = None) -> VectorStore
     if settings.qdrant_url:
         from retrieval.stores.client import ClientStore, connect
 
-        return ClientStore(connect(url=settings.qdrant_url, api_key=settings.qdrant_api_key,
+        return ClientStore(connect(url=settings.qdrant_url, api_key=secret(settings.qdrant_api_key),
                                    timeout=settings.qdrant_timeout), name)
     from retrieval.stores.edge import EdgeStore, PrivateCopyStore
 

@@ -17,7 +17,7 @@ import click
 
 from shopassist.cli.main import COLLECTION
 from shopassist.errors import ShopAssistError
-from shopassist.settings import Settings
+from shopassist.settings import Settings, secret
 
 OUT = click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the report.")
 
@@ -204,7 +204,7 @@ def eval_failover(settings: Settings, collection, out, customers, seconds, kill_
 
     if not 0 < kill_at < seconds:
         raise click.BadParameter("must fall inside the run", param_hint="--kill-at")
-    metrics = run(settings.home, collection, Path(out), settings.database_url, customers, seconds, kill_at)
+    metrics = run(settings.home, collection, Path(out), secret(settings.database_url), customers, seconds, kill_at)
     click.echo(report(metrics))
 
 

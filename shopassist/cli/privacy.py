@@ -8,7 +8,7 @@ import sys
 import click
 
 from shopassist.cli.main import emit
-from shopassist.settings import Settings
+from shopassist.settings import Settings, secret
 
 
 @click.command()
@@ -52,7 +52,7 @@ def customer_link(settings: Settings, user_id: str, url: str, hours: float | Non
                           "or markup)")
     if hours is not None and hours <= 0:
         raise ConfigError("--hours must be positive")
-    token = sign(user_id, settings.customer_secret, (hours or settings.customer_link_hours) * 3600)
+    token = sign(user_id, secret(settings.customer_secret), (hours or settings.customer_link_hours) * 3600)
     click.echo(f"{url.rstrip('/')}/?customer={quote(token)}")
 
 

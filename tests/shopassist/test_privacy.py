@@ -195,3 +195,29 @@ def test_redact_logs_filters_every_handler_once():
         assert handler.filter(record) and record.getMessage() == "from [ip] call [phone]"
     finally:
         logger.removeHandler(handler)
+
+
+# A card number is masked by the Luhn check on its digits, in any grouping and after any word
+# (issue: "my order 4111-1111-1111-1111" used to be kept as an order number).
+_CARDS = {"visa": "4111111111111111", "mastercard": "5555555555554444", "amex": "378282246310005"}
+_GROUPINGS = {
+    "dashes": lambda d: "-".join([d[:4], d[4:10], d[10:]]) if len(d) == 15 else "-".join(d[i:i + 4] for i in range(0, 16, 4)),
+    "spaces": lambda d: " ".join([d[:4], d[4:10], d[10:]]) if len(d) == 15 else " ".join(d[i:i + 4] for i in range(0, 16, 4)),
+    "dots": lambda d: ".".join([d[:4], d[4:10], d[10:]]) if len(d) == 15 else ".".join(d[i:i + 4] for i in range(0, 16, 4)),
+    "plain": lambda d: d,
+}
+
+
+@pytest.mark.parametrize("cue", ["order", "my order", "ref", "invoice", "paid with"])
+@pytest.mark.parametrize("grouping", sorted(_GROUPINGS))
+@pytest.mark.parametrize("brand", sorted(_CARDS))
+def test_a_luhn_valid_card_is_masked_in_any_grouping_after_any_word(cue, grouping, brand):
+    written = _GROUPINGS[grouping](_CARDS[brand])
+    out = redact(f"{cue} {written} please")
+    assert out == f"{cue} [card] please"
+
+
+@pytest.mark.parametrize("text", ["order 536365", "invoice C536379", "order no. 123-4567890-1234567",
+                                  "ref 581234 and 581235", "tracking number 1Z999AA10123456784"])
+def test_order_numbers_that_are_not_cards_are_kept(text):
+    assert redact(text) == text
