@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from assistant.engine import Assistant
@@ -147,8 +148,18 @@ def forget_user(settings: Settings, user_id: str) -> Forgotten:
     sessions, events = open_stores(settings)
     try:
         chats = sessions.ids_of(user_id)
-        removed_events = events.delete_user(user_id, chats)
-        removed_sessions = sessions.delete_user(user_id)
+        with ExitStack() as held:
+            for chat in chats:  # a turn in flight finishes first; none can save a transcript back after
+                held.enter_context(sessions.hold(chat))
+            if sessions.db is events.db:  # one PostgreSQL: one transaction for both
+                with sessions.db.transaction() as tx:
+                    removed_events = events.delete_user_rows(tx, user_id, chats)
+                    removed_sessions = sessions.delete_user_rows(tx, user_id)
+            else:  # two SQLite files, each deleted in its own transaction
+                removed_events = events.delete_user(user_id, chats)
+                removed_sessions = sessions.delete_user(user_id)
+        if sessions.db is events.db:
+            sessions.db.purge(["sessions", "events", "users"])
     finally:
         sessions.close()
         events.close()

@@ -201,9 +201,14 @@ class SessionStore:
         """Deletes the user's sessions (transcripts included) and purges them from the engine's
         files; raises if that could not be done."""
         with self.db.transaction() as tx:
-            deleted = tx.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+            deleted = self.delete_user_rows(tx, user_id)
         self.db.purge(["sessions"])
         return deleted
+
+    @staticmethod
+    def delete_user_rows(tx, user_id: str) -> int:
+        """The deletion alone, inside a caller's transaction (forget on a shared database)."""
+        return tx.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
     def delete(self, session_id: str) -> int:
         """Deletes one conversation (an evaluation's replayed ones, so they leave nothing behind)."""

@@ -16,8 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import fcntl
 import re
 import threading
+import zlib
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,8 +27,9 @@ from pathlib import Path
 from typing import Iterable, Iterator, Protocol, Sequence
 
 from shopassist.errors import ConfigError, ShopAssistError
-from shopassist.sqlite_files import connect_private, truncate_wal
+from shopassist.sqlite_files import connect_private, open_private, truncate_wal
 
+_LOCK_BYTES = 1 << 16  # conversations hash onto this many bytes of the lock file
 _TABLE = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -161,7 +164,8 @@ class SQLiteDatabase(Database):
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not just unlinked
         self._lock = threading.RLock()
-        self._keys = _KeyLocks()
+        self._keys = _KeyLocks.of(self.path)
+        self._key_file = open_private(self.path.with_name(self.path.name + ".locks"))
 
     def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
@@ -181,8 +185,17 @@ class SQLiteDatabase(Database):
         with self._lock:
             truncate_wal(self._conn, self.path)
 
+    @contextmanager
     def hold(self, key: str):
-        return self._keys.hold(key)
+        """This process's threads queue on an in-process lock; other processes (``forget`` from
+        the command line while ``serve`` runs) on a byte of a lock file named by the key."""
+        offset = zlib.crc32(key.encode()) % _LOCK_BYTES
+        with self._keys.hold(key):
+            fcntl.lockf(self._key_file, fcntl.LOCK_EX, 1, offset)
+            try:
+                yield
+            finally:
+                fcntl.lockf(self._key_file, fcntl.LOCK_UN, 1, offset)
 
     def _migration_lock(self):
         return self._lock
@@ -195,6 +208,7 @@ class SQLiteDatabase(Database):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._key_file.close()
 
 
 class _SQLiteTx:
@@ -298,12 +312,13 @@ class PostgresDatabase(Database):
     def purge(self, tables: Sequence[str]) -> None:
         # VACUUM removes the deleted tuples from the table files; it cannot run in a transaction.
         with self._connection() as conn:
+            was = conn.autocommit
             conn.autocommit = True
             try:
                 for table in tables:
                     conn.execute(f"VACUUM {_table(table)}")
             finally:
-                conn.autocommit = False
+                conn.autocommit = was
 
     @contextmanager
     def hold(self, key: str):
@@ -363,9 +378,17 @@ class _PostgresTx:
 class _KeyLocks:
     """One in-process lock per key, dropped when nobody holds or waits for it."""
 
+    _by_path: dict[Path, "_KeyLocks"] = {}  # every handle on one SQLite file shares its locks
+    _registry = threading.Lock()
+
     def __init__(self):
         self._guard = threading.Lock()
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @classmethod
+    def of(cls, path: Path) -> "_KeyLocks":
+        with cls._registry:
+            return cls._by_path.setdefault(Path(path).resolve(), cls())
 
     @contextmanager
     def hold(self, key: str):

@@ -27,6 +27,13 @@ def connect_private(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def open_private(path: Path):
+    """A file for byte-range locks beside a database, created 0600 (it holds no data)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.fdopen(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE), "r+b", buffering=0)
+
+
 def truncate_wal(conn: sqlite3.Connection, path: Path, attempts: int = 20, wait_s: float = 0.25) -> None:
     """Copies the write-ahead log into the database and empties it, so deleted rows survive in
     neither. A reader holding an old snapshot blocks this; retry for a while, then fail loudly

@@ -204,3 +204,36 @@ def test_one_chat_sessions_events_and_transcript_can_be_deleted(connect):
     assert events.delete_session_events(chat.id) == 1 and events.delete_session_events("536365") == 0
     assert [e.product_id for e in events.user_events("17850")] == ["P2"]
     assert sessions.delete(chat.id) == 1 and sessions.peek(chat.id) is None
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_forget_waits_for_a_turn_in_flight_so_its_transcript_does_not_come_back(engine, tmp_path, request):
+    from assistant.service import forget_user, open_stores
+    from shopassist.settings import load_settings
+
+    url = request.getfixturevalue("postgres_url") if engine == "postgresql" else None
+    settings = load_settings(environ={}, overrides={"home": str(tmp_path), "database_url": url})
+    sessions, events = open_stores(settings)
+    chat = _session(sessions, "u9", "my secret phrase")
+    in_flight, forgot = threading.Event(), []
+
+    def turn():  # a turn that loaded the conversation and saves it back a moment later
+        with sessions.hold(chat.id):
+            loaded = sessions.get(chat.id)
+            in_flight.set()
+            time.sleep(0.4)
+            if loaded is not None:
+                loaded.add("customer", "one more thing")
+                sessions.save(loaded)
+
+    worker = threading.Thread(target=turn)
+    worker.start()
+    in_flight.wait(5)
+    forgot.append(forget_user(settings, "u9"))
+    worker.join()
+    try:
+        assert forgot[0].sessions == 1
+        assert sessions.get(chat.id) is None and sessions.ids_of("u9") == []
+    finally:
+        sessions.close()
+        events.close()

@@ -187,13 +187,19 @@ class EventStore:
         else's rows are touched, whatever the session ids are. Then purges the deleted rows
         from the engine's files; raises if that could not be done."""
         with self.db.transaction() as tx:
-            deleted = tx.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
-            for chunk, marks in in_batches(sessions):
-                deleted += tx.execute(
-                    f"DELETE FROM events WHERE session_id IN ({marks}) AND user_id IS NULL "
-                    f"AND type IN ({','.join('?' * len(_BROWSING))})", chunk + _BROWSING)
-            tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+            deleted = self.delete_user_rows(tx, user_id, sessions)
         self.db.purge(["events", "users"])
+        return deleted
+
+    @staticmethod
+    def delete_user_rows(tx, user_id: str, sessions: Iterable[str] = ()) -> int:
+        """The deletion alone, inside a caller's transaction (forget on a shared database)."""
+        deleted = tx.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
+        for chunk, marks in in_batches(sessions):
+            deleted += tx.execute(
+                f"DELETE FROM events WHERE session_id IN ({marks}) AND user_id IS NULL "
+                f"AND type IN ({','.join('?' * len(_BROWSING))})", chunk + _BROWSING)
+        tx.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         return int(deleted)
 
     def close(self) -> None:
