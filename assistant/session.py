@@ -94,6 +94,13 @@ MIGRATIONS = (
         CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
         CREATE INDEX IF NOT EXISTS sessions_queue ON sessions (handoff, updated)
         """, note="conversations: owner, hand-off flag and the redacted session as JSON"),
+    Migration(2, sqlite="""
+        CREATE TABLE IF NOT EXISTS login_failures (client TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures (client, at)
+        """, postgresql="""
+        CREATE TABLE IF NOT EXISTS login_failures (client TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
+        CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures (client, at)
+        """, note="failed agent-console logins per client address, counted across replicas"),
 )
 
 _FREE_TEXT = ("kind", "query", "lexical", "for_whom", "occasion", "brand", "matched_brand", "category", "currency")
@@ -173,8 +180,12 @@ class SessionStore:
                 (stored.id, stored.user_id, int(stored.handoff), stored.updated, stored.model_dump_json()))
 
     def queue(self, limit: int = 100) -> list[Session]:
-        """Hand-offs first, then the most recently active conversations."""
-        rows = self.db.query("SELECT data FROM sessions ORDER BY handoff DESC, updated DESC LIMIT ?", (limit,))
+        """Hand-offs first: signed-in customers' before guests' (a guest is anyone who opens a
+        conversation, so a flood of guests asking for a person cannot push a customer out of
+        view); then the most recently active conversations."""
+        rows = self.db.query("SELECT data FROM sessions ORDER BY handoff DESC, "
+                             "CASE WHEN handoff = 1 AND user_id IS NOT NULL THEN 0 ELSE 1 END, "
+                             "updated DESC LIMIT ?", (limit,))
         return [_loaded(r[0]) for r in rows]
 
     def _all(self) -> Iterator[Session]:
@@ -214,6 +225,15 @@ class SessionStore:
         """Deletes one conversation (an evaluation's replayed ones, so they leave nothing behind)."""
         with self.db.transaction() as tx:
             return tx.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def login_failures(self, client: str, since: float) -> int:
+        return int(self.db.query("SELECT count(*) FROM login_failures WHERE client = ? AND at >= ?",
+                                 (client, since))[0][0])
+
+    def add_login_failure(self, client: str, at: float, forget_before: float) -> None:
+        with self.db.transaction() as tx:
+            tx.execute("INSERT INTO login_failures (client, at) VALUES (?, ?)", (client, at))
+            tx.execute("DELETE FROM login_failures WHERE at < ?", (forget_before,))
 
     def close(self) -> None:
         self.db.close()

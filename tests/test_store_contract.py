@@ -168,7 +168,7 @@ def test_migrations_are_versioned_and_rerun_safely(connect):
     db = connect()
     EventStore(db)
     SessionStore(db)
-    assert db.version("events") == 1 and db.version("sessions") == 1
+    assert db.version("events") == 1 and db.version("sessions") == len(SESSION_MIGRATIONS)
     EventStore(connect())  # a second start applies nothing twice
     extra = Migration(2, sqlite="ALTER TABLE users ADD COLUMN segment TEXT",
                       postgresql="ALTER TABLE users ADD COLUMN segment TEXT")
@@ -237,3 +237,15 @@ def test_forget_waits_for_a_turn_in_flight_so_its_transcript_does_not_come_back(
     finally:
         sessions.close()
         events.close()
+
+
+def test_a_flood_of_guests_asking_for_a_person_cannot_push_a_customers_hand_off_out_of_view(connect):
+    store = SessionStore(connect())
+    customer = _session(store, "17850", "my parcel is lost")
+    customer.handoff = True
+    store.save(customer)
+    for _ in range(60):  # made-up guests, each asking for a person after the customer did
+        guest = _session(store, None, "talk to a person")
+        guest.handoff = True
+        store.save(guest)
+    assert store.queue(50)[0].id == customer.id

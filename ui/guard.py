@@ -13,6 +13,7 @@ import time
 from collections import deque
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 
@@ -65,10 +66,13 @@ class ConsoleGuard:
     """
 
     def __init__(self, app, prefix: str = "/agent", allowed_origins: list[str] | tuple = (),
-                 login_attempts: int = 5, login_window_s: float = 300.0, clock=time.monotonic):
+                 login_attempts: int = 5, login_window_s: float = 300.0, clock=time.monotonic,
+                 failures=None):
         self.app, self.prefix = app, prefix.rstrip("/")
         self.allowed = {o.rstrip("/").lower() for o in allowed_origins}
-        self.failures = RateLimiter(login_attempts, login_window_s, clock)
+        # failed logins: in this process, or (``failures``: a SharedFailures) in the database
+        # every replica shares, so a password guesser gets no fresh budget per replica
+        self.failures = failures or RateLimiter(login_attempts, login_window_s, clock)
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
@@ -81,15 +85,16 @@ class ConsoleGuard:
             return
         client = (scope.get("client") or ("?", 0))[0]
         login = scope["type"] == "http" and scope["method"] == "POST" and path.rstrip("/").endswith("/login")
-        if login and self.failures.blocked(client):
+        if login and await run_in_threadpool(self.failures.blocked, client):
             await PlainTextResponse("too many failed logins; wait a few minutes", 429)(scope, receive, send)
             return
+        secure = scope.get("scheme") == "https" or headers.get("x-forwarded-proto", "").lower() == "https"
 
         async def guarded_send(message):
             if message["type"] == "http.response.start":
                 if login and message["status"] >= 400:
-                    self.failures.count(client)
-                _strict_cookies(message)
+                    await run_in_threadpool(self.failures.count, client)
+                _strict_cookies(message, secure)
             await send(message)
 
         await self.app(scope, receive, guarded_send)
@@ -106,15 +111,32 @@ class ConsoleGuard:
         return claimed in own or claimed in self.allowed
 
 
-def _strict_cookies(message) -> None:
+def _strict_cookies(message, secure: bool = False) -> None:
+    """Console cookies are ``SameSite=Strict``, and ``Secure`` when the browser came over TLS
+    (directly, or through a balancer that says ``X-Forwarded-Proto: https``)."""
     headers = MutableHeaders(scope=message)
     cookies = headers.getlist("set-cookie")
     if not cookies:
         return
     del headers["set-cookie"]
     for cookie in cookies:
-        parts = [p for p in cookie.split(";") if not p.strip().lower().startswith("samesite")]
-        headers.append("set-cookie", ";".join(parts + [" SameSite=strict"]))
+        parts = [p for p in cookie.split(";") if p.strip().lower().split("=")[0] not in ("samesite", "secure")]
+        headers.append("set-cookie", ";".join(parts + [" SameSite=strict"] + ([" Secure"] if secure else [])))
+
+
+class SharedFailures:
+    """Failed logins per client address in the sessions database: every replica counts the
+    same attempts. Same interface as ``RateLimiter`` (``blocked``, ``count``)."""
+
+    def __init__(self, sessions, limit: int, window_s: float = 300.0, clock=time.time):
+        self.sessions, self.limit, self.window_s, self.clock = sessions, limit, window_s, clock
+
+    def blocked(self, key: str) -> bool:
+        return self.sessions.login_failures(key, self.clock() - self.window_s) >= self.limit
+
+    def count(self, key: str) -> None:
+        now = self.clock()
+        self.sessions.add_login_failure(key, now, now - self.window_s)
 
 
 class Busy(Exception):

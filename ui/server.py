@@ -286,7 +286,7 @@ def build_app(settings: Settings, collection: str | None = None):
     from ui.agent import ConsoleBackend, build_console
     from ui.cards import CSS
     from ui.embed import add_loader_route
-    from ui.guard import ConsoleGuard, RateLimiter
+    from ui.guard import ConsoleGuard, RateLimiter, SharedFailures
     from ui.identity import Identity
     from ui.widget import WidgetBackend, build_widget
 
@@ -303,7 +303,8 @@ def build_app(settings: Settings, collection: str | None = None):
     widget.workers = settings.serve_workers
     app = FastAPI()
     app.add_middleware(ConsoleGuard, prefix="/agent", allowed_origins=settings.allowed_origins,
-                       login_attempts=settings.login_attempts)
+                       login_attempts=settings.login_attempts,
+                       failures=SharedFailures(assistant.sessions, settings.login_attempts))
 
     add_turn_route(app, widget)
     add_replica_routes(app, assistant)

@@ -123,3 +123,47 @@ def test_the_widget_limits_turns_per_customer_and_per_address():
     with pytest.raises(ShopAssistError, match="quickly"):
         list(backend.stream(None, "13047", "hi", "10.0.0.1"))  # the address's third turn went through; not a fourth
     assert engine.turns == 3
+
+
+def test_failed_logins_are_counted_across_replicas_in_the_shared_database(tmp_path):
+    from assistant.session import SessionStore
+    from shopassist.database import open_database
+    from ui.guard import SharedFailures
+
+    clock = Clock()
+    store = SessionStore(open_database(tmp_path, "sessions"))
+
+    def replica():
+        app = gr.mount_gradio_app(FastAPI(), gr.Blocks(), path="/agent", auth=("agent", "pw-123456789"))
+        app.add_middleware(ConsoleGuard, prefix="/agent", failures=SharedFailures(store, 3, 300, clock))
+        return app
+
+    with TestClient(replica()) as one, TestClient(replica()) as two:
+        assert [_login(c, "wrong").status_code for c in (one, two, one)] == [400, 400, 400]
+        assert _login(two, "pw-123456789").status_code == 429  # the other replica knows
+        clock.now += 301
+        assert _login(two, "pw-123456789").status_code == 200
+    store.close()
+
+
+def test_console_cookies_are_secure_behind_tls():
+    clock = Clock()
+    with TestClient(_console(clock), base_url="https://shop.example") as client:
+        answer = _login(client, "pw-123456789")
+        assert answer.status_code == 200
+        assert all("secure" in c.lower() and "samesite=strict" in c.lower()
+                   for c in answer.headers.get_list("set-cookie"))
+
+
+def test_a_guest_is_limited_by_address_whatever_session_id_they_send():
+    import pytest
+
+    from shopassist.errors import ShopAssistError
+    from ui.widget import WidgetBackend
+
+    engine = Engine()
+    backend = WidgetBackend(engine, Identity(), (RateLimiter(2), RateLimiter(100)))
+    for made_up in ("a" * 32, "b" * 32):
+        list(backend.stream(made_up, None, "hi", "10.0.0.9"))
+    with pytest.raises(ShopAssistError, match="quickly"):
+        list(backend.stream("c" * 32, None, "hi", "10.0.0.9"))  # a fresh made-up id buys no fresh budget
