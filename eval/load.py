@@ -13,7 +13,9 @@ The ladder runs against the settings as they are, through Gradio's API (what the
 ``gradio_client`` use) and through the plain JSON route ``POST /api/turn``; ``--compare`` first
 runs it on the serving path before batching (one turn at a time behind one lock, parses one by
 one: ``serve_workers = 1``, ``parse_batch_size = 1``, Gradio's API), so the ratios are measured
-side by side on the same machine.
+side by side on the same machine. With ``--layout both`` the JSON-route ladder also runs on the
+production layout (two replicas on PostgreSQL behind HAProxy, :mod:`eval.replicas`) in the same
+run, for the ratio of customers held by the two layouts.
 
 Also measured in-process: the parse cost per message at batch 1, 4 and 16, and where a turn's
 time goes (parse, search, rerank, session store, the rest of the engine), with the HTTP share
@@ -36,6 +38,8 @@ P95_TARGET_MS = 1000.0
 MAX_RULE_SHARE = 0.01
 # The serving path before this work: one turn at a time behind one lock, the parser in torch.
 OLD_PATH = {"SHOPASSIST_SERVE_WORKERS": "1", "SHOPASSIST_PARSE_BATCH_SIZE": "1", "SHOPASSIST_PARSER_BACKEND": "torch"}
+SINGLE_JSON = "batched, concurrent, JSON route"
+CLUSTER = "two replicas on PostgreSQL behind HAProxy, JSON route"
 
 
 class JsonApi:
@@ -63,11 +67,13 @@ class JsonApi:
         self.http.close()
 
 
-def conversations(store: str = "online_retail") -> list[tuple[str, list[str]]]:
-    """(customer id or "", messages) for every dev-set record of the store and of support."""
+def conversations(store: str = "online_retail", support: bool = True) -> list[tuple[str, list[str]]]:
+    """(customer id or "", messages) for every dev-set record of the store and (unless
+    ``support`` is false) of the support desk."""
+    stores = (store, "support") if support else (store,)
     out = []
     for rec in load_devset():
-        if rec["store"] in (store, "support"):
+        if rec["store"] in stores:
             out.append((rec.get("customer") or "", [*rec["context"], rec["text"]]))
     return out
 
@@ -133,6 +139,31 @@ def held(steps: list[dict]) -> int:
     ok = [s["customers"] for s in steps if s["errors"] == 0 and s["turn_ms"].get("p95", 1e9) <= P95_TARGET_MS
           and s.get("rule_parsed", 0) <= MAX_RULE_SHARE * max(1, s["turns"])]
     return max(ok, default=0)
+
+
+def cluster_ladder(home: Path, collection: str, counts: list[int], seconds: float, convs: list,
+                   database_url: str | None = None, progress=print) -> dict:
+    """The ladder on the production layout (:func:`eval.replicas.production`: two replicas on
+    ``database_url`` or a throwaway PostgreSQL, behind HAProxy), on the JSON route: the balancer
+    spreads each ``/api/turn`` to either replica, whereas Gradio's API is pinned to one replica
+    per browser, so the JSON route is the one on which both replicas share every step."""
+    from eval.replicas import production, warm
+
+    env = {"SHOPASSIST_TURNS_PER_MINUTE_ADDRESS": "0", "SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER": "0"}
+    with production(home, collection, database_url, env, "load") as cluster:
+        warm(cluster)
+        progress(f"load: {CLUSTER}")
+        steps = ladder(cluster.url, counts, seconds, convs, progress, "json")
+    return {"steps": steps, "held_customers": held(steps), "env": env, "layout": "cluster"}
+
+
+def layout_ratio(paths: dict) -> float | None:
+    """Customers held by the cluster over those held by one process, both on the JSON route;
+    None when one process held none (no ratio to give)."""
+    single = paths.get(SINGLE_JSON, {}).get("held_customers", 0)
+    if not single or CLUSTER not in paths:
+        return None
+    return round(paths[CLUSTER]["held_customers"] / single, 2)
 
 
 def parse_cost(parser, messages: list[str], sizes=(1, 4, 16), rounds: int = 3) -> dict:
@@ -202,20 +233,26 @@ def turn_breakdown(assistant, convs: list, turns: int = 120) -> dict:
 
 
 def run(home: Path, collection: str, out: Path, counts: list[int], seconds: float, compare: bool,
-        settings=None, progress=print) -> dict:
+        settings=None, progress=print, layout: str = "single", database_url: str | None = None) -> dict:
+    """The ladder on one ``serve`` process (``layout="single"``), and with ``layout="both"`` also
+    on two replicas behind HAProxy (on ``database_url`` or a throwaway PostgreSQL)."""
     convs = conversations()
     metrics: dict = {"think_s": list(THINK_S), "seconds_per_step": seconds, "conversations": len(convs)}
     paths = [("one at a time, Gradio API (before)", OLD_PATH, "gradio")] if compare else []
-    paths += [("batched, concurrent, Gradio API", {}, "gradio"), ("batched, concurrent, JSON route", {}, "json")]
+    paths += [("batched, concurrent, Gradio API", {}, "gradio"), (SINGLE_JSON, {}, "json")]
     for name, env, route in paths:
         with served(home, collection, env) as url:
             progress(f"load: {name}")
             steps = ladder(url, counts, seconds, convs, progress, route)
         metrics.setdefault("paths", {})[name] = {"steps": steps, "held_customers": held(steps), "env": env}
+    if layout == "both":
+        metrics["paths"][CLUSTER] = cluster_ladder(home, collection, counts, seconds, convs, database_url, progress)
+        metrics["cluster_over_single"] = layout_ratio(metrics["paths"])
     if settings is not None:
         metrics.update(_in_process(settings, collection, convs))
-        light = min((s for name, p in metrics["paths"].items() if p["env"] != OLD_PATH for s in p["steps"]
-                     if s["turn_ms"].get("n")), key=lambda s: s["customers"], default=None)
+        one_process = [p for p in metrics["paths"].values() if p["env"] != OLD_PATH and p.get("layout") != "cluster"]
+        light = min((s for p in one_process for s in p["steps"] if s["turn_ms"].get("n")),
+                    key=lambda s: s["customers"], default=None)
         if light:
             metrics["http_share_ms"] = round(light["turn_ms"]["p50"] - metrics["breakdown"]["turn_ms"], 1)
     out.mkdir(parents=True, exist_ok=True)
@@ -261,11 +298,13 @@ def report(m: dict) -> str:
             lines.append(f"| {s['customers']} | {s['turns_per_s']} | {t.get('p50', '–')} | {t.get('p95', '–')} | "
                          f"{t.get('p99', '–')} | {s['errors']} | {s.get('rule_parsed', 0)} of {s['turns']} |")
         lines.append("")
-    names = list(m["paths"])
+    names = [name for name, path in m["paths"].items() if path.get("layout") != "cluster"]
     before = m["paths"][names[0]]["held_customers"] if len(names) > 1 else 0
     for name in names[1:] if before else []:
         ratio = m["paths"][name]["held_customers"] / before
         lines += [f"Customers held, {name} / {names[0]}: **{ratio:.2f}×** (same machine, same run).", ""]
+    if CLUSTER in m["paths"]:
+        lines += _layouts(m)
     if "parse_ms_per_message" in m:
         cost = m["parse_ms_per_message"]
         padded = m.get("parse_ms_per_message_padded", {})
@@ -284,6 +323,23 @@ def report(m: dict) -> str:
                          f"{m['http_share_ms']} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _layouts(m: dict) -> list[str]:
+    """The production layout against one process, both on the JSON route."""
+    single, cluster = m["paths"].get(SINGLE_JSON, {}), m["paths"][CLUSTER]
+    ratio = m.get("cluster_over_single")
+
+    def top(path: dict) -> str:  # held at the ladder's last step: it may hold more
+        last = (path.get("steps") or [{}])[-1].get("customers")
+        return " (the ladder's top step: it may hold more)" if path.get("held_customers") == last else ""
+
+    return ["## Layouts: one process vs two replicas behind HAProxy (JSON route)", "",
+            "| layout | customers held at turn p95 ≤ 1 s |", "|---|---:|",
+            f"| one `serve` process, its home's database | {single.get('held_customers', '–')}{top(single)} |",
+            f"| two replicas on PostgreSQL behind HAProxy | {cluster['held_customers']}{top(cluster)} |", "",
+            f"Customers held, two replicas / one process: **{f'{ratio:.2f}×' if ratio is not None else '–'}** "
+            "(same machine, same run; both replicas share its cores).", ""]
 
 
 def plot(m: dict, path: Path) -> None:

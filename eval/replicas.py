@@ -8,6 +8,7 @@ balancer while one replica is killed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -121,6 +122,34 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     proc.kill()
         shutil.rmtree(self._logs, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def production(home: Path, collection: str, database_url: str | None, env: dict | None = None,
+               database: str = "shop"):
+    """The production layout for the life of the block: a :class:`Cluster` on ``database_url``,
+    or on a throwaway PostgreSQL started here (a new database named ``database``) and removed
+    after."""
+    from eval.temp_postgres import TempPostgres
+
+    server = None
+    if not database_url:
+        server = TempPostgres().start()
+        database_url = server.create_database(database)
+    try:
+        with Cluster(home, collection, database_url, env) as cluster:
+            yield cluster
+    finally:
+        if server:
+            server.stop()
+
+
+def warm(cluster: Cluster, message: str = SEARCHES[0]) -> None:
+    """One uncounted turn straight to each replica: a process's first turn pays one-off set-up
+    (first model calls, the database pool) that should not land in a measurement."""
+    with httpx.Client(timeout=120) as http:
+        for replica in cluster.replicas:
+            turn(http, replica.url, message, None)
 
 
 @dataclass
@@ -259,19 +288,9 @@ def report(m: dict) -> str:
 def run(home: Path, collection: str, out: Path, database_url: str | None, customers: int, seconds: float,
         kill_at: float) -> dict:
     """The benchmark, on ``database_url`` or a throwaway PostgreSQL started here."""
-    from eval.temp_postgres import TempPostgres
-
-    server = None
-    if not database_url:
-        server = TempPostgres().start()
-        database_url = server.create_database("failover")
-    try:
-        with Cluster(home, collection, database_url, {"SHOPASSIST_TURNS_PER_MINUTE_ADDRESS": "0",
-                                                       "SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER": "0"}) as cluster:
-            measured = failover(cluster, customers, seconds, kill_at)
-    finally:
-        if server:
-            server.stop()
+    limits_off = {"SHOPASSIST_TURNS_PER_MINUTE_ADDRESS": "0", "SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER": "0"}
+    with production(home, collection, database_url, limits_off, "failover") as cluster:
+        measured = failover(cluster, customers, seconds, kill_at)
     out.mkdir(parents=True, exist_ok=True)
     (out / "failover.json").write_text(json.dumps(measured, indent=2))
     (out / "failover.md").write_text(report(measured))

@@ -170,11 +170,15 @@ def http_bench(settings: Settings, url, collection, out, conversations, customer
 @click.option("--seconds", default=40.0, show_default=True, help="Length of each load step.")
 @click.option("--compare/--no-compare", default=True, show_default=True,
               help="Also run the one-at-a-time serving path first, for the ratio in one run.")
+@click.option("--layout", type=click.Choice(["single", "both"]), default="single", show_default=True,
+              help="both: also run the ladder on two replicas on PostgreSQL (database_url, or a throwaway "
+                   "server started here) behind HAProxy, and give the ratio of customers held.")
 @click.pass_obj
-def eval_load(settings: Settings, collection, out, customers, seconds, compare) -> None:
+def eval_load(settings: Settings, collection, out, customers, seconds, compare, layout) -> None:
     """Customers one `shopassist serve` holds at turn p95 ≤ 1 s: simulated shoppers with 2-8 s
     think time over a ladder of customer counts; turns/s, p50/p95/p99, errors, a plot; the parse
-    cost per message at batch 1/4/16 and where a turn's time goes."""
+    cost per message at batch 1/4/16 and where a turn's time goes. With `--layout both`, the
+    same ladder on the production layout too (two replicas behind HAProxy, JSON route)."""
     from eval.load import report, run
 
     try:
@@ -184,7 +188,8 @@ def eval_load(settings: Settings, collection, out, customers, seconds, compare) 
     if not counts or counts[0] < 1:
         raise click.BadParameter("give at least one count of 1 or more", param_hint="--customers")
     metrics = run(settings.home, collection, Path(out), counts, seconds, compare, settings,
-                  progress=lambda line: click.echo(line, err=True))
+                  progress=lambda line: click.echo(line, err=True), layout=layout,
+                  database_url=secret(settings.database_url))
     click.echo(report(metrics))
 
 
@@ -205,6 +210,28 @@ def eval_failover(settings: Settings, collection, out, customers, seconds, kill_
     if not 0 < kill_at < seconds:
         raise click.BadParameter("must fall inside the run", param_hint="--kill-at")
     metrics = run(settings.home, collection, Path(out), secret(settings.database_url), customers, seconds, kill_at)
+    click.echo(report(metrics))
+
+
+@eval_group.command("burst")
+@click.option("--collection", type=COLLECTION, default="flipkart", show_default=True,
+              help="Collection the replicas shop in.")
+@OUT
+@click.option("--hostile", default=60, show_default=True, type=click.IntRange(0),
+              help="Clients sending turns back to back with made-up session ids.")
+@click.option("--customers", default=20, show_default=True, type=click.IntRange(0),
+              help="Real customers holding conversations with 2-8 s think time.")
+@click.option("--seconds", default=40.0, show_default=True, type=click.FloatRange(1), help="Length of the run.")
+@click.pass_obj
+def eval_burst(settings: Settings, collection, out, hostile, customers, seconds) -> None:
+    """Production under attack: two `shopassist serve` replicas on PostgreSQL (`database_url`, or
+    a throwaway server started here) behind HAProxy, flooded by hostile clients while real
+    customers chat and `/healthz` is probed every 0.2 s. Pass/fail: healthz p95 ≤ 100 ms, real
+    customers' turn p95 ≤ 2 s, no turn past 10 s, every refusal a 503 with Retry-After and a message."""
+    from eval.burst import report, run
+
+    metrics = run(settings.home, collection, Path(out), secret(settings.database_url), hostile, customers, seconds,
+                  progress=lambda line: click.echo(line, err=True))
     click.echo(report(metrics))
 
 

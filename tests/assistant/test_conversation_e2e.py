@@ -115,3 +115,22 @@ def test_a_yes_to_an_offer_adds_the_offered_product_and_a_no_adds_nothing(retail
     talk.say("ooh the first one is lovely")
     added = talk.say("yes please")
     assert added.action == "add_to_cart" and talk.cart() == 1 and shown.products[0].title in added.reply
+
+
+def test_the_x_one_names_a_product_of_the_need_not_a_new_search(retail):
+    talk = Talk(retail)
+    warmers = talk.say("maybe hand warmers, the office is freezing")
+    assert _of(warmers, ("hand warmer",)) >= 3, [p.title for p in warmers.products]
+    owl = talk.say("the owl one is adorable")  # on the shelf, whether or not it was among the five shown
+    assert owl.action == "offer_add" and owl.products, owl.reply
+    assert "OWL" in owl.products[0].title and "HAND WARMER" in owl.products[0].title and talk.cart() == 0
+
+
+def test_a_kind_ruled_out_or_come_with_is_not_a_new_need(retail):
+    talk = Talk(retail)
+    talk.say("lunchbox for work, nothing childish")
+    ruled_out = talk.say("im a 40 yr old builder so no dolly girls lol")
+    assert ruled_out.action == "refine" and _of(ruled_out, ("lunch",)) >= 3, [p.title for p in ruled_out.products]
+    assert not any("DOLLY" in p.title for p in ruled_out.products)
+    cutlery = talk.say("does it come with cutlery")
+    assert cutlery.action == "answer" and cutlery.state.need.kind == "lunch box", cutlery.reply
