@@ -172,6 +172,15 @@ CUES: tuple[Cue, ...] = (
         matches=("where is my order", "can i exchange it if it doesnt fit", "my password wont work",
                  "how long is delivery to mumbai"),
         misses=("my name's Priya", "ugh", "she loves green")),
+    Cue("a_person", r"\b(?:person|people|human|humans|someone|somebody|anyone|anybody|agent|agents|staff|team|"
+                    r"representative|rep|manager|supervisor|operator|advisor|adviser|assistant|colleague|"
+                    r"customer (?:service|support|care)|support|helpdesk|help desk|live chat|call (?:me|back)|"
+                    r"phone (?:me|number)|ring me|contact)\b",
+        "asking for a person: a hand-off pages a human, so the parser's reading needs one of these words",
+        matches=("can i talk to a real person", "is there a human i can ask", "i need customer service",
+                 "can someone from ur team call me back", "how do I contact your support"),
+        misses=("wait gf calling", "she'll kill me if i mess this up haha", "brb",
+                "ugh this is taking ages")),
     Cue("superlative", r"\b(?:best|better|most|least|longest|biggest|largest|smallest|lightest|highest|lowest|"
                        r"top|\w+est)\b",
         "a reference that compares the shown products ('the one with the best battery') names none of them",

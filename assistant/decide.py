@@ -185,7 +185,7 @@ def _unclear_buy(t: Turn) -> bool:
 
 def _praise(t: Turn) -> bool:
     """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye."""
-    praised = t.parse.intent == "praise" or cue("praise").found(t.message)
+    praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or cue("praise").found(t.message)
     return t.shown and praised and not t.new_kind() and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and "?" not in t.message \
         and (bool(t.parse.slots.references) or cue("points_at").found(t.message)) \
@@ -229,7 +229,8 @@ RULES: tuple[Rule, ...] = (
     _rule("yes_to_offer", "add_to_cart", _yes_to_offer),
     _rule("no_to_offer", "chat", _no_to_offer),
     _rule("injection", "out_of_scope", lambda t: cue("injection").found(t.message)),
-    _rule("asks_for_a_person", "handoff", lambda t: t.parse.intent == "contact_human_agent"),
+    _rule("asks_for_a_person", "handoff",
+          lambda t: t.parse.intent == "contact_human_agent" and cue("a_person").found(t.message)),
     _rule("asks_about_deals", "deals",
           lambda t: (cue("deals").found(t.message) or (t.parse.intent == "deals" and not cue("more").found(t.message)))
           and not t.new_kind()),
@@ -245,7 +246,8 @@ RULES: tuple[Rule, ...] = (
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),
     _rule("pages_on", "more", lambda t: t.need is not None and not t.new_kind() and not cue("like_this").found(
-        t.message) and (cue("more").found(t.message) or (t.parse.intent == "more" and not t.constrains()))),
+        t.message) and (cue("more").found(t.message) or (t.parse.intent == "more" and t.parse.confidence >= CONFIDENT
+                                                         and not t.constrains()))),
     _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
         cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references)))),
     _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()),

@@ -117,3 +117,21 @@ def test_a_dislike_of_a_value_is_never_read_as_wanting_it():
     assert without_words("not keen on anything too pink tbh") == ["pink"]
     assert decide(shown(), parse("refine", attributes={"colour": "pink"}), "not keen on anything too pink").kind \
         == "refine"
+
+
+@pytest.mark.parametrize("message,intent,confidence,kind", [
+    ("actually no, I'm just browsing", "more", 0.5, "chat"),  # a doubtful "more" with no word of it
+    ("wanna see a few more", "more", 0.95, "more"),
+    ("wow thats cheap", "praise", 0.45, "chat"),  # a doubtful praise is no reason to offer the basket
+    ("that one's lovely", "praise", 0.45, "offer_add"),  # a word of praise is
+])
+def test_a_doubtful_reading_of_more_or_praise_needs_its_words(message, intent, confidence, kind):
+    assert decide(shown(), parse(intent, confidence), message).kind == kind
+
+
+@pytest.mark.parametrize("message,kind", [
+    ("wait gf calling", "chat"), ("she'll kill me if i mess this up haha", "chat"),
+    ("can i talk to a real person", "handoff"), ("i need customer service", "handoff"),
+])
+def test_a_hand_off_needs_a_word_asking_for_a_person(message, kind):
+    assert decide(shown(), parse("contact_human_agent", 0.9), message).kind == kind

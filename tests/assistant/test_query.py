@@ -312,3 +312,12 @@ def test_less_or_higher_followed_by_another_quality_is_not_a_price_change():
     assert plausible(lower, "bit less?")[0].price_change == "lower"
     assert plausible(lower, "any lower ones")[0].price_change == "lower"
     assert plausible(lower, "a bit less pricey")[0].price_change == "lower"
+
+
+def test_a_comparative_of_price_or_quality_is_a_price_change_even_untagged():
+    from assistant.parse.schema import Slots
+    from assistant.query import plausible
+
+    assert plausible(Slots(), "something a bit nicer maybe up to £15")[0].price_change == "higher"
+    assert plausible(Slots(), "anything cheaper?")[0].price_change == "lower"
+    assert plausible(Slots(), "similar but bigger")[0].price_change is None
