@@ -131,6 +131,11 @@ CUES: tuple[Cue, ...] = (
         "the basket should hold N of the product, not N more",
         matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually"),
         misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger")),
+    Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
+                             r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket)\b",
+        "a comparative of price or quality: a price change, up or down, even when the parser tags none",
+        matches=("something a bit nicer maybe up to £15", "anything cheaper?", "pricier ones pls", "lower priced ones"),
+        misses=("similar but bigger", "something less breakable", "a nice one", "the cheapest one")),
     Cue("cheapest", r"\b(?:cheapest|lowest[- ]priced?|least expensive|most affordable)\b",
         "order the most relevant by price, lowest first",
         matches=("the cheapest wall clock", "lowest priced one", "most affordable option"),

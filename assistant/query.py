@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.cues import cue
 from assistant.parse.normalise import currency_of, parse_amount, price_direction
 from assistant.parse.schema import Slots, Span
 from retrieval.lexicon import COLOURS, GENDERS, MATERIALS, SIZE_WORDS  # noqa: F401  (re-exported)
@@ -51,8 +52,6 @@ _CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sasta|
                       r"too (much|expensive|pricey)", re.I)
 _PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|"
                       r"higher|quality|luxur|splurge|upmarket|high[- ]end|more money|proper", re.I)
-_COMPARATIVE = re.compile(r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|dearer|"
-                          r"more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket)\b", re.I)
 _CURRENCY_NEAR = re.compile(r"[£$€₹]|\b(?:rs|inr|gbp|quid|pounds?|rupees?|bucks|dollars?|euros?|p)\b|\d\s?k\b|/-", re.I)
 _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower than|at most|up ?to|max(?:imum)?|within|"
                         r"no more than|not more than|not over|budget(?: of| is)?|spend(?:ing)?|over|above|more than|"
@@ -110,10 +109,11 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
     if size is not None and not (re.search(r"\d", size) or set(_WORD.findall(size.lower())) & SIZE_WORDS):
         slots.attributes.pop("size")
         dropped.append("size")
-    if slots.price_change is None and _COMPARATIVE.search(message):
+    comparative = cue("comparative_price").search(message)
+    if slots.price_change is None and comparative:
         # a comparative of price or quality is a price change whether or not the parser tagged it
-        slots.price_change = "higher" if _PRICIER.search(_COMPARATIVE.search(message).group(0)) else "lower"
-    if slots.price_change and not _PRICE_TALK.search(message) and not _COMPARATIVE.search(message):
+        slots.price_change = "higher" if _PRICIER.search(comparative.group(0)) else "lower"
+    if slots.price_change and not _PRICE_TALK.search(message) and not comparative:
         slots.price_change = None  # "similar but bigger" is not a price change
         dropped.append("price_change")
     elif slots.price_change == "lower" and _PRICIER.search(message) and not _CHEAPER.search(message):
@@ -372,14 +372,6 @@ STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or
              "these", "those", "ones", "one", "only", "just", "all", "no", "not", "yes", "yeah", "ok", "okay", "same",
              "other", "else", "again", "instead", "now", "too", "bit", "lot", "little", "way", "there", "here",
              "please"}
-
-
-def only_qualifiers(message: str) -> bool:
-    """The message adds qualities (a colour, a size, who it is for, a budget) but names no new
-    kind of product: with results on screen, it narrows them rather than starting afresh."""
-    content = [w for w in lexical_words(message) if w not in STOPWORDS and w not in COLOURS | MATERIALS
-               | GENDERS | SIZE_WORDS | RECIPIENTS and not (_BIGGER.search(w) or _SMALLER.search(w))]
-    return not content
 
 
 def size_change(message: str) -> str | None:

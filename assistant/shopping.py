@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable
 
 from assistant.parse.schema import Reference, Slots
 from assistant.query import lexical_words, stem
 from assistant.query import stems as _words
 from assistant.store_errors import engine_call
-from retrieval.kinds import KIND
 from retrieval.product import Candidate, Product
 from retrieval.rerank import NoReranker, Reranker
 from retrieval.search import HybridSearcher
@@ -52,7 +51,7 @@ class Shopper:
 
     def search(self, slots: Slots, fallback_text: str, user_id: str | None, session_id: str | None,
                keep: SearchFilter | None = None, exclude: set[str] = frozenset(),
-               avoid: set[str] = frozenset(), not_wrapping: bool = False, kind: Sequence[str] = (),
+               avoid: set[str] = frozenset(), not_wrapping: bool = False,
                lexical: str | None = None, price_order: str | None = None,
                of_kind: Callable[[Product], bool] | None = None) -> Found:
         """``keep`` carries the category/brand filter an earlier turn resolved: a refinement
@@ -76,8 +75,6 @@ class Shopper:
                 pool, flt = refined, narrowed
         if keep is not None:  # a refinement ("in red", "bigger") asked for them; a first request's words are searched
             pool = prefer_attributes(pool, slots.attributes)
-        if kind:  # "similar", "any in blue": the same kind of thing first, whatever colour the rest are
-            pool = _same_kind(pool, kind)
         pool = demote_other_gender(pool, slots.attributes.get("gender"))
         pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
                 and not (not_wrapping and _WRAPPING.search(c.product.title))]
@@ -174,21 +171,6 @@ def demote_other_gender(pool: list[Candidate], gender: str | None) -> list[Candi
         text = _text_words(c.product) | _words(" ".join(c.product.category))
         return bool(text & other) and not text & mine
     return sorted(pool, key=conflicts)  # stable
-
-
-def _same_kind(pool: list[Candidate], kind: Sequence[str], least: int = 3) -> list[Candidate]:
-    """The candidates that share the kind word most of the pool shares (of the shown product's
-    title words ``kind``): its kind, whichever end of the title the store puts it. With fewer
-    than ``least`` of them, they come first and the rest follow (two blue bedsheets, then blue
-    shirts; not blue shirts first)."""
-    titles = [_words(f"{c.product.title} {c.product.attributes.get(KIND, '')} {' '.join(c.product.category[-1:])}")
-              for c in pool]
-    counts = {word: sum(stem(word) in t for t in titles) for word in kind}
-    best = max(kind, key=lambda w: counts[w])
-    same = [c for c, t in zip(pool, titles) if stem(best) in t]
-    if len(same) >= least:
-        return same
-    return same + [c for c, t in zip(pool, titles) if stem(best) not in t]
 
 
 def match_category(wanted: str, products: list[Product]) -> str | None:

@@ -85,7 +85,7 @@ class TurnOutcome:
     crashed: str | None = None
     invented: list[str] = field(default_factory=list)
     reply: str = ""
-    intent: str | None = None  # the parser's reading, for reading failures
+    intent: str | None = None  # the intent the turn was recorded under (the parser's, unless the action set it)
     confidence: float | None = None
 
 

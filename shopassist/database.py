@@ -263,15 +263,12 @@ class PostgresDatabase(Database):
     @contextmanager
     def _connection(self):
         held = getattr(self._held, "conn", None)
-        if held is not None:  # inside hold(): the turn's own connection, never a second one
-            try:
-                yield held
-            except self._errors as exc:
-                raise DatabaseError(f"PostgreSQL at {redact_url(self.url)}: {exc}") from exc
-            return
         try:
-            with self._pool.connection() as conn:
-                yield conn
+            if held is not None:  # inside hold(): the turn's own connection, never a second one
+                yield held
+            else:
+                with self._pool.connection() as conn:
+                    yield conn
         except self._errors as exc:
             raise DatabaseError(f"PostgreSQL at {redact_url(self.url)}: {exc}") from exc
 

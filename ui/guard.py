@@ -8,9 +8,11 @@ with that cookie (cross-site request forgery): requests that carry another site'
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import deque
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -155,16 +157,11 @@ class Admission:
     """
 
     def __init__(self, capacity: int, queue: int, wait_s: float):
-        import asyncio
-
         self.capacity, self.queue, self.wait_s = capacity, queue, wait_s
         self._free = asyncio.Semaphore(capacity)
         self._waiting = 0
 
     def slot(self):
-        import asyncio
-        from contextlib import asynccontextmanager
-
         @asynccontextmanager
         async def held():
             if self._free.locked() and self._waiting >= self.queue:

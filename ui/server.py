@@ -163,11 +163,15 @@ HEALTH_TIMEOUT_S = 0.5  # /healthz answers within about this, on a connection no
 MAX_BODY = 16_384  # bytes of a turn's JSON body: a message is at most 500 characters
 
 
+def declared_too_large(declared: str | bytes | None, limit: int) -> bool:
+    """Whether a Content-Length header (absent: unknown) is past ``limit``, or not a number."""
+    return declared is not None and (not declared.isdigit() or int(declared) > limit)
+
+
 async def bounded_body(request, limit: int) -> bytes | None:
     """The request body, or None past ``limit`` bytes: refused by its Content-Length before a
     byte is read, and counted while streaming (a chunked body declares no length)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared_too_large(request.headers.get("content-length"), limit):
         return None
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -194,8 +198,7 @@ class _RequestLimits:
             return await self.app(scope, receive, send)
         if scope["path"].rstrip("/").endswith("/upload") and "gradio_api" in scope["path"]:
             return await _plain(send, 403, b"File uploads are turned off.")
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_REQUEST):
+        if declared_too_large(dict(scope.get("headers") or []).get(b"content-length"), MAX_REQUEST):
             return await _plain(send, 413, b"The request is too large.")
         seen = 0
 

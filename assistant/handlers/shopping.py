@@ -115,13 +115,13 @@ class ShoppingHandlers:
         of_kind = (lambda p: self.kinds().of_kind(p, need.kinds)) if need.kinds else None
         found = self._tools(session)[0].search(
             slots, need.query or need.kind or "", session.user_id, session.id, keep, exclude, set(need.unwanted),
-            need.gift, (), need.lexical, price_order, of_kind)
+            need.gift, need.lexical, price_order, of_kind)
         if of_kind and need.kind and found.kind_hits < KIND_FIRST_LEAST:  # "a lunchbox for work": the kind's words too
             level = self.kinds().level_of(need.kind)  # and, on a categorised store, its own category
             inside = SearchFilter(category=level, brand=keep.brand if keep else None) if level else keep
             again = self._tools(session)[0].search(
                 slots.model_copy(update={"query": " ".join([need.query or need.kind, *need.wanted.values()]).strip()}),
-                need.kind, session.user_id, session.id, inside, exclude, set(need.unwanted), need.gift, (),
+                need.kind, session.user_id, session.id, inside, exclude, set(need.unwanted), need.gift,
                 None, price_order, of_kind)
             if again.kind_hits > found.kind_hits:
                 found = again

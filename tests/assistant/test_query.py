@@ -10,7 +10,7 @@ from assistant.answers import best_fact, facts_of
 from assistant.parse.normalise import parse_amount
 from assistant.parse.rules import hint_intent
 from assistant.parse.schema import Slots
-from assistant.query import lexical_words, only_qualifiers, plan_search, plausible, size_change, without_words
+from assistant.query import lexical_words, plan_search, plausible, size_change, without_words
 from assistant.replies import compare_reply
 from retrieval.product import Product
 
@@ -96,9 +96,6 @@ def test_exclusions_and_qualifier_only_follow_ups():
     assert without_words("i dont want anything with glitter") == ["glitter"]
     assert without_words("mugs but not the ones with writing on") == ["writing"]
     assert without_words("not sure, not too pricey, is it not available in red") == []
-    assert only_qualifiers("pink please, it's for a 10 year old")
-    assert only_qualifiers("for my son, he's 6")
-    assert not only_qualifiers("anything with music on it")
 
 
 def test_a_negated_word_is_neither_searched_for_nor_kept_as_a_slot():
@@ -221,18 +218,6 @@ def test_kind_words_leave_out_colours_sizes_materials_and_numbers():
 
     assert kind_words("CAKE STAND LOVEBIRD 2 TIER PINK") == ["cake", "stand", "lovebird", "tier"]
     assert kind_words("JUMBO BAG VINTAGE CHRISTMAS") == ["bag", "vintage", "christmas"]  # jumbo: a size
-
-
-def test_similar_keeps_the_kind_most_of_the_pool_shares_whichever_end_of_the_title_it_is():
-    from assistant.shopping import _same_kind
-    from retrieval.product import Candidate, Product
-
-    titles = ["JUMBO BAG PINK POLKADOT", "JUMBO BAG VINTAGE LEAF", "VINTAGE CHRISTMAS BUNTING",
-              "JUMBO BAG SPACEBOY", "LUNCH BAG VINTAGE DOILY", "VINTAGE CHRISTMAS TABLECLOTH"]
-    pool = [Candidate(Product(id=str(i), title=t, price=1.0), 1.0, {}) for i, t in enumerate(titles)]
-    kept = _same_kind(pool, ["jumbo", "bag", "vintage", "christmas"])
-    assert [c.product.title for c in kept] == [t for t in titles if " BAG " in f" {t} "]
-    assert _same_kind(pool[:2], ["jumbo", "bag"]) == pool[:2]  # too few to narrow: the pool as it is
 
 
 def test_a_category_word_narrows_only_to_the_level_it_names():
