@@ -61,6 +61,7 @@ class Turn:
     message: str
     kinds: tuple[str, ...]
     described: tuple[str, ...] = ()  # words of the message that the store's titles use
+    basket: tuple[str, ...] = ()  # titles of what the basket holds, when the message may ask to remove
 
     @property
     def shown(self) -> bool:
@@ -130,17 +131,42 @@ def _offer_pending(t: Turn) -> bool:
 
 
 def _yes_to_offer(t: Turn) -> bool:
-    """A yes, and nothing else asked in the same breath ("ok nvm, how long is delivery")."""
+    """A yes, and nothing else asked in the same breath ("ok and have you got any cheaper",
+    "yes. but can you show more first"): a yes with a question or a new constraint answers
+    that, and the offer waits."""
     said_yes = t.parse.intent == "affirm" or (cue("yes").found(t.message) and not cue("declines").found(t.message)
                                                and t.parse.intent != "deny")
-    return _offer_pending(t) and said_yes and not t.new_kind() \
-        and t.parse.intent not in SUPPORT_INTENTS and not cue("deals").found(t.message)
+    asks_besides = cue("asks_besides").found(t.message) or cue("more").found(t.message) or t.constrains() \
+        or cue("deals").found(t.message) or t.new_kind()
+    return _offer_pending(t) and said_yes and not cue("no").found(t.message) and not asks_besides \
+        and t.parse.intent not in SUPPORT_INTENTS
 
 
 def _no_to_offer(t: Turn) -> bool:
     said_no = t.parse.intent == "deny" or cue("no").found(t.message)
     asks_more = cue("more").found(t.message) or t.parse.intent == "more"  # "not yet, what other patterns?"
     return _offer_pending(t) and said_no and not t.new_kind() and not t.constrains() and not asks_more
+
+
+def _removes(t: Turn) -> bool:
+    """A removal points at the basket: it names it, or names or points at something in it
+    ("remove the cake stand", "take it out"). "Get rid of the ones with cartoons" names
+    nothing the basket holds while a need is open: it rules something out of the need."""
+    if not may_remove(t.parse, t.message):
+        return False
+    if cue("basket").found(t.message):
+        return True
+    held = {stem(w) for title in t.basket for w in lexical_words(title)}
+    if {stem(w) for w in lexical_words(t.message)} & held:  # "take the large linen one out"
+        return True
+    if not {stem(w) for w in lexical_words(cue("remove").cut(t.message))} - _POINTING_STEMS:
+        return True  # "take it out", "remove the second one": nothing but the removal and a pointer
+    return t.need is None or t.new_kind()
+
+
+def may_remove(parse: TurnParse, message: str) -> bool:
+    """Whether deciding needs the basket's contents (a removal is read against them)."""
+    return parse.intent == "remove_from_cart" or cue("remove").found(message)
 
 
 def _support(t: Turn) -> bool:
@@ -202,6 +228,9 @@ def _points_at_nothing(t: Turn) -> bool:
     return not t.shown and t.parse.intent in NEEDS_SHOWN and only_pointing(lexical_words(t.message))
 
 
+_POINTING_STEMS = frozenset(stem(w) for w in POINTING)
+
+
 def only_pointing(words: list[str]) -> bool:
     """Whether every word points at shown products, typos allowed ("diffrence"): a word of five
     letters or more may be one edit from a pointing word, of eight or more two."""
@@ -239,8 +268,7 @@ RULES: tuple[Rule, ...] = (
     _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),
     _rule("asks_to_buy", "add_to_cart", _explicit_buy),
     _rule("views_cart", "view_cart", lambda t: t.parse.intent == "view_cart"),
-    _rule("removes_from_cart", "remove_from_cart",
-          lambda t: t.parse.intent == "remove_from_cart" or (cue("remove").found(t.message) and not t.new_kind())),
+    _rule("removes_from_cart", "remove_from_cart", _removes),
     _rule("support_question", "support", _support, lambda t: t.parse.intent),
     _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
     _rule("unclear_buy", "offer_add", _unclear_buy),
@@ -264,10 +292,11 @@ RULES: tuple[Rule, ...] = (
 
 
 def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence[str] = (),
-           described: Sequence[str] = ()) -> Action:
+           described: Sequence[str] = (), basket: Sequence[str] = ()) -> Action:
     """The first rule of ``RULES`` that answers; a turn nothing answers is small talk.
-    ``described``: the message's words that the store's product titles use."""
-    turn = Turn(state, parse, message, tuple(kinds), tuple(described))
+    ``described``: the message's words that the store's product titles use; ``basket``: the
+    titles of what the basket holds (needed only when ``may_remove`` says so)."""
+    turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket))
     for rule in RULES:
         action = rule(turn)
         if action is not None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from assistant import replies
-from assistant.decide import Action, decide
+from assistant.decide import Action, decide, may_remove
 from assistant.grounding import Grounding, check_reply
 from assistant.handlers.base import Act
 from assistant.handlers.cart import CartHandlers
@@ -290,15 +290,16 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             kinds, described = self._read_kinds(session, message)
         except SearchUnavailable:  # the store is down: decide on the words alone (support still answers)
             kinds, described = [], []
-        action = decide(state, parse, message, kinds, described)
+        basket = [p.title for p, _ in self._cart(session)] if may_remove(parse, message) else []
+        action = decide(state, parse, message, kinds, described, basket)
         asked = state.pending
         try:
             act = getattr(self, HANDLERS[action.rule] if action.rule in HANDLERS else HANDLERS[action.kind])(
                 session, parse, message, kinds)
         except SearchUnavailable:
             act = Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
-        if state.pending is asked:  # an offer or question lasts one turn: a later "ok" is not its answer
-            state.pending = None
+        if state.pending is asked and not _about_offered(asked, action, state):
+            state.pending = None  # an offer or question lasts one turn: a later "ok" is not its answer
         said = _said_intent(act.action or action.kind, parse)
         if said != parse.intent:
             parse = parse.model_copy(update={"intent": said})
@@ -358,6 +359,13 @@ _ACTION_INTENT = {"search": None, "refine": "refine", "more": "refine", "similar
                   "add_to_cart": "add_to_cart", "set_quantity": "add_to_cart", "remove_from_cart": "remove_from_cart",
                   "view_cart": "view_cart", "recommend": "recommend_for_me", "handoff": "contact_human_agent",
                   "out_of_scope": "out_of_scope"}
+
+
+def _about_offered(asked, action: Action, state) -> bool:
+    """A question about the product just offered ("how big is it?") leaves the offer open:
+    the "ok yes please" that follows is its answer."""
+    return asked is not None and asked.kind == "offer_add" and action.kind == "answer" \
+        and state.focus == asked.product_id
 
 
 def _said_intent(action: str, parse: TurnParse) -> str:

@@ -26,6 +26,7 @@ from retrieval.search import HybridSearcher, open_searcher
 from retrieval.stores import open_store
 from shopassist.database import Database, open_database
 from shopassist.errors import ModelNotFoundError, ShopAssistError
+from shopassist.sealing import resolve_data_key
 from shopassist.settings import Settings, secret
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 def open_session_store(settings: Settings, db: Database | None = None) -> SessionStore:
     """The session store on the configured database (``db``: one already open, to share its pool)."""
     db = db or open_database(settings.home, "sessions", secret(settings.database_url), settings.pool_size)
-    return SessionStore(db, settings.session_ttl_minutes * 60, settings.max_session_messages)
+    key = resolve_data_key(secret(settings.data_key), settings.home / "secrets" / "data.key")
+    return SessionStore(db, settings.session_ttl_minutes * 60, settings.max_session_messages, key)
 
 
 def open_stores(settings: Settings) -> tuple[SessionStore, EventStore]:

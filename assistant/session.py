@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from assistant.state import DialogueState, Need
 from shopassist.privacy import redact
+from shopassist.sealing import Sealer, is_sealed, owner_of, resolve_data_key
 from shopassist.database import Database, Migration, SQLiteDatabase
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -101,7 +102,16 @@ MIGRATIONS = (
         CREATE TABLE IF NOT EXISTS login_failures (client TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
         CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures (client, at)
         """, note="failed agent-console logins per client address, counted across replicas"),
+    Migration(3, sqlite="""
+        CREATE TABLE IF NOT EXISTS data_keys (owner TEXT PRIMARY KEY, wrapped TEXT NOT NULL, created REAL NOT NULL)
+        """, postgresql="""
+        CREATE TABLE IF NOT EXISTS data_keys (
+            owner TEXT PRIMARY KEY, wrapped TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)
+        """, note="each conversation owner's transcript key, wrapped under the data key (forget deletes it)"),
 )
+# The key that seals a row: its customer's, or for a guest the conversation's own.
+_OWNER = "CASE WHEN s.user_id IS NULL THEN 'session:' || s.id ELSE 'user:' || s.user_id END"
+_SELECT = f"SELECT s.id, s.user_id, s.data, k.wrapped FROM sessions s LEFT JOIN data_keys k ON k.owner = {_OWNER}"
 
 _FREE_TEXT = ("kind", "query", "lexical", "for_whom", "occasion", "brand", "matched_brand", "category", "currency")
 
@@ -135,8 +145,14 @@ class SessionStore:
         max_messages: transcript length kept per session (oldest dropped first).
     """
 
-    def __init__(self, db: Database | Path | str, ttl_s: float | None = None, max_messages: int = MAX_MESSAGES):
+    def __init__(self, db: Database | Path | str, ttl_s: float | None = None, max_messages: int = MAX_MESSAGES,
+                 data_key: bytes | None = None):
         self.db = db if isinstance(db, Database) else SQLiteDatabase(Path(db))
+        if data_key is None:
+            if not isinstance(self.db, SQLiteDatabase):
+                raise ValueError("a shared database needs the data_key every replica uses")
+            data_key = resolve_data_key(None, self.db.path.with_name(self.db.path.name + ".key"))
+        self.sealer = Sealer(data_key)
         self.db.migrate("sessions", MIGRATIONS)
         self.ttl_s, self.max_messages = ttl_s, max_messages
 
@@ -164,33 +180,52 @@ class SessionStore:
 
     def peek(self, session_id: str) -> Session | None:
         """The stored session even when expired (the agent console reads old transcripts)."""
-        rows = self.db.query("SELECT data FROM sessions WHERE id = ?", (session_id,))
-        return _loaded(rows[0][0]) if rows else None
+        rows = self.db.query(f"{_SELECT} WHERE s.id = ?", (session_id,))
+        return self._loaded(*rows[0]) if rows else None
 
     def save(self, session: Session) -> None:
         """Stores the session with personal data (emails, phones, cards, addresses) redacted
         and its transcript capped; the live object keeps the raw text for the rest of its turn."""
         stored = _redacted(session)
         stored.messages = stored.messages[-self.max_messages:]
+        owner = owner_of(stored.id, stored.user_id)
         with self.db.transaction() as tx:
+            key = self._key(tx, owner)
             tx.execute(
                 "INSERT INTO sessions (id, user_id, handoff, updated, data) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, handoff = excluded.handoff, "
                 "updated = excluded.updated, data = excluded.data",
-                (stored.id, stored.user_id, int(stored.handoff), stored.updated, stored.model_dump_json()))
+                (stored.id, stored.user_id, int(stored.handoff), stored.updated,
+                 self.sealer.seal(key, stored.model_dump_json(), stored.id)))
+
+    def _key(self, tx, owner: str) -> bytes:
+        """The owner's key, made on their first save (by whichever process gets there first)."""
+        tx.execute("INSERT INTO data_keys (owner, wrapped, created) VALUES (?, ?, ?) ON CONFLICT (owner) DO NOTHING",
+                   (owner, self.sealer.wrap(Sealer.new_key(), owner), time.time()))
+        return self.sealer.unwrap(tx.fetchone("SELECT wrapped FROM data_keys WHERE owner = ?", (owner,))[0], owner)
+
+    def _loaded(self, session_id: str, user_id: str | None, data: str, wrapped: str | None) -> Session:
+        """A stored row opened with its owner's key (rows written before sealing are plain JSON)."""
+        if is_sealed(data):
+            if wrapped is None:
+                raise LookupError(f"session {session_id}: its owner's key is gone")
+            owner = owner_of(session_id, user_id)
+            data = self.sealer.open(self.sealer.unwrap(wrapped, owner), data, session_id)
+        return _loaded(data)
 
     def queue(self, limit: int = 100) -> list[Session]:
         """Hand-offs first: signed-in customers' before guests' (a guest is anyone who opens a
         conversation, so a flood of guests asking for a person cannot push a customer out of
         view); then the most recently active conversations."""
-        rows = self.db.query("SELECT data FROM sessions ORDER BY handoff DESC, "
-                             "CASE WHEN handoff = 1 AND user_id IS NOT NULL THEN 0 ELSE 1 END, "
-                             "updated DESC LIMIT ?", (limit,))
-        return [_loaded(r[0]) for r in rows]
+        rows = self.db.query(f"{_SELECT} ORDER BY s.handoff DESC, "
+                             "CASE WHEN s.handoff = 1 AND s.user_id IS NOT NULL THEN 0 ELSE 1 END, "
+                             "s.updated DESC LIMIT ?", (limit,))
+        return [self._loaded(*r) for r in rows if r[3] is not None or not is_sealed(r[2])]
 
     def _all(self) -> Iterator[Session]:
-        for (data,) in self.db.query("SELECT data FROM sessions ORDER BY updated"):
-            yield _loaded(data)
+        for row in self.db.query(f"{_SELECT} ORDER BY s.updated"):
+            if row[3] is not None or not is_sealed(row[2]):
+                yield self._loaded(*row)
 
     def all_messages(self, role: str) -> list[Message]:
         """Every stored message of one role (for reports over agent replies)."""
@@ -218,12 +253,18 @@ class SessionStore:
 
     @staticmethod
     def delete_user_rows(tx, user_id: str) -> int:
-        """The deletion alone, inside a caller's transaction (forget on a shared database)."""
+        """The deletion alone, inside a caller's transaction (forget on a shared database): the
+        rows, and the keys that sealed them, so copies left on disk cannot be opened."""
+        tx.execute("DELETE FROM data_keys WHERE owner = ?", (owner_of("", user_id),))
+        # A conversation begun as a guest was sealed under its own key before the customer signed in.
+        tx.execute("DELETE FROM data_keys WHERE owner IN (SELECT 'session:' || id FROM sessions WHERE user_id = ?)",
+                   (user_id,))
         return tx.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
     def delete(self, session_id: str) -> int:
         """Deletes one conversation (an evaluation's replayed ones, so they leave nothing behind)."""
         with self.db.transaction() as tx:
+            tx.execute("DELETE FROM data_keys WHERE owner = ?", (owner_of(session_id, None),))
             return tx.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def login_failures(self, client: str, since: float) -> int:

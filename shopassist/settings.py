@@ -87,6 +87,10 @@ class Settings(BaseModel):
             signed with it (``shopassist customer-link``: ``?customer=ID.EXPIRY.SIGNATURE``);
             unsigned, forged or expired ones are served as guests.
         customer_link_hours: how long a signed customer link stays valid.
+        data_key: the key (at least 32 characters) that wraps each customer's transcript key;
+            unset, one is made once in ``<home>/secrets/data.key``. Replicas on one database must
+            share it. It is never stored in the database, so a database file, log or backup alone
+            cannot open a transcript, and a forgotten customer's cannot be opened at all.
         agent_session_minutes: an agent's login lasts this long, then the console asks again.
         production: production mode: ``serve`` refuses to start without ``customer_secret``
             and an agent password (no made-up credentials, no trusted customer ids).
@@ -167,6 +171,7 @@ class Settings(BaseModel):
     allowed_origins: list[str] = Field(default_factory=list)
     login_attempts: int = Field(default=5, ge=1)
     database_url: SecretStr | None = None
+    data_key: SecretStr | None = None
     database_pool_size: int | None = Field(default=None, ge=2, le=1000)
     store_private_copy: bool = False
     trusted_proxies: list[str] = Field(default_factory=list)
@@ -183,11 +188,11 @@ class Settings(BaseModel):
     def _expand(cls, value: Path) -> Path:
         return Path(value).expanduser()
 
-    @field_validator("customer_secret")
+    @field_validator("customer_secret", "data_key")
     @classmethod
     def _secret_length(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < MIN_SECRET_CHARS:
-            raise ValueError(f"customer_secret must be at least {MIN_SECRET_CHARS} characters "
+            raise ValueError(f"must be at least {MIN_SECRET_CHARS} characters "
                              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
         return value
 
@@ -303,7 +308,7 @@ def load_settings(
 
 
 POOL_HEADROOM = 4
-SECRETS = frozenset({"customer_secret", "agent_password", "database_url", "qdrant_api_key"})
+SECRETS = frozenset({"customer_secret", "agent_password", "database_url", "qdrant_api_key", "data_key"})
 
 
 def _shown_input(err: dict) -> str:

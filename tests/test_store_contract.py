@@ -91,6 +91,14 @@ def test_a_second_replica_sees_committed_events_at_once(connect):
     assert reader.count("u1") == 1
 
 
+DATA_KEY = bytes(range(32))
+
+
+def _sessions(db, **kwargs) -> SessionStore:
+    """A session store as replicas open it: every one with the shop's data key."""
+    return SessionStore(db, data_key=DATA_KEY, **kwargs)
+
+
 def _session(store: SessionStore, user: str | None = "17850", text: str = "hello"):
     session = store.new(user)
     session.add("customer", text)
@@ -99,7 +107,7 @@ def _session(store: SessionStore, user: str | None = "17850", text: str = "hello
 
 
 def test_sessions_round_trip_and_any_replica_continues_them(connect):
-    one, two = SessionStore(connect()), SessionStore(connect())
+    one, two = _sessions(connect()), _sessions(connect())
     session = _session(one, text="a lunch bag please")
     continued = two.get(session.id)
     assert continued.user_id == "17850" and continued.messages[0].text == "a lunch bag please"
@@ -112,7 +120,7 @@ def test_sessions_round_trip_and_any_replica_continues_them(connect):
 
 
 def test_sessions_expire_are_capped_and_stored_redacted(connect):
-    store = SessionStore(connect(), ttl_s=60, max_messages=10)
+    store = _sessions(connect(), ttl_s=60, max_messages=10)
     old = _session(store)
     old.updated = time.time() - 120
     store.save(old)
@@ -127,7 +135,7 @@ def test_sessions_expire_are_capped_and_stored_redacted(connect):
 
 
 def test_queue_reports_and_forget_on_sessions(connect):
-    store = SessionStore(connect())
+    store = _sessions(connect())
     quiet, asked = _session(store, "u1"), _session(store, "u2")
     asked.handoff, asked.variant = True, "B"
     asked.add("agent", "Hi, Sam here", suggestion_kind="answer", edited=True)
@@ -143,7 +151,7 @@ def test_queue_reports_and_forget_on_sessions(connect):
 def test_a_conversation_is_held_by_one_replica_at_a_time(connect):
     db = connect()
     # SQLite is the one-process engine: its lock spans that process's threads.
-    one, two = SessionStore(db), SessionStore(connect() if db.engine == "postgresql" else db)
+    one, two = _sessions(db), _sessions(connect() if db.engine == "postgresql" else db)
     order = []
     entered = threading.Event()
 
@@ -167,7 +175,7 @@ def test_a_conversation_is_held_by_one_replica_at_a_time(connect):
 def test_migrations_are_versioned_and_rerun_safely(connect):
     db = connect()
     EventStore(db)
-    SessionStore(db)
+    _sessions(db)
     assert db.version("events") == 1 and db.version("sessions") == len(SESSION_MIGRATIONS)
     EventStore(connect())  # a second start applies nothing twice
     extra = Migration(2, sqlite="ALTER TABLE users ADD COLUMN segment TEXT",
@@ -177,7 +185,7 @@ def test_migrations_are_versioned_and_rerun_safely(connect):
     db.query("SELECT segment FROM users")
     with pytest.raises(DatabaseError, match="newer than this shopassist"):
         EventStore(connect())  # code that only knows version 1 refuses a version-2 schema
-    assert SessionStore(connect()).db.version("sessions") == len(SESSION_MIGRATIONS)
+    assert _sessions(connect()).db.version("sessions") == len(SESSION_MIGRATIONS)
 
 
 def test_migrations_racing_at_start_apply_once(connect):
@@ -196,7 +204,7 @@ def test_migrations_racing_at_start_apply_once(connect):
 
 
 def test_one_chat_sessions_events_and_transcript_can_be_deleted(connect):
-    events, sessions = EventStore(connect()), SessionStore(connect())
+    events, sessions = EventStore(connect()), _sessions(connect())
     chat = sessions.new("17850")
     sessions.save(chat)
     events.append([Event("P1", "add_to_cart", "17850", 1.0, 2.5, time.time(), chat.id),
@@ -240,7 +248,7 @@ def test_forget_waits_for_a_turn_in_flight_so_its_transcript_does_not_come_back(
 
 
 def test_a_flood_of_guests_asking_for_a_person_cannot_push_a_customers_hand_off_out_of_view(connect):
-    store = SessionStore(connect())
+    store = _sessions(connect())
     customer = _session(store, "17850", "my parcel is lost")
     customer.handoff = True
     store.save(customer)
@@ -249,3 +257,58 @@ def test_a_flood_of_guests_asking_for_a_person_cannot_push_a_customers_hand_off_
         guest.handoff = True
         store.save(guest)
     assert store.queue(50)[0].id == customer.id
+
+
+def _files_holding(folder, needle: bytes) -> list[str]:
+    found = []
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file() and needle in path.read_bytes():
+                found.append(str(path))
+        except OSError:  # a file the server removed while we walked (a recycled log segment)
+            continue
+    return found
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_a_forgotten_customers_words_are_in_no_file_and_their_sealed_copies_cannot_be_opened(engine, tmp_path,
+                                                                                             request):
+    """The transcript is only ever written sealed under the customer's key; forget deletes the
+    key, so a copy left in free pages, the write-ahead log or a backup opens no more."""
+    import uuid
+
+    from assistant.service import forget_user, open_stores
+    from shopassist.settings import load_settings
+
+    server = request.getfixturevalue("postgres_server") if engine == "postgresql" else None
+    url = request.getfixturevalue("postgres_url") if server else None
+    settings = load_settings(environ={}, overrides={"home": str(tmp_path / "home"), "database_url": url})
+    phrase = f"marmalade zeppelin {uuid.uuid4().hex[:10]}"
+    sessions, events = open_stores(settings)
+    chat = _session(sessions, "u7", f"please post it to {phrase}")
+    chat.state.need = Need(kind="lunch bag", query=f"lunch bag {phrase}")
+    sessions.save(chat)
+    guest = _session(sessions, None, f"guest says {phrase}")
+    sealed = sessions.db.query("SELECT data FROM sessions WHERE id = ?", (chat.id,))[0][0]
+    assert phrase in sessions.get(chat.id).messages[0].text  # readable while the customer is known
+    sessions.close()
+    events.close()
+
+    forget_user(settings, "u7")
+    if server is not None:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+    folders = [tmp_path / "home"] + ([server.folder] if server else [])
+    assert [f for folder in folders for f in _files_holding(folder, phrase.encode())] == []
+
+    sessions, events = open_stores(settings)
+    try:
+        assert sessions.db.query("SELECT count(*) FROM data_keys WHERE owner = 'user:u7'")[0][0] == 0
+        with pytest.raises(LookupError):  # the row's ciphertext, as a disk copy would hold it
+            sessions._loaded(chat.id, "u7", sealed, None)
+        assert phrase in sessions.get(guest.id).messages[0].text  # another owner's key is untouched
+    finally:
+        sessions.close()
+        events.close()

@@ -278,8 +278,9 @@ def bench_retrieval(settings: Settings, out, quick, data_dir, indexing_only) -> 
 
 
 @eval_group.command("conversations")
-@click.option("--half", type=click.Choice(["dev", "sealed"]), default="dev", show_default=True,
-              help="Which half of eval/conversations to replay (the sealed one only at a change's start and end).")
+@click.option("--half", type=click.Choice(["dev", "sealed", "cart"]), default="dev", show_default=True,
+              help="Which set of eval/conversations to replay: the development half, the sealed half (only at a "
+                   "change's start and end), or the development conversations that test the cart.")
 @click.option("--out", default="eval/out/conversations", show_default=True, type=click.Path(file_okay=False),
               help="Folder for report.md, metrics.json and every turn (turns.jsonl).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

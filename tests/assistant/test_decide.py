@@ -135,3 +135,53 @@ def test_a_doubtful_reading_of_more_or_praise_needs_its_words(message, intent, c
 ])
 def test_a_hand_off_needs_a_word_asking_for_a_person(message, kind):
     assert decide(shown(), parse("contact_human_agent", 0.9), message).kind == kind
+
+
+OFFERED = Pending(kind="offer_add", product_id="b")
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("ok and have you got any cheaper", "add_to_cart"), ("sure, have you got them in a bigger size", "add_to_cart"),
+    ("yes. but can you show more first", "affirm"), ("haan but price kya hai", "add_to_cart"),
+    ("no its fine ill think about it", "affirm"),
+])
+def test_a_yes_with_something_else_asked_does_not_add(message, intent):
+    action = decide(shown(pending=OFFERED), parse(intent), message)
+    assert action.kind not in ("add_to_cart", "offer_add"), (message, action)
+
+
+@pytest.mark.parametrize("message", ["sure why not", "ok yes please", "yeah go on then"])
+def test_a_plain_yes_to_an_offer_adds(message):
+    assert decide(shown(pending=OFFERED), parse("affirm"), message).rule == "yes_to_offer"
+
+
+@pytest.mark.parametrize("message,basket", [
+    ("hmm get rid of the ones with cartoons on", []), ("take out anything christmassy", ["CAKE STAND 3 TIER"]),
+    ("remove anything sleeveless", ["Women's Slim Fit Jeans"]),
+])
+def test_ruling_something_out_of_the_need_is_not_a_removal(message, basket):
+    action = decide(shown(), parse("remove_from_cart"), message, basket=basket)
+    assert action.kind == "refine", (message, action)
+
+
+@pytest.mark.parametrize("message,basket", [
+    ("actually remove the cake stand, she's got one already", ["CAKE STAND 3 TIER"]),
+    ("take it out", ["CAKE STAND 3 TIER"]), ("take the jeans out of my cart, changed my mind", []),
+])
+def test_a_removal_that_points_at_the_basket_removes(message, basket):
+    assert decide(shown(), parse("remove_from_cart"), message, basket=basket).kind == "remove_from_cart"
+
+
+def test_a_removal_naming_a_basket_item_inside_the_phrase_removes():
+    action = decide(shown(), parse("refine"), "oh actually take the large linen one out, the family one doesnt fit",
+                    basket=["PHOTO FRAME LINEN LARGE", "PHOTO FRAME SMALL"])
+    assert action.kind == "remove_from_cart"
+
+
+def test_the_short_state_line_carries_the_same_four_fields():
+    from assistant.state import context_line, render_context
+
+    line = render_context("lunch box", True, "offer_add", "search")
+    assert context_line(line, "state-short") == "lunch box | shown | offer_add | search"
+    assert context_line(line, "state") == line
+    assert context_line(render_context(None, False, None, None), "state-short") == "- | none | - | -"
