@@ -77,13 +77,11 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
     closers = [store.close, events.close, sessions.close]
     if parser is None:
         parser = TurnParser.from_settings(settings)
-        if settings.parse_batch_size > 1:
-            parser = ParseBatcher(parser, settings.parse_batch_size, settings.parse_batch_wait_ms)
+        if settings.parse_batch > 1:
+            parser = ParseBatcher(parser, settings.parse_batch, settings.parse_batch_wait_ms)
             closers.append(parser.close)
-    in_flight = 1 if settings.serve_workers == 1 and settings.parse_batch_size == 1 else \
-        max(settings.serve_workers, settings.parse_batch_size) * 2
     guarded = GuardedParser(_with_support_head(parser, settings, encoder), settings.parse_budget_s,
-                            settings.parse_cooldown_s, max_in_flight=in_flight)
+                            settings.parse_cooldown_s, max_in_flight=settings.parse_slots)
     guarded.warm()
     _warm_search(searcher)
     variants = parse_variants(settings.ab_variants)

@@ -102,7 +102,9 @@ class Settings(BaseModel):
             up to this many per forward pass, a batch waiting this long for more while others
             queue (``assistant.parse.batcher``); 1 parses one at a time.
         serve_workers: turns one server answers at once (the rest queue); 1 answers one at a
-            time behind one lock, the serving path before batching.
+            time behind one lock, the serving path before batching. The one capacity setting:
+            parse slots (``parse_slots``), the parse batch's ceiling and the database pool
+            (``pool_size``) follow from it.
         queue_max_size: requests the web server queues before it answers "busy".
         allowed_origins: other origins (``https://shop.example``) allowed to call the agent
             console's API with an agent's cookie; by default only its own origin.
@@ -176,6 +178,17 @@ class Settings(BaseModel):
     store_private_copy: bool = False
     trusted_proxies: list[str] = Field(default_factory=list)
     store_deals: str | None = Field(default=None, max_length=2000)
+
+    @property
+    def parse_slots(self) -> int:
+        """Parses one process lets run at once: two per request worker, since a parse that
+        overran its budget keeps its slot until it ends (one worker: one slot, no batching)."""
+        return 1 if self.serve_workers == 1 else 2 * self.serve_workers
+
+    @property
+    def parse_batch(self) -> int:
+        """Messages per forward pass: never more than the turns that can be waiting."""
+        return min(self.parse_batch_size, self.serve_workers)
 
     @property
     def pool_size(self) -> int:

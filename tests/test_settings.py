@@ -74,3 +74,12 @@ def test_trusted_proxies_are_empty_unless_set():
 
     assert load_settings(environ={}).trusted_proxies == []
     assert load_settings(environ={"SHOPASSIST_TRUSTED_PROXIES": "10.0.0.5"}).trusted_proxies == ["10.0.0.5"]
+
+
+def test_capacity_follows_from_one_setting():
+    from shopassist.settings import load_settings
+
+    settings = load_settings(environ={"SHOPASSIST_SERVE_WORKERS": "8"}, overrides={})
+    assert (settings.parse_slots, settings.parse_batch, settings.pool_size) == (16, 8, 12)
+    one = load_settings(environ={"SHOPASSIST_SERVE_WORKERS": "1"}, overrides={})
+    assert (one.parse_slots, one.parse_batch) == (1, 1)

@@ -210,10 +210,18 @@ class _RequestLimits:
                 raise _TooLarge()
             return message
 
+        started = False
+
+        async def sending(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, counted, sending)
         except _TooLarge:
-            await _plain(send, 413, b"The request is too large.")
+            if not started:  # an app that answered before reading it all has had its say
+                await _plain(send, 413, b"The request is too large.")
 
 
 class _TooLarge(Exception):

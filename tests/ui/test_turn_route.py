@@ -105,3 +105,26 @@ def test_past_capacity_turns_wait_in_a_bounded_queue_then_get_a_quick_refusal():
         async with admission.slot():  # capacity is back
             pass
     asyncio.run(scenario())
+
+
+def test_a_body_that_grows_too_large_after_the_answer_began_gets_no_second_answer():
+    import asyncio
+
+    from ui.server import MAX_REQUEST, _RequestLimits
+
+    async def answers_first(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        while (await receive()).get("more_body"):
+            pass
+
+    chunks = iter([{"type": "http.request", "body": b"x" * 65536, "more_body": True}] * (MAX_REQUEST // 65536 + 2))
+    sent = []
+
+    async def receive():
+        return next(chunks)
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(_RequestLimits(answers_first)({"type": "http", "path": "/api/turn", "headers": []}, receive, send))
+    assert [m["type"] for m in sent] == ["http.response.start"]
