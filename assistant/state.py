@@ -15,7 +15,6 @@ handlers write it, the agent console shows it and ``chat --json`` prints it as `
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -72,21 +71,6 @@ def render_context(kind: str | None, shown: bool, pending: str | None, last: str
     """One line the turn parser reads before a message (training builds the same line)."""
     return (f"for: {kind or '-'}; results on screen: {'yes' if shown else 'no'}; "
             f"asked: {pending or '-'}; last: {last or '-'}")
-
-
-_LINE = re.compile(r"for: (.*); results on screen: (yes|no); asked: (.*); last: (.*)", re.S)
-LINE_FORMATS = ("state", "state-short")  # what an adapter reads (``parser.json``'s "input")
-
-
-def context_line(line: str, form: str) -> str:
-    """``line`` (a ``render_context`` line) in the form an adapter was trained on. The short
-    form carries the same four fields in about half the tokens, and a parse costs roughly
-    its length, so adapters trained on it parse faster."""
-    found = _LINE.fullmatch(line) if form == "state-short" else None
-    if found is None:
-        return line
-    kind, shown, pending, last = found.groups()
-    return f"{kind} | {'shown' if shown == 'yes' else 'none'} | {pending} | {last}"
 
 
 def shows_results(context: bool | str) -> bool:

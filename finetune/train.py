@@ -20,7 +20,6 @@ import torch
 from tqdm.auto import tqdm
 
 from assistant.parse.model import TurnParserNet, collate, encode_turn, span_tags
-from assistant.state import context_line
 from assistant.parse.parser import HEADS_FILE, META_FILE, load_backbone
 from assistant.parse.schema import INTENTS, TAGS
 from finetune.data import Example
@@ -45,14 +44,12 @@ class TrainConfig:
     max_minutes: float = 55.0
     seed: int = 13
     threads: int | None = None
-    state_line: str = "state-short"  # the form of the state line the parser reads (``assistant.state.LINE_FORMATS``)
 
 
-def featurise(tokenizer, examples: list[Example], state_line: str = "state-short") -> list[dict]:
+def featurise(tokenizer, examples: list[Example]) -> list[dict]:
     rows = []
     for ex in examples:
-        context = ex.parser_input
-        enc = encode_turn(tokenizer, ex.text, context_line(context, state_line) if isinstance(context, str) else context)
+        enc = encode_turn(tokenizer, ex.text, ex.parser_input)
         rows.append({"ids": enc.ids, "tag_start": enc.tag_start, "tags": span_tags(enc, ex.spans),
                      "intent": INTENTS.index(ex.intent)})
     return rows
@@ -90,7 +87,7 @@ def train_parser(llm: str, llm_name: str, train: list[Example], out: Path, confi
     if config.threads:
         torch.set_num_threads(config.threads)
     net, tokenizer = build_net(llm, config)
-    rows = featurise(tokenizer, train, config.state_line)
+    rows = featurise(tokenizer, train)
     loader = torch.utils.data.DataLoader(rows, batch_size=config.batch_size, shuffle=True,
                                          collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
     steps = max(1, math.ceil(len(loader) * config.epochs))
@@ -140,7 +137,7 @@ def save_adapter(net: TurnParserNet, tokenizer, out: Path, llm_name: str, config
     meta = {"intents": list(INTENTS), "tags": list(TAGS), "layers": config.layers, "lora": config.lora,
             "base_model": llm_name, "hidden_size": net.intent_head.in_features,
             "config": asdict(config), "training": summary, "command": " ".join(sys.argv[1:]) or None,
-            "input": config.state_line}  # the state line's form it reads (``assistant.state.context_line``)
+            "input": "state"}  # reads the conversation's state line (``assistant.state.render_context``)
     (out / META_FILE).write_text(json.dumps(meta, indent=2))
     (out / "train_log.json").write_text(json.dumps(log))
     (out / "README.md").write_text(  # replaces peft's generic model card

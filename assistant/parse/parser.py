@@ -18,7 +18,7 @@ import torch
 from assistant.parse.model import TurnParserNet, collate, decode_spans, encode_turn, truncate_layers
 from assistant.parse.normalise import spans_to_slots, tidy_spans
 from assistant.parse.schema import INTENTS, TAGS, TurnParse
-from assistant.state import LINE_FORMATS, context_line, render_context, shows_results
+from assistant.state import render_context, shows_results
 from shopassist.errors import ModelNotFoundError
 from shopassist.settings import Settings
 
@@ -118,8 +118,8 @@ class TurnParser:
     def _onnx(self, net: TurnParserNet, tokenizer):
         from assistant.parse.onnx_net import open_onnx_net
 
-        reads = self._loaded[2].get("input") if self._loaded else None
-        probes = [encode_turn(tokenizer, text, _context(has, reads)).ids for text, has in PROBES]
+        reads_state = self._loaded[2].get("input") == "state" if self._loaded else False
+        probes = [encode_turn(tokenizer, text, _context(has, reads_state)).ids for text, has in PROBES]
         return open_onnx_net(net, self.onnx_cache, self.llm, self.folder, probes, self.threads)
 
     def parse(self, message: str, has_results: bool | str = False) -> TurnParse:
@@ -129,10 +129,10 @@ class TurnParser:
 
     def parse_many(self, messages: list[str], has_results: list[bool | str], batch_size: int = 32) -> list[TurnParse]:
         net, tokenizer, meta = self._load()
-        reads = meta.get("input")
+        reads_state = meta.get("input") == "state"
         out: list[TurnParse] = []
         for i in range(0, len(messages), batch_size):
-            encoded = [encode_turn(tokenizer, m, _context(r, reads)) for m, r in
+            encoded = [encode_turn(tokenizer, m, _context(r, reads_state)) for m, r in
                        zip(messages[i:i + batch_size], has_results[i:i + batch_size])]
             with torch.inference_mode():
                 if self.packing and self._packs_ok:
@@ -156,13 +156,11 @@ class TurnParser:
                          spans=spans, runner_up=intents[second] if second is not None else None)
 
 
-def _context(given: bool | str, reads: str | None) -> bool | str:
-    """What the adapter was trained to read (``parser.json``'s "input"): the state line in
-    one of its forms, or, for adapters older than the state, the results-on-screen flag."""
-    if reads not in LINE_FORMATS:
+def _context(given: bool | str, reads_state: bool) -> bool | str:
+    """What the adapter was trained to read: the state line, or the results-on-screen flag."""
+    if not reads_state:
         return shows_results(given)
-    line = given if isinstance(given, str) else render_context(None, bool(given), None, None)
-    return context_line(line, reads)
+    return given if isinstance(given, str) else render_context(None, bool(given), None, None)
 
 
 def _packs(encoded: list, limit: int) -> list[list]:

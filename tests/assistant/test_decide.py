@@ -177,11 +177,3 @@ def test_a_removal_naming_a_basket_item_inside_the_phrase_removes():
                     basket=["PHOTO FRAME LINEN LARGE", "PHOTO FRAME SMALL"])
     assert action.kind == "remove_from_cart"
 
-
-def test_the_short_state_line_carries_the_same_four_fields():
-    from assistant.state import context_line, render_context
-
-    line = render_context("lunch box", True, "offer_add", "search")
-    assert context_line(line, "state-short") == "lunch box | shown | offer_add | search"
-    assert context_line(line, "state") == line
-    assert context_line(render_context(None, False, None, None), "state-short") == "- | none | - | -"
