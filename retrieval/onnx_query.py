@@ -70,6 +70,9 @@ class OnnxQueryEncoder:
         self.tokenizer.enable_truncation(max_length)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
+        # Idle pool threads would spin waiting for work, taking the cores that other turns'
+        # searches, parses and the web server need; a server runs many sessions at once.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])

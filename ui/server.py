@@ -185,6 +185,9 @@ async def bounded_body(request, limit: int) -> bytes | None:
 MAX_REQUEST = 1_048_576  # bytes of any request body: Gradio's own calls are small JSON
 
 
+KEEP_ALIVE_S = 75  # idle keep-alive, above HAProxy's (60 s) and browsers' usual reuse window
+
+
 class _RequestLimits:
     """Plain ASGI: file uploads are off (neither app takes a file, and Gradio keeps what it is
     sent), and no request body larger than ``MAX_REQUEST`` is read, by its declared length or,
@@ -364,7 +367,11 @@ def serve(settings: Settings, host: str, port: int, collection: str | None = Non
     try:
         # Behind a load balancer, the client address (rate limits) comes from X-Forwarded-For,
         # trusted only from the addresses in `trusted_proxies`.
+        # An idle connection is kept longer than browsers and balancers keep theirs: when the
+        # server closed first, a turn sent on the closing connection was reset (a POST is not
+        # re-sent), the errors the load benchmark saw at think times near 5 s.
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True,
-                    forwarded_allow_ips=",".join(settings.trusted_proxies) or "127.0.0.1")
+                    forwarded_allow_ips=",".join(settings.trusted_proxies) or "127.0.0.1",
+                    timeout_keep_alive=KEEP_ALIVE_S)
     finally:
         assistant.close()

@@ -88,6 +88,9 @@ class OnnxParserNet:
         if threads:
             options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle pool threads would spin waiting for work, taking the cores that other turns'
+        # searches, parses and the web server need; a server runs many sessions at once.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 
