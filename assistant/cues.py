@@ -46,13 +46,14 @@ CUES: tuple[Cue, ...] = (
         matches=("yes please", "yeah go on then", "ok", "sure, add it", "go for it!", "haan ji"),
         misses=("yesterday i bought one", "okay but is it washable?", "no thanks", "sure is it in blue?",
                 "great, thanks a ton! bye")),
-    Cue("asks_besides", r"\b(?:but|though|have you|do you|got any|can (?:you|i|u)|could (?:you|u)|show me|"
-                        r"is (?:it|there|this|that)|are (?:they|there|these|those)|what|which|how|where|when|"
-                        r"why(?! not)|kya|kitna|kitne|kaisa)\b",
+    Cue("asks_besides", r"\?|\bbut\b|(?:^|[,.;!]|\band\b|\bso\b)\W*(?:(?:y(?:es|eah?|ep)|ok(?:ay)?|sure|haan)\W+)?"
+                        r"(?:have you|do you|got any|can (?:you|i|u)|could (?:you|u)|show me|is (?:it|there|this|that)|"
+                        r"are (?:they|there|these|those)|what|which|how|where|when|why(?! not))\b|\b(?:kya|kitna|kitne)\b",
         "a question or request after a yes, in the same breath: the yes is not the answer to an offer",
         matches=("ok and have you got any cheaper", "sure, have you got them in a bigger size",
                  "yes. but can you show more first", "haan but price kya hai", "yeah how long is delivery"),
-        misses=("yes please", "sure why not", "ok go on then", "yeah add it to my basket", "ok yes please")),
+        misses=("yes please", "sure why not", "ok go on then", "yeah add it to my basket", "ok yes please",
+                "yes that's what I wanted", "yes this is it")),
     Cue("no", r"^\W*(?:no+|nah|nope|not (?:yet|now|today|right now)|maybe later|leave it|don'?t|"
               r"no thanks?|nahi|na)\b",
         "a no to the assistant's offer (read only while an offer is pending)",
@@ -90,6 +91,10 @@ CUES: tuple[Cue, ...] = (
         "the basket named: a removal that names it is about the basket, whatever it holds",
         matches=("take the jeans out of my cart", "remove that from the basket", "empty my trolley"),
         misses=("take out anything christmassy", "remove anything sleeveless", "bag for my laptop")),
+    Cue("rules_out", r"\b(?:anything|any|everything|all (?:the )?\w+|(?:the )?ones? (?:with|that|in|made))\b",
+        "a removal word over a kind of product, not an item: 'get rid of anything red' narrows the need",
+        matches=("get rid of anything red", "hmm get rid of the ones with cartoons on", "remove all the plastic ones"),
+        misses=("remove the cake stand", "take it out", "get rid of the second one")),
     Cue("praise", r"\b(?:love|lovely|gorgeous|beautiful|stunning|perfect|cute|adorable|nice|great|fab|"
                   r"fabulous|brilliant|amazing|ideal|exactly what|just what|like (?:the|that|this) (?:one|first|"
                   r"second|third|last)|(?:that|this|the \w+ one)'?s? (?:the one|it)|"
@@ -165,14 +170,14 @@ CUES: tuple[Cue, ...] = (
         matches=("how much would 3 of those be", "what would 4 of the first one cost", "how much for two of them"),
         misses=("how much is it", "what size is it", "do you have 3 colours")),
     Cue("size_only", r"^\W*(?:(?:i'?m |i am |i'?m after |i want |looking for |need |in |size |a |an |uk |eu |"
-                     r"us )*(?:size )?(?:\d{1,2}(?:\.\d)?|x{0,3}[sml]|xx?l|small|medium|large)"
-                     r"(?: ?(?:inch|in|cm|\")? ?(?:waist|chest|bust|hips?|collar|neck|inside leg|leg))?"
+                     r"us )*(?:size )?(?:\d{1,2}(?:\.\d)?(?: ?(?:inch|in|cm|\")? ?(?:waist|chest|bust|hips?|collar|neck|"
+                     r"inside leg|leg))?|x{0,3}[sml]|xx?l|small|medium|large)"
                      r"(?: ones?| (?:in|for) (?:the|that|this) (?:\w+ )?(?:one|first|second|third|last))?"
                      r"(?: pls| please| plz)?\W*)$",
         "a bare size: a refinement or a question, never a request to buy",
         matches=("42", "I'm looking for 42", "size 8 pls", "I'm after a 44 in the first one", "XL", "large one",
                  "I'm 32 waist", "42 inch chest"),
-        misses=("add 2 to my basket", "under 500", "i'll take the first one")),
+        misses=("add 2 to my basket", "under 500", "i'll take the first one", "a large chest")),
     Cue("for_someone", r"\bfor (?:my |our |a |the |his |her |their )?(?:little |big |baby |older |younger |"
                        r"grand|great )?([a-z]+)",
         "who a product is for: the word after \"for (my)\", read as a recipient when it is one",

@@ -79,14 +79,15 @@ class Turn:
         held = {stem(k) for k in (self.need.kinds if self.need else [])}
         return not held or not {stem(k) for k in self.kinds} <= held
 
-    def constrains(self) -> bool:
+    def constrains(self, recipients: bool = True) -> bool:
         """The message narrows a need: an attribute, a budget, a price move, who it is for (or
-        their age), or something ruled out."""
+        their age; unless ``recipients`` is False: "yes please, it's for my mum" is a yes), or
+        something ruled out."""
         slots, _ = plausible(self.parse.slots, self.message)  # budgets in words too ("under a fiver")
         if slots.attributes or slots.min_price is not None or slots.max_price is not None or slots.price_change \
                 or slots.brand or without_words(self.message) or child_age(self.message) or size_change(self.message):
             return True
-        found = cue("for_someone").search(self.message)
+        found = cue("for_someone").search(self.message) if recipients else None
         if found and found.group(1).lower() in RECIPIENTS:
             return True
         words = {w.lower() for w in lexical_words(self.message)}
@@ -136,8 +137,8 @@ def _yes_to_offer(t: Turn) -> bool:
     that, and the offer waits."""
     said_yes = t.parse.intent == "affirm" or (cue("yes").found(t.message) and not cue("declines").found(t.message)
                                                and t.parse.intent != "deny")
-    asks_besides = cue("asks_besides").found(t.message) or cue("more").found(t.message) or t.constrains() \
-        or cue("deals").found(t.message) or t.new_kind()
+    asks_besides = cue("asks_besides").found(t.message) or cue("more").found(t.message) \
+        or t.constrains(recipients=False) or cue("deals").found(t.message) or t.new_kind()
     return _offer_pending(t) and said_yes and not cue("no").found(t.message) and not asks_besides \
         and t.parse.intent not in SUPPORT_INTENTS
 
@@ -149,19 +150,20 @@ def _no_to_offer(t: Turn) -> bool:
 
 
 def _removes(t: Turn) -> bool:
-    """A removal points at the basket: it names it, or names or points at something in it
-    ("remove the cake stand", "take it out"). "Get rid of the ones with cartoons" names
-    nothing the basket holds while a need is open: it rules something out of the need."""
+    """A removal points at the basket: it names it, names what a basket item is ("remove the
+    cake stand"), or points with nothing else ("take it out"). "Get rid of anything red" or
+    "the ones with cartoons" rules something out of the need instead, and a removal word
+    beside a new kind ("get rid of clutter, any storage boxes?") asks for that kind."""
     if not may_remove(t.parse, t.message):
         return False
     if cue("basket").found(t.message):
         return True
+    if t.new_kind() or cue("rules_out").found(t.message):
+        return False
     held = {stem(w) for title in t.basket for w in lexical_words(title)}
     if {stem(w) for w in lexical_words(t.message)} & held:  # "take the large linen one out"
         return True
-    if not {stem(w) for w in lexical_words(cue("remove").cut(t.message))} - _POINTING_STEMS:
-        return True  # "take it out", "remove the second one": nothing but the removal and a pointer
-    return t.need is None or t.new_kind()
+    return not {stem(w) for w in lexical_words(cue("remove").cut(t.message))} - _POINTING_STEMS
 
 
 def may_remove(parse: TurnParse, message: str) -> bool:

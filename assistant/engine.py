@@ -290,7 +290,10 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             kinds, described = self._read_kinds(session, message)
         except SearchUnavailable:  # the store is down: decide on the words alone (support still answers)
             kinds, described = [], []
-        basket = [p.title for p, _ in self._cart(session)] if may_remove(parse, message) else []
+        try:
+            basket = [p.title for p, _ in self._cart(session)] if may_remove(parse, message) else []
+        except SearchUnavailable:  # the catalogue is down: a removal is read without it
+            basket = []
         action = decide(state, parse, message, kinds, described, basket)
         asked = state.pending
         try:
@@ -298,8 +301,8 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
                 session, parse, message, kinds)
         except SearchUnavailable:
             act = Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
-        if state.pending is asked and not _about_offered(asked, action, state):
-            state.pending = None  # an offer or question lasts one turn: a later "ok" is not its answer
+        if state.pending is asked:  # an offer or question lasts one turn: a later "ok" is not its answer
+            state.pending = asked.model_copy(update={"kept": True}) if _about_offered(asked, action, state) else None
         said = _said_intent(act.action or action.kind, parse)
         if said != parse.intent:
             parse = parse.model_copy(update={"intent": said})
@@ -362,9 +365,9 @@ _ACTION_INTENT = {"search": None, "refine": "refine", "more": "refine", "similar
 
 
 def _about_offered(asked, action: Action, state) -> bool:
-    """A question about the product just offered ("how big is it?") leaves the offer open:
-    the "ok yes please" that follows is its answer."""
-    return asked is not None and asked.kind == "offer_add" and action.kind == "answer" \
+    """A question about the product just offered ("how big is it?") leaves the offer open for
+    one more turn: the "ok yes please" that follows is its answer."""
+    return asked.kind == "offer_add" and not asked.kept and action.kind == "answer" \
         and state.focus == asked.product_id
 
 

@@ -385,7 +385,7 @@ def size_change(message: str) -> str | None:
 
 _WITHOUT = re.compile(r"\b(?:not (?:keen on|a fan of|into|fond of|mad on)(?:\s+(?:anything|any))?(?:\s+too)?|"
                       r"without|no|not|except|minus|avoid|nothing with|none with|non|other than|apart from|"
-                      r"instead of|rather than|but not|remove|get rid of|take (?:out|away)|filter out|ditch|"
+                      r"instead of|rather than|but not|(?<!to )(?:remove|get rid of|take (?:out|away)|filter out|ditch)|"
                       r"(?:don'?t|do not|doesn'?t|does not) (?:want|like|need|say|have)"
                       r"(?:\s+(?:any|it in|them in))?|(?:is|are|was|were|do|does)n'?t(?:\s+(?:made of|made from|"
                       r"made with|in))?|hates?|allergic to|nothing(?:\s+too)?|gone off|any colou?r but|anything but)"

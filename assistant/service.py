@@ -159,7 +159,7 @@ def forget_user(settings: Settings, user_id: str) -> Forgotten:
                 removed_events = events.delete_user(user_id, chats)
                 removed_sessions = sessions.delete_user(user_id)
         if sessions.db is events.db:
-            sessions.db.purge(["sessions", "events", "users"])
+            sessions.db.purge(["sessions", "data_keys", "events", "users"])
     finally:
         sessions.close()
         events.close()

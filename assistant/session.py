@@ -10,6 +10,7 @@ console reads and whether an agent holds the conversation.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import time
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from cryptography.exceptions import InvalidTag
 from pydantic import BaseModel, Field, PrivateAttr
 
 from assistant.state import DialogueState, Need
@@ -81,6 +83,8 @@ class Session(BaseModel):
         return self.user_id == user_id
 
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = (
     Migration(1, sqlite="""
         CREATE TABLE IF NOT EXISTS sessions (
@@ -135,6 +139,10 @@ def _redacted(session: Session) -> Session:
     return stored
 
 
+class KeyGone(LookupError):
+    """A sealed session whose owner's key was deleted (the customer was forgotten)."""
+
+
 class SessionStore:
     """Sessions by id, on the database the settings name: a SQLite file (the default) or
     PostgreSQL, which every app replica shares, so any of them can continue a conversation.
@@ -155,6 +163,14 @@ class SessionStore:
         self.sealer = Sealer(data_key)
         self.db.migrate("sessions", MIGRATIONS)
         self.ttl_s, self.max_messages = ttl_s, max_messages
+        self._seal_plain_rows()
+
+    def _seal_plain_rows(self) -> None:
+        """Conversations stored before sealing are sealed the first time a store opens them."""
+        if not self.db.query("SELECT 1 FROM sessions WHERE data NOT LIKE 'sealed:%' LIMIT 1"):
+            return
+        for row in self.db.query(f"{_SELECT} WHERE s.data NOT LIKE 'sealed:%'"):
+            self.save(self._loaded(*row))
 
     def new(self, user_id: str | None = None, session_id: str | None = None) -> Session:
         return Session(id=session_id or new_session_id(), user_id=user_id)
@@ -181,7 +197,12 @@ class SessionStore:
     def peek(self, session_id: str) -> Session | None:
         """The stored session even when expired (the agent console reads old transcripts)."""
         rows = self.db.query(f"{_SELECT} WHERE s.id = ?", (session_id,))
-        return self._loaded(*rows[0]) if rows else None
+        if not rows:
+            return None
+        try:
+            return self._loaded(*rows[0])
+        except KeyGone:  # its customer was forgotten while it was being saved: nothing to continue
+            return None
 
     def save(self, session: Session) -> None:
         """Stores the session with personal data (emails, phones, cards, addresses) redacted
@@ -199,16 +220,19 @@ class SessionStore:
                  self.sealer.seal(key, stored.model_dump_json(), stored.id)))
 
     def _key(self, tx, owner: str) -> bytes:
-        """The owner's key, made on their first save (by whichever process gets there first)."""
-        tx.execute("INSERT INTO data_keys (owner, wrapped, created) VALUES (?, ?, ?) ON CONFLICT (owner) DO NOTHING",
-                   (owner, self.sealer.wrap(Sealer.new_key(), owner), time.time()))
-        return self.sealer.unwrap(tx.fetchone("SELECT wrapped FROM data_keys WHERE owner = ?", (owner,))[0], owner)
+        """The owner's key, made on their first save (by whichever process gets there first).
+        The row stays locked until the save commits, so a forget running at the same moment
+        deletes the key after this session is written, and then the session with it."""
+        row = tx.fetchone("INSERT INTO data_keys (owner, wrapped, created) VALUES (?, ?, ?) ON CONFLICT (owner) "
+                          "DO UPDATE SET owner = excluded.owner RETURNING wrapped",
+                          (owner, self.sealer.wrap(Sealer.new_key(), owner), time.time()))
+        return self.sealer.unwrap(row[0], owner)
 
     def _loaded(self, session_id: str, user_id: str | None, data: str, wrapped: str | None) -> Session:
         """A stored row opened with its owner's key (rows written before sealing are plain JSON)."""
         if is_sealed(data):
             if wrapped is None:
-                raise LookupError(f"session {session_id}: its owner's key is gone")
+                raise KeyGone(f"session {session_id}: its owner's key is gone")
             owner = owner_of(session_id, user_id)
             data = self.sealer.open(self.sealer.unwrap(wrapped, owner), data, session_id)
         return _loaded(data)
@@ -220,12 +244,24 @@ class SessionStore:
         rows = self.db.query(f"{_SELECT} ORDER BY s.handoff DESC, "
                              "CASE WHEN s.handoff = 1 AND s.user_id IS NOT NULL THEN 0 ELSE 1 END, "
                              "s.updated DESC LIMIT ?", (limit,))
-        return [self._loaded(*r) for r in rows if r[3] is not None or not is_sealed(r[2])]
+        return [session for session in map(self._readable, rows) if session is not None]
 
     def _all(self) -> Iterator[Session]:
         for row in self.db.query(f"{_SELECT} ORDER BY s.updated"):
-            if row[3] is not None or not is_sealed(row[2]):
-                yield self._loaded(*row)
+            session = self._readable(row)
+            if session is not None:
+                yield session
+
+    def _readable(self, row) -> Session | None:
+        """A row for a listing; one that cannot be opened (a forgotten owner's, or sealed under
+        another data key) is skipped and logged, not allowed to break the whole list."""
+        try:
+            return self._loaded(*row)
+        except KeyGone:
+            return None
+        except InvalidTag:
+            log.warning("session %s cannot be opened with this data key (do all replicas share data_key?)", row[0])
+            return None
 
     def all_messages(self, role: str) -> list[Message]:
         """Every stored message of one role (for reports over agent replies)."""

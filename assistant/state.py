@@ -47,6 +47,7 @@ class Pending(BaseModel):
     product_id: str | None = None
     quantity: int = 1
     options: list[str] = Field(default_factory=list)
+    kept: bool = False  # already kept open across one question about the offered product
 
 
 class DialogueState(BaseModel):

@@ -83,3 +83,17 @@ def test_capacity_follows_from_one_setting():
     assert (settings.parse_slots, settings.parse_batch, settings.pool_size) == (16, 8, 12)
     one = load_settings(environ={"SHOPASSIST_SERVE_WORKERS": "1"}, overrides={})
     assert (one.parse_slots, one.parse_batch) == (1, 1)
+
+
+def test_production_on_a_shared_database_needs_the_data_key():
+    import pytest
+
+    from shopassist.errors import ConfigError
+    from shopassist.settings import load_settings
+    from ui.server import check_production
+
+    env = {"SHOPASSIST_PRODUCTION": "true", "SHOPASSIST_AGENT_PASSWORD": "a-long-agent-password",
+           "SHOPASSIST_CUSTOMER_SECRET": "c" * 40, "SHOPASSIST_DATABASE_URL": "postgresql://shop@db/shop"}
+    with pytest.raises(ConfigError, match="data_key"):
+        check_production(load_settings(environ=env, overrides={}))
+    check_production(load_settings(environ={**env, "SHOPASSIST_DATA_KEY": "k" * 40}, overrides={}))

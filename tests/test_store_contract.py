@@ -312,3 +312,22 @@ def test_a_forgotten_customers_words_are_in_no_file_and_their_sealed_copies_cann
     finally:
         sessions.close()
         events.close()
+
+
+def test_conversations_stored_before_sealing_are_sealed_when_the_store_opens(connect):
+    db = connect()
+    store = _sessions(db)
+    chat = _session(store, "u5", "an old plain transcript")
+    with db.transaction() as tx:  # as a store from before sealing wrote it
+        tx.execute("UPDATE sessions SET data = ? WHERE id = ?", (chat.model_dump_json(), chat.id))
+    reopened = _sessions(connect())
+    assert reopened.get(chat.id).messages[0].text == "an old plain transcript"
+    assert db.query("SELECT data FROM sessions WHERE id = ?", (chat.id,))[0][0].startswith("sealed:")
+
+
+def test_a_session_whose_customer_was_forgotten_mid_save_is_gone_not_broken(connect):
+    store = _sessions(connect())
+    chat = _session(store, "u6", "hello")
+    with store.db.transaction() as tx:  # the forget's key deletion, committed before the session's row went
+        tx.execute("DELETE FROM data_keys WHERE owner = 'user:u6'")
+    assert store.get(chat.id) is None and store.queue(10) == []

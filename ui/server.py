@@ -26,6 +26,9 @@ def check_production(settings: Settings) -> None:
     if not settings.customer_secret:
         raise ConfigError("production mode needs customer_secret (env SHOPASSIST_CUSTOMER_SECRET, at least 32 "
                           "characters): without it any visitor could claim any customer id")
+    if settings.database_url and not settings.data_key:
+        raise ConfigError("production mode on a shared database needs data_key (env SHOPASSIST_DATA_KEY, at least "
+                          "32 characters), the same on every replica: it opens the sealed transcripts")
     if not settings.agent_password or len(secret(settings.agent_password)) < MIN_AGENT_PASSWORD:
         raise ConfigError(f"production mode needs an agent password of at least {MIN_AGENT_PASSWORD} characters: "
                           "set SHOPASSIST_AGENT_PASSWORD (and SHOPASSIST_AGENT_USER)")

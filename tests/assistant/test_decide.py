@@ -177,3 +177,18 @@ def test_a_removal_naming_a_basket_item_inside_the_phrase_removes():
                     basket=["PHOTO FRAME LINEN LARGE", "PHOTO FRAME SMALL"])
     assert action.kind == "remove_from_cart"
 
+
+
+@pytest.mark.parametrize("message,basket", [
+    ("get rid of anything red", ["RED RETROSPOT MUG"]),
+    ("I want to get rid of clutter, any storage boxes?", ["RED RETROSPOT MUG"]),
+])
+def test_a_removal_word_over_a_kind_of_product_never_empties_the_basket(message, basket):
+    kinds = ["storage box"] if "storage" in message else []
+    action = decide(shown(), parse("remove_from_cart"), message, kinds=kinds, basket=basket)
+    assert action.kind != "remove_from_cart", (message, action)
+
+
+@pytest.mark.parametrize("message", ["yes please, it's for my mum", "yes that's what I wanted", "yes this is it"])
+def test_a_yes_with_nothing_else_asked_still_adds(message):
+    assert decide(shown(pending=OFFERED), parse("affirm"), message).rule == "yes_to_offer"
