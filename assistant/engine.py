@@ -301,7 +301,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
                 session, parse, message, kinds)
         except SearchUnavailable:
             act = Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
-        if state.pending is asked:  # an offer or question lasts one turn: a later "ok" is not its answer
+        if asked is not None and state.pending is asked:  # an offer or question lasts one turn
             state.pending = asked.model_copy(update={"kept": True}) if _about_offered(asked, action, state) else None
         said = _said_intent(act.action or action.kind, parse)
         if said != parse.intent:
