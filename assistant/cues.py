@@ -47,11 +47,13 @@ CUES: tuple[Cue, ...] = (
         misses=("yesterday i bought one", "okay but is it washable?", "no thanks", "sure is it in blue?",
                 "great, thanks a ton! bye")),
     Cue("asks_besides", r"\?|\bbut\b|(?:^|[,.;!]|\band\b|\bso\b)\W*(?:(?:y(?:es|eah?|ep)|ok(?:ay)?|sure|haan)\W+)?"
+                        r"(?:(?:please|pls|plz)\W+)?"
                         r"(?:have you|do you|got any|can (?:you|i|u)|could (?:you|u)|show me|is (?:it|there|this|that)|"
                         r"are (?:they|there|these|those)|what|which|how|where|when|why(?! not))\b|\b(?:kya|kitna|kitne)\b",
         "a question or request after a yes, in the same breath: the yes is not the answer to an offer",
         matches=("ok and have you got any cheaper", "sure, have you got them in a bigger size",
-                 "yes. but can you show more first", "haan but price kya hai", "yeah how long is delivery"),
+                 "yes. but can you show more first", "haan but price kya hai", "yeah how long is delivery",
+                 "yes please how much"),
         misses=("yes please", "sure why not", "ok go on then", "yeah add it to my basket", "ok yes please",
                 "yes that's what I wanted", "yes this is it")),
     Cue("no", r"^\W*(?:no+|nah|nope|not (?:yet|now|today|right now)|maybe later|leave it|don'?t|"

@@ -158,12 +158,12 @@ def _removes(t: Turn) -> bool:
         return False
     if cue("basket").found(t.message):
         return True
-    if t.new_kind() or cue("rules_out").found(t.message):
+    if cue("rules_out").found(t.message):
         return False
     held = {stem(w) for title in t.basket for w in lexical_words(title)}
     if {stem(w) for w in lexical_words(t.message)} & held:  # "take the large linen one out"
         return True
-    return not {stem(w) for w in lexical_words(cue("remove").cut(t.message))} - _POINTING_STEMS
+    return not t.new_kind() and not {stem(w) for w in lexical_words(cue("remove").cut(t.message))} - _POINTING_STEMS
 
 
 def may_remove(parse: TurnParse, message: str) -> bool:

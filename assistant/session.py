@@ -166,11 +166,18 @@ class SessionStore:
         self._seal_plain_rows()
 
     def _seal_plain_rows(self) -> None:
-        """Conversations stored before sealing are sealed the first time a store opens them."""
-        if not self.db.query("SELECT 1 FROM sessions WHERE data NOT LIKE 'sealed:%' LIMIT 1"):
-            return
-        for row in self.db.query(f"{_SELECT} WHERE s.data NOT LIKE 'sealed:%'"):
-            self.save(self._loaded(*row))
+        """Conversations stored before sealing are sealed the first time a store opens them,
+        one at a time under the conversation's lock (a replica may be saving a turn on it);
+        one that cannot be read is left as it was and logged."""
+        ids = [r[0] for r in self.db.query("SELECT id FROM sessions WHERE data NOT LIKE 'sealed:%'")]
+        for session_id in ids:
+            with self.hold(session_id):
+                rows = self.db.query(f"{_SELECT} WHERE s.id = ? AND s.data NOT LIKE 'sealed:%'", (session_id,))
+                try:
+                    if rows:
+                        self.save(self._loaded(*rows[0]))
+                except ValueError as exc:  # pydantic's ValidationError included
+                    log.warning("session %s could not be sealed: %s", session_id, exc)
 
     def new(self, user_id: str | None = None, session_id: str | None = None) -> Session:
         return Session(id=session_id or new_session_id(), user_id=user_id)

@@ -192,3 +192,10 @@ def test_a_removal_word_over_a_kind_of_product_never_empties_the_basket(message,
 @pytest.mark.parametrize("message", ["yes please, it's for my mum", "yes that's what I wanted", "yes this is it"])
 def test_a_yes_with_nothing_else_asked_still_adds(message):
     assert decide(shown(pending=OFFERED), parse("affirm"), message).rule == "yes_to_offer"
+
+
+@pytest.mark.parametrize("state", [shown(), DialogueState()])
+def test_a_removal_naming_a_basket_item_that_is_also_a_kind_removes(state):
+    action = decide(state, parse("remove_from_cart"), "actually remove the cake stand", kinds=["cake stand"],
+                    basket=["REGENCY CAKE STAND 3 TIER"])
+    assert action.kind == "remove_from_cart"
