@@ -23,8 +23,23 @@ def connect_private(path: Path) -> sqlite3.Connection:
         if side.exists() and side.stat().st_mode & 0o077:
             side.chmod(PRIVATE)
     conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
+    _wal(conn)
     return conn
+
+
+def _wal(conn: sqlite3.Connection, seconds: float = 30.0) -> None:
+    """WAL mode, waiting for it: switching a new file's journal needs the file alone, and
+    SQLite answers "locked" at once, without its busy wait, when another process or thread is
+    opening the same new file at that moment."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def open_private(path: Path):
