@@ -117,6 +117,7 @@ MIGRATIONS = (
 _OWNER = "CASE WHEN s.user_id IS NULL THEN 'session:' || s.id ELSE 'user:' || s.user_id END"
 _SELECT = f"SELECT s.id, s.user_id, s.data, k.wrapped FROM sessions s LEFT JOIN data_keys k ON k.owner = {_OWNER}"
 
+_SEALED_STEP = "sessions.sealed"  # the one-time sealing of rows written before migration 3
 _FREE_TEXT = ("kind", "query", "lexical", "for_whom", "occasion", "brand", "matched_brand", "category", "currency")
 
 
@@ -169,6 +170,8 @@ class SessionStore:
         """Conversations stored before sealing are sealed the first time a store opens them,
         one at a time under the conversation's lock (a replica may be saving a turn on it);
         one that cannot be read is left as it was and logged."""
+        if self.db.version(_SEALED_STEP) >= 1:  # done once per database, not on every start
+            return
         ids = [r[0] for r in self.db.query("SELECT id FROM sessions WHERE data NOT LIKE 'sealed:%'")]
         for session_id in ids:
             with self.hold(session_id):
@@ -178,6 +181,7 @@ class SessionStore:
                         self.save(self._loaded(*rows[0]))
                 except ValueError as exc:  # pydantic's ValidationError included
                     log.warning("session %s could not be sealed: %s", session_id, exc)
+        self.db.record_version(_SEALED_STEP, 1)
 
     def new(self, user_id: str | None = None, session_id: str | None = None) -> Session:
         return Session(id=session_id or new_session_id(), user_id=user_id)

@@ -140,6 +140,13 @@ class Database(ABC):
         with self.transaction() as tx:
             return self._version(tx, store)
 
+    def record_version(self, store: str, version: int) -> None:
+        """Records a step that is not a table definition (a one-time rewrite of old rows) as
+        done, under its own name, so later starts skip it."""
+        with self.transaction() as tx:
+            tx.execute("INSERT INTO schema_versions (store, version) VALUES (?, ?) ON CONFLICT (store) "
+                       "DO UPDATE SET version = excluded.version", (store, version))
+
     @staticmethod
     def _version(tx: Tx, store: str) -> int:
         row = tx.fetchone("SELECT version FROM schema_versions WHERE store = ?", (store,))

@@ -320,9 +320,15 @@ def test_conversations_stored_before_sealing_are_sealed_when_the_store_opens(con
     chat = _session(store, "u5", "an old plain transcript")
     with db.transaction() as tx:  # as a store from before sealing wrote it
         tx.execute("UPDATE sessions SET data = ? WHERE id = ?", (chat.model_dump_json(), chat.id))
+        tx.execute("DELETE FROM schema_versions WHERE store = 'sessions.sealed'")
     reopened = _sessions(connect())
     assert reopened.get(chat.id).messages[0].text == "an old plain transcript"
     assert db.query("SELECT data FROM sessions WHERE id = ?", (chat.id,))[0][0].startswith("sealed:")
+    # Done once: a later start does not scan the table again (a plain row planted now stays).
+    with db.transaction() as tx:
+        tx.execute("UPDATE sessions SET data = ? WHERE id = ?", (chat.model_dump_json(), chat.id))
+    _sessions(connect())
+    assert not db.query("SELECT data FROM sessions WHERE id = ?", (chat.id,))[0][0].startswith("sealed:")
 
 
 def test_a_session_whose_customer_was_forgotten_mid_save_is_gone_not_broken(connect):
