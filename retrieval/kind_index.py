@@ -53,9 +53,23 @@ def _words(text: str) -> list[str]:
 
 def product_kinds(product: Product) -> set[str]:
     """The kind words a product carries: its derived kind, its category levels' words."""
+    return _kind_words(product, product.category)
+
+
+def _adjacent(pair: list[str], words: list[str]) -> bool:
+    return any(words[i:i + 2] == pair for i in range(len(words) - 1))
+
+
+def _names_product(level: str, product: Product) -> bool:
+    """A category level that is the product's title (cut short, as some catalogues store it)."""
+    words = _words(level)
+    return len(words) >= 3 and _words(product.title)[:len(words) - 1] == words[:-1]
+
+
+def _kind_words(product: Product, levels: Iterable[str]) -> set[str]:
     brand = set(_words(product.brand or ""))
     found = set(_words(product.attributes.get(KIND, "")))
-    for level in product.category:
+    for level in levels:
         found |= {w for w in _words(level) if w not in brand}
     return found - _NEVER
 
@@ -79,37 +93,47 @@ class KindIndex:
         """Kind words used by ``MIN_PRODUCTS`` products or more; on a categorised store, only
         words that are a whole level ("Heels") or that more than one level uses ("tops" in "Tops"
         and "Shirts, Tops & Tunics"): a word only one longer level has is mostly a brand's
-        ("aaliya tops")."""
+        ("aaliya tops"). A level that is the product's own title is a name, not a category
+        ("ezyprnt rh golf ball size 4.26 cm" says nothing of a kind "size"). A short level the shop made
+        ("Flower Vase", "Bath Mats") names its kind even with two products, and its two words
+        are a phrase ("bath mat": not a car mat)."""
         products = list(products)
-        counts = Counter(w for p in products for w in product_kinds(p))
+        shared = {p.id: [level for level in p.category if not _names_product(level, p)] for p in products}
+        counts = Counter(w for p in products for w in _kind_words(p, shared[p.id]))
         levels: dict[str, set[str]] = {}
         alone: set[str] = set()  # words that are a whole category level by themselves ("heels")
+        short: dict[str, Counter] = {}  # kind (last word, or the level's two words) → its levels
         for p in products:
-            for level in p.category:
+            for level in shared[p.id]:
                 words = _words(level)
                 alone |= set(words) if len(words) == 1 else set()
                 for w in words:
                     levels.setdefault(w, set()).add(level.lower())
+                if 1 <= len(words) <= 2 and words[-1] not in _NEVER:
+                    short.setdefault(words[-1], Counter())[level] += 1
+                    if len(words) == 2 and _adjacent(words, _words(p.title)):  # "bath mats", not "pots pans"
+                        short.setdefault(" ".join(words), Counter())[level] += 1
         derived = {w for p in products for w in _words(p.attributes.get(KIND, ""))}
+        made = {key.split()[-1] for key, c in short.items() if sum(c.values()) >= 2}
         vocabulary = {w for w, n in counts.items()
-                      if n >= MIN_PRODUCTS and (w in derived or w in alone or len(levels.get(w, ())) > 1)}
+                      if (n >= MIN_PRODUCTS and (w in derived or w in alone or len(levels.get(w, ())) > 1))
+                      or (n >= 2 and w in made)}
         pairs = Counter(pair for p in products for pair in set(zip(_words(p.title), _words(p.title)[1:]))
                         if pair[1] in vocabulary and pair[0] not in _NEVER)
+        phrases = {pair for pair, n in pairs.items() if n >= MIN_PRODUCTS}
+        phrases |= {tuple(key.split()) for key, c in short.items()
+                    if " " in key and key.split()[0] not in _NEVER and key.split()[-1] in vocabulary
+                    and sum(c.values()) >= 2}
         titles = Counter(w for p in products for w in set(_words(p.title)))
-        shortest: dict[str, Counter] = {}
-        for p in products:
-            for level in p.category:
-                words = _words(level)
-                if len(words) <= 2 and words and words[-1] in vocabulary:
-                    shortest.setdefault(words[-1], Counter())[level] += 1
-        return cls(vocabulary, (pair for pair, n in pairs.items() if n >= MIN_PRODUCTS),
-                   (w for w, n in titles.items() if n >= MIN_PRODUCTS),
-                   {w: c.most_common(1)[0][0] for w, c in shortest.items()})
+        return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
+                   {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary})
 
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
         has one: a search can keep to it when words alone do not find the kind."""
-        return self.levels.get(kind.split()[-1]) if kind else None
+        if not kind:
+            return None
+        return self.levels.get(kind) or self.levels.get(kind.split()[-1])
 
     def described(self, words: Iterable[str]) -> list[str]:
         """Those of ``words`` that the store's titles use ("animal", "rocket"): what a product

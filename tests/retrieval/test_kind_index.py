@@ -1,0 +1,39 @@
+"""The kinds a categorised store sells, read from its category levels."""
+
+from retrieval.kind_index import KindIndex
+from retrieval.product import Product
+
+
+def _product(i: int, title: str, *levels: str, brand: str | None = None) -> Product:
+    return Product(id=str(i), title=title, category=("home", *levels), brand=brand, price=10.0)
+
+
+def _store() -> list[Product]:
+    return [
+        _product(1, "cotton bath mat blue", "bath linen", "bath mats"),
+        _product(2, "rubber bath mat grey", "bath linen", "bath mats"),
+        *[_product(10 + i, f"crokrok nylon car mat for model {i}", "car interior", "car mats") for i in range(4)],
+        # A tree ending in the product's own title: its words ("size") are no kind.
+        *[_product(20 + i, f"ezyprnt golf ball size {i} cm", "golf", "golf balls", f"ezyprnt golf ball size {i} cm")
+          for i in range(4)],
+        *[_product(30 + i, f"aaliya women's top {i}", "tops", "aaliya tops", brand="aaliya") for i in range(3)],
+    ]
+
+
+def test_a_level_that_is_the_products_own_title_names_no_kind():
+    index = KindIndex.from_products(_store())
+    assert "size" not in index.vocabulary and index.named("usually size 11") == []
+    assert "ball" in index.vocabulary
+
+
+def test_a_short_level_the_shop_made_is_a_kind_and_its_words_a_phrase():
+    index = KindIndex.from_products(_store())
+    assert index.named("need bath mats for the guest bathroom") == ["bath mat"]
+    assert index.level_of("bath mat") == "bath mats"  # not the store's commoner "car mats"
+    assert index.level_of("mat") == "car mats"
+
+
+def test_a_brands_own_level_makes_no_phrase():
+    index = KindIndex.from_products(_store())
+    assert ("aaliya", "top") not in index.phrases
+    assert index.named("a top for my gf") == ["top"]
