@@ -287,7 +287,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         if hinted:  # the wording settles it, whether or not the model was sure
             parse = parse.model_copy(update={"intent": hinted, "confidence": max(parse.confidence, 0.9)})
         try:
-            kinds, described = self._read_kinds(session, message)
+            kinds, described = self._read_kinds(session, message, parse)
         except SearchUnavailable:  # the store is down: decide on the words alone (support still answers)
             kinds, described = [], []
         try:
@@ -308,11 +308,13 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             parse = parse.model_copy(update={"intent": said})
         return self._finish(session, parse, message, act, action)
 
-    def _read_kinds(self, session: Session, message: str) -> tuple[list[str], list[str]]:
+    def _read_kinds(self, session: Session, message: str, parse: TurnParse) -> tuple[list[str], list[str]]:
         """The store's kinds the message names, and its words the store's titles use. A kind
-        word naming a product on screen ("the spaceboy one") points at it, not at a new need."""
+        word naming a product on screen ("the spaceboy one") points at it, not at a new need,
+        unless the parser read a search for it."""
         shown = self.shown_products(session) if session.state.shown else []
-        return read_kinds(self.kinds(), message, session.state.need, shown)
+        asked = parse.slots.query if parse.intent in ("search", "gift_help") else None
+        return read_kinds(self.kinds(), message, session.state.need, shown, asked)
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:
         state = session.state

@@ -14,20 +14,34 @@ from assistant.cues import cue
 from assistant.query import lexical_words, without_avoided
 from assistant.state import Need
 from retrieval.kind_index import KindIndex
+from retrieval.lexicon import singular
 from retrieval.product import Product
 
 
 def read_kinds(index: KindIndex, message: str, need: Need | None,
-               shown: Iterable[Product] = ()) -> tuple[list[str], list[str]]:
-    """The kinds the message asks for, and its words the store's titles use."""
+               shown: Iterable[Product] = (), asked: str | None = None) -> tuple[list[str], list[str]]:
+    """The kinds the message asks for, and its words the store's titles use. ``asked``: the
+    products the parser read a search for ("mug" in "and a mug for the white elephant"): a kind
+    there is asked for even when a shown product is of it, and when the store has no such kind,
+    the thing its titles call it is the kind ("slippers"), unless titles of the need's kind use
+    the word ("obsessed with space" while choosing a lunch bag: LUNCH BAG SPACEBOY)."""
     shown = list(shown)
     text = without_avoided(message)  # "no dolly girls": a kind ruled out is not one asked for
     if need is not None or shown:
         text = _named_ones_cut(text)  # "the owl one": a product of this need, not a new need
-    kinds = [k for k in index.named(text) if not _on_screen(index, k, text, shown)]
+    wanted = set(index.named(asked)) if asked else set()
+    kinds = [k for k in index.named(text) if k in wanted or not _on_screen(index, k, text, shown)]
+    if not kinds and asked and not index.named(text):
+        head = index.head_kind(without_avoided(asked))
+        describes = head and need is not None and need.kind and index.in_titles_of(need.kind, head)
+        kinds = [head] if head and head in _words_of(text) and not describes else []  # "rockets and space"
     if need is not None and need.kind:
         kinds = [_inherit(index, k, need.kind) for k in kinds]
     return list(dict.fromkeys(kinds)), index.described(lexical_words(message))
+
+
+def _words_of(text: str) -> set[str]:
+    return {singular(w) for w in lexical_words(text)}
 
 
 def _on_screen(index: KindIndex, kind: str, text: str, shown: list[Product]) -> bool:

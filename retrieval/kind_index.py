@@ -82,11 +82,13 @@ class KindIndex:
     """
 
     def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
-                 title_words: Iterable[str] = (), levels: dict[str, str] | None = None):
+                 title_words: Iterable[str] = (), levels: dict[str, str] | None = None,
+                 titles: dict[str, str] | None = None):
         self.vocabulary = frozenset(vocabulary)
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
         self.levels = dict(levels or {})  # kind word → the category level that is that kind ("tshirts")
+        self.titles = dict(titles or {})  # kind word → its products' titles, lower case, one text
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
@@ -125,8 +127,13 @@ class KindIndex:
                     if " " in key and key.split()[0] not in _NEVER and key.split()[-1] in vocabulary
                     and sum(c.values()) >= 2}
         titles = Counter(w for p in products for w in set(_words(p.title)))
+        of_kind: dict[str, list[str]] = {}
+        for p in products:
+            for w in (product_kinds(p) | set(_words(p.title))) & vocabulary:
+                of_kind.setdefault(w, []).append(p.title.lower())
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
-                   {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary})
+                   {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
+                   {w: " | ".join(t) for w, t in of_kind.items()})
 
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
@@ -168,6 +175,21 @@ class KindIndex:
                 found.pop()  # "flower vase": "flower" only said what kind of vase
             found.append((i, kind))
         return list(dict.fromkeys(kind for _, kind in found))
+
+    def head_kind(self, phrase: str) -> str | None:
+        """The thing a product phrase asks for, when the store's titles use it but no category
+        or derived kind does ("slippers", "photo album"): its last word, if at least
+        ``MIN_PRODUCTS`` titles have it and it is no colour, size or print."""
+        words = [w for w in _words(phrase) if w not in _NEVER]
+        head = words[-1] if words else None
+        return head if head in self.title_words else None
+
+    def in_titles_of(self, kind: str, word: str) -> bool:
+        """Whether two or more titles of the kind's products use the word, even inside another
+        ("space" in LUNCH BAG SPACEBOY): it can say what they are like. One title is chance
+        (FAMILY ALBUM WHITE PICTURE FRAME does not make an album a kind of frame)."""
+        titles = self.titles.get(kind.split()[-1], "") if kind else ""
+        return sum(word in title for title in titles.split(" | ")) >= 2
 
     def _synonym(self, forms: set[str]) -> str | None:
         """The store's own kind for a word people use for it ("trainers": sports shoe)."""

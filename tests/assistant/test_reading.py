@@ -51,3 +51,30 @@ def test_a_kind_on_screen_is_pointed_at_unless_the_message_asks_for_products():
     assert read_kinds(_index(), "ooh the tree one is lovely", need, shown)[0] == []
     assert read_kinds(_index(), "the decoration is nice", need, shown)[0] == []
     assert read_kinds(_index(), "do you sell actual trees too?", need, shown)[0] == ["tree"]
+
+
+def test_a_kind_the_parser_reads_a_search_for_is_asked_for_even_when_one_is_shown():
+    shown = [*WARMERS, _product("5", "OFFICE MUG WARMER PINK", "mug")]
+    index = KindIndex(["warmer", "mug"], phrases=[("hand", "warmer")])
+    message = "and a mug for the white elephant, something funny"
+    assert read_kinds(index, message, NEED, shown)[0] == []  # alone, it could point at the shown one
+    assert read_kinds(index, message, NEED, shown, asked="mug")[0] == ["mug"]
+
+
+def test_a_thing_the_titles_name_is_the_kind_when_the_store_has_no_such_kind():
+    index = KindIndex(["warmer"], phrases=[("hand", "warmer")], title_words=["slipper", "green", "owl"])
+    assert read_kinds(index, "and slippers? her feet are always freezing", NEED, WARMERS, asked="slippers")[0] \
+        == ["slipper"]
+    assert read_kinds(index, "and slippers?", NEED, WARMERS)[0] == []  # no search read: nothing asked
+    assert read_kinds(index, "green ones?", NEED, WARMERS, asked="green")[0] == []  # a colour is no thing
+    assert read_kinds(index, "any boots?", NEED, WARMERS, asked="boots")[0] == []  # the titles never say it
+
+
+def test_a_word_the_needs_own_titles_use_describes_the_need_not_a_new_kind():
+    index = KindIndex(["bag"], phrases=[("lunch", "bag")], title_words=["space", "slipper", "album"],
+                      titles={"bag": "lunch bag spaceboy design | jumbo bag spaceboy | lunch bag album"})
+    need = Need(kind="lunch bag", kinds=["lunch bag"], query="lunch bag")
+    assert read_kinds(index, "hes 4 and obsessed with rockets and space lol", need, [], asked="space")[0] == []
+    assert read_kinds(index, "and slippers for his nan?", need, [], asked="slippers")[0] == ["slipper"]
+    # one title of the kind using the word is chance, not a description
+    assert read_kinds(index, "got a photo album for gig tickets", need, [], asked="photo album")[0] == ["album"]
