@@ -60,8 +60,9 @@ class Shopper:
         (``assistant.query.plan_search``), else the query's; products named in ``exclude``
         or whose text has a word of ``avoid`` ("without glitter") are left out. ``price_order``
         ("asc" for "the cheapest wall clock", "desc") orders the most relevant results by price.
-        ``of_kind`` says whether a product is of the kind asked for: those come first, after
-        personalisation too, so no modifier or history pushes another kind above them."""
+        ``of_kind`` says whether a product is of the kind asked for: when any is found, only
+        those are shown, after personalisation too, so no modifier or history pushes another
+        kind into the list."""
         query = slots.query or fallback_text
         if lexical is None:
             lexical = " ".join(lexical_words(query))
@@ -99,7 +100,9 @@ class Shopper:
             kinds = [of_kind(c.product) for c in pool]  # each product judged once
             mine = [c for c, k in zip(pool, kinds) if k]
             hits = len(mine)
-            pool = mine + [c for c, k in zip(pool, kinds) if not k]  # stable within each group
+            # When the store has the kind, only the kind is shown: two vases, not two vases and a
+            # table cover. With none of it, the nearest products are all there is to show.
+            pool = mine or pool
         return Found(pool[: self.top_k], flt, query, top_categories(pool), hits)
 
     def _narrow(self, slots: Slots, pool: list[Candidate], flt: SearchFilter) -> SearchFilter:

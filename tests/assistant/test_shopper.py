@@ -1,0 +1,33 @@
+"""The shopper's kind-first list: when the store has the kind asked for, only the kind is shown."""
+
+from assistant.parse.schema import Slots
+from assistant.shopping import Shopper
+from retrieval.product import Candidate, Product
+
+
+class _Searcher:
+    """A searcher that answers with a fixed ranking, whatever is asked."""
+
+    def __init__(self, titles: list[str]):
+        self.products = [Product(id=str(i), title=t, price=1.0, currency="GBP") for i, t in enumerate(titles)]
+
+    def search(self, query, flt, k, lexical=None):
+        return [Candidate(p, 1.0 - i / 100) for i, p in enumerate(self.products)]
+
+
+def _vase(product: Product) -> bool:
+    return "vase" in product.title
+
+
+def test_only_the_kind_is_shown_when_the_store_has_it():
+    shopper = Shopper(_Searcher(["table cover", "glass vase", "dress", "paper vase", "mug"]))
+    found = shopper.search(Slots(query="flower vase"), "flower vase", None, None, of_kind=_vase)
+    assert [c.product.title for c in found.candidates] == ["glass vase", "paper vase"]
+    assert found.kind_hits == 2
+
+
+def test_the_nearest_products_are_shown_when_the_store_has_none_of_the_kind():
+    shopper = Shopper(_Searcher(["table cover", "dress", "mug"]))
+    found = shopper.search(Slots(query="flower vase"), "flower vase", None, None, of_kind=_vase)
+    assert [c.product.title for c in found.candidates] == ["table cover", "dress", "mug"]
+    assert found.kind_hits == 0
