@@ -38,6 +38,7 @@ ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_ad
 NEEDS_SHOWN = ("refine", "compare", "product_question", "similar", "add_to_cart")
 SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "compare")
 TALK = ("chitchat", "thanks", "deny", "out_of_scope")
+ASKING = ("search", "gift_help", "refine")  # intents whose kinds are asked for wherever they sit
 CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
 SUPPORT_DOUBT = 0.5
 
@@ -74,10 +75,21 @@ class Turn:
     def new_kind(self) -> bool:
         """The message names a kind the store sells that the current need is not, and the
         parser did not read it as talk ("brb someone at the door", "you've been a star")."""
-        if not self.kinds or (self.parse.intent in TALK and self.parse.confidence >= CONFIDENT):
+        kinds = self.asked_kinds()
+        if not kinds or (self.parse.intent in TALK and self.parse.confidence >= CONFIDENT):
             return False
         held = {stem(k) for k in (self.need.kinds if self.need else [])}
-        return not held or not {stem(k) for k in self.kinds} <= held
+        return not held or not {stem(k) for k in kinds} <= held
+
+    def asked_kinds(self) -> tuple[str, ...]:
+        """The kinds named that are asked for. When the parser is sure the message does
+        something else (a question about a shown item, a removal, a request to buy), a kind
+        counts only inside the products it read ("is the kneeling pad waterproof?", "take the
+        lanterns out", "the tea time one in the gift box")."""
+        if self.parse.intent in ASKING or self.parse.confidence < CONFIDENT:
+            return self.kinds
+        read = {stem(w) for w in lexical_words(self.parse.slots.query or "")}
+        return tuple(k for k in self.kinds if {stem(w) for w in k.split()} & read)
 
     def constrains(self, recipients: bool = True) -> bool:
         """The message narrows a need: an attribute, a budget, a price move, who it is for (or

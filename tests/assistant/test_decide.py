@@ -199,3 +199,21 @@ def test_a_removal_naming_a_basket_item_that_is_also_a_kind_removes(state):
     action = decide(state, parse("remove_from_cart"), "actually remove the cake stand", kinds=["cake stand"],
                     basket=["REGENCY CAKE STAND 3 TIER"])
     assert action.kind == "remove_from_cart"
+
+
+@pytest.mark.parametrize("message,intent,kinds,query,expected", [
+    ("is the kneeling pad waterproof? his knees are shot", "product_question", ["kneeling"], None, "answer"),
+    ("is it already boxed so i dont have to wrap it", "product_question", ["wrap"], None, "answer"),
+    # the parser read the kind among the products asked for: a new need, whatever the intent
+    ("is there a watch for her as well?", "product_question", ["watch"], "watch", "search"),
+])
+def test_a_kind_inside_a_confident_question_about_a_shown_item_is_no_new_need(message, intent, kinds, query,
+                                                                                expected):
+    action = decide(shown(), parse(intent, confidence=0.9, query=query), message, kinds=kinds)
+    assert action.kind == expected, action
+
+
+def test_an_unsure_parse_leaves_every_named_kind_asked_for():
+    action = decide(shown(), parse("product_question", confidence=0.4), "ok an advent calendar then",
+                    kinds=["advent calendar"])
+    assert action.kind == "search"
