@@ -98,15 +98,17 @@ CUES: tuple[Cue, ...] = (
         matches=("get rid of anything red", "hmm get rid of the ones with cartoons on", "remove all the plastic ones"),
         misses=("remove the cake stand", "take it out", "get rid of the second one")),
     Cue("praise", r"\b(?:love|lovely|gorgeous|beautiful|stunning|perfect|cute|adorable|nice|great|fab|"
-                  r"fabulous|brilliant|amazing|ideal|exactly what|just what|like (?:the|that|this) (?:one|first|"
+                  r"fabulous|brilliant|amazing|ideal|pretty(?! much| sure| well)|smart|classy|stylish|elegant|lush|cool|awesome|"
+                  r"(?:looks?|is|are) (?:sick|fire|mint|class)|exactly what|just what|like (?:the|that|this) (?:one|first|"
                   r"second|third|last)|(?:that|this|the \w+ one)'?s? (?:the one|it)|"
                   r"ones?(?:'s| is| are| looks?| seems?) (?:alright|fine|good|decent|sound|ok|okay|the one)|"
                   r"(?:looks?|seems?) (?:alright|fine|good|decent))\b",
         "praise of something shown (an offer to add may follow, when products are on screen)",
         matches=("ooh the second one is lovely", "that's perfect", "love the first one", "cute!",
-                 "that's exactly what i wanted", "skull one's alright", "the blue one looks good"),
+                 "that's exactly what i wanted", "skull one's alright", "the blue one looks good",
+                 "the pantry set looks smart", "knight ace one looks sick ngl", "silvesto one looks pretty"),
         misses=("nah not feeling these", "those are hideous", "hmm", "is it washable", "ok thanks",
-                "is that one ok for a dishwasher?")),
+                "is that one ok for a dishwasher?", "sick of these tbh", "pretty much any colour")),
     Cue("points_at", r"\b(?:the (?:[\w-]+ ){0,3}(?:one|ones)|(?:that|this|it)(?:'?s\b| is\b| one\b|\W*$)|"
                      r"those|these|them|first|second|third|fourth|fifth|last)\b",
         "words that point at a product on screen (praise of a shown product needs one)",

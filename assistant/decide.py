@@ -29,7 +29,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from assistant.cues import POINTING, cue
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
 from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words,
-                             plausible, size_change, stem, without_words)
+                             plausible, size_change, stem, without_avoided, without_words)
 from assistant.state import DialogueState
 
 ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_add", "add_to_cart",
@@ -228,8 +228,14 @@ def _praise(t: Turn) -> bool:
     praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or cue("praise").found(t.message)
     return t.shown and praised and not t.new_kind() and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and "?" not in t.message \
-        and (bool(t.parse.slots.references) or cue("points_at").found(t.message)) \
+        and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(t.message) and not cue("declines").found(t.message)
+
+
+def _points(text: str) -> bool:
+    """Words that point at a shown product: "the second one", "that", "the owl one", "bootwale
+    one" ("not the pastel ones" is cut before this reads it: it rules out, it does not point)."""
+    return cue("points_at").found(text) or cue("names_one").found(text)
 
 
 def _off_topic(t: Turn) -> bool:

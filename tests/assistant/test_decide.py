@@ -217,3 +217,15 @@ def test_an_unsure_parse_leaves_every_named_kind_asked_for():
     action = decide(shown(), parse("product_question", confidence=0.4), "ok an advent calendar then",
                     kinds=["advent calendar"])
     assert action.kind == "search"
+
+
+@pytest.mark.parametrize("message", ["bootwale one looks nice", "regatta one is lovely", "silvesto one looks pretty",
+                                     "knight ace one looks sick ngl"])
+def test_praise_of_a_shown_product_named_by_its_words_offers_to_add(message):
+    action = decide(shown(), parse("greeting", confidence=0.9), message)
+    assert (action.kind, action.rule) == ("offer_add", "praises_shown"), action
+
+
+def test_a_ruled_out_product_is_not_pointed_at_by_praise():
+    action = decide(shown(), parse("refine", confidence=0.9), "something smart, not the pastel ones")
+    assert action.kind == "refine", action
