@@ -217,6 +217,12 @@ CUES: tuple[Cue, ...] = (
         "a reference that compares the shown products ('the one with the best battery') names none of them",
         matches=("the one with the best battery", "the lightest one", "the biggest"),
         misses=("the blue one", "the spaceboy one", "the first one")),
+    Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:is|are|was|were|does|do|did|can|could|"
+                r"would|will|has|have|had|should|how|what|which|where|when|why|who)\b",
+        "a message that is a question (even with no question mark): not praise, not a request to buy",
+        matches=("is the weather nice in bangalore today", "does the blue one come in a 5",
+                 "ok is it nice quality", "how nice is the second one"),
+        misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

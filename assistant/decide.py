@@ -227,7 +227,7 @@ def _praise(t: Turn) -> bool:
     """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye."""
     praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or cue("praise").found(t.message)
     return t.shown and praised and not t.new_kind() and not cue("more").found(t.message) \
-        and not cue("like_this").found(t.message) and "?" not in t.message \
+        and not cue("like_this").found(t.message) and "?" not in t.message and not cue("asks").found(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(t.message) and not cue("declines").found(t.message)
 

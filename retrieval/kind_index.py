@@ -165,7 +165,7 @@ class KindIndex:
                 continue  # "a vase for the dining table", "trainers for the gym": what it is for
             forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
             known = [w for w in forms if w in self.vocabulary]
-            kind = known[0] if known else self._synonym(forms | {raw})
+            kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))
             if not kind:
                 continue
             previous = singular(tokens[i - 1].strip("-")) if i else ""
@@ -190,6 +190,14 @@ class KindIndex:
         (FAMILY ALBUM WHITE PICTURE FRAME does not make an album a kind of frame)."""
         titles = self.titles.get(kind.split()[-1], "") if kind else ""
         return sum(word in title for title in titles.split(" | ")) >= 2
+
+    def _joined(self, word: str) -> str | None:
+        """A phrase of the store written as one word ("lunchbox": lunch box). Not any word that
+        ends in a kind: "doorbell" is no bell, and "ordering" no ring."""
+        for cut in range(3, len(word) - 2):
+            if (word[:cut], word[cut:]) in self.phrases:
+                return f"{word[:cut]} {word[cut:]}"
+        return None
 
     def _synonym(self, forms: set[str]) -> str | None:
         """The store's own kind for a word people use for it ("trainers": sports shoe)."""

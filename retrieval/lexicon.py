@@ -40,7 +40,7 @@ KIND_SYNONYMS = {
     "trainer": ("sports shoe", "running shoe", "sneaker", "shoe"), "sneaker": ("sports shoe", "shoe"),
     "kicks": ("shoe",), "jumper": ("sweater", "pullover", "sweatshirt"), "hoodie": ("sweatshirt", "sweater"),
     "tee": ("t-shirt", "tshirt"), "tshirt": ("t-shirt",), "pinny": ("apron",), "brolly": ("umbrella",),
-    "lunchbox": ("lunch box", "lunch bag"), "flask": ("bottle",), "specs": ("sunglass", "glass"),
+    "lunchbox": ("lunch box", "lunch bag"), "handbag": ("hand bag", "bag"), "flask": ("bottle",), "specs": ("sunglass", "glass"),
     "shades": ("sunglass",), "trousers": ("trouser", "pant"), "pants": ("pant", "trouser"),
     "purse": ("wallet", "purse"), "rucksack": ("backpack",), "schoolbag": ("backpack", "bag"),
     "mobile": ("mobile",), "phone": ("mobile",), "cellphone": ("mobile",), "telly": ("tv",),
@@ -57,7 +57,8 @@ def singular(word: str) -> str:
     words go through this one function, so they meet whatever it gets wrong."""
     if word.endswith(("ss", "us", "mas", "vas")):
         return word
-    for suffix, repl, least in (("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
+    for suffix, repl, least in (("lves", "lf", 1), ("nives", "nife", 0), ("arves", "arf", 1),  # shelves, knives, scarves
+                                ("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
                                 ("ses", "s", 2), ("s", "", 2)):
         if word.endswith(suffix) and len(word) > len(suffix) + least:
             return word[: -len(suffix)] + repl

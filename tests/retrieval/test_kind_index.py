@@ -37,3 +37,16 @@ def test_a_brands_own_level_makes_no_phrase():
     index = KindIndex.from_products(_store())
     assert ("aaliya", "top") not in index.phrases
     assert index.named("a top for my gf") == ["top"]
+
+
+def test_a_phrase_of_the_store_written_as_one_word_names_it():
+    index = KindIndex(["bag", "box", "ring", "bell"], phrases=[("lunch", "box")])
+    assert index.named("lunchboxes for the kids") == ["lunch box"]
+    assert index.named("a bagpipe") == []
+    assert index.named("brb doorbell") == [] and index.named("ok thank you, ordering now") == []
+
+
+def test_plurals_in_f_meet_their_singulars():
+    from retrieval.lexicon import singular
+    assert [singular(w) for w in ("shelves", "knives", "scarves", "boxes", "sleeves")] == \
+        ["shelf", "knife", "scarf", "box", "sleeve"]
