@@ -126,13 +126,14 @@ CUES: tuple[Cue, ...] = (
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
                 "actually dont want the lantern anymore", "any more like it?")),
     Cue("names_one", r"\b(?:the\s+((?:(?!(?:this|that|which|any|every|no|a|an|new|other|another|first|second|third|"
-                     r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z][\w-]*\s+){1,3}?)ones?\b(?!\s+of\b)|"
+                     r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z0-9][\w-]*\s+){1,3}?)ones?\b(?!\s+of\b)|"
                      r"((?:(?!(?:the|this|that|which|any|every|no|a|an|new|other|another|first|second|third|"
                      r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z][\w-]*\s+){1,3}?)ones?"
                      r"(?='s|\s+(?:is|are|was|looks?|seems?|in|pls|please|lol|then|it|too|x+|with|for)\b|\W*$|\s*[,.!?]))",
         "a shown product (or a variant of the need) named by its words: 'the owl one', 'skull one's alright'",
         matches=("the owl one is adorable", "skull one's alright", "the green fern ones", "ok owl one, add it",
-                 "is the tea time one cotton", "the reindeer ones lol my kids will lose it"),
+                 "is the tea time one cotton", "the reindeer ones lol my kids will lose it",
+                 "the 5 dhaatu ones are so cheap"),
         misses=("one boy one girl, 5 and 8", "which one is cheaper", "i need a new one", "the first one",
                 "any one will do", "show me that one")),
     Cue("like_this", r"\b(?:more like|similar to|like (?:the|that) (?:one|first|second|third|last)|"

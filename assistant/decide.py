@@ -238,6 +238,16 @@ def _points(text: str) -> bool:
     return cue("points_at").found(text) or cue("names_one").found(text)
 
 
+def _asks_about_named(t: Turn) -> bool:
+    """A question about a shown product named by its words ("the 5 dhaatu ones are so cheap,
+    are they real silver?"), whatever the parser made of it: the answer is in its fields."""
+    asked = "?" in t.message or cue("asks").found(t.message)
+    named = cue("names_one").search(without_avoided(t.message))
+    # "the oval electric one?" names one shown; "paper ones?" or "cheaper ones?" asks for others
+    return t.shown and asked and not t.new_kind() and bool(named and named.group(1)) \
+        and not cue("more").found(t.message) and not cue("like_this").found(t.message)
+
+
 def _off_topic(t: Turn) -> bool:
     return t.parse.intent == "out_of_scope" and not t.kinds and not t.constrains() and not t.described \
         and not cue("asks_for_products").found(t.message)
@@ -301,6 +311,7 @@ RULES: tuple[Rule, ...] = (
     _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()),
     _rule("question_about_shown", "answer",
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
+    _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or bool(t.kinds)
                                                                       or t.describes())),

@@ -97,8 +97,9 @@ class KindIndex:
         and "Shirts, Tops & Tunics"): a word only one longer level has is mostly a brand's
         ("aaliya tops"). A level that is the product's own title is a name, not a category
         ("ezyprnt rh golf ball size 4.26 cm" says nothing of a kind "size"). A short level the shop made
-        ("Flower Vase", "Bath Mats") names its kind even with two products, and its two words
-        are a phrase ("bath mat": not a car mat)."""
+        ("Flower Vase", "Bath Mats", "Car Sun Shades") names its kind, its last word, even with two
+        products, and its last two words are a phrase when titles use them so ("bath mat": not a
+        car mat)."""
         products = list(products)
         shared = {p.id: [level for level in p.category if not _names_product(level, p)] for p in products}
         counts = Counter(w for p in products for w in _kind_words(p, shared[p.id]))
@@ -111,10 +112,10 @@ class KindIndex:
                 alone |= set(words) if len(words) == 1 else set()
                 for w in words:
                     levels.setdefault(w, set()).add(level.lower())
-                if 1 <= len(words) <= 2 and words[-1] not in _NEVER:
+                if 1 <= len(words) <= 3 and words[-1] not in _NEVER:  # "Bath Mats", "Car Sun Shades"
                     short.setdefault(words[-1], Counter())[level] += 1
-                    if len(words) == 2 and _adjacent(words, _words(p.title)):  # "bath mats", not "pots pans"
-                        short.setdefault(" ".join(words), Counter())[level] += 1
+                    if len(words) >= 2 and _adjacent(words[-2:], _words(p.title)):  # "sun shade", not "pots pans"
+                        short.setdefault(" ".join(words[-2:]), Counter())[level] += 1
         derived = {w for p in products for w in _words(p.attributes.get(KIND, ""))}
         made = {key.split()[-1] for key, c in short.items() if sum(c.values()) >= 2}
         vocabulary = {w for w, n in counts.items()

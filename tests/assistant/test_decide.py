@@ -229,3 +229,14 @@ def test_praise_of_a_shown_product_named_by_its_words_offers_to_add(message):
 def test_a_ruled_out_product_is_not_pointed_at_by_praise():
     action = decide(shown(), parse("refine", confidence=0.9), "something smart, not the pastel ones")
     assert action.kind == "refine", action
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("the 5 dhaatu ones are so cheap, are they real silver?", "answer"),
+    ("and the oval electric one?", "answer"),
+    ("cheaper ones?", "refine"),  # asks for others, names none shown
+])
+def test_a_question_about_a_shown_product_named_by_its_words_is_answered(message, expected):
+    action = decide(shown(), parse("refine", confidence=0.9, price_change="lower" if "cheaper" in message else None),
+                    message)
+    assert action.kind == expected, action
