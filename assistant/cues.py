@@ -33,6 +33,9 @@ class Cue:
     def search(self, text: str) -> re.Match | None:
         return self._compiled.search(text or "")
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self._compiled.finditer(text)]
+
     def cut(self, text: str) -> str:
         """``text`` without what the cue matched (the words left say what it is about)."""
         return self._compiled.sub(" ", text or "")

@@ -225,11 +225,18 @@ def _unclear_buy(t: Turn) -> bool:
 
 def _praise(t: Turn) -> bool:
     """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye."""
-    praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or cue("praise").found(t.message)
+    praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or _praise_said(t.message)
     return t.shown and praised and not t.new_kind() and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and "?" not in t.message and not cue("asks").found(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(t.message) and not cue("declines").found(t.message)
+
+
+def _praise_said(message: str) -> bool:
+    """A praise word said of something ("the owl one is adorable", "love that"), not one inside
+    the words that name what is wanted ("nice ones in blue", "the pretty ones")."""
+    pointers = cue("points_at").spans(message) + cue("names_one").spans(message)
+    return any(not any(s <= start and end <= e for s, e in pointers) for start, end in cue("praise").spans(message))
 
 
 def _points(text: str) -> bool:

@@ -240,3 +240,10 @@ def test_a_question_about_a_shown_product_named_by_its_words_is_answered(message
     action = decide(shown(), parse("refine", confidence=0.9, price_change="lower" if "cheaper" in message else None),
                     message)
     assert action.kind == expected, action
+
+
+@pytest.mark.parametrize("message", ["pretty ones pls", "nice ones in blue", "the pretty ones", "cute ones for a baby",
+                                     "any stylish ones"])
+def test_a_praise_word_inside_what_is_wanted_is_no_praise_of_a_shown_product(message):
+    action = decide(shown(), parse("refine", confidence=0.9), message)
+    assert action.kind != "offer_add", action
