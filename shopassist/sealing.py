@@ -18,6 +18,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 PREFIX = "sealed:v1:"
 _NONCE = 12
 
@@ -35,8 +37,6 @@ class Sealer:
     """
 
     def __init__(self, data_key: bytes):
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         if len(data_key) != 32:
             raise ValueError("the data key must be 32 bytes")
         self._wrapper = AESGCM(data_key)
@@ -54,13 +54,9 @@ class Sealer:
     def seal(self, key: bytes, text: str, context: str) -> str:
         """``text`` encrypted under an owner's ``key``, bound to ``context`` (the row's id), so
         a sealed value copied to another row does not open there."""
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         return PREFIX + self._seal(AESGCM(key), text.encode(), context)
 
     def open(self, key: bytes, sealed: str, context: str) -> str:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         return self._open(AESGCM(key), sealed.removeprefix(PREFIX), context).decode()
 
     @staticmethod
