@@ -197,6 +197,13 @@ CUES: tuple[Cue, ...] = (
         "a request that names something to find: a search even when the parser doubts it",
         matches=("show me computers", "do you have other sports?", "i need a new kettle"),
         misses=("i need a person", "hello there", "show me something for me")),
+    Cue("wants", r"\b(?:need|needs|needed|want|wants|wanted|looking for|after|got any|have you got|do (?:you|u) "
+                 r"(?:have|sell|do)|show me|find me|chahiye)\b",
+        "the verb a request names its thing after: in 'having a garden party and need bunting' the thing "
+        "is bunting, not the garden",
+        matches=("having a garden party and need bunting", "my son starts school, need a water bottle",
+                 "do u have slippers", "after a lunch bag for my son"),
+        misses=("my son starts school in june", "a garden party next week", "afternoon all")),
     Cue("support_talk", r"order|deliver|parcel|package|post(?:ed|age|man)?\b|courier|ship|track|arriv|came|"
                         r"turned up|refund|money back|return|send (?:it )?back|exchange|swap|cancel|account|"
                         r"password|log ?in|sign (?:up|in)|regist|subscri|newsletter|e-?mail|pay|paid|charg|card|"

@@ -41,7 +41,7 @@ class ShoppingHandlers:
         gift = parse.intent == "gift_help" or (bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message))
         plan = plan_search(message, parse.slots, gift=gift)
         slots = plan.slots
-        kinds = kinds[:1]  # "trainers for the gym": the first kind named is the thing; the rest say what for
+        kinds = _thing_asked(self.kinds(), message, kinds)
         need = Need(kind=" ".join(kinds) or None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
                     min_price=slots.min_price, max_price=slots.max_price, currency=slots.currency,
@@ -295,3 +295,15 @@ def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
         if product is None and ref.kind == "name" and lexical_words(ref.text) and not cue("superlative").found(ref.text):
             return " ".join(lexical_words(ref.text))
     return None
+
+
+def _thing_asked(index, message: str, kinds: list[str]) -> list[str]:
+    """The one kind a new need is for: the first named after the last asking verb ("having a
+    garden party and need bunting"), else the first named ("jewellery box maybe, she leaves rings
+    everywhere"; "trainers for the gym" never names the gym)."""
+    asked = cue("wants").spans(message)
+    if asked and len(kinds) > 1:
+        after = [k for k in index.named(message[asked[-1][1]:]) if k in kinds]
+        if after:
+            return after[:1]
+    return kinds[:1]

@@ -2,6 +2,8 @@
 
 from assistant.parse.schema import Slots
 from assistant.shopping import Shopper
+from assistant.handlers.shopping import _thing_asked
+from retrieval.kind_index import KindIndex
 from retrieval.product import Candidate, Product
 
 
@@ -31,3 +33,13 @@ def test_the_nearest_products_are_shown_when_the_store_has_none_of_the_kind():
     found = shopper.search(Slots(query="flower vase"), "flower vase", None, None, of_kind=_vase)
     assert [c.product.title for c in found.candidates] == ["table cover", "dress", "mug"]
     assert found.kind_hits == 0
+
+
+def test_a_new_need_is_for_the_thing_named_after_the_asking_verb():
+    index = KindIndex(["garden", "bunting", "school", "bottle", "box", "ring"], phrases=[("water", "bottle")])
+    message = "lol worth a try. having a garden party and need bunting"
+    assert _thing_asked(index, message, index.named(message)) == ["bunting"]
+    message = "my son starts school in june, need a water bottle for him"
+    assert _thing_asked(index, message, index.named(message)) == ["water bottle"]
+    message = "jewellery box maybe, she leaves rings everywhere"
+    assert _thing_asked(index, message, index.named(message)) == ["box"]

@@ -50,3 +50,4 @@ def test_plurals_in_f_meet_their_singulars():
     from retrieval.lexicon import singular
     assert [singular(w) for w in ("shelves", "knives", "scarves", "boxes", "sleeves")] == \
         ["shelf", "knife", "scarf", "box", "sleeve"]
+
