@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from assistant.cues import cue
 from assistant.parse.normalise import currency_of, parse_amount, price_direction
 from assistant.parse.schema import Slots, Span
-from retrieval.lexicon import COLOURS, GENDERS, MATERIALS, SIZE_WORDS  # noqa: F401  (re-exported)
+from retrieval.lexicon import COLOURS, GENDERS, MATERIAL_FORMS, MATERIALS, SIZE_WORDS  # noqa: F401  (re-exported)
 
 # Words that carry the request, not the product: never matched against titles on their own.
 FILLER = {
@@ -66,8 +66,11 @@ _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
 
 
 def stem(word: str) -> str:
-    """A light plural stemmer: enough to match "candles" to CANDLE and "berries" to BERRY."""
+    """A light plural stemmer: enough to match "candles" to CANDLE and "berries" to BERRY; a
+    material said as an adjective is the material ("wooden": WOOD)."""
     word = word.lower()
+    if word in MATERIAL_FORMS:
+        return MATERIAL_FORMS[word]
     for suffix in ("ies", "es", "s"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")

@@ -9,6 +9,9 @@ COLOURS = {
     "maroon", "violet", "multicolor", "multicolour", "multi", "copper", "bronze", "rose", "peach", "mint",
     "khaki", "magenta", "aqua", "olive", "tan", "charcoal", "indigo", "mustard", "coral", "fuchsia", "ruby",
 }
+# A material said as an adjective is the material titles name ("not wooden": WOOD STOCKING).
+MATERIAL_FORMS = {"wooden": "wood", "woollen": "wool", "woolen": "wool", "golden": "gold", "metallic": "metal",
+                  "silken": "silk", "leathern": "leather", "glassy": "glass"}
 MATERIALS = {
     "wood", "wooden", "glass", "ceramic", "metal", "enamel", "zinc", "felt", "cotton", "paper", "tin",
     "silk", "wool", "woollen", "leather", "plastic", "steel", "stainless", "silicone", "porcelain", "bamboo",

@@ -306,3 +306,9 @@ def test_a_comparative_of_price_or_quality_is_a_price_change_even_untagged():
     assert plausible(Slots(), "something a bit nicer maybe up to £15")[0].price_change == "higher"
     assert plausible(Slots(), "anything cheaper?")[0].price_change == "lower"
     assert plausible(Slots(), "similar but bigger")[0].price_change is None
+
+
+def test_a_material_said_as_an_adjective_is_the_material_titles_name():
+    from assistant.query import stem, stems
+    assert stem("wooden") == stem("wood") and stem("woollen") == stem("wool")
+    assert "wood" in stems("WOOD STOCKING CHRISTMAS SCANDISPOT") & {stem("wooden")}
