@@ -163,16 +163,19 @@ _GENDER_GROUPS = ({"men", "man", "male", "gent", "gentlemen", "guy", "boy"},  # 
 
 def demote_other_gender(pool: list[Candidate], gender: str | None) -> list[Candidate]:
     """Asked for women's jeans, products whose title or fields say men's (and not women's) go
-    last; products that say neither keep their place."""
+    last, and for men's t-shirts, those only for boys go after the men's; products that say
+    neither keep their place."""
     asked = _words(gender or "")
     side = next((i for i, group in enumerate(_GENDER_GROUPS) if asked & group), None)
     if side is None:
         return pool
     mine, other = _GENDER_GROUPS[side], _GENDER_GROUPS[1 - side]
+    age = _CHILDREN if asked & _ADULTS else _ADULTS if asked & _CHILDREN else set()
+    unless = _ADULTS if age is _CHILDREN else _CHILDREN
 
-    def conflicts(c: Candidate) -> bool:
+    def conflicts(c: Candidate) -> tuple[bool, bool]:
         text = _text_words(c.product) | _words(" ".join(c.product.category))
-        return bool(text & other) and not text & mine
+        return bool(text & other) and not text & mine, bool(text & age) and not text & unless
     return sorted(pool, key=conflicts)  # stable
 
 

@@ -241,7 +241,8 @@ def test_asked_for_womens_things_mens_go_last():
 
     titles = ["lee men's jeans", "riot jeans casual top", "fourgee girl's jeans", "only women's jeans"]
     pool = [Candidate(product=Product(id=str(i), title=t), score=1.0) for i, t in enumerate(titles)]
-    assert [c.product.title for c in demote_other_gender(pool, "women")] == titles[1:] + titles[:1]
+    # a girl's pair is for a child: after the women's, before the men's
+    assert [c.product.title for c in demote_other_gender(pool, "women")] == [titles[1], titles[3], titles[2], titles[0]]
     assert [c.product.title for c in demote_other_gender(pool, "mens")][:2] == titles[:2]
     assert demote_other_gender(pool, None) == pool and demote_other_gender(pool, "kids") == pool
 
@@ -312,3 +313,13 @@ def test_a_material_said_as_an_adjective_is_the_material_titles_name():
     from assistant.query import stem, stems
     assert stem("wooden") == stem("wood") and stem("woollen") == stem("wool")
     assert "wood" in stems("WOOD STOCKING CHRISTMAS SCANDISPOT") & {stem("wooden")}
+
+
+def test_asked_for_mens_products_those_only_for_boys_come_after_the_mens():
+    from assistant.shopping import demote_other_gender
+    from retrieval.product import Candidate
+    titles = ["nike graphic print boy's round neck t-shirt", "candy house solid men's polo t-shirt",
+              "rute floral print women's t-shirt", "plain t-shirt"]
+    pool = [Candidate(product=Product(id=str(i), title=t), score=1.0) for i, t in enumerate(titles)]
+    order = [c.product.title for c in demote_other_gender(pool, "men")]
+    assert order == [titles[1], titles[3], titles[0], titles[2]]
