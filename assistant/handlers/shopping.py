@@ -42,7 +42,7 @@ class ShoppingHandlers:
         plan = plan_search(message, parse.slots, gift=gift)
         slots = plan.slots
         kinds = _thing_asked(self.kinds(), message, kinds)
-        need = Need(kind=" ".join(kinds) or None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
+        need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
                     min_price=slots.min_price, max_price=slots.max_price, currency=slots.currency,
                     brand=slots.brand, for_whom=_recipient(message), gift=gift)
@@ -305,5 +305,5 @@ def _thing_asked(index, message: str, kinds: list[str]) -> list[str]:
     if asked and len(kinds) > 1:
         after = [k for k in index.named(message[asked[-1][1]:]) if k in kinds]
         if after:
-            return after[:1]
+            return after
     return kinds[:1]

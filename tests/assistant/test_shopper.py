@@ -43,3 +43,9 @@ def test_a_new_need_is_for_the_thing_named_after_the_asking_verb():
     assert _thing_asked(index, message, index.named(message)) == ["water bottle"]
     message = "jewellery box maybe, she leaves rings everywhere"
     assert _thing_asked(index, message, index.named(message)) == ["box"]
+
+
+def test_every_thing_named_after_the_asking_verb_is_the_need():
+    index = KindIndex(["towel", "apron", "kitchen"], phrases=[("tea", "towel")])
+    message = "just moved in and the kitchen is empty, i need tea towels, an apron"
+    assert _thing_asked(index, message, index.named(message)) == ["tea towel", "apron"]
