@@ -33,8 +33,8 @@ class Cue:
     def search(self, text: str) -> re.Match | None:
         return self._compiled.search(text or "")
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for m in self._compiled.finditer(text)]
+    def spans(self, text: str | None) -> list[tuple[int, int]]:
+        return [m.span() for m in self._compiled.finditer(text or "")]
 
     def cut(self, text: str) -> str:
         """``text`` without what the cue matched (the words left say what it is about)."""
@@ -101,17 +101,18 @@ CUES: tuple[Cue, ...] = (
         matches=("get rid of anything red", "hmm get rid of the ones with cartoons on", "remove all the plastic ones"),
         misses=("remove the cake stand", "take it out", "get rid of the second one")),
     Cue("praise", r"\b(?:love|lovely|gorgeous|beautiful|stunning|perfect|cute|adorable|nice|great|fab|"
-                  r"fabulous|brilliant|amazing|ideal|pretty(?! much| sure| well)|smart|classy|stylish|elegant|lush|cool|awesome|"
+                  r"fabulous|brilliant|amazing|ideal|pretty(?=\s*(?:[,.!?]|$|lol|x+\b|tbh))|smart|classy|stylish|elegant|lush|cool|awesome|"
                   r"(?:looks?|is|are) (?:sick|fire|mint|class)|exactly what|just what|like (?:the|that|this) (?:one|first|"
                   r"second|third|last)|(?:that|this|the \w+ one)'?s? (?:the one|it)|"
                   r"ones?(?:'s| is| are| looks?| seems?) (?:alright|fine|good|decent|sound|ok|okay|the one)|"
                   r"(?:looks?|seems?) (?:alright|fine|good|decent))\b",
         "praise of something shown (an offer to add may follow, when products are on screen)",
-        matches=("ooh the second one is lovely", "that's perfect", "love the first one", "cute!",
+        matches=("ooh the second one is lovely", "that's perfect", "love the first one", "cute!", "so pretty!",
                  "that's exactly what i wanted", "skull one's alright", "the blue one looks good",
                  "the pantry set looks smart", "knight ace one looks sick ngl", "silvesto one looks pretty"),
         misses=("nah not feeling these", "those are hideous", "hmm", "is it washable", "ok thanks",
-                "is that one ok for a dishwasher?", "sick of these tbh", "pretty much any colour")),
+                "is that one ok for a dishwasher?", "sick of these tbh", "pretty much any colour",
+                "that's pretty expensive", "the second one is pretty small tbh")),
     Cue("points_at", r"\b(?:the (?:[\w-]+ ){0,3}(?:one|ones)|(?:that|this|it)(?:'?s\b| is\b| one\b|\W*$)|"
                      r"those|these|them|first|second|third|fourth|fifth|last)\b",
         "words that point at a product on screen (praise of a shown product needs one)",
@@ -197,13 +198,14 @@ CUES: tuple[Cue, ...] = (
         "a request that names something to find: a search even when the parser doubts it",
         matches=("show me computers", "do you have other sports?", "i need a new kettle"),
         misses=("i need a person", "hello there", "show me something for me")),
-    Cue("wants", r"\b(?:need|needs|needed|want|wants|wanted|looking for|after|got any|have you got|do (?:you|u) "
+    Cue("wants", r"\b(?:need|needs|needed|want|wants|wanted|looking for|(?:i'?m|im|am) after|got any|have you got|do (?:you|u) "
                  r"(?:have|sell|do)|show me|find me|chahiye)\b",
         "the verb a request names its thing after: in 'having a garden party and need bunting' the thing "
         "is bunting, not the garden",
         matches=("having a garden party and need bunting", "my son starts school, need a water bottle",
-                 "do u have slippers", "after a lunch bag for my son"),
-        misses=("my son starts school in june", "a garden party next week", "afternoon all")),
+                 "do u have slippers", "i'm after a lunch bag for my son"),
+        misses=("my son starts school in june", "a garden party next week", "afternoon all",
+                "a lunch box for after school")),
     Cue("support_talk", r"order|deliver|parcel|package|post(?:ed|age|man)?\b|courier|ship|track|arriv|came|"
                         r"turned up|refund|money back|return|send (?:it )?back|exchange|swap|cancel|account|"
                         r"password|log ?in|sign (?:up|in)|regist|subscri|newsletter|e-?mail|pay|paid|charg|card|"
@@ -228,12 +230,14 @@ CUES: tuple[Cue, ...] = (
         "a reference that compares the shown products ('the one with the best battery') names none of them",
         matches=("the one with the best battery", "the lightest one", "the biggest"),
         misses=("the blue one", "the spaceboy one", "the first one")),
-    Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:is|are|was|were|does|do|did|can|could|"
-                r"would|will|has|have|had|should|how|what|which|where|when|why|who)\b",
+    Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:(?:is|are|was|were|does|do|did|can|could|"
+                r"would|will|has|have|should)\s+(?:it|they|these|those|this|that|the|you|u|i|we|he|she|there)\b|"
+                r"(?:how|what|which|where|when|why|who)\b)",
         "a message that is a question (even with no question mark): not praise, not a request to buy",
         matches=("is the weather nice in bangalore today", "does the blue one come in a 5",
                  "ok is it nice quality", "how nice is the second one"),
-        misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice")),
+        misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice",
+                "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

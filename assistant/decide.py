@@ -31,6 +31,7 @@ from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
 from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words,
                              plausible, size_change, stem, without_avoided, without_words)
 from assistant.state import DialogueState
+from retrieval.lexicon import singular
 
 ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_add", "add_to_cart",
            "set_quantity", "remove_from_cart", "view_cart", "recommend", "chat", "deals", "support",
@@ -88,8 +89,8 @@ class Turn:
         lanterns out", "the tea time one in the gift box")."""
         if self.parse.intent in ASKING or self.parse.confidence < CONFIDENT:
             return self.kinds
-        read = {stem(w) for w in lexical_words(self.parse.slots.query or "")}
-        return tuple(k for k in self.kinds if {stem(w) for w in k.split()} & read)
+        read = {singular(w) for w in lexical_words(self.parse.slots.query or "")}  # "vases": vase
+        return tuple(k for k in self.kinds if {singular(w) for w in k.split()} & read)
 
     def constrains(self, recipients: bool = True) -> bool:
         """The message narrows a need: an attribute, a budget, a price move, who it is for (or
@@ -247,11 +248,13 @@ def _points(text: str) -> bool:
 
 def _asks_about_named(t: Turn) -> bool:
     """A question about a shown product named by its words ("the 5 dhaatu ones are so cheap,
-    are they real silver?"), whatever the parser made of it: the answer is in its fields."""
+    are they real silver?"), whatever the parser made of it: the answer is in its fields. Named
+    by a colour or material ("have you got the pink ones?"), it asks for those: a refinement."""
     asked = "?" in t.message or cue("asks").found(t.message)
     named = cue("names_one").search(without_avoided(t.message))
     # "the oval electric one?" names one shown; "paper ones?" or "cheaper ones?" asks for others
-    return t.shown and asked and not t.new_kind() and bool(named and named.group(1)) \
+    by_look = named and named.group(1) and set(lexical_words(named.group(1))) & (COLOURS | MATERIALS)
+    return t.shown and asked and not t.new_kind() and bool(named and named.group(1)) and not by_look \
         and not cue("more").found(t.message) and not cue("like_this").found(t.message)
 
 

@@ -169,7 +169,9 @@ class SessionStore:
     def _seal_plain_rows(self) -> None:
         """Conversations stored before sealing are sealed the first time a store opens them,
         one at a time under the conversation's lock (a replica may be saving a turn on it);
-        one that cannot be read is left as it was and logged."""
+        one that cannot be read is left as it was and logged. Done once per database: a plain row
+        written later (a replica still on an old version during an upgrade) stays readable and is
+        sealed by its next save."""
         if self.db.version(_SEALED_STEP) >= 1:  # done once per database, not on every start
             return
         ids = [r[0] for r in self.db.query("SELECT id FROM sessions WHERE data NOT LIKE 'sealed:%'")]

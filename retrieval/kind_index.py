@@ -62,8 +62,8 @@ def _adjacent(pair: list[str], words: list[str]) -> bool:
 
 def _names_product(level: str, product: Product) -> bool:
     """A category level that is the product's title (cut short, as some catalogues store it)."""
-    words = _words(level)
-    return len(words) >= 3 and _words(product.title)[:len(words) - 1] == words[:-1]
+    words = _words(level)  # four words or more: "Car Sun Shades" over "Car Sun Shade for Swift" is a category
+    return len(words) >= 4 and _words(product.title)[:len(words) - 1] == words[:-1]
 
 
 def _kind_words(product: Product, levels: Iterable[str]) -> set[str]:
@@ -88,7 +88,7 @@ class KindIndex:
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
         self.levels = dict(levels or {})  # kind word → the category level that is that kind ("tshirts")
-        self.titles = dict(titles or {})  # kind word → its products' titles, lower case, one text
+        self.titles = {k: list(v) for k, v in (titles or {}).items()}  # kind word → its products' titles, lower case
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
@@ -130,16 +130,17 @@ class KindIndex:
         titles = Counter(w for p in products for w in set(_words(p.title)))
         of_kind: dict[str, list[str]] = {}
         for p in products:
+            lower = p.title.lower()  # one string per product, shared by its kinds' lists
             for w in (product_kinds(p) | set(_words(p.title))) & vocabulary:
-                of_kind.setdefault(w, []).append(p.title.lower())
+                of_kind.setdefault(w, []).append(lower)
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
                    {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
-                   {w: " | ".join(t) for w, t in of_kind.items()})
+                   of_kind)
 
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
         has one: a search can keep to it when words alone do not find the kind."""
-        if not kind:
+        if not kind or not kind.split():
             return None
         return self.levels.get(kind) or self.levels.get(kind.split()[-1])
 
@@ -189,8 +190,9 @@ class KindIndex:
         """Whether two or more titles of the kind's products use the word, even inside another
         ("space" in LUNCH BAG SPACEBOY): it can say what they are like. One title is chance
         (FAMILY ALBUM WHITE PICTURE FRAME does not make an album a kind of frame)."""
-        titles = self.titles.get(kind.split()[-1], "") if kind else ""
-        return sum(word in title for title in titles.split(" | ")) >= 2
+        words = kind.split() if kind else []
+        titles = self.titles.get(words[-1], []) if words else []
+        return sum(word in title for title in titles) >= 2
 
     def _joined(self, word: str) -> str | None:
         """A phrase of the store written as one word ("lunchbox": lunch box). Not any word that

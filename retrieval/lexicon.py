@@ -54,14 +54,20 @@ KIND_SYNONYMS = {
 }
 
 
+# Plurals in -ves whose singular ends in f or fe ("valves" and "sleeves" are regular).
+_F_PLURALS = {"shelves": "shelf", "knives": "knife", "scarves": "scarf", "wolves": "wolf", "halves": "half",
+              "calves": "calf", "loaves": "loaf", "wives": "wife", "leaves": "leaf", "thieves": "thief"}
+
+
 def singular(word: str) -> str:
     """A plural's singular, loosely and without a dictionary: "boxes" → "box", "dishes" → "dish",
     "cases" → "case", "christmas" and "dress" stay. The catalogue's kinds and the customer's
     words go through this one function, so they meet whatever it gets wrong."""
     if word.endswith(("ss", "us", "mas", "vas")):
         return word
-    for suffix, repl, least in (("lves", "lf", 1), ("nives", "nife", 0), ("arves", "arf", 1),  # shelves, knives, scarves
-                                ("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
+    if word in _F_PLURALS:
+        return _F_PLURALS[word]
+    for suffix, repl, least in (("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
                                 ("ses", "s", 2), ("s", "", 2)):
         if word.endswith(suffix) and len(word) > len(suffix) + least:
             return word[: -len(suffix)] + repl

@@ -298,9 +298,9 @@ def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
 
 
 def _thing_asked(index, message: str, kinds: list[str]) -> list[str]:
-    """The one kind a new need is for: the first named after the last asking verb ("having a
-    garden party and need bunting"), else the first named ("jewellery box maybe, she leaves rings
-    everywhere"; "trainers for the gym" never names the gym)."""
+    """The kinds a new need is for: those named after the last asking verb ("having a garden
+    party and need bunting"; "i need tea towels, an apron"), else the first named ("jewellery box
+    maybe, she leaves rings everywhere"; "trainers for the gym" never names the gym)."""
     asked = cue("wants").spans(message)
     if asked and len(kinds) > 1:
         after = [k for k in index.named(message[asked[-1][1]:]) if k in kinds]

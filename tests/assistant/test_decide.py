@@ -206,6 +206,7 @@ def test_a_removal_naming_a_basket_item_that_is_also_a_kind_removes(state):
     ("is it already boxed so i dont have to wrap it", "product_question", ["wrap"], None, "answer"),
     # the parser read the kind among the products asked for: a new need, whatever the intent
     ("is there a watch for her as well?", "product_question", ["watch"], "watch", "search"),
+    ("do you have vases to go with it?", "product_question", ["vase"], "vases", "search"),
 ])
 def test_a_kind_inside_a_confident_question_about_a_shown_item_is_no_new_need(message, intent, kinds, query,
                                                                                 expected):
@@ -235,6 +236,7 @@ def test_a_ruled_out_product_is_not_pointed_at_by_praise():
     ("the 5 dhaatu ones are so cheap, are they real silver?", "answer"),
     ("and the oval electric one?", "answer"),
     ("cheaper ones?", "refine"),  # asks for others, names none shown
+    ("have you got the pink ones?", "refine"),  # named by a colour: asks for those
 ])
 def test_a_question_about_a_shown_product_named_by_its_words_is_answered(message, expected):
     action = decide(shown(), parse("refine", confidence=0.9, price_change="lower" if "cheaper" in message else None),
@@ -243,7 +245,7 @@ def test_a_question_about_a_shown_product_named_by_its_words_is_answered(message
 
 
 @pytest.mark.parametrize("message", ["pretty ones pls", "nice ones in blue", "the pretty ones", "cute ones for a baby",
-                                     "any stylish ones"])
+                                     "any stylish ones", "that's pretty expensive", "the second one is pretty small tbh"])
 def test_a_praise_word_inside_what_is_wanted_is_no_praise_of_a_shown_product(message):
     action = decide(shown(), parse("refine", confidence=0.9), message)
     assert action.kind != "offer_add", action

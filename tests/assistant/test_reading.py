@@ -72,7 +72,7 @@ def test_a_thing_the_titles_name_is_the_kind_when_the_store_has_no_such_kind():
 
 def test_a_word_the_needs_own_titles_use_describes_the_need_not_a_new_kind():
     index = KindIndex(["bag"], phrases=[("lunch", "bag")], title_words=["space", "slipper", "album"],
-                      titles={"bag": "lunch bag spaceboy design | jumbo bag spaceboy | lunch bag album"})
+                      titles={"bag": ["lunch bag spaceboy design", "jumbo bag spaceboy", "lunch bag album"]})
     need = Need(kind="lunch bag", kinds=["lunch bag"], query="lunch bag")
     assert read_kinds(index, "hes 4 and obsessed with rockets and space lol", need, [], asked="space")[0] == []
     assert read_kinds(index, "and slippers for his nan?", need, [], asked="slippers")[0] == ["slipper"]

@@ -48,6 +48,12 @@ def test_a_phrase_of_the_store_written_as_one_word_names_it():
 
 def test_plurals_in_f_meet_their_singulars():
     from retrieval.lexicon import singular
-    assert [singular(w) for w in ("shelves", "knives", "scarves", "boxes", "sleeves")] == \
-        ["shelf", "knife", "scarf", "box", "sleeve"]
+    assert [singular(w) for w in ("shelves", "knives", "scarves", "boxes", "sleeves", "valves")] == \
+        ["shelf", "knife", "scarf", "box", "sleeve", "valve"]
+
+
+def test_a_short_level_that_starts_its_titles_is_still_a_category():
+    products = [_product(i, f"car sun shade for model {i}", "car interior", "car sun shades") for i in range(3)]
+    index = KindIndex.from_products(products)
+    assert "sun shade" in index.named("need a car sun shade") and index.level_of("sun shade") == "car sun shades"
 
