@@ -29,7 +29,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from assistant.cues import POINTING, cue
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
 from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words,
-                             plausible, size_change, stem, without_avoided, without_words)
+                             plausible, singulars, size_change, stem, without_avoided, without_words)
 from assistant.state import DialogueState
 from retrieval.lexicon import singular
 
@@ -39,7 +39,8 @@ ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_ad
 NEEDS_SHOWN = ("refine", "compare", "product_question", "similar", "add_to_cart")
 SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "compare")
 TALK = ("chitchat", "thanks", "deny", "out_of_scope")
-ASKING = ("search", "gift_help", "refine")  # intents whose kinds are asked for wherever they sit
+SEARCHING = ("search", "gift_help")  # intents whose product words are a search (``reading.read_kinds``)
+ASKING = SEARCHING + ("refine",)  # intents whose kinds are asked for wherever they sit
 CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
 SUPPORT_DOUBT = 0.5
 
@@ -89,7 +90,7 @@ class Turn:
         lanterns out", "the tea time one in the gift box")."""
         if self.parse.intent in ASKING or self.parse.confidence < CONFIDENT:
             return self.kinds
-        read = {singular(w) for w in lexical_words(self.parse.slots.query or "")}  # "vases": vase
+        read = singulars(self.parse.slots.query or "")  # "vases": vase
         return tuple(k for k in self.kinds if {singular(w) for w in k.split()} & read)
 
     def constrains(self, recipients: bool = True) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from assistant import replies
-from assistant.decide import Action, decide, may_remove
+from assistant.decide import SEARCHING, Action, decide, may_remove
 from assistant.grounding import Grounding, check_reply
 from assistant.handlers.base import Act
 from assistant.handlers.cart import CartHandlers
@@ -313,7 +313,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         word naming a product on screen ("the spaceboy one") points at it, not at a new need,
         unless the parser read a search for it."""
         shown = self.shown_products(session) if session.state.shown else []
-        asked = parse.slots.query if parse.intent in ("search", "gift_help") else None
+        asked = parse.slots.query if parse.intent in SEARCHING else None
         return read_kinds(self.kinds(), message, session.state.need, shown, asked)
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:

@@ -18,6 +18,7 @@ from assistant.cues import cue
 from assistant.parse.normalise import currency_of, parse_amount, price_direction
 from assistant.parse.schema import Slots, Span
 from retrieval.lexicon import COLOURS, GENDERS, MATERIAL_FORMS, MATERIALS, SIZE_WORDS  # noqa: F401  (re-exported)
+from retrieval.lexicon import singular
 
 # Words that carry the request, not the product: never matched against titles on their own.
 FILLER = {
@@ -79,6 +80,11 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> set[str]:
     return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
+
+
+def singulars(text: str) -> set[str]:
+    """The product words of a text in the singular the store's kinds are written in ("vases": vase)."""
+    return {singular(w) for w in lexical_words(text)}
 
 
 @dataclass

@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from assistant.cues import cue
-from assistant.query import lexical_words, without_avoided
+from assistant.query import lexical_words, singulars, without_avoided
 from assistant.state import Need
 from retrieval.kind_index import KindIndex
-from retrieval.lexicon import singular
 from retrieval.product import Product
 
 
@@ -30,18 +29,15 @@ def read_kinds(index: KindIndex, message: str, need: Need | None,
     if need is not None or shown:
         text = _named_ones_cut(text)  # "the owl one": a product of this need, not a new need
     wanted = set(index.named(asked)) if asked else set()
-    kinds = [k for k in index.named(text) if k in wanted or not _on_screen(index, k, text, shown)]
-    if not kinds and asked and not index.named(text):
+    named = index.named(text)
+    kinds = [k for k in named if k in wanted or not _on_screen(index, k, text, shown)]
+    if not named and asked:
         head = index.head_kind(without_avoided(asked))
         describes = head and need is not None and need.kind and index.in_titles_of(need.kind, head)
-        kinds = [head] if head and head in _words_of(text) and not describes else []  # "rockets and space"
+        kinds = [head] if head and head in singulars(text) and not describes else []  # "rockets and space"
     if need is not None and need.kind:
         kinds = [_inherit(index, k, need.kind) for k in kinds]
     return list(dict.fromkeys(kinds)), index.described(lexical_words(message))
-
-
-def _words_of(text: str) -> set[str]:
-    return {singular(w) for w in lexical_words(text)}
 
 
 def _on_screen(index: KindIndex, kind: str, text: str, shown: list[Product]) -> bool:

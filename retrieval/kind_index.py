@@ -60,10 +60,31 @@ def _adjacent(pair: list[str], words: list[str]) -> bool:
     return any(words[i:i + 2] == pair for i in range(len(words) - 1))
 
 
-def _names_product(level: str, product: Product) -> bool:
-    """A category level that is the product's title (cut short, as some catalogues store it)."""
+def _names_product(level: str, title: list[str]) -> bool:
+    """A category level that is the product's title (its words ``title``), cut short as some
+    catalogues store it."""
     words = _words(level)  # four words or more: "Car Sun Shades" over "Car Sun Shade for Swift" is a category
-    return len(words) >= 4 and _words(product.title)[:len(words) - 1] == words[:-1]
+    return len(words) >= 4 and title[:len(words) - 1] == words[:-1]
+
+
+def _read_levels(shared: list[list[str]], said: list[list[str]]):
+    """From each product's category levels (``shared``) and title words (``said``): the levels
+    each word is in, the words that are a level alone, and each short level's kind (its last
+    word, and its last two when titles say them together) with the levels naming it."""
+    levels: dict[str, set[str]] = {}
+    alone: set[str] = set()  # words that are a whole category level by themselves ("heels")
+    short: dict[str, Counter] = {}
+    for kept, title in zip(shared, said):
+        for level in kept:
+            words = _words(level)
+            alone |= set(words) if len(words) == 1 else set()
+            for w in words:
+                levels.setdefault(w, set()).add(level.lower())
+            if 1 <= len(words) <= 3 and words[-1] not in _NEVER:  # "Bath Mats", "Car Sun Shades"
+                short.setdefault(words[-1], Counter())[level] += 1
+                if len(words) >= 2 and _adjacent(words[-2:], title):  # "sun shade", not "pots pans"
+                    short.setdefault(" ".join(words[-2:]), Counter())[level] += 1
+    return levels, alone, short
 
 
 def _kind_words(product: Product, levels: Iterable[str]) -> set[str]:
@@ -83,12 +104,12 @@ class KindIndex:
 
     def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
                  title_words: Iterable[str] = (), levels: dict[str, str] | None = None,
-                 titles: dict[str, str] | None = None):
+                 titles: dict[str, list[str]] | None = None):
         self.vocabulary = frozenset(vocabulary)
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
         self.levels = dict(levels or {})  # kind word → the category level that is that kind ("tshirts")
-        self.titles = {k: list(v) for k, v in (titles or {}).items()}  # kind word → its products' titles, lower case
+        self.titles = dict(titles or {})  # kind word → its products' titles, lower case
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
@@ -101,37 +122,27 @@ class KindIndex:
         products, and its last two words are a phrase when titles use them so ("bath mat": not a
         car mat)."""
         products = list(products)
-        shared = {p.id: [level for level in p.category if not _names_product(level, p)] for p in products}
-        counts = Counter(w for p in products for w in _kind_words(p, shared[p.id]))
-        levels: dict[str, set[str]] = {}
-        alone: set[str] = set()  # words that are a whole category level by themselves ("heels")
-        short: dict[str, Counter] = {}  # kind (last word, or the level's two words) → its levels
-        for p in products:
-            for level in shared[p.id]:
-                words = _words(level)
-                alone |= set(words) if len(words) == 1 else set()
-                for w in words:
-                    levels.setdefault(w, set()).add(level.lower())
-                if 1 <= len(words) <= 3 and words[-1] not in _NEVER:  # "Bath Mats", "Car Sun Shades"
-                    short.setdefault(words[-1], Counter())[level] += 1
-                    if len(words) >= 2 and _adjacent(words[-2:], _words(p.title)):  # "sun shade", not "pots pans"
-                        short.setdefault(" ".join(words[-2:]), Counter())[level] += 1
+        said = [_words(p.title) for p in products]  # each title read once
+        shared = [[level for level in p.category if not _names_product(level, words)]
+                  for p, words in zip(products, said)]
+        counts = Counter(w for p, kept in zip(products, shared) for w in _kind_words(p, kept))
+        levels, alone, short = _read_levels(shared, said)
         derived = {w for p in products for w in _words(p.attributes.get(KIND, ""))}
         made = {key.split()[-1] for key, c in short.items() if sum(c.values()) >= 2}
         vocabulary = {w for w, n in counts.items()
                       if (n >= MIN_PRODUCTS and (w in derived or w in alone or len(levels.get(w, ())) > 1))
                       or (n >= 2 and w in made)}
-        pairs = Counter(pair for p in products for pair in set(zip(_words(p.title), _words(p.title)[1:]))
+        pairs = Counter(pair for words in said for pair in set(zip(words, words[1:]))
                         if pair[1] in vocabulary and pair[0] not in _NEVER)
         phrases = {pair for pair, n in pairs.items() if n >= MIN_PRODUCTS}
         phrases |= {tuple(key.split()) for key, c in short.items()
                     if " " in key and key.split()[0] not in _NEVER and key.split()[-1] in vocabulary
                     and sum(c.values()) >= 2}
-        titles = Counter(w for p in products for w in set(_words(p.title)))
+        titles = Counter(w for words in said for w in set(words))
         of_kind: dict[str, list[str]] = {}
-        for p in products:
+        for p, words in zip(products, said):
             lower = p.title.lower()  # one string per product, shared by its kinds' lists
-            for w in (product_kinds(p) | set(_words(p.title))) & vocabulary:
+            for w in (product_kinds(p) | set(words)) & vocabulary:
                 of_kind.setdefault(w, []).append(lower)
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
                    {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
@@ -140,9 +151,8 @@ class KindIndex:
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
         has one: a search can keep to it when words alone do not find the kind."""
-        if not kind or not kind.split():
-            return None
-        return self.levels.get(kind) or self.levels.get(kind.split()[-1])
+        words = kind.split() if kind else []
+        return (self.levels.get(kind) or self.levels.get(words[-1])) if words else None
 
     def described(self, words: Iterable[str]) -> list[str]:
         """Those of ``words`` that the store's titles use ("animal", "rocket"): what a product

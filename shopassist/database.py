@@ -132,8 +132,7 @@ class Database(ABC):
                 if step.version > current:
                     for statement in _statements(getattr(step, self.engine)):
                         tx.execute(statement)
-            tx.execute("INSERT INTO schema_versions (store, version) VALUES (?, ?) ON CONFLICT (store) "
-                       "DO UPDATE SET version = excluded.version", (store, newest))
+            self._record(tx, store, newest)
         return newest
 
     def version(self, store: str) -> int:
@@ -144,8 +143,12 @@ class Database(ABC):
         """Records a step that is not a table definition (a one-time rewrite of old rows) as
         done, under its own name, so later starts skip it."""
         with self.transaction() as tx:
-            tx.execute("INSERT INTO schema_versions (store, version) VALUES (?, ?) ON CONFLICT (store) "
-                       "DO UPDATE SET version = excluded.version", (store, version))
+            self._record(tx, store, version)
+
+    @staticmethod
+    def _record(tx: Tx, store: str, version: int) -> None:
+        tx.execute("INSERT INTO schema_versions (store, version) VALUES (?, ?) ON CONFLICT (store) "
+                   "DO UPDATE SET version = excluded.version", (store, version))
 
     @staticmethod
     def _version(tx: Tx, store: str) -> int:

@@ -25,6 +25,7 @@ from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, is_vague, resolve
 from assistant.state import Need, Pending
+from retrieval.kind_index import KindIndex
 from retrieval.product import Product
 from retrieval.stores.base import SearchFilter
 
@@ -297,7 +298,7 @@ def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
     return None
 
 
-def _thing_asked(index, message: str, kinds: list[str]) -> list[str]:
+def _thing_asked(index: KindIndex, message: str, kinds: list[str]) -> list[str]:
     """The kinds a new need is for: those named after the last asking verb ("having a garden
     party and need bunting"; "i need tea towels, an apron"), else the first named ("jewellery box
     maybe, she leaves rings everywhere"; "trainers for the gym" never names the gym)."""
