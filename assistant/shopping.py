@@ -17,6 +17,7 @@ from assistant.parse.schema import Reference, Slots
 from assistant.query import lexical_words, stem
 from assistant.query import stems as _words
 from assistant.store_errors import engine_call
+from retrieval.lexicon import PATTERN_FAMILIES
 from retrieval.product import Candidate, Product
 from retrieval.rerank import NoReranker, Reranker
 from retrieval.search import HybridSearcher
@@ -133,12 +134,20 @@ def _mentions(product: Product, words: set[str]) -> bool:
     only for children, in the words titles use ("for boys, girls"), not "for men, boys"."""
     if not words:
         return False
-    ruled, text = {stem(w) for w in words}, _text_words(product)
+    ruled, text = _with_families({stem(w) for w in words}), _text_words(product)
     if ruled & _CHILDREN:
         if text & _CHILDREN and not text & _ADULTS:
             return True
         ruled -= _CHILDREN
     return bool(ruled & text)
+
+
+_FAMILIES = tuple(frozenset(stem(w) for w in family) for family in PATTERN_FAMILIES)
+
+
+def _with_families(ruled: set[str]) -> set[str]:
+    """Ruled-out words with every other word for the same look ("spots": polkadot, retrospot)."""
+    return ruled.union(*(family for family in _FAMILIES if family & ruled))
 
 
 _CHILDREN = {"kid", "child", "children", "boy", "girl", "baby", "infant", "toddler", "junior"}  # as stems

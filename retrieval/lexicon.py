@@ -36,6 +36,13 @@ PATTERNS = {
     "antique", "rustic", "design", "des", "assorted", "asstd", "printed", "print", "solid", "plain", "flock",
     "glitter", "diamante", "beaded", "painted", "embroidered", "glaze", "glazed", "set", "pack", "of",
 }
+# Words for one look, as people say it and as titles print it: ruling out "spots" rules out
+# POLKADOT and RETROSPOT too.
+PATTERN_FAMILIES = (
+    frozenset({"spot", "spots", "spotty", "dot", "dots", "dotty", "polkadot", "polka", "retrospot"}),
+    frozenset({"stripe", "stripes", "striped", "stripy", "stripey"}),
+    frozenset({"flower", "flowers", "flowery", "floral"}),
+)
 # Names people use for a kind of product that catalogues title another way (British, Indian and
 # American English, and one-word spellings): a thesaurus of the language, not of one catalogue.
 # The kind index tries these only for a word that is none of the store's own kinds.

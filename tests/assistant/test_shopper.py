@@ -49,3 +49,9 @@ def test_every_thing_named_after_the_asking_verb_is_the_need():
     index = KindIndex(["towel", "apron", "kitchen"], phrases=[("tea", "towel")])
     message = "just moved in and the kitchen is empty, i need tea towels, an apron"
     assert _thing_asked(index, message, index.named(message)) == ["tea towel", "apron"]
+
+
+def test_ruling_out_a_look_rules_out_every_word_titles_use_for_it():
+    shopper = Shopper(_Searcher(["BIG POLKADOT MUG", "RED RETROSPOT MUG", "GLAMOROUS MUG", "STRIPED MUG"]))
+    found = shopper.search(Slots(query="mug"), "mug", None, None, avoid={"spots"})
+    assert [c.product.title for c in found.candidates] == ["GLAMOROUS MUG", "STRIPED MUG"]
