@@ -25,8 +25,8 @@ from assistant.handlers.shopping import ShoppingHandlers
 from assistant.handlers.talk import TalkHandlers
 from assistant.orders import Order
 from assistant.parse.rules import hint_intent
-from assistant.parse.schema import TurnParse
-from assistant.reading import read_kinds
+from assistant.parse.schema import Reference, TurnParse
+from assistant.reading import read_kinds, singled_out
 from assistant.replies import AGENT_HOLDS, HANDED_BACK, stream
 from assistant.session import Message, Session, SessionStore, issued_session_id, valid_session_id
 from assistant.shopping import Shopper
@@ -287,7 +287,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         if hinted:  # the wording settles it, whether or not the model was sure
             parse = parse.model_copy(update={"intent": hinted, "confidence": max(parse.confidence, 0.9)})
         try:
-            kinds, described = self._read_kinds(session, message, parse)
+            parse, kinds, described = self._read(session, message, parse)
         except SearchUnavailable:  # the store is down: decide on the words alone (support still answers)
             kinds, described = [], []
         try:
@@ -308,13 +308,18 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             parse = parse.model_copy(update={"intent": said})
         return self._finish(session, parse, message, act, action)
 
-    def _read_kinds(self, session: Session, message: str, parse: TurnParse) -> tuple[list[str], list[str]]:
-        """The store's kinds the message names, and its words the store's titles use. A kind
-        word naming a product on screen ("the spaceboy one") points at it, not at a new need,
-        unless the parser read a search for it."""
+    def _read(self, session: Session, message: str, parse: TurnParse) -> tuple[TurnParse, list[str], list[str]]:
+        """The parse, pointing at the shown product the message names by its own words when the
+        parser tagged no reference ("silver streak denim is sick"); the store's kinds the message
+        names; its words the store's titles use. A kind word naming a product on screen ("the
+        spaceboy one") points at it, not at a new need, unless the parser read a search for it."""
         shown = self.shown_products(session) if session.state.shown else []
+        named = singled_out(message, shown) if not parse.slots.references else None
+        if named:
+            slots = parse.slots.model_copy(update={"references": [Reference(kind="name", text=named)]})
+            parse = parse.model_copy(update={"slots": slots})
         asked = parse.slots.query if parse.intent in SEARCHING else None
-        return read_kinds(self.kinds(), message, session.state.need, shown, asked)
+        return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked))
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:
         state = session.state

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from assistant.cues import cue
-from assistant.query import lexical_words, singulars, without_avoided
+from assistant.query import lexical_words, singulars, stem, without_avoided
 from assistant.state import Need
 from retrieval.kind_index import KindIndex
 from retrieval.product import Product
@@ -69,3 +69,23 @@ def named_words(message: str) -> str | None:
     """The words of "the owl one" in a message, if it names a product that way."""
     found = cue("names_one").search(message)
     return " ".join(lexical_words(found.group(1) or found.group(2))) or None if found else None
+
+
+def singled_out(message: str, shown: list[Product]) -> str | None:
+    """The words by which the message picks out one of several shown products ("silver streak
+    denim is sick", "parinaaz wala is nice"): it says a word of that product's title or brand
+    that no other shown product has, and no such word of another. Praise words are not names
+    ("love these" beside I LOVE LONDON names nothing)."""
+    if len(shown) < 2:
+        return None
+    text = without_avoided(message)
+    for start, end in reversed(cue("praise").spans(text)):
+        text = text[:start] + " " + text[end:]
+    said = {stem(w): w for w in lexical_words(text)}
+    titled = [{stem(w) for w in lexical_words(f"{p.title} {p.brand or ''}")} for p in shown]
+    picked = [i for i, words in enumerate(titled)
+              if (words - set().union(*(other for j, other in enumerate(titled) if j != i))) & said.keys()]
+    if len(picked) != 1:
+        return None
+    common = set.intersection(*titled)
+    return " ".join(said[s] for s in said if s in titled[picked[0]] - common)

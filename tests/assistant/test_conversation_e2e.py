@@ -134,3 +134,14 @@ def test_a_kind_ruled_out_or_come_with_is_not_a_new_need(retail):
     assert not any("DOLLY" in p.title for p in ruled_out.products)
     cutlery = talk.say("does it come with cutlery")
     assert cutlery.action == "answer" and cutlery.state.need.kind == "lunch box", cutlery.reply
+
+
+def test_praise_naming_a_shown_product_by_its_own_words_offers_that_one(retail):
+    talk = Talk(retail)
+    shown = talk.say("maybe hand warmers, the office is freezing").products
+    others = {w for p in shown if p is not shown[1] for w in p.title.lower().split()}
+    own = [w for w in shown[1].title.lower().split() if w not in others and w.isalpha() and len(w) > 3]
+    assert own, [p.title for p in shown]
+    praised = talk.say(f"ooh {own[0]} looks ace")  # no "one", no position: named by its words alone
+    assert praised.action == "offer_add" and praised.products[0].id == shown[1].id, praised.reply
+    assert talk.cart() == 0

@@ -1,6 +1,6 @@
 """What a message names of the store's kinds, read in its conversation (``assistant.reading``)."""
 
-from assistant.reading import named_words, read_kinds
+from assistant.reading import named_words, read_kinds, singled_out
 from assistant.state import Need
 from retrieval.kind_index import KindIndex
 from retrieval.product import Product
@@ -78,3 +78,23 @@ def test_a_word_the_needs_own_titles_use_describes_the_need_not_a_new_kind():
     assert read_kinds(index, "and slippers for his nan?", need, [], asked="slippers")[0] == ["slipper"]
     # one title of the kind using the word is chance, not a description
     assert read_kinds(index, "got a photo album for gig tickets", need, [], asked="photo album")[0] == ["album"]
+
+
+JEANS = [Product(id="j1", title="Men Slim Fit Silver Streak Denim Jeans", brand="Numero Uno", price=999.0),
+         Product(id="j2", title="Men Slim Fit Blue Denim Jeans", brand="Parinaaz", price=899.0),
+         Product(id="j3", title="Men Regular Fit Black Jeans", brand="Roadster", price=799.0)]
+
+
+def test_a_shown_product_is_picked_out_by_words_only_it_has():
+    assert singled_out("silver streak denim is sick", JEANS) == "silver streak denim"
+    assert singled_out("parinaaz wala is nice", JEANS) == "parinaaz"
+    assert singled_out("the roadster ones look decent", JEANS) == "roadster"
+
+
+def test_words_every_shown_product_has_or_two_products_have_pick_out_nothing():
+    assert singled_out("these jeans are lovely", JEANS) is None  # jeans: every title
+    assert singled_out("the slim fit ones", JEANS) is None  # two of them
+    assert singled_out("silver streak or roadster?", JEANS) is None  # two named: no single pick
+    assert singled_out("love these", [Product(id="l", title="I LOVE LONDON MUG"), *JEANS[:1]]) is None
+    assert singled_out("nothing silver please", JEANS) is None  # ruled out, not picked
+    assert singled_out("silver streak is sick", JEANS[:1]) is None  # one shown: "it" already means it
