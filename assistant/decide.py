@@ -225,6 +225,19 @@ def _unclear_buy(t: Turn) -> bool:
         and not cue("declines").found(t.message)
 
 
+def _dislikes(t: Turn) -> bool:
+    """A reaction against what is shown ("black?? bit goth for my mum", "the tartan one is a bit
+    old fashioned"), as the parser reads it: never an offer, never a new need."""
+    return t.shown and t.parse.intent == "dislike" and t.parse.confidence >= SUPPORT_DOUBT and not t.new_kind()
+
+
+def _names_something(t: Turn) -> bool:
+    """A dislike that says what it is against (a colour, "the slogans", the third one, the
+    price): that is ruled out. One that does not ("meh, bit boring") pages on."""
+    s = t.parse.slots
+    return bool(s.attributes or s.query or s.references or s.price_change)
+
+
 def _praise(t: Turn) -> bool:
     """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye."""
     praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or _praise_said(t.message)
@@ -312,6 +325,8 @@ RULES: tuple[Rule, ...] = (
     _rule("removes_from_cart", "remove_from_cart", _removes),
     _rule("support_question", "support", _support, lambda t: t.parse.intent),
     _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
+    _rule("dislikes_what_is_shown", "refine", lambda t: _dislikes(t) and _names_something(t)),
+    _rule("dislikes_all_shown", "more", _dislikes),
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),
     _rule("pages_on", "more", lambda t: t.need is not None and not t.new_kind() and not cue("like_this").found(

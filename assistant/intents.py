@@ -29,7 +29,7 @@ _ROUTES = [
                                                   "out_of_scope")),
     *(IntentRoute(i, f"written:{i}") for i in ("similar", "view_cart", "remove_from_cart", "gift_help",
                                                 "return_item", "order_history", "chitchat", "more", "deals",
-                                                "affirm", "deny", "praise")),
+                                                "affirm", "deny", "praise", "dislike")),
     *(IntentRoute(i, f"bitext:{i}") for i in SUPPORT_INTENTS if i not in ("return_item", "order_history")),
 ]
 _BY_INTENT = {r.intent: r for r in _ROUTES}

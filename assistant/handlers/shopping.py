@@ -20,7 +20,7 @@ from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import Reference, Slots, TurnParse
 from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, lexical_words, plan_search, plausible,
-                             size_change, stems, without_words)
+                             singulars, size_change, stems, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, is_vague, resolve
@@ -57,6 +57,9 @@ class ShoppingHandlers:
         state = session.state
         need = (state.need or Need()).model_copy(deep=True)
         new, _ = plausible(parse.slots, message)
+        disliked, gone = _disliked(parse, self.shown_products(session), need) if parse.intent == "dislike" else ([], set())
+        if parse.intent == "dislike":  # "black?? bit goth for my mum": what it names is ruled out, not wanted
+            new = new.model_copy(update={"attributes": {}})
         need.wanted.update(new.attributes)
         size = size_change(message)
         if size:
@@ -66,7 +69,7 @@ class ShoppingHandlers:
                 setattr(need, name, getattr(new, name))
         if new.brand and new.brand != need.brand:
             need.brand, need.matched_brand = new.brand, None  # a newly named brand is matched afresh
-        need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message)))
+        need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message) + disliked))
         # "not keen on anything too pink": a value ruled out is never one wanted, whatever was tagged
         need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
         need.for_whom = _recipient(message) or need.for_whom
@@ -76,13 +79,13 @@ class ShoppingHandlers:
         elif new.price_change == "higher" and shown:
             need.min_price = round(max(p.price for p in shown) + 0.01, 2)
         extra = [w for w in lexical_words(message, SIMILAR_FILLER | set(need.unwanted) | {"without", "not", "no"})
-                 if w not in need.query.split()]
+                 if w not in need.query.split()] if parse.intent != "dislike" else []
         need.query = " ".join([need.query, *extra]).strip()
         if need.lexical is not None:
             wanted = [w for v in new.attributes.values() for w in lexical_words(v)]
             need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
         act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True,
-                              category=new.category)
+                              category=new.category, exclude=gone)
         if not act.products and new.price_change == "lower" and len(shown) >= 2:
             # nothing under the cheapest shown: cheaper than the middle one, the shown ones left out
             middle = sorted(shown, key=lambda p: p.price)[len(shown) // 2]
@@ -270,6 +273,19 @@ class ShoppingHandlers:
         # the batch model to load in a serving process that has only ever encoded queries.
         encode_one = self.shopper.searcher.encoder.prepare_queries()
         return np.stack([encode_one(text) for text in texts])
+
+
+def _disliked(parse: TurnParse, shown: list[Product], need: Need) -> tuple[list[str], set[str]]:
+    """What a dislike rules out: the words it names (a colour, a material, "slogans", "tartan" in
+    "the tartan one"), never the need's own kind; and the shown products it points at by place
+    ("not mad on the third")."""
+    slots = parse.slots
+    said = [v for v in slots.attributes.values()] + [slots.query or ""]
+    said += [r.text for r in slots.references if r.kind == "name"]
+    own = singulars(f"{need.kind or ''} {need.query}")
+    words = [w for text in said for w in lexical_words(text, SIMILAR_FILLER) if not singulars(w) & own]
+    pointed = [resolve(r, shown, None) for r in slots.references if r.kind != "name"]
+    return words, {p.id for p in pointed if p is not None}
 
 
 def _recipient(message: str) -> str | None:

@@ -16,7 +16,7 @@ SHOPPER_INTENTS = (
     "greeting", "thanks", "out_of_scope",
     "similar", "view_cart", "remove_from_cart", "gift_help",
     # conversational acts: what a turn does in its conversation, read with the state before it
-    "chitchat", "more", "deals", "affirm", "deny", "praise",
+    "chitchat", "more", "deals", "affirm", "deny", "praise", "dislike",
 )
 # The 27 support intents of the Bitext customer-service set (contact_human_agent among them),
 # then two of our own that real customers ask for and Bitext does not label.

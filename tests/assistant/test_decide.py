@@ -249,3 +249,21 @@ def test_a_question_about_a_shown_product_named_by_its_words_is_answered(message
 def test_a_praise_word_inside_what_is_wanted_is_no_praise_of_a_shown_product(message):
     action = decide(shown(), parse("refine", confidence=0.9), message)
     assert action.kind != "offer_add", action
+
+
+@pytest.mark.parametrize("message,slots", [
+    ("black?? bit goth for my mum", {"attributes": {"colour": "black"}}),
+    ("the tartan one is a bit old fashioned", {"references": [Reference(kind="name", text="tartan")]}),
+    ("not mad on the third", {"references": [Reference(kind="position", index=2)]}),
+    ("hmm the fairy cakes ones a bit childish for me", {"references": [Reference(kind="name", text="fairy cakes")]}),
+])
+def test_a_dislike_of_what_is_shown_rules_it_out_and_never_offers(message, slots):
+    action = decide(shown(), parse("dislike", confidence=0.8, **slots), message)
+    assert (action.kind, action.rule) == ("refine", "dislikes_what_is_shown"), action
+
+
+def test_a_dislike_that_names_nothing_pages_on_and_a_new_kind_still_searches():
+    assert decide(shown(), parse("dislike", confidence=0.8), "meh, bit boring").kind == "more"
+    action = decide(shown(), parse("dislike", confidence=0.8, query="socks"), "these are naff, got any socks",
+                    kinds=["sock"])
+    assert action.kind == "search"
