@@ -218,11 +218,12 @@ def _explicit_buy(t: Turn) -> bool:
 
 
 def _unclear_buy(t: Turn) -> bool:
-    """The parser read a wish to buy that names no basket: it must point at something shown."""
+    """The parser read a wish to buy that names no basket: it must point at something shown, and
+    the reading must be better than a guess (an offer to add answers a request, not a hunch)."""
     slots = t.parse.slots
-    return t.parse.intent == "add_to_cart" and t.shown and not t.new_kind() and "?" not in t.message \
-        and bool(slots.references or slots.quantity) and not cue("no").found(t.message) \
-        and not cue("declines").found(t.message)
+    return t.parse.intent == "add_to_cart" and t.parse.confidence >= SUPPORT_DOUBT and t.shown \
+        and not t.new_kind() and "?" not in t.message and bool(slots.references or slots.quantity) \
+        and not cue("no").found(t.message) and not cue("declines").found(t.message)
 
 
 def _dislikes(t: Turn) -> bool:

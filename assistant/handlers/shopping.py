@@ -57,8 +57,10 @@ class ShoppingHandlers:
         state = session.state
         need = (state.need or Need()).model_copy(deep=True)
         new, _ = plausible(parse.slots, message)
-        disliked, gone = _disliked(parse, self.shown_products(session), need) if parse.intent == "dislike" else ([], set())
+        on_screen = self.shown_products(session)
+        disliked, gone = [], set()
         if parse.intent == "dislike":  # "black?? bit goth for my mum": what it names is ruled out, not wanted
+            disliked, gone = _disliked(parse, on_screen, need)
             new = new.model_copy(update={"attributes": {}})
         need.wanted.update(new.attributes)
         size = size_change(message)
@@ -73,7 +75,7 @@ class ShoppingHandlers:
         # "not keen on anything too pink": a value ruled out is never one wanted, whatever was tagged
         need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
         need.for_whom = _recipient(message) or need.for_whom
-        shown = [p for p in self.shown_products(session) if p.price is not None]
+        shown = [p for p in on_screen if p.price is not None]
         if new.price_change == "lower" and shown:
             need.max_price = round(min(p.price for p in shown) - 0.01, 2)
         elif new.price_change == "higher" and shown:

@@ -267,3 +267,11 @@ def test_a_dislike_that_names_nothing_pages_on_and_a_new_kind_still_searches():
     action = decide(shown(), parse("dislike", confidence=0.8, query="socks"), "these are naff, got any socks",
                     kinds=["sock"])
     assert action.kind == "search"
+
+
+def test_a_hunch_of_a_wish_to_buy_offers_nothing():
+    refs = {"references": [Reference(kind="name", text="apron")]}
+    sure = decide(shown(), parse("add_to_cart", confidence=0.7, **refs), "ok the apron one")
+    assert (sure.kind, sure.rule) == ("offer_add", "unclear_buy")
+    unsure = decide(shown(), parse("add_to_cart", confidence=0.3, **refs), "ill save the apron for christmas")
+    assert unsure.kind != "offer_add", unsure
