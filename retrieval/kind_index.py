@@ -30,7 +30,16 @@ _NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
 
 _PURPOSE = {"for", "near", "on", "under", "beside", "inside", "into", "onto", "fits", "fit", "match", "matches",
             "with"}  # "a lunch box with cutlery": what it comes with
+_SEEKING = {"looking", "look", "looks", "searching", "search", "shopping", "shop", "hunting", "hunt", "browsing",
+            "asking", "ask"}  # "looking for a doorstop": the "for" of a seeking verb brings the thing sought
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
+
+
+def _for_something(tokens: list[str], start: int, end: int) -> bool:
+    """Whether a purpose word among ``tokens[start:end]`` makes the next kind word say what a
+    thing is for ("trainers for the gym"), not what is sought ("looking for a doorstop")."""
+    return any(tokens[j] in _PURPOSE and not (tokens[j] == "for" and j > 0 and tokens[j - 1] in _SEEKING)
+               for j in range(start, end))
 
 
 def _tokens(text: str) -> list[str]:
@@ -173,7 +182,7 @@ class KindIndex:
             tokens += words
             clause += [start] * len(words)
         for i, raw in enumerate(tokens):
-            if _PURPOSE & set(tokens[max(clause[i], i - 3):i]):
+            if _for_something(tokens, max(clause[i], i - 3), i):
                 continue  # "a vase for the dining table", "trainers for the gym": what it is for
             forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
             known = [w for w in forms if w in self.vocabulary]

@@ -8,7 +8,7 @@ it), never from the last message alone, so small talk between two turns changes 
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -42,7 +42,8 @@ class ShoppingHandlers:
         gift = parse.intent == "gift_help" or (bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message))
         plan = plan_search(message, parse.slots, gift=gift)
         slots = plan.slots
-        kinds = _thing_asked(self.kinds(), message, kinds)
+        sought = [s.text for s in parse.spans if s.type in ("query", "category")]
+        kinds = _thing_asked(self.kinds(), message, kinds, sought)
         need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
                     min_price=slots.min_price, max_price=slots.max_price, currency=slots.currency,
@@ -316,10 +317,16 @@ def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
     return None
 
 
-def _thing_asked(index: KindIndex, message: str, kinds: list[str]) -> list[str]:
-    """The kinds a new need is for: those named after the last asking verb ("having a garden
-    party and need bunting"; "i need tea towels, an apron"), else the first named ("jewellery box
-    maybe, she leaves rings everywhere"; "trainers for the gym" never names the gym)."""
+def _thing_asked(index: KindIndex, message: str, kinds: list[str], sought: Sequence[str] = ()) -> list[str]:
+    """The kinds a new need is for: those inside the products the parser read as sought, when
+    it left some out ("looking for a doorstop, the back door keeps slamming"), else those named after the last
+    asking verb ("having a garden party and need bunting"; "i need tea towels, an apron"), else
+    the first named ("jewellery box maybe, she leaves rings everywhere"; "trainers for the gym"
+    never names the gym)."""
+    if len(kinds) > 1 and sought:  # the parser's words leave some out: those are not sought
+        inside = [k for phrase in sought for k in index.named(phrase) if k in kinds]
+        if inside and len(inside) < len(kinds):
+            return inside
     asked = cue("wants").spans(message)
     if asked and len(kinds) > 1:
         after = [k for k in index.named(message[asked[-1][1]:]) if k in kinds]

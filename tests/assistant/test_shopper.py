@@ -45,6 +45,16 @@ def test_a_new_need_is_for_the_thing_named_after_the_asking_verb():
     assert _thing_asked(index, message, index.named(message)) == ["box"]
 
 
+def test_a_new_need_is_for_the_kinds_the_parser_read_as_sought():
+    index = KindIndex(["doorstop", "door"])
+    message = "evening! looking for a doorstop, the back door keeps slamming"
+    assert _thing_asked(index, message, index.named(message), ["doorstop"]) == ["doorstop"]
+    assert _thing_asked(index, message, index.named(message), ["a hanger"]) == ["doorstop", "door"]  # names none
+    index = KindIndex(["box", "ring"], phrases=[("jewellery", "box")])
+    message = "jewellery box maybe, she leaves rings everywhere"  # each span read on its own
+    assert _thing_asked(index, message, index.named(message), ["jewellery box", "rings"]) == ["jewellery box"]
+
+
 def test_every_thing_named_after_the_asking_verb_is_the_need():
     index = KindIndex(["towel", "apron", "kitchen"], phrases=[("tea", "towel")])
     message = "just moved in and the kitchen is empty, i need tea towels, an apron"

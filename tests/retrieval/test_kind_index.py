@@ -57,3 +57,12 @@ def test_a_short_level_that_starts_its_titles_is_still_a_category():
     index = KindIndex.from_products(products)
     assert "sun shade" in index.named("need a car sun shade") and index.level_of("sun shade") == "car sun shades"
 
+
+
+def test_a_kind_after_a_seeking_for_is_sought_and_after_any_other_for_is_a_purpose():
+    index = KindIndex(["doorstop", "door", "bag", "teapot", "table", "vase"], phrases=[("lunch", "bag")])
+    assert index.named("looking for a doorstop, the back door keeps slamming") == ["doorstop", "door"]
+    assert index.named("im looking for a lunch bag") == ["lunch bag"]
+    assert index.named("shopping for a teapot for my mum") == ["teapot"]
+    assert index.named("a vase for the dining table") == ["vase"]  # the table is what it is for
+    assert index.named("looking for something for the kitchen table") == []
