@@ -8,6 +8,7 @@ kind left here is a kind the customer asks for.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable
 
 from assistant.cues import cue
@@ -78,14 +79,10 @@ def singled_out(message: str, shown: list[Product]) -> str | None:
     ("love these" beside I LOVE LONDON names nothing)."""
     if len(shown) < 2:
         return None
-    text = without_avoided(message)
-    for start, end in reversed(cue("praise").spans(text)):
-        text = text[:start] + " " + text[end:]
-    said = {stem(w): w for w in lexical_words(text)}
+    said = {stem(w): w for w in lexical_words(cue("praise").cut(without_avoided(message)))}
     titled = [{stem(w) for w in lexical_words(f"{p.title} {p.brand or ''}")} for p in shown]
-    picked = [i for i, words in enumerate(titled)
-              if (words - set().union(*(other for j, other in enumerate(titled) if j != i))) & said.keys()]
+    titles_with = Counter(w for words in titled for w in words)
+    picked = [words for words in titled if {w for w in words if titles_with[w] == 1} & said.keys()]
     if len(picked) != 1:
         return None
-    common = set.intersection(*titled)
-    return " ".join(said[s] for s in said if s in titled[picked[0]] - common)
+    return " ".join(word for s, word in said.items() if s in picked[0] and titles_with[s] < len(shown))

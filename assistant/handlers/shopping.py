@@ -283,7 +283,7 @@ def _disliked(parse: TurnParse, shown: list[Product], need: Need) -> tuple[list[
     "the tartan one"), never the need's own kind; and the shown products it points at by place
     ("not mad on the third")."""
     slots = parse.slots
-    said = [v for v in slots.attributes.values()] + [slots.query or ""]
+    said = [*slots.attributes.values(), slots.query or ""]
     said += [r.text for r in slots.references if r.kind == "name"]
     own = singulars(f"{need.kind or ''} {need.query}")
     words = [w for text in said for w in lexical_words(text, SIMILAR_FILLER) if not singulars(w) & own]
@@ -319,10 +319,10 @@ def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:
 
 def _thing_asked(index: KindIndex, message: str, kinds: list[str], sought: Sequence[str] = ()) -> list[str]:
     """The kinds a new need is for: those inside the products the parser read as sought, when
-    it left some out ("looking for a doorstop, the back door keeps slamming"), else those named after the last
-    asking verb ("having a garden party and need bunting"; "i need tea towels, an apron"), else
-    the first named ("jewellery box maybe, she leaves rings everywhere"; "trainers for the gym"
-    never names the gym)."""
+    it left some out ("looking for a doorstop, the back door keeps slamming"), else those named
+    after the last asking verb ("having a garden party and need bunting"; "i need tea towels, an
+    apron"), else the first named ("jewellery box maybe, she leaves rings everywhere"; "trainers
+    for the gym" never names the gym)."""
     if len(kinds) > 1 and sought:  # the parser's words leave some out: those are not sought
         inside = [k for phrase in sought for k in index.named(phrase) if k in kinds]
         if inside and len(inside) < len(kinds):
