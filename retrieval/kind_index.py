@@ -113,12 +113,13 @@ class KindIndex:
 
     def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
                  title_words: Iterable[str] = (), levels: dict[str, str] | None = None,
-                 titles: dict[str, list[str]] | None = None):
+                 titles: dict[str, list[str]] | None = None, alone: Iterable[str] = ()):
         self.vocabulary = frozenset(vocabulary)
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
         self.levels = dict(levels or {})  # kind word → the category level that is that kind ("tshirts")
         self.titles = dict(titles or {})  # kind word → its products' titles, lower case
+        self.alone = frozenset(alone)  # kind words that are a whole category level by themselves ("belts")
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
@@ -155,7 +156,7 @@ class KindIndex:
                 of_kind.setdefault(w, []).append(lower)
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
                    {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
-                   of_kind)
+                   of_kind, alone & vocabulary)
 
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
@@ -253,5 +254,18 @@ class KindIndex:
         wanted = [k.split() for k in kinds]
         if not wanted:
             return True
-        words = product_kinds(product) | set(_words(product.title))
+        words = self._own_kind_words(product)
         return any(all(w in words for w in kind) for kind in wanted)
+
+    def _own_kind_words(self, product: Product) -> set[str]:
+        """The kind words that say what the product is: its derived kind, its title's words, and
+        its category levels', except a level that groups several kinds ("Bags, Wallets & Belts") when a
+        deeper level says which of them it is (a belt there is no bag)."""
+        brand = set(_words(product.brand or ""))
+        found = set(_words(product.attributes.get(KIND, ""))) | set(_words(product.title))
+        levels = [{w for w in _words(level) if w not in brand} - _NEVER for level in product.category]
+        for i, words in enumerate(levels):
+            groups = len(words & self.alone) >= 2
+            if not (groups and any(deeper & self.vocabulary for deeper in levels[i + 1:])):
+                found |= words
+        return found

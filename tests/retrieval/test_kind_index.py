@@ -66,3 +66,22 @@ def test_a_kind_after_a_seeking_for_is_sought_and_after_any_other_for_is_a_purpo
     assert index.named("shopping for a teapot for my mum") == ["teapot"]
     assert index.named("a vase for the dining table") == ["vase"]  # the table is what it is for
     assert index.named("looking for something for the kitchen table") == []
+
+
+def _bags_and_belts() -> list[Product]:
+    group = "bags wallets belts"
+    return [
+        *[_product(40 + i, f"ligans men formal leather belt {i}", group, "belts") for i in range(3)],
+        *[_product(50 + i, f"alessia hand-held bag {i}", group, "bags") for i in range(3)],
+        *[_product(60 + i, f"bagged leather wallet {i}", group, "wallets") for i in range(3)],
+        *[_product(70 + i, f"plain bag {i}", "bags") for i in range(2)],
+    ]
+
+
+def test_a_level_grouping_several_kinds_says_nothing_when_a_deeper_level_says_which():
+    index = KindIndex.from_products(_bags_and_belts())
+    belt, bag = _bags_and_belts()[0], _bags_and_belts()[3]
+    assert not index.of_kind(belt, ["bag"])  # a belt under "Bags, Wallets & Belts" is no bag
+    assert index.of_kind(belt, ["belt"]) and index.of_kind(bag, ["bag"])
+    lone = _product(80, "travel thing", "bags wallets belts")  # nothing deeper: the group is all it says
+    assert index.of_kind(lone, ["bag"]) and index.of_kind(lone, ["belt"])
