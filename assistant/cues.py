@@ -180,13 +180,15 @@ CUES: tuple[Cue, ...] = (
         misses=("how much is it", "what size is it", "do you have 3 colours")),
     Cue("size_only", r"^\W*(?:(?:i'?m |i am |i'?m after |i want |looking for |need |in |size |a |an |uk |eu |"
                      r"us )*(?:size )?(?:\d{1,2}(?:\.\d)?(?: ?(?:inch|in|cm|\")? ?(?:waist|chest|bust|hips?|collar|neck|"
-                     r"inside leg|leg))?|x{0,3}[sml]|xx?l|small|medium|large)"
+                     r"inside leg|leg))?|\d{1,4}(?:\.\d{1,2})? ?(?:mm|cm|m|metres?|meters?|ml|cl|l|ltrs?|litres?|liters?|kg|g|"
+                     r"gb|tb|oz|ft|feet|foot|inch(?:es)?)|x{0,3}[sml]|xx?l|small|medium|large)"
                      r"(?: ones?| (?:in|for) (?:the|that|this) (?:\w+ )?(?:one|first|second|third|last))?"
                      r"(?: pls| please| plz)?\W*)$",
-        "a bare size: a refinement or a question, never a request to buy",
+        "a bare size or measure: a refinement or a question, never a request to buy",
         matches=("42", "I'm looking for 42", "size 8 pls", "I'm after a 44 in the first one", "XL", "large one",
-                 "I'm 32 waist", "42 inch chest"),
-        misses=("add 2 to my basket", "under 500", "i'll take the first one", "a large chest")),
+                 "I'm 32 waist", "42 inch chest", "1.5 litre", "500 ml", "10m", "need 2 metres"),
+        misses=("add 2 to my basket", "under 500", "i'll take the first one", "a large chest", "2 of them",
+                "1 litre bottle of the blue one pls", "10 mins")),
     Cue("for_someone", r"\bfor (?:my |our |a |the |his |her |their )?(?:little |big |baby |older |younger |"
                        r"grand|great )?([a-z]+)",
         "who a product is for: the word after \"for (my)\", read as a recipient when it is one",

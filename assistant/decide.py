@@ -201,7 +201,10 @@ def _size_only(t: Turn) -> bool:
 
 
 def _size_about_shown(t: Turn) -> bool:
-    return _size_only(t) and t.shown and bool(t.parse.slots.references)
+    """"I'm after a 44 in the first one": a size of one shown. The parser's name reference alone
+    does not make it one ("30 cm" tagged "cm" as a name)."""
+    refs = t.parse.slots.references
+    return _size_only(t) and t.shown and (any(r.kind != "name" for r in refs) or (bool(refs) and _points(t.message)))
 
 
 def _explicit_buy(t: Turn) -> bool:

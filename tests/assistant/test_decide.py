@@ -47,6 +47,15 @@ def test_constraints_refine_the_need(message, slots):
     assert decide(shown(), parse("search", **slots), message).kind == "refine"
 
 
+@pytest.mark.parametrize("message,refs", [
+    ("1.5 litre", []), ("500 ml", []), ("10m", []),
+    ("30 cm", [Reference(kind="name", text="cm")]),  # a stray name tag makes no question about a shown one
+])
+def test_a_bare_measure_refines_the_need(message, refs):
+    action = decide(shown(), parse("greeting", confidence=0.55, references=refs), message)
+    assert (action.kind, action.rule) == ("refine", "size_refines_need"), (message, action)
+
+
 @pytest.mark.parametrize("message", ["any more?", "show me more", "what else have you got", "nah not feeling these"])
 def test_more_pages_on(message):
     assert decide(shown(), parse("similar"), message).kind == "more"
