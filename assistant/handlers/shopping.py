@@ -129,7 +129,7 @@ class ShoppingHandlers:
             again = self._tools(session)[0].search(
                 slots.model_copy(update={"query": " ".join([need.query or need.kind, *need.wanted.values()]).strip()}),
                 need.kind, session.user_id, session.id, inside, exclude, set(need.unwanted), need.gift,
-                None, price_order, of_kind)
+                " ".join([need.kind, *need.wanted.values()]), price_order, of_kind)  # the words: the kind's own
             if again.kind_hits > found.kind_hits:
                 found = again
         state.pending = None

@@ -145,3 +145,15 @@ def test_praise_naming_a_shown_product_by_its_own_words_offers_that_one(retail):
     praised = talk.say(f"ooh {own[0]} looks ace")  # no "one", no position: named by its words alone
     assert praised.action == "offer_add" and praised.products[0].id == shown[1].id, praised.reply
     assert talk.cart() == 0
+
+
+@pytest.mark.parametrize("message,word", [
+    ("my mum wants a new pinny for baking, her old one has holes", "APRON"),
+    ("got a brolly? mine blew inside out", "UMBRELLA"),
+])
+def test_a_kind_named_in_other_words_shows_that_kind(retail, message, word):
+    """The customer's word is not in any title ("pinny", "brolly"): the kind it names is searched
+    by the kind's own word, so the list is of that kind, not of whatever the other words pull up."""
+    said = Talk(retail).say(message)
+    assert said.action == "search" and sum(word in p.title for p in said.products) >= 3, \
+        [p.title for p in said.products]
