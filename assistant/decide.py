@@ -191,9 +191,10 @@ def _support(t: Turn) -> bool:
     p = t.parse
     if p.intent not in SUPPORT_INTENTS or p.intent == "contact_human_agent":
         return False
-    if t.need is not None and p.confidence < 0.9 and not cue("support_talk").found(t.message):
+    sure = p.is_support_by()  # summed over the support intents: "what cards do you take" names cards
+    if t.need is not None and sure < 0.9 and not cue("support_talk").found(t.message):
         return False
-    return p.confidence >= SUPPORT_DOUBT or not t.kinds
+    return sure >= SUPPORT_DOUBT or not t.kinds
 
 
 def _size_only(t: Turn) -> bool:

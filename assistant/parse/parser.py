@@ -17,7 +17,7 @@ import torch
 
 from assistant.parse.model import TurnParserNet, collate, decode_spans, encode_turn, truncate_layers
 from assistant.parse.normalise import spans_to_slots, tidy_spans
-from assistant.parse.schema import INTENTS, TAGS, TurnParse
+from assistant.parse.schema import INTENTS, SUPPORT_INTENTS, TAGS, TurnParse
 from assistant.state import render_context, shows_results
 from shopassist.errors import ModelNotFoundError
 from shopassist.settings import Settings
@@ -151,9 +151,17 @@ class TurnParser:
         tags = tag_logits[enc.tag_start:enc.tag_start + len(enc.offsets)].argmax(-1).tolist()
         spans = tidy_spans(enc.message, decode_spans(enc, tags))
         ranked = probs.argsort(descending=True).tolist()
+        support = [i for i in ranked if intents[i] in SUPPORT_INTENTS]
+        share = float(sum(probs[i] for i in support))
+        if share > 0.5 and intents[ranked[0]] not in SUPPORT_INTENTS:
+            # Support is likelier than shopping, though no one support intent beats the top
+            # shopping one ("cancel everything, i've changed my mind"): the domain first, then
+            # the intent within it.
+            ranked = [support[0]] + [i for i in ranked if i != support[0]]
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
         return TurnParse(intent=intents[best], slots=spans_to_slots(spans), confidence=round(float(probs[best]), 4),
-                         spans=spans, runner_up=intents[second] if second is not None else None)
+                         spans=spans, runner_up=intents[second] if second is not None else None,
+                         support_share=round(share, 4))
 
 
 def _context(given: bool | str, reads_state: bool) -> bool | str:

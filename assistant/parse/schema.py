@@ -107,6 +107,15 @@ class TurnParse(BaseModel):
     slots: Slots = Field(default_factory=Slots)
     confidence: float = Field(default=1.0, ge=0, le=1)
     runner_up: str | None = None  # the model's second choice of intent, for the engine's doubt rules
+    support_share: float | None = None  # the model's probability that the message is support at all
+
+    def is_support_by(self) -> float:
+        """How sure the parser is that the message is a support matter: the probability summed
+        over every support intent (a support message spreads it over close neighbours), or,
+        without the model's distribution, the intent's own confidence."""
+        if self.support_share is not None:
+            return self.support_share
+        return self.confidence if self.intent in SUPPORT_INTENTS else 0.0
     spans: list[Span] = Field(default_factory=list)
     by: Literal["model", "rules"] = "model"  # "rules": the model was down, slow or busy (``GuardedParser``)
 

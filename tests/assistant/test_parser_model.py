@@ -60,3 +60,29 @@ def test_a_word_never_splits_into_two_spans(tokenizer):
     for k, i in enumerate(word_tokens):
         tags[i] = TAGS.index("B-category" if k % 2 == 0 else "B-brand")
     assert [(s.type, s.text) for s in decode_spans(encoded, tags)] == [("category", "mangalsutra")]
+
+
+def _scores(intents: list[str], probs: dict[str, float]):
+    import torch
+
+    return torch.log(torch.tensor([probs.get(name, 1e-6) for name in intents]))
+
+
+def test_support_spread_over_neighbours_outweighs_the_top_shopping_intent(tokenizer):
+    """The domain first, then the intent within it: 0.4 on one shopping intent loses to 0.55
+    spread over three support intents, and the share travels with the parse."""
+    import torch
+
+    from assistant.parse.parser import TurnParser
+    from assistant.parse.schema import INTENTS, TAGS
+
+    encoded = encode_turn(tokenizer, "cancel everything, i've changed my mind", "for: -")
+    tags = torch.zeros(len(encoded.ids), len(TAGS))
+    spread = {"remove_from_cart": 0.40, "cancel_order": 0.30, "delete_account": 0.15, "change_order": 0.10,
+              "greeting": 0.05}
+    parse = TurnParser._parse(encoded, _scores(list(INTENTS), spread), tags, list(INTENTS))
+    assert (parse.intent, parse.runner_up) == ("cancel_order", "remove_from_cart")
+    assert parse.support_share == pytest.approx(0.55, abs=0.01) and parse.is_support_by() == parse.support_share
+    shopping = {"search": 0.6, "return_item": 0.3, "greeting": 0.1}
+    parse = TurnParser._parse(encoded, _scores(list(INTENTS), shopping), tags, list(INTENTS))
+    assert parse.intent == "search" and parse.support_share == pytest.approx(0.3, abs=0.01)
