@@ -38,7 +38,6 @@ ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_ad
            "handoff", "out_of_scope", "nothing_shown")
 NEEDS_SHOWN = ("refine", "compare", "product_question", "similar", "add_to_cart")
 SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "compare")
-TALK = ("chitchat", "thanks", "deny", "out_of_scope")
 SEARCHING = ("search", "gift_help")  # intents whose product words are a search (``reading.read_kinds``)
 ASKING = SEARCHING + ("refine",)  # intents whose kinds are asked for wherever they sit
 CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
@@ -78,7 +77,7 @@ class Turn:
         """The message names a kind the store sells that the current need is not, and the
         parser did not read it as talk ("brb someone at the door", "you've been a star")."""
         kinds = self.asked_kinds()
-        if not kinds or (self.parse.intent in TALK and self.parse.confidence >= CONFIDENT):
+        if not kinds:
             return False
         held = {stem(k) for k in (self.need.kinds if self.need else [])}
         return not held or not {stem(k) for k in kinds} <= held
@@ -358,6 +357,10 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
     """The first rule of ``RULES`` that answers; a turn nothing answers is small talk.
     ``described``: the message's words that the store's product titles use; ``basket``: the
     titles of what the basket holds (needed only when ``may_remove`` says so)."""
+    # "thanks youve been a star x", "brb someone at the door": a kind word in talk is not a kind
+    # asked for; a message of product words only ("playing cards") is a request whatever the parser says
+    if parse.is_talk_by() >= CONFIDENT and len(described) < len(lexical_words(message)):
+        kinds, described = (), ()
     turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket))
     for rule in RULES:
         action = rule(turn)

@@ -17,7 +17,7 @@ import torch
 
 from assistant.parse.model import TurnParserNet, collate, decode_spans, encode_turn, truncate_layers
 from assistant.parse.normalise import spans_to_slots, tidy_spans
-from assistant.parse.schema import INTENTS, SUPPORT_INTENTS, TAGS, TurnParse
+from assistant.parse.schema import INTENTS, SUPPORT_INTENTS, TAGS, TALK_INTENTS, TurnParse
 from assistant.state import render_context, shows_results
 from shopassist.errors import ModelNotFoundError
 from shopassist.settings import Settings
@@ -161,7 +161,8 @@ class TurnParser:
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
         return TurnParse(intent=intents[best], slots=spans_to_slots(spans), confidence=round(float(probs[best]), 4),
                          spans=spans, runner_up=intents[second] if second is not None else None,
-                         support_share=round(share, 4))
+                         support_share=round(share, 4),
+                         talk_share=round(float(sum(probs[i] for i in ranked if intents[i] in TALK_INTENTS)), 4))
 
 
 def _context(given: bool | str, reads_state: bool) -> bool | str:

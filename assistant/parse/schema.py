@@ -31,6 +31,7 @@ SUPPORT_INTENTS = (
     "return_item", "order_history",  # ours: returning a named item, and "what did I order"
 )
 INTENTS = SHOPPER_INTENTS + SUPPORT_INTENTS
+TALK_INTENTS = ("greeting", "thanks", "chitchat", "deny", "out_of_scope")  # turns that ask for nothing the shop sells
 
 # Span types the tagger marks in a message; ``normalise`` turns spans into slots.
 SHOPPER_SPANS = (
@@ -108,6 +109,7 @@ class TurnParse(BaseModel):
     confidence: float = Field(default=1.0, ge=0, le=1)
     runner_up: str | None = None  # the model's second choice of intent, for the engine's doubt rules
     support_share: float | None = None  # the model's probability that the message is support at all
+    talk_share: float | None = None  # ... and that it is talk: a greeting, thanks, chit-chat, a no, off topic
 
     def is_support_by(self) -> float:
         """How sure the parser is that the message is a support matter: the probability summed
@@ -116,6 +118,12 @@ class TurnParse(BaseModel):
         if self.support_share is not None:
             return self.support_share
         return self.confidence if self.intent in SUPPORT_INTENTS else 0.0
+
+    def is_talk_by(self) -> float:
+        """How sure the parser is that the message is talk, summed over the talk intents."""
+        if self.talk_share is not None:
+            return self.talk_share
+        return self.confidence if self.intent in TALK_INTENTS else 0.0
     spans: list[Span] = Field(default_factory=list)
     by: Literal["model", "rules"] = "model"  # "rules": the model was down, slow or busy (``GuardedParser``)
 

@@ -284,3 +284,18 @@ def test_a_hunch_of_a_wish_to_buy_offers_nothing():
     assert (sure.kind, sure.rule) == ("offer_add", "unclear_buy")
     unsure = decide(shown(), parse("add_to_cart", confidence=0.3, **refs), "ill save the apron for christmas")
     assert unsure.kind != "offer_add", unsure
+
+
+def test_a_kind_word_in_talk_is_not_a_kind_asked_for():
+    """The parser is sure the message is talk, summed over the talk intents: "door" and "star"
+    name kinds the store sells, but nothing is asked for, so the need stays and nothing is shown."""
+    for message, kinds in (("brb someone at the door", ["door"]), ("thanks youve been a star x", ["star"])):
+        talk = TurnParse(intent="refine", confidence=0.45, talk_share=0.8)
+        action = decide(shown(), talk, message, kinds=kinds, described=kinds)
+        assert action.kind == "chat", (message, action)
+
+
+def test_a_message_of_product_words_only_is_a_request_even_when_read_as_talk():
+    talk = TurnParse(intent="out_of_scope", confidence=0.7, talk_share=0.7)
+    action = decide(DialogueState(), talk, "playing cards", kinds=["card"], described=["playing", "cards"])
+    assert action.kind == "search", action
