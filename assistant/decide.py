@@ -101,7 +101,7 @@ class Turn:
                 or slots.brand or without_words(self.message) or child_age(self.message) or size_change(self.message):
             return True
         found = cue("for_someone").search(self.message) if recipients else None
-        if found and found.group(1).lower() in RECIPIENTS:
+        if found and found.group(1).lower() in RECIPIENTS | {"him", "her"}:  # "too girly for him"
             return True
         words = {w.lower() for w in lexical_words(self.message)}
         return bool(words & (COLOURS | MATERIALS | GENDERS | SIZE_WORDS))

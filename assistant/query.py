@@ -357,6 +357,8 @@ def _without_prices(message: str) -> str:
 _BIGGER = re.compile(r"\b(bigger|larger|large|big|huge|giant|jumbo|taller|longer|wider|more room|roomier|massive)\b",
                      re.I)
 _SMALLER = re.compile(r"\b(smaller|small|little|tiny|mini|compact|shorter|narrower|slimmer)\b", re.I)
+_TOO = re.compile(r"\b(?:too|not(?: too| so| that)?)\s+(big|large|huge|long|wide|tall|bulky|small|little|tiny|short)\b",
+                  re.I)
 
 
 RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "partner", "mum", "mom", "mother",
@@ -384,7 +386,12 @@ STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or
 
 
 def size_change(message: str) -> str | None:
-    """"similar but bigger" → the size words that mark bigger products in titles."""
+    """"similar but bigger" → the size words that mark bigger products in titles; "not too big"
+    (or "too big") asks for smaller ones, "too small" for bigger."""
+    too = _TOO.search(message)
+    if too:
+        big = too.group(1).lower() in {"big", "large", "huge", "long", "wide", "tall", "bulky"}
+        return "small mini tiny little" if big else "large big jumbo giant extra large maxi tall"
     if _BIGGER.search(message):
         return "large big jumbo giant extra large maxi tall"
     if _SMALLER.search(message):

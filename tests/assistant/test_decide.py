@@ -299,3 +299,8 @@ def test_a_message_of_product_words_only_is_a_request_even_when_read_as_talk():
     talk = TurnParse(intent="out_of_scope", confidence=0.7, talk_share=0.7)
     action = decide(DialogueState(), talk, "playing cards", kinds=["card"], described=["playing", "cards"])
     assert action.kind == "search", action
+
+
+@pytest.mark.parametrize("message", ["the pandora one is too girly for him", "something for her"])
+def test_him_or_her_says_who_the_need_is_for(message):
+    assert decide(shown(), parse("refine", confidence=0.7), message).kind == "refine"

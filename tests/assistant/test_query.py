@@ -323,3 +323,11 @@ def test_asked_for_mens_products_those_only_for_boys_come_after_the_mens():
     pool = [Candidate(product=Product(id=str(i), title=t), score=1.0) for i, t in enumerate(titles)]
     order = [c.product.title for c in demote_other_gender(pool, "men")]
     assert order == [titles[1], titles[3], titles[0], titles[2]]
+
+
+@pytest.mark.parametrize("message,smaller", [
+    ("for a 10 yr old, not too big", True), ("not too long pls", True), ("these are too big", True),
+    ("too small for him", False), ("bigger ones", False), ("a little one", True),
+])
+def test_too_big_asks_for_smaller_and_too_small_for_bigger(message, smaller):
+    assert ("small" in size_change(message).split()) == smaller, message
