@@ -118,14 +118,14 @@ CUES: tuple[Cue, ...] = (
         "words that point at a product on screen (praise of a shown product needs one)",
         matches=("the spaceboy one is perfect", "love that", "ooh the second one is lovely", "it's gorgeous"),
         misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
-    Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
+    Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me |us )?(?:a (?:few|couple) |some )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
                 r"what else|anything else|(?:some )?other (?:ones|options|patterns?|designs?|colou?rs?|styles?|prints?|versions)|different ones|next (?:page|ones)|"
                 r"not (?:feeling|loving|keen on) (?:these|those|them|any)|none of (?:these|those|them)|"
                 r"(?:don'?t|dont) (?:like|fancy|love) (?:these|those|them|any of)|keep (?:going|looking)|"
                 r"something else|not (?:that|this|those|these)(?: ones?)?\W*$|"
                 r"aur dikhao|kuch aur)\b",
         "more of the same need: the next page, or other products of the kind",
-        matches=("any more?", "show me more", "what else have you got", "nah not feeling these",
+        matches=("any more?", "show me more", "what else have you got", "nah not feeling these", "show me a few more",
                  "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got"),
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
                 "actually dont want the lantern anymore", "any more like it?")),
