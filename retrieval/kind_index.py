@@ -258,11 +258,13 @@ class KindIndex:
         return any(all(w in words for w in kind) for kind in wanted)
 
     def _own_kind_words(self, product: Product) -> set[str]:
-        """The kind words that say what the product is: its derived kind, its title's words, and
-        its category levels', except a level that groups several kinds ("Bags, Wallets & Belts") when a
-        deeper level says which of them it is (a belt there is no bag)."""
+        """The kind words that say what the product is: its derived kind, its title's words (two
+        of them written apart count as one written together: KEY RING is a keyring), and its
+        category levels', except a level that groups several kinds ("Bags, Wallets & Belts")
+        when a deeper level says which of them it is (a belt there is no bag)."""
         brand = set(_words(product.brand or ""))
-        found = set(_words(product.attributes.get(KIND, ""))) | set(_words(product.title))
+        title = _words(product.title)
+        found = set(_words(product.attributes.get(KIND, ""))) | set(title) | {a + b for a, b in zip(title, title[1:])}
         levels = [{w for w in _words(level) if w not in brand} - _NEVER for level in product.category]
         for i, words in enumerate(levels):
             groups = len(words & self.alone) >= 2

@@ -85,3 +85,9 @@ def test_a_level_grouping_several_kinds_says_nothing_when_a_deeper_level_says_wh
     assert index.of_kind(belt, ["belt"]) and index.of_kind(bag, ["bag"])
     lone = _product(80, "travel thing", "bags wallets belts")  # nothing deeper: the group is all it says
     assert index.of_kind(lone, ["bag"]) and index.of_kind(lone, ["belt"])
+
+
+def test_a_kind_written_as_one_word_matches_a_title_writing_it_as_two():
+    index = KindIndex.from_products(_store())
+    letter = Product(id="k", title="LETTER 'A' BLING KEY RING", price=1.25)
+    assert index.of_kind(letter, ["keyring"]) and not index.of_kind(letter, ["ring binder"])
