@@ -364,7 +364,7 @@ _TOO = re.compile(r"\b(?:too|not(?: too| so| that)?)\s+(big|large|huge|long|wide
 RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "partner", "mum", "mom", "mother",
               "dad", "father", "nephew", "niece", "brother", "sister", "grandma", "granny", "nan", "grandad",
               "grandpa", "grandson", "granddaughter", "friend", "cousin", "aunt", "uncle", "teacher", "colleague",
-              "boss", "bhai", "didi", "mummy", "papa"}
+              "boss", "bhai", "didi", "mummy", "papa", "gf", "bf", "hubby"}
 OCCASIONS = {"mothers", "mother's", "fathers", "father's", "day", "valentines", "valentine", "anniversary", "wedding",
              "retirement", "leaving", "farewell", "thank", "birthday", "bday", "christening", "baptism", "graduation", "diwali", "rakhi",
              "eid", "karwa", "chauth", "sunday", "weekend", "next", "week", "month", "lady", "man", "guy", "girl", "boy",

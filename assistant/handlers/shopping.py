@@ -29,6 +29,16 @@ from retrieval.kind_index import KindIndex
 from retrieval.product import Product
 from retrieval.stores.base import SearchFilter
 
+# Who a need is for says whose products come first; "male" / "female" where the person may be a
+# child or an adult (a son), "men" / "women" for a grown-up.
+RECIPIENT_GENDER = {
+    **dict.fromkeys(("mum", "mom", "mother", "mummy", "wife", "girlfriend", "gf", "grandma", "granny", "nan", "aunt"),
+                    "women"),
+    **dict.fromkeys(("dad", "father", "papa", "husband", "hubby", "boyfriend", "bf", "grandad", "grandpa", "uncle"),
+                    "men"),
+    **dict.fromkeys(("son", "nephew", "grandson", "brother", "bhai"), "male"),
+    **dict.fromkeys(("daughter", "niece", "granddaughter", "sister", "didi"), "female"),
+}
 KIND_FIRST_LEAST = 3  # fewer products of the kind than this in a list: search the kind's own words too
 SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
                   "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
@@ -116,8 +126,11 @@ class ShoppingHandlers:
                    keep_seen: bool = False) -> Act:
         """Searches the need, the products of its kind first; words the list with ``words``."""
         state = session.state
+        wanted = dict(need.wanted)
+        if "gender" not in wanted and need.for_whom in RECIPIENT_GENDER:  # "a top for my gf": a woman's
+            wanted["gender"] = RECIPIENT_GENDER[need.for_whom]
         slots = Slots(query=need.query or need.kind, min_price=need.min_price, max_price=need.max_price,
-                      currency=need.currency, brand=need.brand, category=category, attributes=dict(need.wanted))
+                      currency=need.currency, brand=need.brand, category=category, attributes=wanted)
         keep = SearchFilter(category=need.category, brand=need.matched_brand) if refine else None
         of_kind = (lambda p: self.kinds().of_kind(p, need.kinds)) if need.kinds else None
         found = self._tools(session)[0].search(

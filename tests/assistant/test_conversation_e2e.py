@@ -157,3 +157,10 @@ def test_a_kind_named_in_other_words_shows_that_kind(retail, message, word):
     said = Talk(retail).say(message)
     assert said.action == "search" and sum(word in p.title for p in said.products) >= 3, \
         [p.title for p in said.products]
+
+
+def test_who_a_need_is_for_says_whose_products_come_first(flipkart):
+    """"For my gf" is a grown woman: no girls' or men's tops before the women's ones."""
+    said = Talk(flipkart).say("buying a top for my gf, no clue what girls like")
+    top = [p.title.lower() for p in said.products[:3]]
+    assert said.products and all("women" in t for t in top), top
