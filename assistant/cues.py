@@ -148,12 +148,15 @@ CUES: tuple[Cue, ...] = (
     Cue("deals", r"\b(?:discounts?|sale|sales|coupons?|vouchers?|promo(?:tion)?s?|promo ?codes?|deals?|"
                  r"on offer|any offers?|special offers?|offers? on\b|(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|student|nhs|"
                  r"black friday|cyber monday|boxing day|cash ?back|bulk (?:price|discount)|reduced|clearance|"
-                 r"price match|freebies?|free gift|loyalty)\b",
+                 r"price match|freebies?|free gift|loyalty|multi-?buys?|combo (?:offers?|deals?)|bogo(?:f)?|"
+                 r"buy one get one|\d for \d)\b",
         "a question about deals and discounts: answered from the store policy, never a product search",
         matches=("do u do student discount", "any sale on?", "is there a black friday deal",
-                 "could I get money off the second one?", "got a promo code?", "10% off?"),
+                 "could I get money off the second one?", "got a promo code?", "10% off?",
+                 "any multibuy on party stuff", "any combo offer if i buy 2 things", "do you do 3 for 2"),
         misses=("show me some t-shirts", "how much is delivery", "switch it off", "offered to add?",
-                "which of these offers more storage?", "what are its selling points?")),
+                "which of these offers more storage?", "what are its selling points?", "a nail paint combo",
+                "pack of 2 for my kids")),
     Cue("set_quantity", r"\b(?:make|change|set|update)\s+(?:it|that|them|those|these|the (?:[\w-]+ ){0,2}?"
                         r"(?:quantity|amount|[\w-]+))\s+"
                         r"(?:to\s+)?(\d{1,3})\b(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",

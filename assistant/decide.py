@@ -302,6 +302,11 @@ def only_pointing(words: list[str]) -> bool:
     return bool(words) and all(pointing(w) for w in words)
 
 
+def _more_of_the_need(t: Turn) -> bool:
+    """"More", or "similar" pointing at no one product ("any others like that"): more of the need."""
+    return t.parse.intent == "more" or (t.parse.intent == "similar" and not t.parse.slots.references)
+
+
 def _small_talk(t: Turn) -> bool:
     if t.kinds or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
         return False
@@ -334,7 +339,7 @@ RULES: tuple[Rule, ...] = (
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),
     _rule("pages_on", "more", lambda t: t.need is not None and not t.new_kind() and not cue("like_this").found(
-        t.message) and (cue("more").found(t.message) or (t.parse.intent == "more" and t.parse.confidence >= CONFIDENT
+        t.message) and (cue("more").found(t.message) or (_more_of_the_need(t) and t.parse.confidence >= CONFIDENT
                                                          and not t.constrains()))),
     _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
         cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references)))),

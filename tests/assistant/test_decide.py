@@ -304,3 +304,11 @@ def test_a_message_of_product_words_only_is_a_request_even_when_read_as_talk():
 @pytest.mark.parametrize("message", ["the pandora one is too girly for him", "something for her"])
 def test_him_or_her_says_who_the_need_is_for(message):
     assert decide(shown(), parse("refine", confidence=0.7), message).kind == "refine"
+
+
+def test_similar_pointing_at_no_one_product_pages_on_within_the_need():
+    action = decide(shown(), parse("similar", confidence=0.93), "any others like that")
+    assert (action.kind, action.rule) == ("more", "pages_on")
+    one = decide(shown(), parse("similar", confidence=0.93, references=[Reference(kind="position", index=1)]),
+                 "more like the second")
+    assert one.kind == "similar"
