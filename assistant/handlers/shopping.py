@@ -87,9 +87,10 @@ class ShoppingHandlers:
         need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
         need.for_whom = _recipient(message) or need.for_whom
         shown = [p for p in on_screen if p.price is not None]
-        if new.price_change == "lower" and shown:
+        budget = new.max_price is not None or new.min_price is not None  # "not too pricey, under a tenner"
+        if new.price_change == "lower" and shown and not budget:
             need.max_price = round(min(p.price for p in shown) - 0.01, 2)
-        elif new.price_change == "higher" and shown:
+        elif new.price_change == "higher" and shown and not budget:
             need.min_price = round(max(p.price for p in shown) + 0.01, 2)
         extra = [w for w in lexical_words(message, SIMILAR_FILLER | set(need.unwanted) | {"without", "not", "no"})
                  if w not in need.query.split()] if parse.intent != "dislike" else []
@@ -99,13 +100,13 @@ class ShoppingHandlers:
             need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
         act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True,
                               category=new.category, exclude=gone)
-        if not act.products and new.price_change == "lower" and len(shown) >= 2:
+        if not act.products and new.price_change == "lower" and len(shown) >= 2 and not budget:
             # nothing under the cheapest shown: cheaper than the middle one, the shown ones left out
             middle = sorted(shown, key=lambda p: p.price)[len(shown) // 2]
             need.max_price = round(middle.price - 0.01, 2)
             act = self._show_need(session, need, partial(replies.cheaper_than, middle), clarify=False,
                                   refine=True, exclude={p.id for p in shown})
-        if not act.products and new.price_change == "lower":
+        if not act.products and new.price_change == "lower" and not budget:
             act.reply = replies.NOTHING_CHEAPER
         return act
 

@@ -144,3 +144,16 @@ def test_a_plain_category_request_searches(assistant_for, flipkart):
         result = assistant.turn(None, None, message)
         assert result.products or "Which kind" in result.reply, (message, result.reply)
         assert_grounded(result, flipkart)
+
+
+def test_a_budget_said_with_a_price_word_is_the_budget(assistant_for, flipkart):
+    """"Nothing too pricey, under 500": the budget named is the limit, not "cheaper than the
+    cheapest shown" (which left almost nothing)."""
+    assistant = assistant_for("flipkart")
+    first = assistant.turn(None, None, "show me some tops for women")
+    said = assistant.turn(first.session_id, None, "nothing too pricey, under 500 pls")
+    assert said.action == "refine" and said.products, said.reply
+    assert all(p.price <= 500 for p in said.products), [p.price for p in said.products]
+    assert max(p.price for p in said.products) >= min(p.price for p in first.products), "read as cheaper than all"
+    for result in (first, said):
+        assert_grounded(result, flipkart)
