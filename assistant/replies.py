@@ -463,8 +463,8 @@ def more_results(products: list[Product], reasons: list[str | None]) -> str:
 
 
 def no_more(kind: str | None) -> str:
-    what = f" {md_text(kind)}" if kind else ""
-    return (f"That's everything I have{what} that fits what you asked. I can widen the budget or drop a "
+    what = f"every {md_text(kind)} I have" if kind else "everything I have"  # the kind is singular: "every mug"
+    return (f"That's {what} that fits what you asked. I can widen the budget or drop a "
             "preference if you like.")
 
 

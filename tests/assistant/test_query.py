@@ -331,3 +331,10 @@ def test_asked_for_mens_products_those_only_for_boys_come_after_the_mens():
 ])
 def test_too_big_asks_for_smaller_and_too_small_for_bigger(message, smaller):
     assert ("small" in size_change(message).split()) == smaller, message
+
+
+def test_the_end_of_a_need_names_the_kind_as_a_thing():
+    from assistant.replies import no_more
+
+    assert no_more("lunch bag").startswith("That's every lunch bag I have that fits")
+    assert no_more(None).startswith("That's everything I have that fits")
