@@ -22,7 +22,8 @@ from retrieval.lexicon import singular
 
 # Words that carry the request, not the product: never matched against titles on their own.
 FILLER = {
-    "need", "needs", "needed", "want", "wants", "wanted", "looking", "look", "find", "search", "show", "get",
+    "need", "needs", "needed", "want", "wants", "wanted", "looking", "look", "find", "search", "show", "get", "go",
+    "going", "goes",
     "buy", "buying", "got", "have", "has", "something", "anything", "things", "thing", "stuff", "item", "items",
     "product", "products", "please", "pls", "plz", "thanks", "thank", "cheers", "hi", "hello", "hey", "hiya",
     "gift", "gifts", "present", "presents", "pressie", "pressies", "prezzie", "prezzies", "idea", "ideas",
