@@ -87,10 +87,12 @@ class ShoppingHandlers:
         need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
         need.for_whom = _recipient(message) or need.for_whom
         shown = [p for p in on_screen if p.price is not None]
-        budget = new.max_price is not None or new.min_price is not None  # "not too pricey, under a tenner"
+        # a price move sets the bound the customer did not name: "not too pricey, under a tenner" keeps
+        # the tenner; "a bit nicer, up to £15" is dearer than what is shown and at most £15
+        budget = new.max_price is not None
         if new.price_change == "lower" and shown and not budget:
             need.max_price = round(min(p.price for p in shown) - 0.01, 2)
-        elif new.price_change == "higher" and shown and not budget:
+        elif new.price_change == "higher" and shown and new.min_price is None:
             need.min_price = round(max(p.price for p in shown) + 0.01, 2)
         extra = [w for w in lexical_words(message, SIMILAR_FILLER | set(need.unwanted) | {"without", "not", "no"})
                  if w not in need.query.split()] if parse.intent != "dislike" else []
