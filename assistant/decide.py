@@ -41,6 +41,7 @@ SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "com
 SEARCHING = ("search", "gift_help")  # intents whose product words are a search (``reading.read_kinds``)
 ASKING = SEARCHING + ("refine",)  # intents whose kinds are asked for wherever they sit
 CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
+_FOR_WHOM = RECIPIENTS | {"him", "her"}  # "too girly for him" says who it is for, as "for my dad" does
 SUPPORT_DOUBT = 0.5
 
 
@@ -101,7 +102,7 @@ class Turn:
                 or slots.brand or without_words(self.message) or child_age(self.message) or size_change(self.message):
             return True
         found = cue("for_someone").search(self.message) if recipients else None
-        if found and found.group(1).lower() in RECIPIENTS | {"him", "her"}:  # "too girly for him"
+        if found and found.group(1).lower() in _FOR_WHOM:
             return True
         words = {w.lower() for w in lexical_words(self.message)}
         return bool(words & (COLOURS | MATERIALS | GENDERS | SIZE_WORDS))

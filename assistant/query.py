@@ -355,11 +355,7 @@ def _without_prices(message: str) -> str:
     return " ".join(_PRICE_PHRASE.sub(" ", message).split())
 
 
-_BIGGER = re.compile(r"\b(bigger|larger|large|big|huge|giant|jumbo|taller|longer|wider|more room|roomier|massive)\b",
-                     re.I)
-_SMALLER = re.compile(r"\b(smaller|small|little|tiny|mini|compact|shorter|narrower|slimmer)\b", re.I)
-_TOO = re.compile(r"\b(?:too|not(?: too| so| that)?)\s+(big|large|huge|long|wide|tall|bulky|small|little|tiny|short)\b",
-                  re.I)
+_BIG_SIDE = {"big", "large", "huge", "long", "wide", "tall", "bulky"}  # "too big": smaller ones wanted
 
 
 RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "partner", "mum", "mom", "mother",
@@ -389,13 +385,12 @@ STOPWORDS = {"it", "its", "is", "are", "was", "be", "a", "an", "the", "and", "or
 def size_change(message: str) -> str | None:
     """"similar but bigger" → the size words that mark bigger products in titles; "not too big"
     (or "too big") asks for smaller ones, "too small" for bigger."""
-    too = _TOO.search(message)
-    if too:
-        big = too.group(1).lower() in {"big", "large", "huge", "long", "wide", "tall", "bulky"}
-        return "small mini tiny little" if big else "large big jumbo giant extra large maxi tall"
-    if _BIGGER.search(message):
+    too = cue("too_big_or_small").search(message)
+    if too and too.group(1).lower() in _BIG_SIDE:
+        return "small mini tiny little"
+    if too or cue("bigger").found(message):
         return "large big jumbo giant extra large maxi tall"
-    if _SMALLER.search(message):
+    if cue("smaller").found(message):
         return "small mini tiny little"
     return None
 

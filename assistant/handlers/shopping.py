@@ -89,8 +89,8 @@ class ShoppingHandlers:
         shown = [p for p in on_screen if p.price is not None]
         # a price move sets the bound the customer did not name: "not too pricey, under a tenner" keeps
         # the tenner; "a bit nicer, up to £15" is dearer than what is shown and at most £15
-        budget = new.max_price is not None
-        if new.price_change == "lower" and shown and not budget:
+        capped = new.max_price is not None
+        if new.price_change == "lower" and shown and not capped:
             need.max_price = round(min(p.price for p in shown) - 0.01, 2)
         elif new.price_change == "higher" and shown and new.min_price is None:
             need.min_price = round(max(p.price for p in shown) + 0.01, 2)
@@ -102,13 +102,13 @@ class ShoppingHandlers:
             need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
         act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True,
                               category=new.category, exclude=gone)
-        if not act.products and new.price_change == "lower" and len(shown) >= 2 and not budget:
+        if not act.products and new.price_change == "lower" and len(shown) >= 2 and not capped:
             # nothing under the cheapest shown: cheaper than the middle one, the shown ones left out
             middle = sorted(shown, key=lambda p: p.price)[len(shown) // 2]
             need.max_price = round(middle.price - 0.01, 2)
             act = self._show_need(session, need, partial(replies.cheaper_than, middle), clarify=False,
                                   refine=True, exclude={p.id for p in shown})
-        if not act.products and new.price_change == "lower" and not budget:
+        if not act.products and new.price_change == "lower" and not capped:
             act.reply = replies.NOTHING_CHEAPER
         return act
 

@@ -151,18 +151,22 @@ class TurnParser:
         tags = tag_logits[enc.tag_start:enc.tag_start + len(enc.offsets)].argmax(-1).tolist()
         spans = tidy_spans(enc.message, decode_spans(enc, tags))
         ranked = probs.argsort(descending=True).tolist()
-        support = [i for i in ranked if intents[i] in SUPPORT_INTENTS]
-        share = float(sum(probs[i] for i in support))
-        if share > 0.5 and intents[ranked[0]] not in SUPPORT_INTENTS:
+        support, talk = _share(probs, intents, SUPPORT_INTENTS), _share(probs, intents, TALK_INTENTS)
+        if support > 0.5 and intents[ranked[0]] not in SUPPORT_INTENTS:
             # Support is likelier than shopping, though no one support intent beats the top
             # shopping one ("cancel everything, i've changed my mind"): the domain first, then
             # the intent within it.
-            ranked = [support[0]] + [i for i in ranked if i != support[0]]
+            likeliest = next(i for i in ranked if intents[i] in SUPPORT_INTENTS)
+            ranked = [likeliest] + [i for i in ranked if i != likeliest]
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
         return TurnParse(intent=intents[best], slots=spans_to_slots(spans), confidence=round(float(probs[best]), 4),
                          spans=spans, runner_up=intents[second] if second is not None else None,
-                         support_share=round(share, 4),
-                         talk_share=round(float(sum(probs[i] for i in ranked if intents[i] in TALK_INTENTS)), 4))
+                         support_share=round(support, 4), talk_share=round(talk, 4))
+
+
+def _share(probs: torch.Tensor, intents: list[str], group: tuple[str, ...]) -> float:
+    """The probability summed over one group of intents (support, talk)."""
+    return float(sum(probs[i] for i, name in enumerate(intents) if name in group))
 
 
 def _context(given: bool | str, reads_state: bool) -> bool | str:

@@ -110,22 +110,23 @@ class TurnParse(BaseModel):
     runner_up: str | None = None  # the model's second choice of intent, for the engine's doubt rules
     support_share: float | None = None  # the model's probability that the message is support at all
     talk_share: float | None = None  # ... and that it is talk: a greeting, thanks, chit-chat, a no, off topic
+    spans: list[Span] = Field(default_factory=list)
+    by: Literal["model", "rules"] = "model"  # "rules": the model was down, slow or busy (``GuardedParser``)
 
     def is_support_by(self) -> float:
         """How sure the parser is that the message is a support matter: the probability summed
-        over every support intent (a support message spreads it over close neighbours), or,
-        without the model's distribution, the intent's own confidence."""
-        if self.support_share is not None:
-            return self.support_share
-        return self.confidence if self.intent in SUPPORT_INTENTS else 0.0
+        over every support intent (a support message spreads it over close neighbours)."""
+        return self._share(self.support_share, SUPPORT_INTENTS)
 
     def is_talk_by(self) -> float:
         """How sure the parser is that the message is talk, summed over the talk intents."""
-        if self.talk_share is not None:
-            return self.talk_share
-        return self.confidence if self.intent in TALK_INTENTS else 0.0
-    spans: list[Span] = Field(default_factory=list)
-    by: Literal["model", "rules"] = "model"  # "rules": the model was down, slow or busy (``GuardedParser``)
+        return self._share(self.talk_share, TALK_INTENTS)
+
+    def _share(self, share: float | None, group: tuple[str, ...]) -> float:
+        # without the model's distribution (the rule parse, a hand-made parse), the intent's own confidence
+        if share is not None:
+            return share
+        return self.confidence if self.intent in group else 0.0
 
     def to_json(self) -> dict:
         return {"intent": self.intent, "slots": self.slots.compact(), "by": self.by}
