@@ -101,7 +101,8 @@ class SearchPlan:
 
 
 def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
-    """The slots with every implausible value removed, and the names of what was removed."""
+    """The slots with every implausible value removed, and the names of what was removed; a
+    budget the tagger missed is read from the words ("under a fiver")."""
     slots = slots.model_copy(deep=True)
     dropped: list[str] = []
     checks = {"colour": COLOURS, "material": MATERIALS, "gender": GENDERS}
@@ -142,6 +143,11 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
             dropped.append(name)
         elif amount is not None and re.search(rf"(?<![\d.]){amount:g}\s?p\b", message, re.I):
             setattr(slots, name, round(amount / 100, 2))  # "below 50p" is half a pound
+    if slots.brand and _WORD_AMOUNT.fullmatch(slots.brand.strip()):
+        slots.brand = None  # "under a fiver": an amount the tagger took for a brand
+        dropped.append("brand")
+    if slots.min_price is None and slots.max_price is None:
+        _read_budget(slots, message)  # the tagger missed it: "not paying more than 8 quid", "under a fiver"
     return slots, dropped
 
 
@@ -263,8 +269,6 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     For a gift, who it is for ("mum", "my boss") and the occasion only steer the meaning: word
     matching keeps to what they like, when the message says ("a mad cat lady" → cat)."""
     kept, dropped = plausible(slots, message)
-    if kept.min_price is None and kept.max_price is None:
-        _read_budget(kept, message)  # the tagger missed it: "not paying more than 8 quid"
     avoid = without_words(message)
     for name, value in list(kept.attributes.items()):
         if avoid and set(_WORD.findall(value.lower())) <= set(avoid):  # "aren't glass" tagged as material glass

@@ -338,3 +338,11 @@ def test_the_end_of_a_need_names_the_kind_as_a_thing():
 
     assert no_more("lunch bag").startswith("That's every lunch bag I have that fits")
     assert no_more(None).startswith("That's everything I have that fits")
+
+
+def test_a_budget_in_words_is_read_on_a_refinement_too_and_is_no_brand():
+    """The tagger took "fiver" for a brand: the amount is the budget, for a refinement as for a
+    first request."""
+    kept, dropped = plausible(Slots(brand="fiver"), "under a fiver?")
+    assert (kept.max_price, kept.brand) == (5.0, None) and "brand" in dropped
+    assert plausible(Slots(), "for my 12 yr old")[0].max_price is None
