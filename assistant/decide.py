@@ -28,8 +28,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant.cues import POINTING, cue
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
-from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, child_age, lexical_words,
-                             plausible, singulars, size_change, stem, without_avoided, without_words)
+from assistant.query import (ASKS_WRAPPING, COLOURS, GENDERS, GIFT_WORDS, MATERIALS, RECIPIENTS, SIZE_WORDS,
+                             child_age, lexical_words, plausible, says_what_they_like, singulars, size_change, stem,
+                             without_avoided, without_words)
 from assistant.state import DialogueState
 from retrieval.lexicon import singular
 
@@ -308,6 +309,16 @@ def _more_of_the_need(t: Turn) -> bool:
     return t.parse.intent == "more" or (t.parse.intent == "similar" and not t.parse.slots.references)
 
 
+def _gift_ideas(t: Turn) -> bool:
+    """A gift asked for that says nothing the store's titles use about the person ("present for
+    my dad", "my sister's 30 next month and I'm clueless"), with no kind in hand: ideas to start
+    from, not a search of those words. A need of a kind already in hand is refined instead."""
+    asked = (t.parse.intent == "gift_help" and not t.parse.slots.references) \
+        or (GIFT_WORDS.search(t.message) and not ASKS_WRAPPING.search(t.message))
+    fresh = t.need is None or (t.need.kind is None and not t.need.gift)
+    return bool(asked) and fresh and not t.kinds and not says_what_they_like(t.described)
+
+
 def _small_talk(t: Turn) -> bool:
     if t.kinds or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
         return False
@@ -349,6 +360,7 @@ RULES: tuple[Rule, ...] = (
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
+    _rule("gift_ideas", "recommend", _gift_ideas),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or bool(t.kinds)
                                                                       or t.describes())),
     _rule("off_topic", "out_of_scope", _off_topic),

@@ -44,11 +44,12 @@ MAX_MESSAGE_CHARS = 2000
 MAX_AGENT_CHARS = 2000
 # The handler of each action (and of the rules that need their own).
 HANDLERS = {
-    "search": "_new_search", "answers_which_kind": "_which_kind", "yes_to_offer": "_accept_offer", "refine": "_refine", "more": "_more",
-    "similar": "_similar", "answer": "_question", "compare": "_compare", "offer_add": "_offer_add",
-    "add_to_cart": "_add_to_cart", "set_quantity": "_set_quantity", "remove_from_cart": "_remove_from_cart",
-    "view_cart": "_view_cart", "recommend": "_recommend", "chat": "_chat", "deals": "_deals",
-    "support": "_support", "handoff": "_handoff", "out_of_scope": "_out_of_scope", "nothing_shown": "_nothing_shown",
+    "search": "_new_search", "answers_which_kind": "_which_kind", "yes_to_offer": "_accept_offer",
+    "refine": "_refine", "more": "_more", "similar": "_similar", "answer": "_question", "compare": "_compare",
+    "offer_add": "_offer_add", "add_to_cart": "_add_to_cart", "set_quantity": "_set_quantity",
+    "remove_from_cart": "_remove_from_cart", "view_cart": "_view_cart", "recommend": "_recommend",
+    "gift_ideas": "_gift_ideas", "chat": "_chat", "deals": "_deals", "support": "_support", "handoff": "_handoff",
+    "out_of_scope": "_out_of_scope", "nothing_shown": "_nothing_shown",
 }
 
 

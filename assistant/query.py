@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from assistant.cues import cue
 from assistant.parse.normalise import currency_of, parse_amount, price_direction
@@ -285,6 +286,13 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     else:  # "birthday card" asks for a card; "for her birthday" says when
         words = [w for w in words if w not in _WHEN or w in naming]
     return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped, avoid=avoid)
+
+
+def says_what_they_like(words: Sequence[str]) -> bool:
+    """Whether a gift message's words say anything about the person beyond who they are and
+    the occasion ("for my dad" says nothing; "he likes his garden" does)."""
+    return any(stem(w) not in RECIPIENTS and stem(w) not in _PEOPLE and w not in OCCASIONS
+               and w not in _SETTING and w not in _THEMED for w in words)
 
 
 def _gift_words(words: list[str]) -> list[str]:

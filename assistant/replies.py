@@ -400,6 +400,14 @@ def gift_ideas(products: list[Product], reasons: list[str | None]) -> str:
     return results_reply(products, reasons, "Some gift ideas from our shop:")
 
 
+def gift_starters(products: list[Product], reasons: list[str | None], gender: str | None) -> str:
+    """Best sellers as gift ideas, and the question that makes them personal."""
+    who = "he" if gender in ("men", "male") else "she" if gender in ("women", "female") else "they"
+    return (results_reply(products, reasons, "A few of our best sellers to start from:")
+            + f"\n\nWhat {'are' if who == 'they' else 'is'} {who} into? A hobby, a favourite colour or something "
+            f"{who} {'collect' if who == 'they' else 'collects'} and I'll find something more personal.")
+
+
 def similar_results(products: list[Product], reasons: list[str | None]) -> str:
     return results_reply(products, reasons, "Similar things we have:")
 

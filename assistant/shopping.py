@@ -113,6 +113,27 @@ class Shopper:
         return SearchFilter(min_price=flt.min_price, max_price=flt.max_price, category=category, brand=brand)
 
 
+def gift_picks(popular: list[Candidate], top_k: int, min_price: float | None = None,
+               max_price: float | None = None, gender: str | None = None,
+               kind_of: Callable[[Product], str | None] = lambda p: None) -> list[Candidate]:
+    """Gift ideas from the store's best sellers (in their order): within the budget, no
+    wrapping, products that say they are for someone else last (a man's gift: women's and
+    children's), and one of each kind, so five ideas are five different things."""
+    def fits(c: Candidate) -> bool:
+        price = c.product.price
+        return not _WRAPPING.search(c.product.title) and (price is None or (
+            (min_price is None or price >= min_price) and (max_price is None or price <= max_price)))
+    picked, kinds = [], set()
+    for c in demote_other_gender([c for c in popular if fits(c)], gender):
+        kind = kind_of(c.product) or c.product.title
+        if kind not in kinds:
+            picked.append(c)
+            kinds.add(kind)
+        if len(picked) == top_k:
+            break
+    return picked
+
+
 PRICE_ORDER_AMONG = 12  # "the cheapest X": ordered by price among this many of the most relevant
 
 # Asked for a gift, people mean the present, not what it is wrapped in.

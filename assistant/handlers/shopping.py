@@ -23,10 +23,10 @@ from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, lexical_word
                              singulars, size_change, stems, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
-from assistant.shopping import carries, is_vague, resolve
+from assistant.shopping import carries, gift_picks, is_vague, resolve
 from assistant.state import Need, Pending
 from retrieval.kind_index import KindIndex
-from retrieval.product import Product
+from retrieval.product import Candidate, Product
 from retrieval.stores.base import SearchFilter
 
 # Who a need is for says whose products come first; "male" / "female" where the person may be a
@@ -39,6 +39,7 @@ RECIPIENT_GENDER = {
     **dict.fromkeys(("son", "nephew", "grandson", "brother", "bhai"), "male"),
     **dict.fromkeys(("daughter", "niece", "granddaughter", "sister", "didi"), "female"),
 }
+GIFT_POOL = 300  # best sellers the gift ideas are picked from (budget and kinds thin them)
 KIND_FIRST_LEAST = 3  # fewer products of the kind than this in a list: search the kind's own words too
 SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
                   "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
@@ -48,16 +49,22 @@ SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "ti
 class ShoppingHandlers:
     # ------------------------------------------------------------------ needs
     def _new_search(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
-        """A new need from the whole message: its meaning, its product words, its plausible slots."""
-        gift = parse.intent == "gift_help" or (bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message))
+        """A new need from the whole message: its meaning, its product words, its plausible slots.
+        After gift ideas, the gift (who it is for, the budget) carries over to the first kind named."""
+        held = session.state.need
+        frame = held if held is not None and held.gift and held.kind is None else Need()
+        gift = parse.intent == "gift_help" or (bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)) \
+            or frame.gift
         plan = plan_search(message, parse.slots, gift=gift)
         slots = plan.slots
         sought = [s.text for s in parse.spans if s.type in ("query", "category")]
         kinds = _thing_asked(self.kinds(), message, kinds, sought)
+        budget = (slots.min_price, slots.max_price) if slots.min_price or slots.max_price else \
+            (frame.min_price, frame.max_price)
         need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
-                    min_price=slots.min_price, max_price=slots.max_price, currency=slots.currency,
-                    brand=slots.brand, for_whom=_recipient(message), gift=gift)
+                    min_price=budget[0], max_price=budget[1], currency=slots.currency or frame.currency,
+                    brand=slots.brand, for_whom=_recipient(message) or frame.for_whom, gift=gift)
         order = "asc" if cue("cheapest").found(message) else "desc" if cue("priciest").found(message) else None
         words = replies.gift_ideas if gift and parse.intent == "gift_help" else replies.search_results
         return self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
@@ -218,6 +225,30 @@ class ShoppingHandlers:
         session.state.focus = products[0].id
         return Act(replies.recommendations(products, reasons), products, reasons,
                    suggestions=list(replies.RECOMMEND_CHIPS))
+
+    def _gift_ideas(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
+        """A gift with nothing said about the person yet: the store's best sellers within the
+        budget, the recipient's first, one of each kind; and a question about them. A store
+        with no sales history to know its best sellers searches the words instead."""
+        shopper, recommend = self._tools(session)
+        popular = recommend(None, GIFT_POOL, None) if recommend is not None else []
+        slots, _ = plausible(parse.slots, message)
+        need = Need(query=message, gift=True, for_whom=_recipient(message), min_price=slots.min_price,
+                    max_price=slots.max_price, currency=slots.currency)
+        found = self.lookup([pid for pid, _ in popular]) if popular else {}
+        pool = [Candidate(found[pid], 0.0, reason=reason) for pid, reason in popular if pid in found]
+        picked = gift_picks(pool, shopper.top_k, need.min_price, need.max_price,
+                            RECIPIENT_GENDER.get(need.for_whom or ""), self.kinds().kind_of)
+        if not picked:
+            act = self._new_search(session, parse, message, kinds)
+            act.action = act.action or "search"
+            return act
+        products, reasons = [c.product for c in picked], [c.reason for c in picked]
+        state = session.state
+        state.need, state.focus, state.pending, state.page = need, products[0].id, None, 0
+        state.seen = [p.id for p in products]
+        return Act(replies.gift_starters(products, reasons, RECIPIENT_GENDER.get(need.for_whom or "")),
+                   products, reasons, suggestions=list(replies.RESULTS_CHIPS))
 
     # ------------------------------------------------------------------ about what is shown
     def _products_for(self, session: Session, parse: TurnParse, want: int, message: str = "") -> Picked:

@@ -312,3 +312,25 @@ def test_similar_pointing_at_no_one_product_pages_on_within_the_need():
     one = decide(shown(), parse("similar", confidence=0.93, references=[Reference(kind="position", index=1)]),
                  "more like the second")
     assert one.kind == "similar"
+
+
+@pytest.mark.parametrize("message,intent,described", [
+    ("present for my dad", "gift_help", []),
+    ("my sisters 30 next month and im clueless", "gift_help", []),
+    ("what should i get my boyfriend for his birthday", "gift_help", ["birthday"]),
+    ("gift ideas", "recommend_for_me", []),
+])
+def test_a_gift_that_says_nothing_about_the_person_gets_ideas_not_a_search(message, intent, described):
+    action = decide(DialogueState(), parse(intent, confidence=0.4), message, described=described)
+    assert (action.kind, action.rule) == ("recommend", "gift_ideas"), (message, action)
+
+
+@pytest.mark.parametrize("message,kinds,described,state", [
+    ("a present for my dad, he loves his garden", [], ["garden"], DialogueState()),  # says what he likes
+    ("a mug for my mum", ["mug"], ["mug"], DialogueState()),  # names a kind
+    ("gift bags for the party", [], ["bags"], DialogueState()),  # asks for the wrapping itself
+    ("it's a present for my dad", [], [], shown()),  # a need of a kind in hand is refined
+])
+def test_a_gift_that_names_what_is_wanted_is_searched_or_refines(message, kinds, described, state):
+    action = decide(state, parse("gift_help"), message, kinds=kinds, described=described)
+    assert action.rule != "gift_ideas", (message, action)

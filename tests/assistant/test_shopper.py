@@ -65,3 +65,76 @@ def test_ruling_out_a_look_rules_out_every_word_titles_use_for_it():
     shopper = Shopper(_Searcher(["BIG POLKADOT MUG", "RED RETROSPOT MUG", "GLAMOROUS MUG", "STRIPED MUG"]))
     found = shopper.search(Slots(query="mug"), "mug", None, None, avoid={"spots"})
     assert [c.product.title for c in found.candidates] == ["GLAMOROUS MUG", "STRIPED MUG"]
+
+
+def _popular(*rows: tuple[str, float]) -> list[Candidate]:
+    return [Candidate(Product(id=str(i), title=t, price=p, currency="GBP"), 0.0, reason="popular")
+            for i, (t, p) in enumerate(rows)]
+
+
+def test_gift_picks_keep_the_budget_skip_wrapping_and_show_one_of_each_kind():
+    from assistant.shopping import gift_picks
+
+    popular = _popular(("RED LUNCH BAG", 1.65), ("BLUE LUNCH BAG", 1.65), ("GIFT WRAP ROSES", 0.42),
+                       ("CAKE STAND 3 TIER", 12.75), ("WOODEN PHOTO FRAME", 4.95), ("BIRTHDAY CARD", 0.39),
+                       ("HOT WATER BOTTLE", 4.25))
+    picked = gift_picks(popular, 3, max_price=5.0, kind_of=lambda p: p.title.split()[-1].lower())
+    assert [c.product.title for c in picked] == ["RED LUNCH BAG", "WOODEN PHOTO FRAME", "HOT WATER BOTTLE"]
+
+
+def test_gift_picks_put_products_for_someone_else_last():
+    from assistant.shopping import gift_picks
+
+    popular = _popular(("WOMENS SCARF", 5.0), ("CHILDRENS APRON", 3.0), ("MENS WALLET", 9.0), ("TEA TOWEL", 2.0))
+    picked = gift_picks(popular, 4, gender="men")
+    assert [c.product.title for c in picked][:2] == ["MENS WALLET", "TEA TOWEL"]
+
+
+class _GiftShop:
+    """The gift handler's host: best sellers from a fixed list, no store, no model."""
+
+    def __new__(cls, products: list[Product], recommend: bool = True):
+        from assistant.handlers.shopping import ShoppingHandlers
+
+        class Host(ShoppingHandlers):
+            searched: list[str] = []
+
+            def _tools(self, session):
+                picks = (lambda user, k, sid: [(p.id, "popular with customers right now") for p in products][:k])
+                return Shopper(_Searcher([])), picks if recommend else None
+
+            def lookup(self, ids):
+                return {p.id: p for p in products if p.id in ids}
+
+            def kinds(self):
+                return KindIndex(["bag", "stand", "frame", "wallet", "scarf"])
+
+            def _new_search(self, session, parse, message, kinds):
+                from assistant.handlers.base import Act
+                self.searched.append(message)
+                return Act("searched", show=False)
+        return Host()
+
+
+def test_gift_ideas_are_best_sellers_in_budget_with_a_question_and_the_gift_is_kept():
+    from assistant.parse.schema import TurnParse
+    from assistant.session import Session
+
+    products = [Product(id=str(i), title=t, price=p, currency="GBP") for i, (t, p) in enumerate(
+        [("WOMENS SCARF", 5.0), ("CAKE STAND", 12.0), ("RED LUNCH BAG", 1.65), ("BLUE LUNCH BAG", 1.65),
+         ("MENS WALLET", 4.0), ("PHOTO FRAME", 3.0)])]
+    session = Session(id="s")
+    act = _GiftShop(products)._gift_ideas(session, TurnParse(intent="gift_help"), "present for my dad, under £6", [])
+    assert [p.title for p in act.products] == ["RED LUNCH BAG", "MENS WALLET", "PHOTO FRAME", "WOMENS SCARF"]
+    assert "What is he into?" in act.reply
+    need = session.state.need
+    assert need.gift and need.for_whom == "dad" and need.max_price == 6 and need.kind is None
+
+
+def test_gift_ideas_search_the_words_on_a_store_with_no_sales_history():
+    from assistant.parse.schema import TurnParse
+    from assistant.session import Session
+
+    shop = _GiftShop([Product(id="1", title="MENS WALLET", price=4.0)], recommend=False)
+    act = shop._gift_ideas(Session(id="s"), TurnParse(intent="gift_help"), "present for my dad", [])
+    assert shop.searched == ["present for my dad"] and act.action == "search"
