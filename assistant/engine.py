@@ -304,7 +304,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             act = Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
         if asked is not None and state.pending is asked:  # an offer or question lasts one turn
             state.pending = asked.model_copy(update={"kept": True}) if _about_offered(asked, action, state) else None
-        said = _said_intent(act.action or action.kind, parse)
+        said = _said_intent(act.action or action.kind, parse, action.rule)
         if said != parse.intent:
             parse = parse.model_copy(update={"intent": said})
         return self._finish(session, parse, message, act, action)
@@ -379,7 +379,9 @@ def _about_offered(asked, action: Action, state) -> bool:
         and state.focus == asked.product_id
 
 
-def _said_intent(action: str, parse: TurnParse) -> str:
+def _said_intent(action: str, parse: TurnParse, rule: str = "") -> str:
+    if rule == "gift_ideas":  # ideas for a gift: the customer asked for gift help, not for their own picks
+        return "gift_help"
     if action == "search":
         return parse.intent if parse.intent in ("search", "gift_help") else "search"
     if action == "chat":

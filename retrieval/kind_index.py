@@ -104,6 +104,18 @@ def _kind_words(product: Product, levels: Iterable[str]) -> set[str]:
     return found - _NEVER
 
 
+def word_root(word: str) -> str:
+    """A word without its plural or verb ending, for meeting other forms of it: "knits",
+    "knitting" → knit; "bakes", "baking" → bak; "horses", "horse" → hors."""
+    word = word.lower()
+    for suffix in ("ings", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    word = word.removesuffix("e") if len(word) > 3 else word
+    return word[:-1] if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouls" else word
+
+
 class KindIndex:
     """Example:
         >>> index = KindIndex.from_products(products)
@@ -120,6 +132,7 @@ class KindIndex:
         self.levels = dict(levels or {})  # kind word → the category level that is that kind ("tshirts")
         self.titles = dict(titles or {})  # kind word → its products' titles, lower case
         self.alone = frozenset(alone)  # kind words that are a whole category level by themselves ("belts")
+        self.title_roots = frozenset(word_root(w) for w in self.title_words)  # "knitting", "sewing": knit, sew
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
@@ -165,9 +178,9 @@ class KindIndex:
         return (self.levels.get(kind) or self.levels.get(words[-1])) if words else None
 
     def described(self, words: Iterable[str]) -> list[str]:
-        """Those of ``words`` that the store's titles use ("animal", "rocket"): what a product
-        could be like, as opposed to talk ("priya", "ugh")."""
-        return [w for w in words if singular(w.lower()) in self.title_words]
+        """Those of ``words`` that the store's titles use, in any form ("animal", "rockets",
+        "knits" for KNITTING): what a product could be like, as opposed to talk ("priya", "ugh")."""
+        return [w for w in words if singular(w.lower()) in self.title_words or word_root(w) in self.title_roots]
 
     def named(self, text: str) -> list[str]:
         """The store's kind words the text names, in its order (hyphens and plurals read loosely:

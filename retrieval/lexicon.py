@@ -68,14 +68,14 @@ _F_PLURALS = {"shelves": "shelf", "knives": "knife", "scarves": "scarf", "wolves
 
 def singular(word: str) -> str:
     """A plural's singular, loosely and without a dictionary: "boxes" → "box", "dishes" → "dish",
-    "cases" → "case", "christmas" and "dress" stay. The catalogue's kinds and the customer's
-    words go through this one function, so they meet whatever it gets wrong."""
+    "horses" → "horse", "glasses" → "glass", "christmas" and "dress" stay. The catalogue's kinds
+    and the customer's words go through this one function, so they meet whatever it gets wrong."""
     if word.endswith(("ss", "us", "mas", "vas")):
         return word
     if word in _F_PLURALS:
         return _F_PLURALS[word]
     for suffix, repl, least in (("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
-                                ("ses", "s", 2), ("s", "", 2)):
+                                ("sses", "ss", 1), ("nses", "ns", 1), ("s", "", 2)):
         if word.endswith(suffix) and len(word) > len(suffix) + least:
             return word[: -len(suffix)] + repl
     return word

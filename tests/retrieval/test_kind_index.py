@@ -52,6 +52,12 @@ def test_plurals_in_f_meet_their_singulars():
         ["shelf", "knife", "scarf", "box", "sleeve", "valve"]
 
 
+def test_plurals_in_ses_meet_their_singulars():
+    from retrieval.lexicon import singular
+    assert [singular(w) for w in ("horses", "houses", "purses", "cases", "vases", "glasses", "dresses", "lenses")] == \
+        ["horse", "house", "purse", "case", "vase", "glass", "dress", "lens"]
+
+
 def test_a_short_level_that_starts_its_titles_is_still_a_category():
     products = [_product(i, f"car sun shade for model {i}", "car interior", "car sun shades") for i in range(3)]
     index = KindIndex.from_products(products)
@@ -91,3 +97,8 @@ def test_a_kind_written_as_one_word_matches_a_title_writing_it_as_two():
     index = KindIndex.from_products(_store())
     letter = Product(id="k", title="LETTER 'A' BLING KEY RING", price=1.25)
     assert index.of_kind(letter, ["keyring"]) and not index.of_kind(letter, ["ring binder"])
+
+
+def test_words_the_titles_use_are_met_in_any_form():
+    index = KindIndex(["kit"], title_words=["knitting", "sewing", "horse", "glass"])
+    assert index.described(["knits", "sews", "horses", "glasses", "priya", "ugh"]) == ["knits", "sews", "horses", "glasses"]
