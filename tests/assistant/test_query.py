@@ -96,6 +96,9 @@ def test_exclusions_and_qualifier_only_follow_ups():
     assert without_words("i dont want anything with glitter") == ["glitter"]
     assert without_words("mugs but not the ones with writing on") == ["writing"]
     assert without_words("not sure, not too pricey, is it not available in red") == []
+    assert without_words("umbrella for him as well? he wont use a folding one") == ["folding"]
+    assert without_words("she would never wear heels") == ["heels"]
+    assert without_words("it wont fit") == [] and without_words("i never said that") == []
 
 
 def test_a_negated_word_is_neither_searched_for_nor_kept_as_a_slot():
