@@ -320,7 +320,9 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             slots = parse.slots.model_copy(update={"references": [Reference(kind="name", text=named)]})
             parse = parse.model_copy(update={"slots": slots})
         asked = parse.slots.query if parse.intent in SEARCHING else None
-        return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked))
+        speller = self.shopper.searcher.speller  # "umberella for my little girl" describes umbrellas
+        spelled = speller.correct(message) if speller is not None else message
+        return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked, spelled))
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:
         state = session.state

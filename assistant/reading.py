@@ -19,12 +19,15 @@ from retrieval.product import Product
 
 
 def read_kinds(index: KindIndex, message: str, need: Need | None,
-               shown: Iterable[Product] = (), asked: str | None = None) -> tuple[list[str], list[str]]:
+               shown: Iterable[Product] = (), asked: str | None = None,
+               spelled: str | None = None) -> tuple[list[str], list[str]]:
     """The kinds the message asks for, and its words the store's titles use. ``asked``: the
     products the parser read a search for ("mug" in "and a mug for the white elephant"): a kind
     there is asked for even when a shown product is of it, and when the store has no such kind,
     the thing its titles call it is the kind ("slippers"), unless titles of the need's kind use
-    the word ("obsessed with space" while choosing a lunch bag: LUNCH BAG SPACEBOY)."""
+    the word ("obsessed with space" while choosing a lunch bag: LUNCH BAG SPACEBOY). The words
+    the titles use are read from ``spelled``, the message with its typos corrected, when given;
+    kinds only from what was typed (a corrected word is a description, not a new need)."""
     shown = list(shown)
     text = without_avoided(message)  # "no dolly girls": a kind ruled out is not one asked for
     if need is not None or shown:
@@ -38,7 +41,7 @@ def read_kinds(index: KindIndex, message: str, need: Need | None,
         kinds = [head] if head and head in singulars(text) and not describes else []  # "rockets and space"
     if need is not None and need.kind:
         kinds = [_inherit(index, k, need.kind) for k in kinds]
-    return list(dict.fromkeys(kinds)), index.described(lexical_words(message))
+    return list(dict.fromkeys(kinds)), index.described(lexical_words(spelled or message))
 
 
 def _on_screen(index: KindIndex, kind: str, text: str, shown: list[Product]) -> bool:

@@ -98,3 +98,12 @@ def test_words_every_shown_product_has_or_two_products_have_pick_out_nothing():
     assert singled_out("love these", [Product(id="l", title="I LOVE LONDON MUG"), *JEANS[:1]]) is None
     assert singled_out("nothing silver please", JEANS) is None  # ruled out, not picked
     assert singled_out("silver streak is sick", JEANS[:1]) is None  # one shown: "it" already means it
+
+
+def test_words_the_titles_use_are_read_with_typos_corrected_but_kinds_only_as_typed():
+    index = KindIndex(["umbrella", "flower"], title_words=["umbrella", "flower", "girl"])
+    typed = "umberella for my little girl"
+    assert read_kinds(index, typed, None) == ([], ["girl"])
+    assert read_kinds(index, typed, None, spelled="umbrella for my little girl") == ([], ["umbrella", "girl"])
+    kinds, described = read_kinds(index, "something flowery", NEED, spelled="something flower")
+    assert kinds == [] and described == ["flower"]
