@@ -82,8 +82,20 @@ def test_ingest_train_recommend(tmp_path, monkeypatch, engine, request):
 
     if engine == "postgresql":  # the events went to the server, not to a file beside the process
         assert not list(Path(home).glob("*.sqlite*"))
+    else:
+        _a_gift_with_nothing_said_gets_best_sellers(home, request.getfixturevalue("llm_dir"))
     _orders_are_read_owner_checked(home, sliced)
     _forget_makes_a_cold_start_customer(home, users[0], engine)
+
+
+def _a_gift_with_nothing_said_gets_best_sellers(home, llm):
+    said = json.loads(run("--home", home, "--llm", llm, "chat", "--collection", "shop", "--message",
+                          "need a present for my dad, under £6", "--json"))
+    assert (said["action"], said["rule"], said["parse"]["intent"]) == ("recommend", "gift_ideas", "gift_help"), said
+    assert said["products"] and all(p["price"] <= 6 for p in said["products"])
+    assert {p["reason"] for p in said["products"]} == {"popular with customers right now"}
+    assert said["state"]["need"]["gift"] and said["state"]["need"]["for_whom"] == "dad"
+    assert "What is he into?" in said["reply"]
 
 
 def _stores(home):
