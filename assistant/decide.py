@@ -319,8 +319,20 @@ def _gift_ideas(t: Turn) -> bool:
     return bool(asked) and fresh and not t.kinds and not says_what_they_like(t.described)
 
 
+def _adds_to_need(t: Turn) -> bool:
+    """Product words that say more than the need's own kind ("something with owls"), or, with
+    nothing on screen, the kind itself named again, or asked for again ("do you have anything that
+    holds a few photos"). "ha didnt know aprons were this complicated" beside a list of aprons adds
+    nothing: it is talk, not a refinement."""
+    if not t.shown:
+        return bool(t.kinds) or t.describes()
+    held = {singular(w) for k in [*t.need.kinds, t.need.kind or ""] for w in k.split()}
+    return (t.describes() and any(singular(w.lower()) not in held for w in t.described)) \
+        or (bool(t.kinds or t.described) and cue("asks_for_products").found(t.message))
+
+
 def _small_talk(t: Turn) -> bool:
-    if t.kinds or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
+    if t.new_kind() or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
         return False
     if t.parse.intent in ("greeting", "thanks", "chitchat"):
         return True
@@ -361,8 +373,7 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("gift_ideas", "recommend", _gift_ideas),
-    _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or bool(t.kinds)
-                                                                      or t.describes())),
+    _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or _adds_to_need(t))),
     _rule("off_topic", "out_of_scope", _off_topic),
     _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.kinds),
     _rule("small_talk", "chat", _small_talk),

@@ -334,3 +334,25 @@ def test_a_gift_that_says_nothing_about_the_person_gets_ideas_not_a_search(messa
 def test_a_gift_that_names_what_is_wanted_is_searched_or_refines(message, kinds, described, state):
     action = decide(state, parse("gift_help"), message, kinds=kinds, described=described)
     assert action.rule != "gift_ideas", (message, action)
+
+
+APRONS = Need(kind="apron", kinds=["apron"], query="an apron for my mum")
+
+
+@pytest.mark.parametrize("message,kinds,described", [
+    ("ha didnt know aprons were this complicated", [], ["aprons"]),  # a kind on screen is pointed at
+    ("lol 699 for an apron? pass", ["apron"], ["apron"]),
+])
+def test_the_needs_own_kind_said_again_beside_its_list_is_talk(message, kinds, described):
+    action = decide(shown(APRONS), parse("refine", confidence=0.7), message, kinds=kinds, described=described)
+    assert action.kind == "chat", (message, action)
+
+
+@pytest.mark.parametrize("message,kinds,described,state", [
+    ("any aprons with owls on", ["apron"], ["aprons", "owls"], shown(APRONS)),  # says more than the kind
+    ("do you have aprons that tie", [], ["aprons"], shown(APRONS)),  # asks for products again
+    ("aprons then", ["apron"], ["aprons"], DialogueState(need=APRONS)),  # nothing on screen: show the need
+])
+def test_the_needs_kind_with_more_or_asked_for_again_refines(message, kinds, described, state):
+    action = decide(state, parse("refine", confidence=0.7), message, kinds=kinds, described=described)
+    assert action.kind == "refine", (message, action)
