@@ -129,6 +129,12 @@ CUES: tuple[Cue, ...] = (
                  "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got"),
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
                 "actually dont want the lantern anymore", "any more like it?")),
+    Cue("another_thing", r"(?:\b(?:too|as well|aswell|also)(?:\W*$|\s*[,;])|^\W*(?:and|also|plus)\b|\bas well\b|"
+                         r"\bwhile (?:i'?m|im|i am) at it\b|\bwhile i think (?:of|about) it\b)",
+        "something besides the need ('a jigsaw for him as well?', 'and some bangles for me')",
+        matches=("jigsaw for him as well?", "some pots for his herbs too", "crackers while i think about it",
+                 "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any"),
+        misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but")),
     Cue("names_one", r"\b(?:the\s+((?:(?!(?:this|that|which|any|every|no|a|an|new|other|another|first|second|third|"
                      r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z0-9][\w-]*\s+){1,3}?)ones?\b(?!\s+of\b)|"
                      r"((?:(?!(?:the|this|that|which|any|every|no|a|an|new|other|another|first|second|third|"

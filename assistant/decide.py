@@ -319,6 +319,21 @@ def _gift_ideas(t: Turn) -> bool:
     return bool(asked) and fresh and not t.kinds and not says_what_they_like(t.described)
 
 
+def _another_thing(t: Turn) -> bool:
+    """A second thing asked for beside the need ("jigsaw for him as well?", "some pots for his
+    herbs too"): the parser's product words, none of them the need's kind, with words saying it is
+    besides. A shown product pointed at, or a narrowing ("in blue too?"), is about the need; who
+    the thing is for is not a narrowing."""
+    query = t.parse.slots.query
+    if t.need is None or not query or t.parse.slots.references or t.constrains(recipients=False) \
+            or not cue("another_thing").found(t.message):
+        return False
+    held = {singular(w) for k in [*t.need.kinds, t.need.kind or ""] for w in k.split()}
+    said = {singular(w.lower()) for w in t.described}
+    words = {singular(w) for w in lexical_words(query)}
+    return bool(words & said) and not words & held
+
+
 def _adds_to_need(t: Turn) -> bool:
     """Product words that say more than the need's own kind ("something with owls"), or, with
     nothing on screen, the kind itself named again, or asked for again ("do you have anything that
@@ -373,6 +388,7 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("gift_ideas", "recommend", _gift_ideas),
+    _rule("asks_for_another_thing", "search", _another_thing),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or _adds_to_need(t))),
     _rule("off_topic", "out_of_scope", _off_topic),
     _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.kinds),

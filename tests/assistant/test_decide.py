@@ -356,3 +356,23 @@ def test_the_needs_own_kind_said_again_beside_its_list_is_talk(message, kinds, d
 def test_the_needs_kind_with_more_or_asked_for_again_refines(message, kinds, described, state):
     action = decide(state, parse("refine", confidence=0.7), message, kinds=kinds, described=described)
     assert action.kind == "refine", (message, action)
+
+
+@pytest.mark.parametrize("message,query,described", [
+    ("jigsaw for him as well?", "jigsaw", ["jigsaw"]),
+    ("some pots for his herbs too", "pots", ["pots", "herbs"]),
+    ("crackers while i think about it", "crackers", ["crackers"]),
+])
+def test_a_second_thing_asked_for_beside_the_need_is_a_new_search(message, query, described):
+    action = decide(shown(), parse("refine", confidence=0.5, query=query), message, described=described)
+    assert (action.kind, action.rule) == ("search", "asks_for_another_thing"), (message, action)
+
+
+@pytest.mark.parametrize("message,slots,described", [
+    ("trainers with a white sole too", {"query": "trainers"}, ["trainers", "white", "sole"]),  # the need's kind
+    ("in blue as well?", {"query": "blue", "attributes": {"colour": "blue"}}, ["blue"]),  # narrows it
+    ("and the owl one?", {"query": "owl", "references": [Reference(kind="name", text="owl")]}, ["owl"]),
+])
+def test_the_need_itself_said_with_also_is_not_another_thing(message, slots, described):
+    action = decide(shown(), parse("refine", confidence=0.5, **slots), message, described=described)
+    assert action.rule != "asks_for_another_thing", (message, action)
