@@ -120,15 +120,18 @@ CUES: tuple[Cue, ...] = (
         misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
     Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me |us )?(?:a (?:few|couple) |some )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
                 r"what else|anything else|(?:some )?other (?:ones|options|patterns?|designs?|colou?rs?|styles?|prints?|versions)|different ones|next (?:page|ones)|"
-                r"not (?:feeling|loving|keen on) (?:these|those|them|any)|none of (?:these|those|them)|"
+                r"not (?:really |that |too |very )?(?:feeling|loving|keen on|into|sure about) (?:these|those|them|any)|"
+                r"none of (?:these|those|them)|not (?:really |quite )?(?:him|her|me|(?:my|his|her) (?:style|thing|taste))"
+                r"(?:\W+(?:tbh|tho|though|really|sorry|lol|haha|x+))*\W*$|"
                 r"(?:don'?t|dont) (?:like|fancy|love) (?:these|those|them|any of)|keep (?:going|looking)|"
                 r"something else|not (?:that|this|those|these)(?: ones?)?\W*$|"
                 r"aur dikhao|kuch aur)\b",
         "more of the same need: the next page, or other products of the kind",
         matches=("any more?", "show me more", "what else have you got", "nah not feeling these", "show me a few more",
-                 "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got"),
+                 "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got",
+                 "nah not really feeling them", "hmm not really him", "not quite my style tbh"),
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
-                "actually dont want the lantern anymore", "any more like it?")),
+                "actually dont want the lantern anymore", "any more like it?", "not for him", "is it not too big for her")),
     Cue("another_thing", r"(?:\b(?:too|as well|aswell|also)(?:\W*$|\s*[,;])|^\W*(?:and|also|plus)\b|\bas well\b|"
                          r"\bwhile (?:i'?m|im|i am) at it\b|\bwhile i think (?:of|about) it\b)",
         "something besides the need ('a jigsaw for him as well?', 'and some bangles for me')",

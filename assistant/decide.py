@@ -245,12 +245,22 @@ def _names_something(t: Turn) -> bool:
 
 
 def _praise(t: Turn) -> bool:
-    """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye."""
+    """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye,
+    and not a look liked in general ("zinc ones look a bit more manly" asks for zinc ones)."""
     praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or _praise_said(t.message)
-    return t.shown and praised and not t.new_kind() and not cue("more").found(t.message) \
+    return t.shown and praised and not t.new_kind() and not _looks_wanted(t) and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and "?" not in t.message and not cue("asks").found(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(t.message) and not cue("declines").found(t.message)
+
+
+def _looks_wanted(t: Turn) -> bool:
+    """"The zinc ones", "pink ones": products of a colour or material, in the plural and named by
+    nothing else, are a look wanted, not one product pointed at ("the pink one is cute" is)."""
+    named = cue("names_one").search(without_avoided(t.message))
+    words = set(lexical_words(named.group(1) or named.group(2) or "")) if named else set()
+    return not t.parse.slots.references and bool(words) and words <= (COLOURS | MATERIALS) \
+        and named.group(0).lower().rstrip().endswith("ones")
 
 
 def _praise_said(message: str) -> bool:

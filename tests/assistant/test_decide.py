@@ -376,3 +376,12 @@ def test_a_second_thing_asked_for_beside_the_need_is_a_new_search(message, query
 def test_the_need_itself_said_with_also_is_not_another_thing(message, slots, described):
     action = decide(shown(), parse("refine", confidence=0.5, **slots), message, described=described)
     assert action.rule != "asks_for_another_thing", (message, action)
+
+
+@pytest.mark.parametrize("message,offered", [
+    ("zinc ones look a bit more manly", False), ("the pink ones are cute", False),
+    ("the pink one is cute", True), ("the glitzy galz ones r gorgeous omg", True),
+])
+def test_a_look_liked_in_the_plural_asks_for_it_and_offers_nothing(message, offered):
+    action = decide(shown(), parse("praise", confidence=0.9), message)
+    assert (action.kind == "offer_add") == offered, (message, action)
