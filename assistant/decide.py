@@ -29,8 +29,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from assistant.cues import POINTING, cue
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
 from assistant.query import (ASKS_WRAPPING, COLOURS, GENDERS, GIFT_WORDS, MATERIALS, RECIPIENTS, SIZE_WORDS,
-                             child_age, lexical_words, plausible, says_what_they_like, singulars, size_change, stem,
-                             without_avoided, without_words)
+                             child_age, lexical_words, named_recipient, plausible, says_what_they_like, singulars,
+                             size_change, stem, without_avoided, without_words)
 from assistant.state import DialogueState
 from retrieval.lexicon import singular
 
@@ -329,18 +329,42 @@ def _gift_ideas(t: Turn) -> bool:
     return bool(asked) and fresh and not t.kinds and not says_what_they_like(t.described)
 
 
+def _another_person(t: Turn) -> bool:
+    """Shopping moving on to the next person ("right, now my niece", "grandad now"): a new need
+    for them, whatever the need in hand was. Naming who a need with no one yet is for refines it."""
+    person = named_recipient(t.message, topic=True)
+    return t.need is not None and t.need.for_whom is not None and person not in (None, t.need.for_whom) \
+        and not t.parse.slots.references
+
+
+def _ideas_in_hand(t: Turn) -> bool:
+    """The need is gift ideas: a gift with no kind and no words to search yet."""
+    return t.need is not None and t.need.gift and t.need.kind is None and not t.need.lexical
+
+
+def _likes_said(t: Turn) -> bool:
+    return says_what_they_like(lexical_words(t.message))
+
+
+def _answers_interests(t: Turn) -> bool:
+    """The answer to "what is she into?" ("hmm he does like a cuppa", "unicorns!"): what they
+    like is the need now; "no idea" or a no leaves the ideas as they are."""
+    return bool(t.state.pending and t.state.pending.kind == "interests") and _likes_said(t) \
+        and not t.parse.slots.references and not cue("no").found(t.message)
+
+
 def _another_thing(t: Turn) -> bool:
     """A second thing asked for beside the need ("jigsaw for him as well?", "some pots for his
-    herbs too"): the parser's product words, none of them the need's kind, with words saying it is
+    herbs too"): the parser's product words (or the kinds named), none of them the need's kind, with words saying it is
     besides. A shown product pointed at, or a narrowing ("in blue too?"), is about the need; who
     the thing is for is not a narrowing."""
     query = t.parse.slots.query
-    if t.need is None or not query or t.parse.slots.references or t.constrains(recipients=False) \
+    if t.need is None or not (query or t.kinds) or t.parse.slots.references or t.constrains(recipients=False) \
             or not cue("another_thing").found(t.message):
         return False
     held = {singular(w) for k in [*t.need.kinds, t.need.kind or ""] for w in k.split()}
     said = {singular(w.lower()) for w in t.described}
-    words = {singular(w) for w in lexical_words(query)}
+    words = {singular(w) for w in lexical_words(query or " ".join(t.kinds))}
     return bool(words & said) and not words & held
 
 
@@ -397,7 +421,12 @@ RULES: tuple[Rule, ...] = (
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
+    _rule("gift_for_another_person", "search", lambda t: _another_person(t) and _likes_said(t)),
+    _rule("ideas_for_another_person", "recommend", _another_person),
+    _rule("says_what_they_like", "search", _answers_interests),
     _rule("gift_ideas", "recommend", _gift_ideas),
+    _rule("narrows_gift_ideas", "recommend", lambda t: _ideas_in_hand(t) and t.constrains() and not _likes_said(t)
+          and not t.kinds),
     _rule("asks_for_another_thing", "search", _another_thing),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or _adds_to_need(t))),
     _rule("off_topic", "out_of_scope", _off_topic),

@@ -48,7 +48,8 @@ HANDLERS = {
     "refine": "_refine", "more": "_more", "similar": "_similar", "answer": "_question", "compare": "_compare",
     "offer_add": "_offer_add", "add_to_cart": "_add_to_cart", "set_quantity": "_set_quantity",
     "remove_from_cart": "_remove_from_cart", "view_cart": "_view_cart", "recommend": "_recommend",
-    "gift_ideas": "_gift_ideas", "chat": "_chat", "deals": "_deals", "support": "_support", "handoff": "_handoff",
+    "gift_ideas": "_gift_ideas", "ideas_for_another_person": "_gift_ideas", "narrows_gift_ideas": "_gift_ideas",
+    "chat": "_chat", "deals": "_deals", "support": "_support", "handoff": "_handoff",
     "out_of_scope": "_out_of_scope", "nothing_shown": "_nothing_shown",
 }
 
@@ -382,7 +383,7 @@ def _about_offered(asked, action: Action, state) -> bool:
 
 
 def _said_intent(action: str, parse: TurnParse, rule: str = "") -> str:
-    if rule == "gift_ideas":  # ideas for a gift: the customer asked for gift help, not for their own picks
+    if rule in ("gift_ideas", "ideas_for_another_person", "narrows_gift_ideas"):  # gift help asked for, not the customer's own picks
         return "gift_help"
     if action == "search":
         return parse.intent if parse.intent in ("search", "gift_help") else "search"

@@ -40,6 +40,7 @@ FILLER = {
     "hundred", "thousand", "lakh", "paying", "pay", "new", "occasion", "surprise", "special", "wanna", "gonna", "lol", "ideally",
     "pricey", "expensive", "costly", "affordable", "sure", "dont", "don't", "arent", "aren't", "isnt", "isn't",
     "doesnt", "doesn't", "wont", "won't", "cant", "can't", "thats", "that's", "available",
+    "hmm", "hmmm", "umm", "tbh", "tho", "ngl", "btw", "fyi", "haha", "hes", "shes", "theyre", "ive", "youre",
 }
 _AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yo|y/?o|yr)\b(?:[\s-]*old)?|\b(\d{1,2})\s*-?\s*(?:months?|mths?|mo)\b",
                   re.I)
@@ -288,6 +289,31 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped, avoid=avoid)
 
 
+_PERSON_BEFORE = {"my", "our", "for"}
+_PERSON_AGE = {"little", "big", "baby", "older", "younger", "eldest", "youngest"}
+
+
+_NEXT_PERSON = {"now", "next", "then", "too", "in", "law"}  # "mum next", "now my niece", "brother in law"
+
+
+def named_recipient(message: str, topic: bool = False) -> str | None:
+    """The person a message names as the one shopped for: "for my dad", "my mum loves candles",
+    "grandad now" (a person opening a clause, or after "my", "our" or "for"). With ``topic``,
+    only a person named as the next one to shop for, the clause's subject of nothing ("right,
+    now my niece", "mum next"; not "my brother will just get her flowers")."""
+    found = cue("for_someone").search(message) if not topic else None
+    if found and found.group(1).lower() in RECIPIENTS:
+        return found.group(1).lower()
+    for clause in re.split(r"[,.;!?]+", message.lower()):
+        words = [w for w in _WORD.findall(clause) if w not in _PERSON_AGE]
+        for i, word in enumerate(words):
+            named = stem(word) in RECIPIENTS and (i == 0 or words[i - 1] in _PERSON_BEFORE)
+            told_for = "for" in words[max(0, i - 2):i]  # "it's for my dad": who this need is for
+            if named and (not topic or (not told_for and all(w in _NEXT_PERSON for w in words[i + 1:]))):
+                return stem(word)
+    return None
+
+
 def says_what_they_like(words: Sequence[str]) -> bool:
     """Whether a gift message's words say anything about the person beyond who they are and
     the occasion ("for my dad" says nothing; "he likes his garden" does)."""
@@ -308,7 +334,7 @@ def _gift_words(words: list[str]) -> list[str]:
 
 
 # Gift framing, and the wrapping a gift message may still ask for.
-GIFT_WORDS = re.compile(r"\b(gift|gifts|present|presents|pressie|prezzie)\b", re.I)
+GIFT_WORDS = re.compile(r"\b(gifts?|presents?|pressies?|prezzies?)\b", re.I)
 ASKS_WRAPPING = re.compile(r"\b(wrap|wrapping|bag|bags|card|cards|tag|tags|tissue|box)\b", re.I)
 
 
@@ -377,13 +403,14 @@ RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "
 OCCASIONS = {"mothers", "mother's", "fathers", "father's", "day", "valentines", "valentine", "anniversary", "wedding",
              "retirement", "leaving", "farewell", "thank", "birthday", "bday", "christening", "baptism", "graduation", "diwali", "rakhi",
              "eid", "karwa", "chauth", "sunday", "weekend", "next", "week", "month", "lady", "man", "guy", "girl", "boy",
-             "mate", "best", "little", "big", "who", "loves", "everything", "nothing", "already", "hard", "buy"}
+             "mate", "best", "little", "big", "who", "loves", "everything", "nothing", "already", "hard", "buy",
+             "idea", "ideas", "clue", "clueless", "sure", "know", "dunno", "sort", "few", "first", "law", "right", "back"}
 _WHEN = {"birthday", "bday", "christening"}
 # Words that set the scene of a gift without naming anything to buy.
 _SETTING = {"first", "flat", "house", "home", "housewarming", "moving", "moved", "place", "apartment", "starting",
             "start", "job", "school", "uni", "university", "college", "shower", "party", "engagement",
             "engaged", "getting", "married", "promotion", "recovering", "get", "well", "soon"}
-_THEMED = {"birthday", "wedding", "anniversary", "valentine", "valentines", "christening", "baby", "christmas",
+_THEMED = {"birthday", "wedding", "anniversary", "valentine", "valentines", "christening", "baby", "christmas", "xmas",
            "easter", "diwali", "rakhi", "eid", "retirement", "graduation", "engagement", "home"}
 _PEOPLE = {"girl", "boy", "lady", "man", "men", "women", "guy", "kid", "teen", "teenager", "toddler", "baby", "couple"}
 _THEMES = {"housewarming": "home", "flat": "home", "house": "home", "bday": "birthday", "married": "wedding"}

@@ -43,7 +43,7 @@ class Need(BaseModel):
 class Pending(BaseModel):
     """What the assistant asked and is waiting on."""
 
-    kind: Literal["offer_add", "which_kind"]
+    kind: Literal["offer_add", "which_kind", "interests"]  # interests: "what is she into?" after gift ideas
     product_id: str | None = None
     quantity: int = 1
     options: list[str] = Field(default_factory=list)
@@ -61,8 +61,10 @@ class DialogueState(BaseModel):
 
     def render(self) -> str:
         """The short rendering the parser reads before the message."""
-        return render_context(self.need.kind if self.need else None, bool(self.shown),
-                              self.pending.kind if self.pending else None, self.last_action)
+        # the parser was trained on offers and which-kind questions; a question about the
+        # person's interests is read by the decision table alone
+        asked = self.pending.kind if self.pending and self.pending.kind != "interests" else None
+        return render_context(self.need.kind if self.need else None, bool(self.shown), asked, self.last_action)
 
     def to_json(self) -> dict:
         return self.model_dump(mode="json", exclude_defaults=True)

@@ -19,8 +19,8 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, lexical_words, plan_search, plausible,
-                             singulars, size_change, stems, without_words)
+from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, lexical_words, named_recipient, plan_search,
+                             plausible, singulars, size_change, stems, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, gift_picks, is_vague, resolve
@@ -50,11 +50,13 @@ class ShoppingHandlers:
     # ------------------------------------------------------------------ needs
     def _new_search(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """A new need from the whole message: its meaning, its product words, its plausible slots.
-        After gift ideas, the gift (who it is for, the budget) carries over to the first kind named."""
+        After gift ideas, the gift (who it is for, the budget) carries over to the first kind named;
+        who the shopping is for carries over until the customer names someone else."""
         held = session.state.need
         frame = held if held is not None and held.gift and held.kind is None else Need()
-        gift = parse.intent == "gift_help" or (bool(GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)) \
-            or frame.gift
+        person = named_recipient(message) or (held.for_whom if held is not None else None)  # until another is named
+        wrapping = bool(ASKS_WRAPPING.search(message))  # "and a card as well": the card itself is wanted
+        gift = parse.intent == "gift_help" or ((bool(GIFT_WORDS.search(message)) or frame.gift) and not wrapping)
         plan = plan_search(message, parse.slots, gift=gift)
         slots = plan.slots
         sought = [s.text for s in parse.spans if s.type in ("query", "category")]
@@ -64,7 +66,7 @@ class ShoppingHandlers:
         need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
                     min_price=budget[0], max_price=budget[1], currency=slots.currency or frame.currency,
-                    brand=slots.brand, for_whom=_recipient(message) or frame.for_whom, gift=gift)
+                    brand=slots.brand, for_whom=person, gift=gift)
         order = "asc" if cue("cheapest").found(message) else "desc" if cue("priciest").found(message) else None
         words = replies.gift_ideas if gift and parse.intent == "gift_help" else replies.search_results
         return self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
@@ -228,13 +230,17 @@ class ShoppingHandlers:
 
     def _gift_ideas(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """A gift with nothing said about the person yet: the store's best sellers within the
-        budget, the recipient's first, one of each kind; and a question about them. A store
+        budget, the recipient's first, one of each kind; and a question about them. A gift
+        already in hand keeps who it is for and its budget unless the message names others. A store
         with no sales history to know its best sellers searches the words instead."""
         shopper, recommend = self._tools(session)
         popular = recommend(None, GIFT_POOL, None) if recommend is not None else []
         slots, _ = plausible(parse.slots, message)
-        need = Need(query=message, gift=True, for_whom=_recipient(message), min_price=slots.min_price,
-                    max_price=slots.max_price, currency=slots.currency)
+        held = session.state.need if session.state.need and session.state.need.gift else Need()
+        budget = (slots.min_price, slots.max_price) if slots.min_price or slots.max_price else \
+            (held.min_price, held.max_price)  # "anything under a tenner?": the same gift, in budget
+        need = Need(query=message, gift=True, for_whom=named_recipient(message) or held.for_whom,
+                    min_price=budget[0], max_price=budget[1], currency=slots.currency or held.currency)
         found = self.lookup([pid for pid, _ in popular]) if popular else {}
         pool = [Candidate(found[pid], 0.0, reason=reason) for pid, reason in popular if pid in found]
         picked = gift_picks(pool, shopper.top_k, need.min_price, need.max_price,
@@ -245,7 +251,7 @@ class ShoppingHandlers:
             return act
         products, reasons = [c.product for c in picked], [c.reason for c in picked]
         state = session.state
-        state.need, state.focus, state.pending, state.page = need, products[0].id, None, 0
+        state.need, state.focus, state.pending, state.page = need, products[0].id, Pending(kind="interests"), 0
         state.seen = [p.id for p in products]
         return Act(replies.gift_starters(products, reasons, RECIPIENT_GENDER.get(need.for_whom or "")),
                    products, reasons, suggestions=list(replies.RESULTS_CHIPS))

@@ -385,3 +385,35 @@ def test_the_need_itself_said_with_also_is_not_another_thing(message, slots, des
 def test_a_look_liked_in_the_plural_asks_for_it_and_offers_nothing(message, offered):
     action = decide(shown(), parse("praise", confidence=0.9), message)
     assert (action.kind == "offer_add") == offered, (message, action)
+
+
+IDEAS = Need(query="need to sort a few xmas pressies", gift=True, for_whom="brother")
+
+
+@pytest.mark.parametrize("message,described,rule", [
+    ("right, now my niece, shes 7", [], "ideas_for_another_person"),
+    ("grandad now, he likes his garden", ["garden"], "gift_for_another_person"),
+])
+def test_the_next_person_to_shop_for_starts_a_new_need(message, described, rule):
+    action = decide(shown(IDEAS), parse("chitchat", confidence=0.4), message, described=described)
+    assert action.rule == rule, (message, action)
+
+
+@pytest.mark.parametrize("message,need", [
+    ("black?? bit goth for my mum", SHOES),  # who a need with no one yet is for
+    ("my brother will just get her flowers from the garage lol", IDEAS),  # a person doing something
+    ("it's for my brother", IDEAS),  # the same person
+])
+def test_a_person_named_otherwise_starts_nothing(message, need):
+    action = decide(shown(need), parse("chitchat", confidence=0.4), message)
+    assert "another_person" not in action.rule, (message, action)
+
+
+def test_the_answer_to_what_they_are_into_is_the_need_and_a_budget_narrows_the_ideas():
+    asked = DialogueState(need=IDEAS, shown=["a"], pending=Pending(kind="interests"))
+    assert decide(asked, parse("chitchat", confidence=0.4), "hmm he does like a cuppa").rule == "says_what_they_like"
+    assert decide(asked, parse("chitchat", confidence=0.4), "no idea tbh").kind == "chat"
+    budget = decide(shown(IDEAS), parse("refine", max_price=10.0), "anything under a tenner?")
+    assert (budget.kind, budget.rule) == ("recommend", "narrows_gift_ideas")
+    searched = IDEAS.model_copy(update={"lexical": "cuppa"})  # once they are described, a budget refines
+    assert decide(shown(searched), parse("refine", max_price=10.0), "anything under a tenner?").kind == "refine"

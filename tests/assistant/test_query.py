@@ -349,3 +349,14 @@ def test_a_budget_in_words_is_read_on_a_refinement_too_and_is_no_brand():
     kept, dropped = plausible(Slots(brand="fiver"), "under a fiver?")
     assert (kept.max_price, kept.brand) == (5.0, None) and "brand" in dropped
     assert plausible(Slots(), "for my 12 yr old")[0].max_price is None
+
+
+@pytest.mark.parametrize("message,anyone,topic", [
+    ("its for my dad", "dad", None), ("my mum loves candles", "mum", None),
+    ("right, now my niece, shes 7", "niece", "niece"), ("grandad now, he likes his garden", "grandad", "grandad"),
+    ("first my brother in law, no idea what hes into", "brother", "brother"),
+    ("my brother will just get her flowers", "brother", None), ("the blue one please", None, None),
+])
+def test_the_person_a_message_names_and_whether_it_is_the_next_one_to_shop_for(message, anyone, topic):
+    from assistant.query import named_recipient
+    assert (named_recipient(message), named_recipient(message, topic=True)) == (anyone, topic)
