@@ -421,7 +421,7 @@ RULES: tuple[Rule, ...] = (
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
-    _rule("gift_for_another_person", "search", lambda t: _another_person(t) and _likes_said(t)),
+    _rule("gift_for_another_person", "search", lambda t: _another_person(t) and says_what_they_like(t.described)),
     _rule("ideas_for_another_person", "recommend", _another_person),
     _rule("says_what_they_like", "search", _answers_interests),
     _rule("gift_ideas", "recommend", _gift_ideas),

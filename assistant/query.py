@@ -305,11 +305,13 @@ def named_recipient(message: str, topic: bool = False) -> str | None:
     if found and found.group(1).lower() in RECIPIENTS:
         return found.group(1).lower()
     for clause in re.split(r"[,.;!?]+", message.lower()):
-        words = [w for w in _WORD.findall(clause) if w not in _PERSON_AGE]
+        words = [w.removesuffix("'s") for w in _WORD.findall(clause) if w not in _PERSON_AGE]
         for i, word in enumerate(words):
             named = stem(word) in RECIPIENTS and (i == 0 or words[i - 1] in _PERSON_BEFORE)
             told_for = "for" in words[max(0, i - 2):i]  # "it's for my dad": who this need is for
-            if named and (not topic or (not told_for and all(w in _NEXT_PERSON for w in words[i + 1:]))):
+            rest = words[i + 1:]  # "mum next"; "my sister's bday is the same week": an occasion of theirs
+            next_one = all(w in _NEXT_PERSON for w in rest) or (rest[0] in _THEMED | _WHEN if rest else False)
+            if named and (not topic or (not told_for and next_one)):
                 return stem(word)
     return None
 

@@ -400,12 +400,16 @@ def gift_ideas(products: list[Product], reasons: list[str | None]) -> str:
     return results_reply(products, reasons, "Some gift ideas from our shop:")
 
 
+def ask_interests(gender: str | None) -> str:
+    """The question that makes gift ideas personal."""
+    who = "he" if gender in ("men", "male") else "she" if gender in ("women", "female") else "they"
+    return (f"What {'are' if who == 'they' else 'is'} {who} into? A hobby, a favourite colour or something "
+            f"{who} {'collect' if who == 'they' else 'collects'} and I'll find something more personal.")
+
+
 def gift_starters(products: list[Product], reasons: list[str | None], gender: str | None) -> str:
     """Best sellers as gift ideas, and the question that makes them personal."""
-    who = "he" if gender in ("men", "male") else "she" if gender in ("women", "female") else "they"
-    return (results_reply(products, reasons, "A few of our best sellers to start from:")
-            + f"\n\nWhat {'are' if who == 'they' else 'is'} {who} into? A hobby, a favourite colour or something "
-            f"{who} {'collect' if who == 'they' else 'collects'} and I'll find something more personal.")
+    return results_reply(products, reasons, "A few of our best sellers to start from:") + "\n\n" + ask_interests(gender)
 
 
 def similar_results(products: list[Product], reasons: list[str | None]) -> str:

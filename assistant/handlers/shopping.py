@@ -245,9 +245,13 @@ class ShoppingHandlers:
         pool = [Candidate(found[pid], 0.0, reason=reason) for pid, reason in popular if pid in found]
         picked = gift_picks(pool, shopper.top_k, need.min_price, need.max_price,
                             RECIPIENT_GENDER.get(need.for_whom or ""), self.kinds().kind_of)
-        if not picked:
+        if not picked:  # no sales to go by: the words are searched, and the question still asked
             act = self._new_search(session, parse, message, kinds)
             act.action = act.action or "search"
+            if act.products and session.state.need is not None:
+                session.state.need.for_whom = need.for_whom or session.state.need.for_whom
+                session.state.pending = Pending(kind="interests")
+                act.reply += "\n\n" + replies.ask_interests(RECIPIENT_GENDER.get(need.for_whom or ""))
             return act
         products, reasons = [c.product for c in picked], [c.reason for c in picked]
         state = session.state

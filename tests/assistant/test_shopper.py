@@ -111,8 +111,10 @@ class _GiftShop:
 
             def _new_search(self, session, parse, message, kinds):
                 from assistant.handlers.base import Act
+                from assistant.state import Need
                 self.searched.append(message)
-                return Act("searched", show=False)
+                session.state.need = Need(query=message)
+                return Act("Here is what I found: ...", products[:1])
         return Host()
 
 
@@ -136,5 +138,8 @@ def test_gift_ideas_search_the_words_on_a_store_with_no_sales_history():
     from assistant.session import Session
 
     shop = _GiftShop([Product(id="1", title="MENS WALLET", price=4.0)], recommend=False)
-    act = shop._gift_ideas(Session(id="s"), TurnParse(intent="gift_help"), "present for my dad", [])
+    session = Session(id="s")
+    act = shop._gift_ideas(session, TurnParse(intent="gift_help"), "present for my dad", [])
     assert shop.searched == ["present for my dad"] and act.action == "search"
+    assert act.reply.endswith("and I'll find something more personal.") and "What is he into?" in act.reply
+    assert session.state.pending.kind == "interests" and session.state.need.for_whom == "dad"
