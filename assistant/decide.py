@@ -353,6 +353,11 @@ def _answers_interests(t: Turn) -> bool:
         and not t.parse.slots.references and not cue("no").found(t.message)
 
 
+def _need_words(t: Turn) -> set[str]:
+    """The words of the need's kind, in the singular ("lunch bag": lunch, bag)."""
+    return {singular(w) for k in [*t.need.kinds, t.need.kind or ""] for w in k.split()}
+
+
 def _another_thing(t: Turn) -> bool:
     """A second thing asked for beside the need ("jigsaw for him as well?", "some pots for his
     herbs too"): the parser's product words (or the kinds named), none of them the need's kind, with words saying it is
@@ -362,7 +367,7 @@ def _another_thing(t: Turn) -> bool:
     if t.need is None or not (query or t.kinds) or t.parse.slots.references or t.constrains(recipients=False) \
             or not cue("another_thing").found(t.message):
         return False
-    held = {singular(w) for k in [*t.need.kinds, t.need.kind or ""] for w in k.split()}
+    held = _need_words(t)
     said = {singular(w.lower()) for w in t.described}
     words = {singular(w) for w in lexical_words(query or " ".join(t.kinds))}
     return bool(words & said) and not words & held
@@ -375,7 +380,7 @@ def _adds_to_need(t: Turn) -> bool:
     nothing: it is talk, not a refinement."""
     if not t.shown:
         return bool(t.kinds) or t.describes()
-    held = {singular(w) for k in [*t.need.kinds, t.need.kind or ""] for w in k.split()}
+    held = _need_words(t)
     return (t.describes() and any(singular(w.lower()) not in held for w in t.described)) \
         or (bool(t.kinds or t.described) and cue("asks_for_products").found(t.message))
 
