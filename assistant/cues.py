@@ -12,6 +12,7 @@ with ``cue("name").found(message)``.
 from __future__ import annotations
 
 import re
+from typing import Iterator
 from dataclasses import dataclass, field
 
 
@@ -32,6 +33,9 @@ class Cue:
 
     def search(self, text: str) -> re.Match | None:
         return self._compiled.search(text or "")
+
+    def finditer(self, text: str | None) -> Iterator[re.Match]:
+        return self._compiled.finditer(text or "")
 
     def spans(self, text: str | None) -> list[tuple[int, int]]:
         return [m.span() for m in self._compiled.finditer(text or "")]
@@ -120,8 +124,9 @@ CUES: tuple[Cue, ...] = (
         misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
     Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me |us )?(?:a (?:few|couple) |some )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
                 r"what else|anything else|(?:some )?other (?:ones|options|patterns?|designs?|colou?rs?|styles?|prints?|versions)|different ones|next (?:page|ones)|"
-                r"not (?:really |that |too |very )?(?:feeling|loving|keen on|into|sure about) (?:these|those|them|any)|"
-                r"none of (?:these|those|them)|not (?:really |quite )?(?:him|her|me|(?:my|his|her) (?:style|thing|taste))"
+                r"not (?:really |that |too |very )?(?:feeling|loving|keen on) (?:these|those|them|any)|"
+                r"none of (?:these|those|them)|(?:not (?:really |that )?(?:into|sure about) (?:these|those|them)|"
+                r"not (?:really|quite) (?:him|her)|not (?:really |quite )?(?:my|his|her) (?:style|thing|taste))"
                 r"(?:\W+(?:tbh|tho|though|really|sorry|lol|haha|x+))*\W*$|"
                 r"(?:don'?t|dont) (?:like|fancy|love) (?:these|those|them|any of)|keep (?:going|looking)|"
                 r"something else|not (?:that|this|those|these)(?: ones?)?\W*$|"
@@ -131,13 +136,21 @@ CUES: tuple[Cue, ...] = (
                  "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got",
                  "nah not really feeling them", "hmm not really him", "not quite my style tbh"),
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
-                "actually dont want the lantern anymore", "any more like it?", "not for him", "is it not too big for her")),
+                "actually dont want the lantern anymore", "any more like it?", "not for him", "is it not too big for her",
+                "they're for my wife, not me", "it's for me, not her", "not sure about them, are they waterproof?")),
     Cue("another_thing", r"(?:\b(?:too|as well|aswell|also)(?:\W*$|\s*[,;])|^\W*(?:and|also|plus)\b|\bas well\b|"
                          r"\bwhile (?:i'?m|im|i am) at it\b|\bwhile i think (?:of|about) it\b)",
         "something besides the need ('a jigsaw for him as well?', 'and some bangles for me')",
         matches=("jigsaw for him as well?", "some pots for his herbs too", "crackers while i think about it",
                  "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any"),
         misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but")),
+    Cue("likes", r"\b(?:likes?|loves?|enjoys?|collects?|can'?t get enough of|(?<!what )(?:hes|shes|theyre|im|"
+                 r"(?:he|she|they|i|mum|dad|\w+) ?(?:'s|'re|'m|is|are|am))\s*(?:really |so |very |totally |well )?"
+                 r"(?:into|obsessed with|mad (?:on|about|for)|crazy about|a (?:big |huge )?fan of))\b",
+        "a person's liking said ('he does like a cuppa', 'she's obsessed with unicorns'): what a gift could be",
+        matches=("hmm he does like a cuppa", "she's obsessed with unicorns", "hes really into his gardening",
+                 "my mum loves candles", "he collects vinyl"),
+        misses=("no idea what hes into", "sounds good", "hmm let me think", "looks nice")),
     Cue("names_one", r"\b(?:the\s+((?:(?!(?:this|that|which|any|every|no|a|an|new|other|another|first|second|third|"
                      r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z0-9][\w-]*\s+){1,3}?)ones?\b(?!\s+of\b)|"
                      r"((?:(?!(?:the|this|that|which|any|every|no|a|an|new|other|another|first|second|third|"

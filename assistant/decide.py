@@ -323,23 +323,31 @@ def _gift_ideas(t: Turn) -> bool:
     """A gift asked for that says nothing the store's titles use about the person ("present for
     my dad", "my sister's 30 next month and I'm clueless"), with no kind in hand: ideas to start
     from, not a search of those words. A need of a kind already in hand is refined instead."""
-    asked = (t.parse.intent == "gift_help" and not t.parse.slots.references) \
-        or (GIFT_WORDS.search(t.message) and not ASKS_WRAPPING.search(t.message))
-    fresh = t.need is None or (t.need.kind is None and not t.need.gift)
+    worded = GIFT_WORDS.search(t.message) and not ASKS_WRAPPING.search(t.message) \
+        and t.parse.intent not in SUPPORT_INTENTS and t.parse.is_talk_by() < CONFIDENT  # not "a gift receipt?"
+    asked = (t.parse.intent == "gift_help" and not t.parse.slots.references) or worded
+    fresh = t.need is None or (t.need.kind is None and not t.need.gift and not t.need.lexical)
     return bool(asked) and fresh and not t.kinds and not says_what_they_like(t.described)
 
 
 def _another_person(t: Turn) -> bool:
-    """Shopping moving on to the next person ("right, now my niece", "grandad now"): a new need
-    for them, whatever the need in hand was. Naming who a need with no one yet is for refines it."""
+    """Shopping for someone moving on to the next person ("right, now my niece", "grandad now"): a
+    new need for them, whatever the need in hand was. Naming who a need with no one yet is for
+    refines it, and "my husband too" beside a kind wants the same kind."""
     person = named_recipient(t.message, topic=True)
+    same_thing = bool(t.need and t.need.kind) and cue("another_thing").found(t.message)  # "my husband too"
     return t.need is not None and t.need.for_whom is not None and person not in (None, t.need.for_whom) \
-        and not t.parse.slots.references
+        and not t.parse.slots.references and not same_thing
 
 
 def _ideas_in_hand(t: Turn) -> bool:
     """The need is gift ideas: a gift with no kind and no words to search yet."""
     return t.need is not None and t.need.gift and t.need.kind is None and not t.need.lexical
+
+
+def _budget_said(t: Turn) -> bool:
+    slots, _ = plausible(t.parse.slots, t.message)
+    return slots.max_price is not None or slots.min_price is not None
 
 
 def _likes_said(t: Turn) -> bool:
@@ -348,8 +356,10 @@ def _likes_said(t: Turn) -> bool:
 
 def _answers_interests(t: Turn) -> bool:
     """The answer to "what is she into?" ("hmm he does like a cuppa", "unicorns!"): what they
-    like is the need now; "no idea" or a no leaves the ideas as they are."""
+    like is the need now, when it names what the titles use, asks for products or says a liking;
+    "no idea", "hmm let me think" or a no leave the ideas as they are."""
     return bool(t.state.pending and t.state.pending.kind == "interests") and _likes_said(t) \
+        and (bool(t.described) or t.parse.intent in SHOPPING or cue("likes").found(t.message)) \
         and not t.parse.slots.references and not cue("no").found(t.message)
 
 
@@ -369,7 +379,7 @@ def _another_thing(t: Turn) -> bool:
         return False
     held = _need_words(t)
     said = {singular(w.lower()) for w in t.described}
-    words = {singular(w) for w in lexical_words(query or " ".join(t.kinds))}
+    words = {singular(w) for w in lexical_words(query or " ".join(t.kinds)) if stem(w) not in RECIPIENTS}
     return bool(words & said) and not words & held
 
 
@@ -430,8 +440,8 @@ RULES: tuple[Rule, ...] = (
     _rule("ideas_for_another_person", "recommend", _another_person),
     _rule("says_what_they_like", "search", _answers_interests),
     _rule("gift_ideas", "recommend", _gift_ideas),
-    _rule("narrows_gift_ideas", "recommend", lambda t: _ideas_in_hand(t) and t.constrains() and not _likes_said(t)
-          and not t.kinds),
+    _rule("narrows_gift_ideas", "recommend", lambda t: _ideas_in_hand(t) and not _likes_said(t) and not t.kinds
+          and (_budget_said(t) or named_recipient(t.message) not in (None, t.need.for_whom))),
     _rule("asks_for_another_thing", "search", _another_thing),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or _adds_to_need(t))),
     _rule("off_topic", "out_of_scope", _off_topic),

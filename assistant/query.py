@@ -294,6 +294,7 @@ _PERSON_AGE = {"little", "big", "baby", "older", "younger", "eldest", "youngest"
 
 
 _NEXT_PERSON = {"now", "next", "then", "too", "in", "law"}  # "mum next", "now my niece", "brother in law"
+_OPENERS = {"and", "oh", "ok", "okay", "so", "right", "first", "also", "back", "lastly", "finally", "what", "about"}
 
 
 def named_recipient(message: str, topic: bool = False) -> str | None:
@@ -301,19 +302,26 @@ def named_recipient(message: str, topic: bool = False) -> str | None:
     "grandad now" (a person opening a clause, or after "my", "our" or "for"). With ``topic``,
     only a person named as the next one to shop for, the clause's subject of nothing ("right,
     now my niece", "mum next"; not "my brother will just get her flowers")."""
-    found = cue("for_someone").search(message) if not topic else None
-    if found and found.group(1).lower() in RECIPIENTS:
-        return found.group(1).lower()
+    message = message.replace("\u2019", "'")  # "my sister’s bday", typed on a phone
+    for found in cue("for_someone").finditer(message) if not topic else ():  # "looking for something for my dad"
+        if found.group(1).lower() in RECIPIENTS:
+            return found.group(1).lower()
     for clause in re.split(r"[,.;!?]+", message.lower()):
         words = [w.removesuffix("'s") for w in _WORD.findall(clause) if w not in _PERSON_AGE]
         for i, word in enumerate(words):
             named = stem(word) in RECIPIENTS and (i == 0 or words[i - 1] in _PERSON_BEFORE)
-            told_for = "for" in words[max(0, i - 2):i]  # "it's for my dad": who this need is for
-            rest = words[i + 1:]  # "mum next"; "my sister's bday is the same week": an occasion of theirs
-            next_one = all(w in _NEXT_PERSON for w in rest) or (rest[0] in _THEMED | _WHEN if rest else False)
-            if named and (not topic or (not told_for and next_one)):
+            if named and (not topic or _next_person(words, i)):
                 return stem(word)
     return None
+
+
+def _next_person(words: list[str], i: int) -> bool:
+    """Whether the person at ``words[i]`` is named as the next one to shop for: opening the clause
+    ("right, now my niece"; not "i'll ask my sister", "it's for my dad") and followed by nothing, a
+    sequence word ("mum next") or an occasion of theirs ("my sister's bday is the same week")."""
+    before, rest = words[:i], words[i + 1:]
+    opens = all(w in _NEXT_PERSON | _OPENERS | {"my", "our"} for w in before)
+    return opens and (all(w in _NEXT_PERSON for w in rest) or (rest[0] in _THEMED | _WHEN if rest else False))
 
 
 def says_what_they_like(words: Sequence[str]) -> bool:
@@ -337,7 +345,7 @@ def _gift_words(words: list[str]) -> list[str]:
 
 # Gift framing, and the wrapping a gift message may still ask for.
 GIFT_WORDS = re.compile(r"\b(gifts?|presents?|pressies?|prezzies?)\b", re.I)
-ASKS_WRAPPING = re.compile(r"\b(wrap|wrapping|bag|bags|card|cards|tag|tags|tissue|box)\b", re.I)
+ASKS_WRAPPING = re.compile(r"\b(wraps?|wrapping|bags?|cards?|tags?|tissues?|box(?:es)?)\b", re.I)
 
 
 # Words that make a message a sentence to someone rather than a search box's keywords.

@@ -121,8 +121,10 @@ def gift_picks(popular: list[Candidate], top_k: int, min_price: float | None = N
     children's), and one of each kind, so five ideas are five different things."""
     def fits(c: Candidate) -> bool:
         price = c.product.price
-        return not _WRAPPING.search(c.product.title) and (price is None or (
-            (min_price is None or price >= min_price) and (max_price is None or price <= max_price)))
+        if price is None:  # within a budget only what is known to be
+            return not _WRAPPING.search(c.product.title) and min_price is None and max_price is None
+        return not _WRAPPING.search(c.product.title) \
+            and (min_price is None or price >= min_price) and (max_price is None or price <= max_price)
     picked, kinds = [], set()
     for c in demote_other_gender([c for c in popular if fits(c)], gender):
         kind = kind_of(c.product) or c.product.title

@@ -116,6 +116,13 @@ def word_root(word: str) -> str:
     return word[:-1] if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouls" else word
 
 
+def _by_root(word: str, roots: frozenset[str]) -> bool:
+    """A word with an ending ("knits") meets a title word of its root ("knitting"); a bare word
+    ("hang", "even", "set") does not meet one with an ending (HANGING, EVENING, SETTING)."""
+    root = word_root(word)
+    return root != word.lower() and len(root) >= 4 and root in roots
+
+
 class KindIndex:
     """Example:
         >>> index = KindIndex.from_products(products)
@@ -180,7 +187,7 @@ class KindIndex:
     def described(self, words: Iterable[str]) -> list[str]:
         """Those of ``words`` that the store's titles use, in any form ("animal", "rockets",
         "knits" for KNITTING): what a product could be like, as opposed to talk ("priya", "ugh")."""
-        return [w for w in words if singular(w.lower()) in self.title_words or word_root(w) in self.title_roots]
+        return [w for w in words if singular(w.lower()) in self.title_words or _by_root(w, self.title_roots)]
 
     def named(self, text: str) -> list[str]:
         """The store's kind words the text names, in its order (hyphens and plurals read loosely:

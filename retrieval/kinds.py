@@ -28,7 +28,7 @@ KIND = KIND_ATTRIBUTE
 MIN_TITLES = 3  # a word fewer titles use is a name, not a kind
 WIN_BONUS = 0.5
 NEEDS_KINDS = 0.5  # derive only when fewer than half the products have a category
-DERIVATION = 2  # bumped when the derivation changes, so a cached set of kinds is derived again
+DERIVATION = 3  # bumped when the derivation changes, so a cached set of kinds is derived again
 _NOT_KINDS = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS
 _WORD = re.compile(r"[a-z][a-z'-]+")
 

@@ -66,6 +66,11 @@ _F_PLURALS = {"shelves": "shelf", "knives": "knife", "scarves": "scarf", "wolves
               "calves": "calf", "loaves": "loaf", "wives": "wife", "leaves": "leaf", "thieves": "thief"}
 
 
+# Plurals in -ses of words that end in s ("buses"); other -ses plurals keep their e ("horses").
+_SES_PLURALS = {"buses": "bus", "canvases": "canvas", "bonuses": "bonus", "gases": "gas", "viruses": "virus",
+                "atlases": "atlas", "aliases": "alias", "cactuses": "cactus", "walruses": "walrus"}
+
+
 def singular(word: str) -> str:
     """A plural's singular, loosely and without a dictionary: "boxes" → "box", "dishes" → "dish",
     "horses" → "horse", "glasses" → "glass", "christmas" and "dress" stay. The catalogue's kinds
@@ -74,6 +79,8 @@ def singular(word: str) -> str:
         return word
     if word in _F_PLURALS:
         return _F_PLURALS[word]
+    if word in _SES_PLURALS:
+        return _SES_PLURALS[word]
     for suffix, repl, least in (("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
                                 ("sses", "ss", 1), ("nses", "ns", 1), ("s", "", 2)):
         if word.endswith(suffix) and len(word) > len(suffix) + least:

@@ -7,6 +7,7 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Callable, Sequence
 
@@ -51,12 +52,15 @@ class ShoppingHandlers:
     def _new_search(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """A new need from the whole message: its meaning, its product words, its plausible slots.
         After gift ideas, the gift (who it is for, the budget) carries over to the first kind named;
-        who the shopping is for carries over until the customer names someone else."""
-        held = session.state.need
-        frame = held if held is not None and held.gift and held.kind is None else Need()
-        person = named_recipient(message) or (held.for_whom if held is not None else None)  # until another is named
+        who the shopping is for ("for my dad", or a gift's person) carries over until someone else (or
+        "me") is named."""
+        held = session.state.need if session.state.need is not None else Need()
         wrapping = bool(ASKS_WRAPPING.search(message))  # "and a card as well": the card itself is wanted
-        gift = parse.intent == "gift_help" or ((bool(GIFT_WORDS.search(message)) or frame.gift) and not wrapping)
+        gift = parse.intent == "gift_help" or ((bool(GIFT_WORDS.search(message)) or held.gift) and not wrapping)
+        named = named_recipient(message) if gift else _recipient(message)  # "my son broke my mug": no gift
+        person = named or (held.for_whom if not _for_me(message) else None)
+        same = held.gift and held.kind is None and person == held.for_whom  # gift ideas for the same person
+        frame = held if same else Need()
         plan = plan_search(message, parse.slots, gift=gift)
         slots = plan.slots
         sought = [s.text for s in parse.spans if s.type in ("query", "category")]
@@ -237,19 +241,21 @@ class ShoppingHandlers:
         popular = recommend(None, GIFT_POOL, None) if recommend is not None else []
         slots, _ = plausible(parse.slots, message)
         held = session.state.need if session.state.need and session.state.need.gift else Need()
+        person = named_recipient(message) or held.for_whom
+        held = held if person == held.for_whom else Need()  # the next person's gift has its own budget
         budget = (slots.min_price, slots.max_price) if slots.min_price or slots.max_price else \
             (held.min_price, held.max_price)  # "anything under a tenner?": the same gift, in budget
-        need = Need(query=message, gift=True, for_whom=named_recipient(message) or held.for_whom,
+        need = Need(query=message, gift=True, for_whom=person,
                     min_price=budget[0], max_price=budget[1], currency=slots.currency or held.currency)
         found = self.lookup([pid for pid, _ in popular]) if popular else {}
         pool = [Candidate(found[pid], 0.0, reason=reason) for pid, reason in popular if pid in found]
         picked = gift_picks(pool, shopper.top_k, need.min_price, need.max_price,
                             RECIPIENT_GENDER.get(need.for_whom or ""), self.kinds().kind_of)
-        if not picked:  # no sales to go by: the words are searched, and the question still asked
+        if not picked:  # no sales to go by: the words are searched (for this gift), and the question still asked
+            session.state.need = need
             act = self._new_search(session, parse, message, kinds)
             act.action = act.action or "search"
-            if act.products and session.state.need is not None:
-                session.state.need.for_whom = need.for_whom or session.state.need.for_whom
+            if act.products:
                 session.state.pending = Pending(kind="interests")
                 act.reply += "\n\n" + replies.ask_interests(RECIPIENT_GENDER.get(need.for_whom or ""))
             return act
@@ -349,9 +355,16 @@ def _disliked(parse: TurnParse, shown: list[Product], need: Need) -> tuple[list[
 
 
 def _recipient(message: str) -> str | None:
-    """Who the need is for ("for my dad"), as ``decide`` reads it."""
-    found = cue("for_someone").search(message)
-    return found.group(1).lower() if found and found.group(1).lower() in RECIPIENTS else None
+    """Who the need is for ("looking for something for my dad"), as ``decide`` reads it."""
+    return next((f.group(1).lower() for f in cue("for_someone").finditer(message) if f.group(1).lower() in RECIPIENTS),
+                None)
+
+
+_ME = re.compile(r"\bfor (?:me|myself)\b|\bmyself\b", re.I)
+
+
+def _for_me(message: str) -> bool:
+    return bool(_ME.search(message))
 
 
 def _how_many(message: str, parse: TurnParse) -> int | None:

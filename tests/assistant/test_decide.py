@@ -417,3 +417,25 @@ def test_the_answer_to_what_they_are_into_is_the_need_and_a_budget_narrows_the_i
     assert (budget.kind, budget.rule) == ("recommend", "narrows_gift_ideas")
     searched = IDEAS.model_copy(update={"lexical": "cuppa"})  # once they are described, a budget refines
     assert decide(shown(searched), parse("refine", max_price=10.0), "anything under a tenner?").kind == "refine"
+
+
+GARDEN = Need(query="something for the garden", lexical="garden")
+
+
+@pytest.mark.parametrize("state,message,intent,not_rule", [
+    (shown(GARDEN), "it's a present for my dad", "gift_help", "gift_ideas"),  # words in hand: refined
+    (DialogueState(), "can i add a gift message?", "check_invoice", "gift_ideas"),  # support
+    (DialogueState(), "thanks, that'll make a great present", "thanks", "gift_ideas"),  # talk
+    (shown(SHOES.model_copy(update={"for_whom": "wife"})), "my husband too", "refine", "ideas_for_another_person"),
+    (shown(IDEAS), "i'll ask my sister", "chitchat", "ideas_for_another_person"),  # a person, not the next one
+    (shown(IDEAS), "anything cheaper?", "refine", "narrows_gift_ideas"),  # not a budget: nothing to re-pick by
+])
+def test_gift_rules_leave_alone_what_is_not_theirs(state, message, intent, not_rule):
+    action = decide(state, parse(intent, confidence=0.9), message)
+    assert action.rule != not_rule, (message, action)
+
+
+@pytest.mark.parametrize("message", ["hmm let me think", "idk", "sounds good", "no idea what she's into tbh"])
+def test_a_non_answer_to_what_they_are_into_leaves_the_ideas(message):
+    asked = DialogueState(need=IDEAS, shown=["a"], pending=Pending(kind="interests"))
+    assert decide(asked, parse("chitchat", confidence=0.5), message).rule != "says_what_they_like", message

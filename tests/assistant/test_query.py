@@ -356,6 +356,7 @@ def test_a_budget_in_words_is_read_on_a_refinement_too_and_is_no_brand():
     ("right, now my niece, shes 7", "niece", "niece"), ("grandad now, he likes his garden", "grandad", "grandad"),
     ("first my brother in law, no idea what hes into", "brother", "brother"),
     ("my brother will just get her flowers", "brother", None), ("the blue one please", None, None),
+    ("oh and my sister\u2019s bday is the same week", "sister", "sister"), ("i'll ask my sister", "sister", None),
 ])
 def test_the_person_a_message_names_and_whether_it_is_the_next_one_to_shop_for(message, anyone, topic):
     from assistant.query import named_recipient

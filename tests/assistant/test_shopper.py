@@ -113,7 +113,8 @@ class _GiftShop:
                 from assistant.handlers.base import Act
                 from assistant.state import Need
                 self.searched.append(message)
-                session.state.need = Need(query=message)
+                held = session.state.need  # the real search keeps who the need is for
+                session.state.need = Need(query=message, for_whom=held.for_whom if held else None)
                 return Act("Here is what I found: ...", products[:1])
         return Host()
 
@@ -143,3 +144,11 @@ def test_gift_ideas_search_the_words_on_a_store_with_no_sales_history():
     assert shop.searched == ["present for my dad"] and act.action == "search"
     assert act.reply.endswith("and I'll find something more personal.") and "What is he into?" in act.reply
     assert session.state.pending.kind == "interests" and session.state.need.for_whom == "dad"
+
+
+def test_gift_picks_within_a_budget_leave_out_products_without_a_price():
+    from assistant.shopping import gift_picks
+
+    popular = _popular(("WOMENS SCARF", None), ("TEA TOWEL", 2.0))
+    assert [c.product.title for c in gift_picks(popular, 5, max_price=6.0)] == ["TEA TOWEL"]
+    assert [c.product.title for c in gift_picks(popular, 5)] == ["WOMENS SCARF", "TEA TOWEL"]
