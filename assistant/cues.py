@@ -151,6 +151,18 @@ CUES: tuple[Cue, ...] = (
         matches=("hmm he does like a cuppa", "she's obsessed with unicorns", "hes really into his gardening",
                  "my mum loves candles", "he collects vinyl"),
         misses=("no idea what hes into", "sounds good", "hmm let me think", "looks nice")),
+    Cue("gift", r"\b(?:gifts?|presents?|pressies?|prezzies?)\b",
+        "gift framing: who it is for and the occasion steer the search, the wrapping is not wanted",
+        matches=("need to sort a few xmas pressies", "present for my dad", "gift ideas"),
+        misses=("presentation folder", "gifted", "here's my address")),
+    Cue("asks_wrapping", r"\b(?:wraps?|wrapping|bags?|cards?|tags?|tissues?|box(?:es)?)\b",
+        "the wrapping of a gift asked for itself (a gift message that says it is not hidden as wrapping)",
+        matches=("gift bags for the party", "and a card as well while im at it", "some nice tissues"),
+        misses=("present for my dad", "a gift for a boxer", "tagine pot")),
+    Cue("for_me", r"\bfor (?:me|myself)\b|\bmyself\b",
+        "the customer shopping for themselves: who an earlier need was for does not carry over",
+        matches=("and jeans for me, dark blue", "something for myself", "treating myself"),
+        misses=("for my mum", "send me the link", "memory foam")),
     Cue("names_one", r"\b(?:the\s+((?:(?!(?:this|that|which|any|every|no|a|an|new|other|another|first|second|third|"
                      r"fourth|fifth|last|same|right|wrong|only|each|big|small|one)\b)[a-z0-9][\w-]*\s+){1,3}?)ones?\b(?!\s+of\b)|"
                      r"((?:(?!(?:the|this|that|which|any|every|no|a|an|new|other|another|first|second|third|"

@@ -28,9 +28,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant.cues import POINTING, cue
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
-from assistant.query import (ASKS_WRAPPING, COLOURS, GENDERS, GIFT_WORDS, MATERIALS, RECIPIENTS, SIZE_WORDS,
-                             child_age, lexical_words, named_recipient, plausible, says_what_they_like, singulars,
-                             size_change, stem, without_avoided, without_words)
+from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, asks_for_a_gift, child_age,
+                             lexical_words, named_recipient, plausible, says_what_they_like, singulars, size_change,
+                             stem, without_avoided, without_words)
 from assistant.state import DialogueState
 from retrieval.lexicon import singular
 
@@ -323,8 +323,8 @@ def _gift_ideas(t: Turn) -> bool:
     """A gift asked for that says nothing the store's titles use about the person ("present for
     my dad", "my sister's 30 next month and I'm clueless"), with no kind in hand: ideas to start
     from, not a search of those words. A need of a kind already in hand is refined instead."""
-    worded = GIFT_WORDS.search(t.message) and not ASKS_WRAPPING.search(t.message) \
-        and t.parse.intent not in SUPPORT_INTENTS and t.parse.is_talk_by() < CONFIDENT  # not "a gift receipt?"
+    worded = asks_for_a_gift(t.message) and t.parse.intent not in SUPPORT_INTENTS \
+        and t.parse.is_talk_by() < CONFIDENT  # not "a gift receipt?"
     asked = (t.parse.intent == "gift_help" and not t.parse.slots.references) or worded
     fresh = t.need is None or (t.need.kind is None and not t.need.gift and not t.need.lexical)
     return bool(asked) and fresh and not t.kinds and not says_what_they_like(t.described)
@@ -370,9 +370,9 @@ def _need_words(t: Turn) -> set[str]:
 
 def _another_thing(t: Turn) -> bool:
     """A second thing asked for beside the need ("jigsaw for him as well?", "some pots for his
-    herbs too"): the parser's product words (or the kinds named), none of them the need's kind, with words saying it is
-    besides. A shown product pointed at, or a narrowing ("in blue too?"), is about the need; who
-    the thing is for is not a narrowing."""
+    herbs too"): the parser's product words (or the kinds named), none of them the need's kind,
+    with words saying it is besides. A shown product pointed at, or a narrowing ("in blue too?"),
+    is about the need; who the thing is for is not a narrowing."""
     query = t.parse.slots.query
     if t.need is None or not (query or t.kinds) or t.parse.slots.references or t.constrains(recipients=False) \
             or not cue("another_thing").found(t.message):

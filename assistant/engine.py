@@ -383,7 +383,7 @@ def _about_offered(asked, action: Action, state) -> bool:
 
 
 def _said_intent(action: str, parse: TurnParse, rule: str = "") -> str:
-    if rule in ("gift_ideas", "ideas_for_another_person", "narrows_gift_ideas"):  # gift help asked for, not the customer's own picks
+    if HANDLERS.get(rule) == "_gift_ideas":  # gift help asked for, not the customer's own picks
         return "gift_help"
     if action == "search":
         return parse.intent if parse.intent in ("search", "gift_help") else "search"

@@ -276,7 +276,7 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
         if avoid and set(_WORD.findall(value.lower())) <= set(avoid):  # "aren't glass" tagged as material glass
             kept.attributes.pop(name)
     text = without_avoided(_without_prices(message)) if avoid else _without_prices(message)
-    gifting = (gift or GIFT_WORDS.search(message)) and not ASKS_WRAPPING.search(message)
+    gifting = (gift or cue("gift").found(message)) and not cue("asks_wrapping").found(message)
     if not gifting and is_keywords(text):  # typed as into a search box: every word counts, numbers too
         return SearchPlan(dense=text or message, lexical=" ".join(keyword_words(text)), slots=kept, dropped=dropped,
                           avoid=avoid)
@@ -291,10 +291,14 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
 
 _PERSON_BEFORE = {"my", "our", "for"}
 _PERSON_AGE = {"little", "big", "baby", "older", "younger", "eldest", "youngest"}
-
-
 _NEXT_PERSON = {"now", "next", "then", "too", "in", "law"}  # "mum next", "now my niece", "brother in law"
 _OPENERS = {"and", "oh", "ok", "okay", "so", "right", "first", "also", "back", "lastly", "finally", "what", "about"}
+
+
+def recipient_for(message: str) -> str | None:
+    """Who the need is for, said with "for" ("looking for something for my dad")."""
+    return next((f.group(1).lower() for f in cue("for_someone").finditer(message) if f.group(1).lower() in RECIPIENTS),
+                None)
 
 
 def named_recipient(message: str, topic: bool = False) -> str | None:
@@ -303,9 +307,9 @@ def named_recipient(message: str, topic: bool = False) -> str | None:
     only a person named as the next one to shop for, the clause's subject of nothing ("right,
     now my niece", "mum next"; not "my brother will just get her flowers")."""
     message = message.replace("\u2019", "'")  # "my sister’s bday", typed on a phone
-    for found in cue("for_someone").finditer(message) if not topic else ():  # "looking for something for my dad"
-        if found.group(1).lower() in RECIPIENTS:
-            return found.group(1).lower()
+    told = recipient_for(message) if not topic else None
+    if told:
+        return told
     for clause in re.split(r"[,.;!?]+", message.lower()):
         words = [w.removesuffix("'s") for w in _WORD.findall(clause) if w not in _PERSON_AGE]
         for i, word in enumerate(words):
@@ -343,9 +347,9 @@ def _gift_words(words: list[str]) -> list[str]:
     return list(dict.fromkeys(themed))
 
 
-# Gift framing, and the wrapping a gift message may still ask for.
-GIFT_WORDS = re.compile(r"\b(gifts?|presents?|pressies?|prezzies?)\b", re.I)
-ASKS_WRAPPING = re.compile(r"\b(wraps?|wrapping|bags?|cards?|tags?|tissues?|box(?:es)?)\b", re.I)
+def asks_for_a_gift(message: str) -> bool:
+    """Gift words that do not ask for the wrapping itself ("a present for my dad", not "gift bags")."""
+    return cue("gift").found(message) and not cue("asks_wrapping").found(message)
 
 
 # Words that make a message a sentence to someone rather than a search box's keywords.

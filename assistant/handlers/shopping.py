@@ -7,7 +7,6 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Callable, Sequence
 
@@ -20,8 +19,8 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (ASKS_WRAPPING, GIFT_WORDS, RECIPIENTS, lexical_words, named_recipient, plan_search,
-                             plausible, singulars, size_change, stems, without_words)
+from assistant.query import (lexical_words, named_recipient, plan_search, plausible, recipient_for, singulars,
+                             size_change, stems, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, gift_picks, is_vague, resolve
@@ -55,18 +54,17 @@ class ShoppingHandlers:
         who the shopping is for ("for my dad", or a gift's person) carries over until someone else (or
         "me") is named."""
         held = session.state.need if session.state.need is not None else Need()
-        wrapping = bool(ASKS_WRAPPING.search(message))  # "and a card as well": the card itself is wanted
-        gift = parse.intent == "gift_help" or ((bool(GIFT_WORDS.search(message)) or held.gift) and not wrapping)
-        named = named_recipient(message) if gift else _recipient(message)  # "my son broke my mug": no gift
-        person = named or (held.for_whom if not _for_me(message) else None)
+        wrapping = cue("asks_wrapping").found(message)  # "and a card as well": the card itself is wanted
+        gift = parse.intent == "gift_help" or ((cue("gift").found(message) or held.gift) and not wrapping)
+        named = named_recipient(message) if gift else recipient_for(message)  # "my son broke my mug": no gift
+        person = named or (held.for_whom if not cue("for_me").found(message) else None)
         same = held.gift and held.kind is None and person == held.for_whom  # gift ideas for the same person
         frame = held if same else Need()
         plan = plan_search(message, parse.slots, gift=gift)
         slots = plan.slots
         sought = [s.text for s in parse.spans if s.type in ("query", "category")]
         kinds = _thing_asked(self.kinds(), message, kinds, sought)
-        budget = (slots.min_price, slots.max_price) if slots.min_price or slots.max_price else \
-            (frame.min_price, frame.max_price)
+        budget = _budget(slots, frame)
         need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
                     min_price=budget[0], max_price=budget[1], currency=slots.currency or frame.currency,
@@ -98,7 +96,7 @@ class ShoppingHandlers:
         need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message) + disliked))
         # "not keen on anything too pink": a value ruled out is never one wanted, whatever was tagged
         need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
-        need.for_whom = _recipient(message) or need.for_whom
+        need.for_whom = recipient_for(message) or need.for_whom
         shown = [p for p in on_screen if p.price is not None]
         # a price move sets the bound the customer did not name: "not too pricey, under a tenner" keeps
         # the tenner; "a bit nicer, up to £15" is dearer than what is shown and at most £15
@@ -243,28 +241,27 @@ class ShoppingHandlers:
         held = session.state.need if session.state.need and session.state.need.gift else Need()
         person = named_recipient(message) or held.for_whom
         held = held if person == held.for_whom else Need()  # the next person's gift has its own budget
-        budget = (slots.min_price, slots.max_price) if slots.min_price or slots.max_price else \
-            (held.min_price, held.max_price)  # "anything under a tenner?": the same gift, in budget
+        budget = _budget(slots, held)  # "anything under a tenner?": the same gift, in budget
         need = Need(query=message, gift=True, for_whom=person,
                     min_price=budget[0], max_price=budget[1], currency=slots.currency or held.currency)
+        gender = RECIPIENT_GENDER.get(person or "")
         found = self.lookup([pid for pid, _ in popular]) if popular else {}
         pool = [Candidate(found[pid], 0.0, reason=reason) for pid, reason in popular if pid in found]
-        picked = gift_picks(pool, shopper.top_k, need.min_price, need.max_price,
-                            RECIPIENT_GENDER.get(need.for_whom or ""), self.kinds().kind_of)
+        picked = gift_picks(pool, shopper.top_k, need.min_price, need.max_price, gender, self.kinds().kind_of)
         if not picked:  # no sales to go by: the words are searched (for this gift), and the question still asked
             session.state.need = need
             act = self._new_search(session, parse, message, kinds)
             act.action = act.action or "search"
             if act.products:
                 session.state.pending = Pending(kind="interests")
-                act.reply += "\n\n" + replies.ask_interests(RECIPIENT_GENDER.get(need.for_whom or ""))
+                act.reply += "\n\n" + replies.ask_interests(gender)
             return act
         products, reasons = [c.product for c in picked], [c.reason for c in picked]
         state = session.state
         state.need, state.focus, state.pending, state.page = need, products[0].id, Pending(kind="interests"), 0
         state.seen = [p.id for p in products]
-        return Act(replies.gift_starters(products, reasons, RECIPIENT_GENDER.get(need.for_whom or "")),
-                   products, reasons, suggestions=list(replies.RESULTS_CHIPS))
+        return Act(replies.gift_starters(products, reasons, gender), products, reasons,
+                   suggestions=list(replies.RESULTS_CHIPS))
 
     # ------------------------------------------------------------------ about what is shown
     def _products_for(self, session: Session, parse: TurnParse, want: int, message: str = "") -> Picked:
@@ -354,17 +351,11 @@ def _disliked(parse: TurnParse, shown: list[Product], need: Need) -> tuple[list[
     return words, {p.id for p in pointed if p is not None}
 
 
-def _recipient(message: str) -> str | None:
-    """Who the need is for ("looking for something for my dad"), as ``decide`` reads it."""
-    return next((f.group(1).lower() for f in cue("for_someone").finditer(message) if f.group(1).lower() in RECIPIENTS),
-                None)
-
-
-_ME = re.compile(r"\bfor (?:me|myself)\b|\bmyself\b", re.I)
-
-
-def _for_me(message: str) -> bool:
-    return bool(_ME.search(message))
+def _budget(slots: Slots, held: Need) -> tuple[float | None, float | None]:
+    """The budget the message names, else the one the need in hand had."""
+    if slots.min_price or slots.max_price:
+        return slots.min_price, slots.max_price
+    return held.min_price, held.max_price
 
 
 def _how_many(message: str, parse: TurnParse) -> int | None:
