@@ -239,6 +239,14 @@ CUES: tuple[Cue, ...] = (
         "a size said against: \"not too big\" or \"too big\" wants smaller ones, \"too small\" bigger ones",
         matches=("for a 10 yr old, not too big", "these are too big", "too small for him", "not so long pls"),
         misses=("bigger ones", "a little one", "me too", "not that one")),
+    Cue("objects", r"\b(?:too|overly|a bit|bit)\s+(?!(?:much|many|late|early|soon)\b)(?:[a-z]+y|"
+                   r"[a-z]+ish|[a-z]+ive|[a-z]+ern|[a-z]+ed|big|small|old|young|plain|loud|bright|dark|cheap|"
+                   r"dear|busy|long|short|heavy|thin|thick)\b",
+        "a judgement against a product ('too girly', 'a bit childish'): a product named with it is not chosen",
+        matches=("pandora twity one is too girly for him", "the fairy cakes ones a bit childish for me",
+                 "these audi style ones are too modern", "the tartan one is a bit old fashioned", "too expensive"),
+        misses=("the union jack one, he was in the navy", "my husband too", "me too", "the owl one too lol",
+                "a bit of a splurge but worth it")),
     Cue("for_someone", r"\bfor (?:my |our |a |the |his |her |their )?(?:little |big |baby |older |younger |"
                        r"grand|great )?([a-z]+)",
         "who a product is for: the word after \"for (my)\", read as a recipient when it is one",
@@ -284,10 +292,11 @@ CUES: tuple[Cue, ...] = (
         misses=("the blue one", "the spaceboy one", "the first one")),
     Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:(?:is|are|was|were|does|do|did|can|could|"
                 r"would|will|has|have|should)\s+(?:it|they|these|those|this|that|the|you|u|i|we|he|she|there)\b|"
-                r"(?:how|what|which|where|when|why|who)\b)",
+                r"(?:how|what'?s?|wat|wot|which|where|when|why|who)\b)|\bor (?:what|not)\b",
         "a message that is a question (even with no question mark): not praise, not a request to buy",
         matches=("is the weather nice in bangalore today", "does the blue one come in a 5",
-                 "ok is it nice quality", "how nice is the second one"),
+                 "ok is it nice quality", "how nice is the second one", "whats the fabric of the ausy one",
+                 "the disney one is princess or what design"),
         misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice",
                 "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"

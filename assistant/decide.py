@@ -66,6 +66,7 @@ class Turn:
     kinds: tuple[str, ...]
     described: tuple[str, ...] = ()  # words of the message that the store's titles use
     basket: tuple[str, ...] = ()  # titles of what the basket holds, when the message may ask to remove
+    singled: str | None = None  # the words by which the message picks out one shown product
 
     @property
     def shown(self) -> bool:
@@ -254,6 +255,22 @@ def _praise(t: Turn) -> bool:
         and not cue("no").found(t.message) and not cue("declines").found(t.message)
 
 
+def _chooses_named(t: Turn) -> bool:
+    """One shown product picked out by its own words, with a reason but nothing asked ("the union
+    jack one, he was in the navy", "he loves orange, the gayatri one!"): a choice, so an offer to
+    add, as praise is. Several shown products with those words ("those french blue ones") narrow
+    the need instead, and so does a look asked for ("zinc ones")."""
+    pointer = cue("names_one").search(without_avoided(t.message))
+    said = {stem(w) for w in lexical_words(pointer.group(1) or pointer.group(2) or "")} if pointer else set()
+    return t.shown and bool(t.singled) and bool(said & {stem(w) for w in lexical_words(t.singled)}) \
+        and not any(r.kind != "name" for r in t.parse.slots.references) and t.parse.intent not in SUPPORT_INTENTS \
+        and t.parse.intent != "dislike" and not t.new_kind() and not _looks_wanted(t) and "?" not in t.message \
+        and not cue("asks").found(t.message) and not cue("more").found(t.message) \
+        and not cue("like_this").found(t.message) and not cue("no").found(t.message) \
+        and not cue("declines").found(t.message) and not cue("objects").found(t.message) \
+        and not cue("asks_for_products").found(t.message)
+
+
 def _looks_wanted(t: Turn) -> bool:
     """"The zinc ones", "pink ones": products of a colour or material, in the plural and named by
     nothing else, are a look wanted, not one product pointed at ("the pink one is cute" is)."""
@@ -435,6 +452,7 @@ RULES: tuple[Rule, ...] = (
     _rule("question_about_shown", "answer",
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
+    _rule("chooses_a_named_one", "offer_add", _chooses_named),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("gift_for_another_person", "search", lambda t: _another_person(t) and says_what_they_like(t.described)),
     _rule("ideas_for_another_person", "recommend", _another_person),
@@ -452,15 +470,16 @@ RULES: tuple[Rule, ...] = (
 
 
 def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence[str] = (),
-           described: Sequence[str] = (), basket: Sequence[str] = ()) -> Action:
+           described: Sequence[str] = (), basket: Sequence[str] = (), singled: str | None = None) -> Action:
     """The first rule of ``RULES`` that answers; a turn nothing answers is small talk.
     ``described``: the message's words that the store's product titles use; ``basket``: the
-    titles of what the basket holds (needed only when ``may_remove`` says so)."""
+    titles of what the basket holds (needed only when ``may_remove`` says so); ``singled``: the
+    words that pick out one shown product (``reading.singled_out``)."""
     # "thanks youve been a star x", "brb someone at the door": a kind word in talk is not a kind
     # asked for; a message of product words only ("playing cards") is a request whatever the parser says
     if parse.is_talk_by() >= CONFIDENT and len(described) < len(lexical_words(message)):
         kinds, described = (), ()
-    turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket))
+    turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket), singled)
     for rule in RULES:
         action = rule(turn)
         if action is not None:

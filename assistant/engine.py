@@ -289,14 +289,14 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         if hinted:  # the wording settles it, whether or not the model was sure
             parse = parse.model_copy(update={"intent": hinted, "confidence": max(parse.confidence, 0.9)})
         try:
-            parse, kinds, described = self._read(session, message, parse)
+            parse, kinds, described, singled = self._read(session, message, parse)
         except SearchUnavailable:  # the store is down: decide on the words alone (support still answers)
-            kinds, described = [], []
+            kinds, described, singled = [], [], None
         try:
             basket = [p.title for p, _ in self._cart(session)] if may_remove(parse, message) else []
         except SearchUnavailable:  # the catalogue is down: a removal is read without it
             basket = []
-        action = decide(state, parse, message, kinds, described, basket)
+        action = decide(state, parse, message, kinds, described, basket, singled)
         asked = state.pending
         try:
             act = getattr(self, HANDLERS[action.rule] if action.rule in HANDLERS else HANDLERS[action.kind])(
@@ -310,20 +310,20 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             parse = parse.model_copy(update={"intent": said})
         return self._finish(session, parse, message, act, action)
 
-    def _read(self, session: Session, message: str, parse: TurnParse) -> tuple[TurnParse, list[str], list[str]]:
+    def _read(self, session: Session, message: str, parse: TurnParse) -> tuple[TurnParse, list, list, str | None]:
         """The parse, pointing at the shown product the message names by its own words when the
         parser tagged no reference ("silver streak denim is sick"); the store's kinds the message
         names; its words the store's titles use. A kind word naming a product on screen ("the
         spaceboy one") points at it, not at a new need, unless the parser read a search for it."""
         shown = self.shown_products(session) if session.state.shown else []
-        named = singled_out(message, shown) if not parse.slots.references else None
-        if named:
+        named = singled_out(message, shown)
+        if named and not parse.slots.references:
             slots = parse.slots.model_copy(update={"references": [Reference(kind="name", text=named)]})
             parse = parse.model_copy(update={"slots": slots})
         asked = parse.slots.query if parse.intent in SEARCHING else None
         speller = self.shopper.searcher.speller  # "umberella for my little girl" describes umbrellas
         spelled = speller.correct(message) if speller is not None else message
-        return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked, spelled))
+        return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked, spelled), named)
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:
         state = session.state

@@ -19,8 +19,8 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (lexical_words, named_recipient, plan_search, plausible, recipient_for, singulars,
-                             size_change, stems, without_words)
+from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_search, plausible, recipient_for, singulars,
+                             size_change, stem, stems, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, gift_picks, is_vague, resolve
@@ -110,6 +110,7 @@ class ShoppingHandlers:
         need.query = " ".join([need.query, *extra]).strip()
         if need.lexical is not None:
             wanted = [w for v in new.attributes.values() for w in lexical_words(v)]
+            wanted += [w.lower() for w in self.kinds().described(extra) if stem(w) not in RECIPIENTS]  # "digital"
             need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
         act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True,
                               category=new.category, exclude=gone)

@@ -164,3 +164,15 @@ def test_who_a_need_is_for_says_whose_products_come_first(flipkart):
     said = Talk(flipkart).say("buying a top for my gf, no clue what girls like")
     top = [p.title.lower() for p in said.products[:3]]
     assert said.products and all("women" in t for t in top), top
+
+
+def test_a_look_the_titles_use_narrows_and_a_product_picked_by_its_words_is_offered(flipkart):
+    talk = Talk(flipkart)
+    first = talk.say("also a watch for my daughter, her first one")
+    assert first.shows and _of(first, ("watch",)) >= 3, [p.title for p in first.products]
+    digital = talk.say("digital is easier for her to read")
+    assert digital.action == "refine" and _of(digital, ("digital",)) >= 4, [p.title for p in digital.products]
+    named = next(p for p in digital.products if "disney" in p.title.lower() or "marvel" in p.title.lower())
+    brand = "disney" if "disney" in named.title.lower() else "marvel"
+    chosen = talk.say(f"she loves cartoons, the {brand} one!")
+    assert chosen.action == "offer_add" and brand in chosen.reply.lower() and talk.cart() == 0, chosen.reply

@@ -236,6 +236,26 @@ def test_praise_of_a_shown_product_named_by_its_words_offers_to_add(message):
     assert (action.kind, action.rule) == ("offer_add", "praises_shown"), action
 
 
+@pytest.mark.parametrize("message,singled", [
+    ("the union jack one, he was in the navy", "union jack"), ("he loves orange, the gayatri one!", "gayatri"),
+    ("the reindeer ones lol my kids will lose it", "reindeer"),
+])
+def test_one_shown_product_picked_out_by_its_words_is_a_choice(message, singled):
+    action = decide(shown(), parse("refine", confidence=0.5), message, singled=singled)
+    assert (action.kind, action.rule) == ("offer_add", "chooses_a_named_one"), action
+
+
+@pytest.mark.parametrize("message,singled", [
+    ("pandora twity one is too girly for him", "twity"),  # a judgement against it
+    ("show me some printed ones too", "printed"),  # a request for more of that look
+    ("the disney one is princess or what design", "disney"),  # a question
+    ("the green fern ones", None),  # no one shown product has those words: a narrowing
+])
+def test_a_named_product_with_a_judgement_request_or_question_is_not_a_choice(message, singled):
+    action = decide(shown(), parse("refine", confidence=0.5), message, singled=singled)
+    assert action.kind != "offer_add", action
+
+
 def test_a_ruled_out_product_is_not_pointed_at_by_praise():
     action = decide(shown(), parse("refine", confidence=0.9), "something smart, not the pastel ones")
     assert action.kind == "refine", action
