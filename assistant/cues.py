@@ -75,6 +75,35 @@ CUES: tuple[Cue, ...] = (
         matches=("ok no thanks", "ok thanks, bye", "sure, maybe later", "ok nvm", "lol ok. thats it for now",
                  "ill pass on those"),
         misses=("yes please", "go on then", "yeah add it")),
+    Cue("defers", r"\b(?:(?:i'?ll|ill|i will|will|gonna|going to|might|may) (?:come back|leave|skip|think|sleep on|"
+                  r"hold off|wait|pass)|(?:leave|skip) (?:it|that|them|those|this)|(?:let me|lemme|need to) "
+                  r"(?:think|have a think|decide|sleep on)|(?:are|that'?s|thats|that is) enough|come back (?:to|later)|bye|"
+                  r"already (?:got|has|have) (?:loads|plenty|enough|lots|too many)|"
+                  r"(?:got|has|have) (?:loads|plenty|too many) (?:of (?:\w+ ){1,3})?already)\b",
+        "putting the need aside for now ('ill come back to the lights', 'bag n clutch are enough'): talk, "
+        "not a search of the words said",
+        matches=("hmm ill leave the cake tin for now", "ok ill come back to the lights", "nah, bag n clutch are enough",
+                 "ugh all plastic. skip it then", "vareesha looks nicer but lemme think", "ok no worries bye!",
+                 "hmm actually shes got loads of cake stands already tbh"),
+        misses=("i'll take the blue one", "leave out the plastic ones", "is one enough for a party",
+                "any bags that will last", "skipping rope for my son", "cheap digital one under 500 is enough")),
+    Cue("takes", r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fine|cool|nice|aww?|hmm+|oh|so|"
+                 r"then|nah|no|actually)\W+)*(?:i'?ll (?:take|have|buy|grab) (?:it|them|that|this|those|these|the|"
+                 r"one|two|both|\d+)|(?:i'?ll |i will |i'?m )?(?:go|going) (?:for|with) (?!a (?:walk|look|bit)\b)\w|"
+                 r"take (?:the|that|this|those|these|it|them|both|\d+|one|two)\b|"
+                 r"(?:\d+|one|two|three|four|five|six) of (?:the|those|them|these|each|that)\b)(?!.*\b(?:out|off|away)\b)",
+        "a request to buy said firmly, at the start ('ill have 2 small and 1 large', 'go with bootwale', '3 of the "
+        "black please'): a request whatever the parser made of the rest",
+        matches=("lovely ill have 2 small and 1 large", "go with bootwale", "ok go for paul mitchell",
+                 "take the ceramic burner pot, 2 of them", "3 of the black please", "ok 2 of them", "yes one of each"),
+        misses=("take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
+                "the first 2 of them are nice", "is one of them cheaper", "go for a walk lol")),
+    Cue("quantity_said", r"\b(?:(?:take|have|add|get|want|need|buy|grab|order)\s+(\d{1,3}|two|three|four|five|six|"
+                         r"ten|dozen)\b(?!\s*(?:cm|mm|m|ml|l|kg|g|inch|%|pounds?|quid|rs|inr|£|\$))|"
+                         r"(\d{1,3}|two|three|four|five|six|ten|dozen)\s+(?:of (?:the|those|these|them|it|that)|x\b|pcs|pieces))",
+        "how many a request to buy asks for, when the parser tagged none ('ok 2 of them', 'ill have 2')",
+        matches=("ok 2 of them", "take the ceramic burner pot, 2 of them", "ill take 3", "add two please"),
+        misses=("the first one", "ill take the 2 litre one", "add the blue one", "i need 2 cm more")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
                r"\b(?:add (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"i'?ll (?:take|have|get|buy|grab) (?:it|them|that|this|those|these|the|one|two|both|\d+)|"

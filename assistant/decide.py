@@ -212,13 +212,14 @@ def _size_about_shown(t: Turn) -> bool:
 
 def _explicit_buy(t: Turn) -> bool:
     """"Add the blue one to my basket", "i'll take 2 of the first": never a question."""
-    found = cue("buy").search(t.message)
+    firm = cue("takes").search(t.message)
+    found = firm or cue("buy").search(t.message)
     if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():]:
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
     last = not t.message[found.end():].strip(" .!")  # "bargain, add": the request closes the message
     if t.parse.intent not in ("add_to_cart", "affirm", "praise") and not re.search(r"basket|cart|trolley", said) \
-            and not last:
+            and not last and not firm:
         return False
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
 
@@ -412,6 +413,19 @@ def _adds_to_need(t: Turn) -> bool:
         or (bool(t.kinds or t.described) and cue("asks_for_products").found(t.message))
 
 
+def _puts_off(t: Turn) -> bool:
+    """The need put aside for now ("ok ill come back to the lights", "nah, bag n clutch are
+    enough", "ugh all plastic. skip it then"): talk that keeps the need. Something asked for
+    after it ("skip those. chopping board for her bread"), or a budget, is a request."""
+    put = cue("defers").search(t.message)
+    if t.need is None or put is None or "?" in t.message or cue("asks_for_products").found(t.message) \
+            or _budget_said(t):
+        return False
+    after = {stem(w) for w in lexical_words(t.message[put.end():])}
+    held = {stem(k) for k in t.need.kinds}  # "ill come back to the lights": the need itself, put off
+    return not any(stem(w) in after for k in t.asked_kinds() if stem(k) not in held for w in k.split())
+
+
 def _small_talk(t: Turn) -> bool:
     if t.new_kind() or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
         return False
@@ -453,6 +467,7 @@ RULES: tuple[Rule, ...] = (
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("chooses_a_named_one", "offer_add", _chooses_named),
+    _rule("puts_it_off", "chat", _puts_off),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("gift_for_another_person", "search", lambda t: _another_person(t) and says_what_they_like(t.described)),
     _rule("ideas_for_another_person", "recommend", _another_person),

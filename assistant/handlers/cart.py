@@ -9,6 +9,7 @@ from assistant import replies
 from assistant.cues import cue
 from assistant.decide import CONFIDENT
 from assistant.handlers.base import Act
+from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import TurnParse
 from assistant.session import Session
 from assistant.shopping import resolve
@@ -36,7 +37,7 @@ class CartHandlers:
         session.state.pending = None
         if product is None:
             return Act(replies.WHICH_TO_ADD, show=False)
-        return self._put_in_cart(session, product, parse.slots.quantity or pending.quantity)
+        return self._put_in_cart(session, product, _quantity(message, parse) or pending.quantity)
 
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """An explicit request to buy: the product it names (or the one in focus)."""
@@ -44,7 +45,7 @@ class CartHandlers:
         if not found.products:
             return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
         session.state.pending = None
-        return self._put_in_cart(session, found.products[0], parse.slots.quantity or 1)
+        return self._put_in_cart(session, found.products[0], _quantity(message, parse) or 1)
 
     def _put_in_cart(self, session: Session, product: Product, quantity: int) -> Act:
         state = session.state
@@ -112,3 +113,14 @@ class CartHandlers:
         self.events.append([Event(product.id, "remove_from_cart", session.user_id, quantity, product.price,
                                   time.time(), session.id)])
         return Act(replies.removed_from_cart(product), [product], show=False, suggestions=list(replies.CART_CHIPS))
+
+
+def _quantity(message: str, parse: TurnParse) -> int | None:
+    """How many the request asks for: the parser's count, else the one said ("ok 2 of them")."""
+    if parse.slots.quantity:
+        return parse.slots.quantity
+    said = cue("quantity_said").search(message)
+    if said is None:
+        return None
+    word = (said.group(1) or said.group(2)).lower()
+    return int(word) if word.isdigit() else WORD_NUMBERS.get(word)

@@ -176,3 +176,10 @@ def test_a_look_the_titles_use_narrows_and_a_product_picked_by_its_words_is_offe
     brand = "disney" if "disney" in named.title.lower() else "marvel"
     chosen = talk.say(f"she loves cartoons, the {brand} one!")
     assert chosen.action == "offer_add" and brand in chosen.reply.lower() and talk.cart() == 0, chosen.reply
+
+
+def test_a_firm_request_names_how_many_and_adds_that_many(flipkart):
+    talk = Talk(flipkart)
+    assert talk.say("show me some backpacks").shows
+    taken = talk.say("ok 2 of the first one please")
+    assert taken.action == "add_to_cart" and talk.cart() == 2, taken.reply

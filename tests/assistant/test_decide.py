@@ -459,3 +459,37 @@ def test_gift_rules_leave_alone_what_is_not_theirs(state, message, intent, not_r
 def test_a_non_answer_to_what_they_are_into_leaves_the_ideas(message):
     asked = DialogueState(need=IDEAS, shown=["a"], pending=Pending(kind="interests"))
     assert decide(asked, parse("chitchat", confidence=0.5), message).rule != "says_what_they_like", message
+
+
+@pytest.mark.parametrize("message,kinds", [
+    ("ok ill come back to the shoes", ["shoe"]), ("nah, bag n clutch are enough", ["bag", "clutch"]),
+    ("ugh all plastic. skip it then", []), ("vareesha looks nicer but lemme think", []),
+    ("hmm actually shes got loads of cake stands already tbh", ["cake stand"]),
+])
+def test_the_need_put_aside_is_talk_that_keeps_it(message, kinds):
+    action = decide(shown(), parse("refine", confidence=0.6), message, kinds=kinds)
+    assert (action.kind, action.rule) == ("chat", "puts_it_off"), action
+
+
+@pytest.mark.parametrize("message,kinds,slots", [
+    ("meh skip those. chopping board for her bread", ["chopping board"], {}),
+    ("cheap digital one under 500 is enough", [], {"max_price": 500}),
+    ("ill wait, do you have any in red?", [], {}),
+])
+def test_something_asked_beside_putting_off_is_a_request(message, kinds, slots):
+    action = decide(shown(), parse("refine", confidence=0.6, **slots), message, kinds=kinds)
+    assert action.rule != "puts_it_off", action
+
+
+@pytest.mark.parametrize("message", ["lovely ill have 2 small and 1 large", "go with bootwale", "ok go for paul mitchell",
+                                     "3 of the black please", "ok 2 of them"])
+def test_a_firm_request_to_buy_adds_whatever_the_parser_read(message):
+    action = decide(shown(), parse("refine", confidence=0.9), message)
+    assert (action.kind, action.rule) == ("add_to_cart", "asks_to_buy"), action
+
+
+@pytest.mark.parametrize("message", ["take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
+                                     "go for a walk lol, back in 5"])
+def test_words_like_a_request_to_buy_that_are_not_one_leave_the_basket(message):
+    action = decide(shown(), parse("refine", confidence=0.9), message)
+    assert action.kind != "add_to_cart", action
