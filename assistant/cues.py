@@ -328,6 +328,16 @@ CUES: tuple[Cue, ...] = (
                  "the disney one is princess or what design"),
         misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice",
                 "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
+    Cue("asks_about_it", r"^\W*(?:(?:and|so|but|wait|ok(?:ay)?|hmm+|oh|also|sorry|lol|um+)\W+)*(?:(?:is|are|was|were|"
+                         r"does|do|did|will|would|can|could|has|have)\s+(?:it|they|this|that|these|those|the (?:\w+ )?"
+                         r"(?:one|ones))\b|how (?:much|big|long|heavy|tall|wide|many)\s+(?:is|was|are|were|would|does|do)"
+                         r"\s+(?:it|they|this|that|these|those|the (?:\w+ )?(?:one|ones))\b)|"
+                         r"\b(?:included|come with|comes with)\W*\??\W*$",
+        "a question about the product on screen or in focus, by a pronoun: answered from its fields",
+        matches=("how much was it again?", "wait do they come in 5", "battery included?", "is it waterproof",
+                 "does the pink one come in a set"),
+        misses=("do you have any in red?", "any cheaper ones?", "is there anything smaller", "how much do you charge "
+                "for delivery", "have you got them in blue", "it's lovely")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

@@ -467,6 +467,8 @@ RULES: tuple[Rule, ...] = (
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("chooses_a_named_one", "offer_add", _chooses_named),
+    _rule("asks_about_it", "answer", lambda t: (t.shown or bool(t.state.focus)) and cue("asks_about_it").found(t.message)
+          and not t.new_kind() and not cue("more").found(t.message) and not cue("like_this").found(t.message)),
     _rule("puts_it_off", "chat", _puts_off),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("gift_for_another_person", "search", lambda t: _another_person(t) and says_what_they_like(t.described)),

@@ -493,3 +493,16 @@ def test_a_firm_request_to_buy_adds_whatever_the_parser_read(message):
 def test_words_like_a_request_to_buy_that_are_not_one_leave_the_basket(message):
     action = decide(shown(), parse("refine", confidence=0.9), message)
     assert action.kind != "add_to_cart", action
+
+
+@pytest.mark.parametrize("message", ["how much was it again?", "wait do they come in 5", "battery included?",
+                                     "is it waterproof"])
+def test_a_question_about_the_product_in_view_is_answered_whatever_the_parser_read(message):
+    action = decide(shown(), parse("greeting", confidence=0.4), message)
+    assert (action.kind, action.rule) == ("answer", "asks_about_it"), action
+
+
+@pytest.mark.parametrize("message", ["do you have any in red?", "any cheaper ones?", "have you got them in blue"])
+def test_a_question_asking_for_other_products_is_not_about_the_one_in_view(message):
+    action = decide(shown(), parse("refine", confidence=0.7), message)
+    assert action.rule != "asks_about_it", action
