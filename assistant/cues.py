@@ -75,35 +75,47 @@ CUES: tuple[Cue, ...] = (
         matches=("ok no thanks", "ok thanks, bye", "sure, maybe later", "ok nvm", "lol ok. thats it for now",
                  "ill pass on those"),
         misses=("yes please", "go on then", "yeah add it")),
-    Cue("defers", r"\b(?:(?:i'?ll|ill|i will|will|gonna|going to|might|may) (?:come back|leave|skip|think|sleep on|"
-                  r"hold off|wait|pass)|(?:leave|skip) (?:it|that|them|those|this)|(?:let me|lemme|need to) "
-                  r"(?:think|have a think|decide|sleep on)|(?:are|that'?s|thats|that is) enough|come back (?:to|later)|bye|"
-                  r"already (?:got|has|have) (?:loads|plenty|enough|lots|too many)|"
+    Cue("defers", r"\b(?:(?:i'?ll|ill|i will|gonna|going to|might) (?:come back|skip|think|sleep on|hold off|wait|pass|"
+                  r"leave (?:it|that|them|those|this|the (?:[\w-]+ ){0,2}?[\w-]+) (?:for now|then|till|until))|"
+                  r"(?:leave|skip) (?:it|that|them|those|this)\b(?! (?:to|up to|with|outside|in|on)\b)|"
+                  r"(?:let me|lemme|need to) (?:think|have a think|decide|sleep on)|(?:are|that'?s|thats|that is) enough|"
+                  r"come back (?:to|later)|bye|already (?:got|has|have) (?:loads|plenty|enough|lots|too many)|"
                   r"(?:got|has|have) (?:loads|plenty|too many) (?:of (?:\w+ ){1,3})?already)\b",
         "putting the need aside for now ('ill come back to the lights', 'bag n clutch are enough'): talk, "
-        "not a search of the words said",
+        "not a search of the words said, unless something is asked for after it",
         matches=("hmm ill leave the cake tin for now", "ok ill come back to the lights", "nah, bag n clutch are enough",
                  "ugh all plastic. skip it then", "vareesha looks nicer but lemme think", "ok no worries bye!",
                  "hmm actually shes got loads of cake stands already tbh"),
         misses=("i'll take the blue one", "leave out the plastic ones", "is one enough for a party",
-                "any bags that will last", "skipping rope for my son", "cheap digital one under 500 is enough")),
-    Cue("takes", r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fine|cool|nice|aww?|hmm+|oh|so|"
-                 r"then|nah|no|actually)\W+)*(?:i'?ll (?:take|have|buy|grab) (?:it|them|that|this|those|these|the|"
-                 r"one|two|both|\d+)|(?:i'?ll |i will |i'?m )?(?:go|going) (?:for|with) (?!a (?:walk|look|bit)\b)\w|"
-                 r"take (?:the|that|this|those|these|it|them|both|\d+|one|two)\b|"
-                 r"(?:\d+|one|two|three|four|five|six) of (?:the|those|them|these|each|that)\b)(?!.*\b(?:out|off|away)\b)",
-        "a request to buy said firmly, at the start ('ill have 2 small and 1 large', 'go with bootwale', '3 of the "
-        "black please'): a request whatever the parser made of the rest",
-        matches=("lovely ill have 2 small and 1 large", "go with bootwale", "ok go for paul mitchell",
-                 "take the ceramic burner pot, 2 of them", "3 of the black please", "ok 2 of them", "yes one of each"),
+                "any bags that will last", "skipping rope for my son", "cheap digital one under 500 is enough",
+                "my dad will leave for the uk next week", "we will leave it outside so it needs to be waterproof",
+                "leave it to you, pick one for me")),
+    Cue("takes", r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fine|cool|aww?|hmm+|oh|so|then)\W+)*"
+                 r"(?!.*\b(?:out|off|away|back|later|tomorrow|elsewhere|instead)\b)"
+                 r"(?:(?:i'?ll|i will) (?:take|have|buy|grab) (?P<taken>_WHAT)|(?:i'?ll |i will |i'?m |we'?ll )?"
+                 r"(?:go|going) (?:for|with) (?P<chosen>_WHAT|(?!(?:a|an|some|my|our|his|her)\b)[\w'&-]+(?: [\w'&-]+){0,2})|take (?P<took>_WHAT)|"
+                 r"(?P<count>\d{1,3}|one|two|three|four|five|six) of (?P<counted>_WHAT))"
+                 r"(?=\W*(?:(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol)\W*)*$|\s*,\s*(?:\d{1,3}|one|two|"
+                 r"three|both) of (?:them|those|these)\W*(?:please|pls)?\W*$)".replace(
+                     "_WHAT", r"(?:it|them|that(?: one)?|this(?: one)?|those|these|both|each|the (?:[\w'&-]+ ){0,2}?[\w'&-]+)"),
+        "a request to buy said firmly: it opens the message and its object (a pointer, 'the ...', a name) closes it "
+        "('go with bootwale', '3 of the black please'); read as one when the object points at a shown product",
+        matches=("go with bootwale", "ok go for paul mitchell", "take the ceramic burner pot, 2 of them",
+                 "3 of the black please", "ok 2 of them", "yes one of each", "ill take that one thanks"),
         misses=("take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
-                "the first 2 of them are nice", "is one of them cheaper", "go for a walk lol")),
-    Cue("quantity_said", r"\b(?:(?:take|have|add|get|want|need|buy|grab|order)\s+(\d{1,3}|two|three|four|five|six|"
-                         r"ten|dozen)\b(?!\s*(?:cm|mm|m|ml|l|kg|g|inch|%|pounds?|quid|rs|inr|£|\$))|"
-                         r"(\d{1,3}|two|three|four|five|six|ten|dozen)\s+(?:of (?:the|those|these|them|it|that)|x\b|pcs|pieces))",
-        "how many a request to buy asks for, when the parser tagged none ('ok 2 of them', 'ill have 2')",
-        matches=("ok 2 of them", "take the ceramic burner pot, 2 of them", "ill take 3", "add two please"),
-        misses=("the first one", "ill take the 2 litre one", "add the blue one", "i need 2 cm more")),
+                "the first 2 of them are nice", "go for a walk lol", "ok take it easy", "take it back, the handle is broken",
+                "ill buy it later", "ill take that as a no", "one of them has a crack in the photo",
+                "two of those look identical", "3 of the reviews say it breaks", "take 10, brb")),
+    Cue("quantity_said", r"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me)\s+(\d{1,3}|two|three|four|"
+                         r"five|six|ten|dozen)\b(?=\s*(?:of\b|more\b|please\b|pls\b|x\b|$|[,.!]|(?:small|medium|"
+                         r"large|big|little)\b|(?:[\w-]+ )?ones?\b|[a-z]+s\b))|"
+                         r"^\W*(?:(?:ok(?:ay)?|yes|yeah|ya)\W+)?(\d{1,3}|two|three|four|five|six|ten|dozen) of\b|"
+                         r",\s*(\d{1,3}|two|three|four|five|six) of (?:them|those|these)\W*(?:please|pls)?\W*$",
+        "how many a request to buy asks for, when the parser tagged none ('ok 2 of them', 'ill have 2 large')",
+        matches=("ok 2 of them", "take the ceramic burner pot, 2 of them", "ill take 3", "add two please",
+                 "ill take 2 large", "take 2 mugs", "ill have 2 lamps"),
+        misses=("the first one", "ill take the 2 litre one", "add the blue one", "i need 2 cm more",
+                "yes, we have 3 kids", "yes please, i have 2 already", "ill take 6 pack")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
                r"\b(?:add (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"i'?ll (?:take|have|get|buy|grab) (?:it|them|that|this|those|these|the|one|two|both|\d+)|"
@@ -268,12 +280,13 @@ CUES: tuple[Cue, ...] = (
         "a size said against: \"not too big\" or \"too big\" wants smaller ones, \"too small\" bigger ones",
         matches=("for a 10 yr old, not too big", "these are too big", "too small for him", "not so long pls"),
         misses=("bigger ones", "a little one", "me too", "not that one")),
-    Cue("objects", r"\b(?:too|overly|a bit|bit)\s+(?!(?:much|many|late|early|soon)\b)(?:[a-z]+y|"
+    Cue("objects", r"\b(?:too|overly|a bit|bit)\s+(?!(?:many|late|early|soon|of)\b)(?:[a-z]+y|"
                    r"[a-z]+ish|[a-z]+ive|[a-z]+ern|[a-z]+ed|big|small|old|young|plain|loud|bright|dark|cheap|"
-                   r"dear|busy|long|short|heavy|thin|thick)\b",
+                   r"dear|busy|long|short|heavy|thin|thick|much)\b",
         "a judgement against a product ('too girly', 'a bit childish'): a product named with it is not chosen",
         matches=("pandora twity one is too girly for him", "the fairy cakes ones a bit childish for me",
-                 "these audi style ones are too modern", "the tartan one is a bit old fashioned", "too expensive"),
+                 "these audi style ones are too modern", "the tartan one is a bit old fashioned", "too expensive",
+                 "pink is a bit much, maybe blue"),
         misses=("the union jack one, he was in the navy", "my husband too", "me too", "the owl one too lol",
                 "a bit of a splurge but worth it")),
     Cue("for_someone", r"\bfor (?:my |our |a |the |his |her |their )?(?:little |big |baby |older |younger |"
@@ -321,12 +334,14 @@ CUES: tuple[Cue, ...] = (
         misses=("the blue one", "the spaceboy one", "the first one")),
     Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:(?:is|are|was|were|does|do|did|can|could|"
                 r"would|will|has|have|should)\s+(?:it|they|these|those|this|that|the|you|u|i|we|he|she|there)\b|"
-                r"(?:how|what'?s?|wat|wot|which|where|when|why|who)\b)|\bor (?:what|not)\b",
+                r"(?:how|(?:what'?s?|wat|wot)(?!\s+(?:a|an|not)\b)|which|where|when|why|who)\b)|\bor (?:what\b|not\W*\?)",
         "a message that is a question (even with no question mark): not praise, not a request to buy",
         matches=("is the weather nice in bangalore today", "does the blue one come in a 5",
                  "ok is it nice quality", "how nice is the second one", "whats the fabric of the ausy one",
                  "the disney one is princess or what design"),
         misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice",
+                "wat a cutie the owl one", "whats not to love, the owl one is perfect",
+                "love the owl one, whether she likes it or not",
                 "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
     Cue("asks_about_it", r"^\W*(?:(?:and|so|but|wait|ok(?:ay)?|hmm+|oh|also|sorry|lol|um+)\W+)*(?:(?:is|are|was|were|"
                          r"does|do|did|will|would|can|could|has|have)\s+(?:it|they|this|that|these|those|the (?:\w+ )?"

@@ -212,7 +212,7 @@ def _size_about_shown(t: Turn) -> bool:
 
 def _explicit_buy(t: Turn) -> bool:
     """"Add the blue one to my basket", "i'll take 2 of the first": never a question."""
-    firm = cue("takes").search(t.message)
+    firm = _firm_buy(t)
     found = firm or cue("buy").search(t.message)
     if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():]:
         return False
@@ -222,6 +222,27 @@ def _explicit_buy(t: Turn) -> bool:
             and not last and not firm:
         return False
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
+
+
+_POINTERS = frozenset({"it", "them", "that", "this", "those", "these", "both", "each", "one", "ones", "the"})
+_POSITIONS = frozenset({"first", "second", "third", "fourth", "fifth", "last", "cheapest", "cheaper"})
+
+
+def _firm_buy(t: Turn) -> re.Match | None:
+    """A request to buy that opens the message and ends on what it takes ("go with bootwale",
+    "take the ceramic burner pot, 2 of them", "3 of the black please"): a request whatever the
+    parser read, when what it takes points at something shown (a pointer, a position, the words
+    of one shown product; or a count of "the ..."). The cue admits only thanks after it; put off
+    ("ill go with that one, but lemme think") it is not."""
+    found = cue("takes").search(t.message)
+    if found is None or cue("defers").found(t.message) or t.parse.intent in SUPPORT_INTENTS:
+        return None
+    what = next(v for k, v in found.groupdict().items() if v and k != "count").lower()
+    words = set(re.findall(r"[\w'&-]+", what)) - _POINTERS
+    named = {stem(w) for w in lexical_words(t.singled or "")}
+    points = not words or words <= _POSITIONS or bool(named & {stem(w) for w in words}) \
+        or (bool(found.group("count")) and what.startswith("the "))
+    return found if points else None
 
 
 def _unclear_buy(t: Turn) -> bool:
@@ -257,19 +278,27 @@ def _praise(t: Turn) -> bool:
 
 
 def _chooses_named(t: Turn) -> bool:
-    """One shown product picked out by its own words, with a reason but nothing asked ("the union
-    jack one, he was in the navy", "he loves orange, the gayatri one!"): a choice, so an offer to
-    add, as praise is. Several shown products with those words ("those french blue ones") narrow
-    the need instead, and so does a look asked for ("zinc ones")."""
+    """One shown product picked out by its own words, alone or with a liking said ("the gayatri
+    one!!", "he loves orange, the gayatri one!"): a choice, so an offer to add, as praise is.
+    Several shown products with those words ("those french blue ones") narrow the need instead, a
+    look asked for ("zinc ones") too; a judgement, a question, a doubt or a fact about it is no choice."""
     pointer = cue("names_one").search(without_avoided(t.message))
-    said = {stem(w) for w in lexical_words(pointer.group(1) or pointer.group(2) or "")} if pointer else set()
-    return t.shown and bool(t.singled) and bool(said & {stem(w) for w in lexical_words(t.singled)}) \
-        and not any(r.kind != "name" for r in t.parse.slots.references) and t.parse.intent not in SUPPORT_INTENTS \
-        and t.parse.intent != "dislike" and not t.new_kind() and not _looks_wanted(t) and "?" not in t.message \
-        and not cue("asks").found(t.message) and not cue("more").found(t.message) \
-        and not cue("like_this").found(t.message) and not cue("no").found(t.message) \
-        and not cue("declines").found(t.message) and not cue("objects").found(t.message) \
-        and not cue("asks_for_products").found(t.message)
+    if pointer is None or not t.shown or not t.singled or any(r.kind != "name" for r in t.parse.slots.references):
+        return False
+    said = {stem(w) for w in lexical_words(pointer.group(1) or pointer.group(2) or "")}
+    rest = t.message[:pointer.start()] + " " + t.message[pointer.end():]
+    liked = cue("likes").found(rest) and not re.search(r"\b(?:not|never|hates?|\w+n'?t)\b", rest.lower())
+    return bool(said & {stem(w) for w in lexical_words(t.singled)}) and (liked or not lexical_words(rest)) \
+        and _nothing_against(t) and not _looks_wanted(t) and t.parse.intent not in SUPPORT_INTENTS + ("dislike",)
+
+
+def _nothing_against(t: Turn) -> bool:
+    """No question, request for others, doubt or judgement beside a product pointed at."""
+    clauses = re.split(r"[,.;!]+", t.message)
+    return "?" not in t.message and not any(cue("asks").found(c) for c in clauses) and not t.new_kind() \
+        and not any(cue(name).found(t.message) for name in ("more", "like_this", "no", "declines", "objects",
+                                                                  "asks_for_products", "defers", "comparative_price",
+                                                                  "bigger", "smaller"))
 
 
 def _looks_wanted(t: Turn) -> bool:
@@ -302,8 +331,13 @@ def _asks_about_named(t: Turn) -> bool:
     named = cue("names_one").search(without_avoided(t.message))
     # "the oval electric one?" names one shown; "paper ones?" or "cheaper ones?" asks for others
     by_look = named and named.group(1) and set(lexical_words(named.group(1))) & (COLOURS | MATERIALS)
-    return t.shown and asked and not t.new_kind() and bool(named and named.group(1)) and not by_look \
-        and not cue("more").found(t.message) and not cue("like_this").found(t.message)
+    # "canmp is 299? why so cheap" asks about canmp; "anything in genuine leather?", "paper ones?", a
+    # budget or a thing "as well" ask for other products
+    others = re.search(r"\b(?:anything|something|any|ones)\b", t.message.lower()) or _budget_said(t) \
+        or cue("another_thing").found(t.message)
+    picked = bool(named and named.group(1)) or (bool(t.singled) and "?" in t.message and not others)
+    return t.shown and asked and not t.new_kind() and picked and not by_look and not cue("more").found(t.message) \
+        and not cue("like_this").found(t.message) and not cue("asks_for_products").found(t.message)
 
 
 def _off_topic(t: Turn) -> bool:
@@ -415,15 +449,20 @@ def _adds_to_need(t: Turn) -> bool:
 
 def _puts_off(t: Turn) -> bool:
     """The need put aside for now ("ok ill come back to the lights", "nah, bag n clutch are
-    enough", "ugh all plastic. skip it then"): talk that keeps the need. Something asked for
-    after it ("skip those. chopping board for her bread"), or a budget, is a request."""
+    enough", "ugh all plastic. skip it then"): talk that keeps the need. A question, a budget, or
+    anything asked for after it ("skip those, show me the red ones", "skip those, candles instead")
+    is a request."""
     put = cue("defers").search(t.message)
     if t.need is None or put is None or "?" in t.message or cue("asks_for_products").found(t.message) \
             or _budget_said(t):
         return False
-    after = {stem(w) for w in lexical_words(t.message[put.end():])}
-    held = {stem(k) for k in t.need.kinds}  # "ill come back to the lights": the need itself, put off
-    return not any(stem(w) in after for k in t.asked_kinds() if stem(k) not in held for w in k.split())
+    after = t.message[put.end():].strip(" ,.;:!-")
+    if any(cue(name).found(after) for name in ("asks_for_products", "wants", "more", "gift", "asks",
+                                                "comparative_price", "bigger", "smaller")):
+        return False
+    held = _need_words(t)  # "ill come back to the lights": the need itself, put off
+    titled = {singular(w.lower()) for w in t.described} | {singular(w) for k in t.asked_kinds() for w in k.split()}
+    return not any(singular(w) in titled and singular(w) not in held for w in lexical_words(after))
 
 
 def _small_talk(t: Turn) -> bool:

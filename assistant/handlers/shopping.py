@@ -7,6 +7,7 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Callable, Sequence
 
@@ -19,8 +20,8 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_search, plausible, recipient_for, singulars,
-                             size_change, stem, stems, without_words)
+from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_search, plausible, recipient_for,
+                             singulars, size_change, stem, stems, without_avoided, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, gift_picks, is_vague, resolve
@@ -110,7 +111,7 @@ class ShoppingHandlers:
         need.query = " ".join([need.query, *extra]).strip()
         if need.lexical is not None:
             wanted = [w for v in new.attributes.values() for w in lexical_words(v)]
-            wanted += [w.lower() for w in self.kinds().described(extra) if stem(w) not in RECIPIENTS]  # "digital"
+            wanted += _looks_said(self.kinds(), message, extra)
             need.lexical = " ".join(dict.fromkeys([*need.lexical.split(), *wanted])).strip()
         act = self._show_need(session, need, replies.refined_results, clarify=False, refine=True,
                               category=new.category, exclude=gone)
@@ -350,6 +351,14 @@ def _disliked(parse: TurnParse, shown: list[Product], need: Need) -> tuple[list[
     words = [w for text in said for w in lexical_words(text, SIMILAR_FILLER) if not singulars(w) & own]
     pointed = [resolve(r, shown, None) for r in slots.references if r.kind != "name"]
     return words, {p.id for p in pointed if p is not None}
+
+
+def _looks_said(index: KindIndex, message: str, words: list[str]) -> list[str]:
+    """Of a refinement's words, those the store's titles use, said for and not against ("digital
+    is easier for her to read": digital; "pink is a bit much, maybe blue": not pink)."""
+    liked = {w.lower() for clause in re.split(r"[,.;!?]+", without_avoided(message)) if not cue("objects").found(clause)
+             for w in lexical_words(clause)}
+    return [w.lower() for w in index.described([w for w in words if w.lower() in liked]) if stem(w) not in RECIPIENTS]
 
 
 def _budget(slots: Slots, held: Need) -> tuple[float | None, float | None]:

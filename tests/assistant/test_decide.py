@@ -237,8 +237,8 @@ def test_praise_of_a_shown_product_named_by_its_words_offers_to_add(message):
 
 
 @pytest.mark.parametrize("message,singled", [
-    ("the union jack one, he was in the navy", "union jack"), ("he loves orange, the gayatri one!", "gayatri"),
-    ("the reindeer ones lol my kids will lose it", "reindeer"),
+    ("he loves orange, the gayatri one!", "gayatri"), ("the gayatri one!!", "gayatri"),
+    ("my mum loves the owl one", "owl"),
 ])
 def test_one_shown_product_picked_out_by_its_words_is_a_choice(message, singled):
     action = decide(shown(), parse("refine", confidence=0.5), message, singled=singled)
@@ -250,6 +250,12 @@ def test_one_shown_product_picked_out_by_its_words_is_a_choice(message, singled)
     ("show me some printed ones too", "printed"),  # a request for more of that look
     ("the disney one is princess or what design", "disney"),  # a question
     ("the green fern ones", None),  # no one shown product has those words: a narrowing
+    ("the owl one is hideous lol", "owl"), ("the owl one looks cheap", "owl"), ("the owl one is meh", "owl"),
+    ("the union jack one is a bit much", "union jack"), ("the gayatri one is out of my budget", "gayatri"),
+    ("the owl one, my sister already has it", "owl"), ("the owl one broke within a week last time", "owl"),
+    ("the owl one, idk", "owl"), ("the owl one, does it come in blue", "owl"), ("the gayatri one, whats the price", "gayatri"),
+    ("the owl one in pink", "owl"), ("the gayatri one but cheaper", "gayatri"), ("she would hate the owl one", "owl"),
+    ("the owl one, ill think about it", "owl"),
 ])
 def test_a_named_product_with_a_judgement_request_or_question_is_not_a_choice(message, singled):
     action = decide(shown(), parse("refine", confidence=0.5), message, singled=singled)
@@ -475,21 +481,33 @@ def test_the_need_put_aside_is_talk_that_keeps_it(message, kinds):
     ("meh skip those. chopping board for her bread", ["chopping board"], {}),
     ("cheap digital one under 500 is enough", [], {"max_price": 500}),
     ("ill wait, do you have any in red?", [], {}),
+    ("skip those, show me the red ones", [], {}), ("skip those, candles instead", ["candle"], {}),
+    ("thats enough lamps, i need a gift for my wife now", [], {}), ("skip it, what about something cheaper", [], {}),
+    ("my dad will leave for the uk next week so need something compact", [], {}),
 ])
 def test_something_asked_beside_putting_off_is_a_request(message, kinds, slots):
     action = decide(shown(), parse("refine", confidence=0.6, **slots), message, kinds=kinds)
     assert action.rule != "puts_it_off", action
 
 
-@pytest.mark.parametrize("message", ["lovely ill have 2 small and 1 large", "go with bootwale", "ok go for paul mitchell",
-                                     "3 of the black please", "ok 2 of them"])
-def test_a_firm_request_to_buy_adds_whatever_the_parser_read(message):
-    action = decide(shown(), parse("refine", confidence=0.9), message)
+@pytest.mark.parametrize("message,singled", [
+    ("go with bootwale", "bootwale"), ("ok go for paul mitchell", "paul mitchell"), ("3 of the black please", None),
+    ("ok 2 of them", None), ("go for the second one", None), ("ill take that one thanks", None),
+    ("take the ceramic burner pot, 2 of them", "ceramic burner"),
+])
+def test_a_firm_request_to_buy_adds_whatever_the_parser_read(message, singled):
+    action = decide(shown(), parse("refine", confidence=0.9), message, singled=singled)
     assert (action.kind, action.rule) == ("add_to_cart", "asks_to_buy"), action
 
 
-@pytest.mark.parametrize("message", ["take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
-                                     "go for a walk lol, back in 5"])
+@pytest.mark.parametrize("message", [
+    "take the lanterns out actually", "i'll have a look", "how much would 3 of those be", "go for a walk lol, back in 5",
+    "ok take it easy", "going for lunch brb", "go with the flow lol", "take 10, brb", "ill buy it later",
+    "ill take the weekend to decide", "ill take that as a no", "no ill buy it elsewhere",
+    "take it back, the handle is broken", "nah ill go for something cheaper", "ill go with whatever you think",
+    "one of them has a crack in the photo", "two of those look identical", "3 of the reviews say it breaks",
+    "one of the kids is really into dinosaurs", "go with bootwale",  # bootwale is no shown product's name here
+])
 def test_words_like_a_request_to_buy_that_are_not_one_leave_the_basket(message):
     action = decide(shown(), parse("refine", confidence=0.9), message)
     assert action.kind != "add_to_cart", action
