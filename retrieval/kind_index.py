@@ -162,8 +162,9 @@ class KindIndex:
         vocabulary = {w for w, n in counts.items()
                       if (n >= MIN_PRODUCTS and (w in derived or w in alone or len(levels.get(w, ())) > 1))
                       or (n >= 2 and w in made)}
+        # a size word the titles keep before a kind is a product line ("jumbo bag"), no passing size
         pairs = Counter(pair for words in said for pair in set(zip(words, words[1:]))
-                        if pair[1] in vocabulary and pair[0] not in _NEVER)
+                        if pair[1] in vocabulary and pair[0] not in _NEVER - SIZE_WORDS)
         phrases = {pair for pair, n in pairs.items() if n >= MIN_PRODUCTS}
         phrases |= {tuple(key.split()) for key, c in short.items()
                     if " " in key and key.split()[0] not in _NEVER and key.split()[-1] in vocabulary

@@ -104,3 +104,13 @@ def test_words_the_titles_use_are_met_in_any_form():
     index = KindIndex(["kit"], title_words=["knitting", "hanging", "evening", "horse", "glass"])
     assert index.described(["knits", "horses", "glasses", "priya", "ugh"]) == ["knits", "horses", "glasses"]
     assert index.described(["hang", "even"]) == []  # a bare word does not meet one with an ending
+
+
+def test_a_size_word_the_titles_keep_before_a_kind_is_a_product_line():
+    products = [Product(id=str(i), title=f"jumbo bag {motif}", price=2.0, attributes={"kind": "bag"})
+                for i, motif in enumerate(("red retrospot", "owls", "pink polkadot", "vintage paisley", "alphabet"))]
+    products += [Product(id=str(10 + i), title=f"{motif} shoulder bag", price=3.0, attributes={"kind": "bag"})
+                 for i, motif in enumerate(("floral", "felt", "denim", "suki", "beaded"))]
+    index = KindIndex.from_products(products)
+    assert index.named("do u sell those big jumbo bags, the foldy ones") == ["jumbo bag"]
+    assert index.named("a big bag for the beach") == ["bag"]
