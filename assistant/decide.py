@@ -260,6 +260,14 @@ def _dislikes(t: Turn) -> bool:
     return t.shown and t.parse.intent == "dislike" and t.parse.confidence >= SUPPORT_DOUBT and not t.new_kind()
 
 
+def _objects_to_shown(t: Turn) -> bool:
+    """A judgement against a shown product pointed at ("hmm the fairy cakes ones a bit childish
+    for me", "pandora twity one is too girly for him"), whatever the parser read: a dislike."""
+    return t.shown and cue("objects").found(t.message) and _points(without_avoided(t.message)) \
+        and not t.new_kind() and "?" not in t.message and not cue("asks").found(t.message) \
+        and t.parse.intent not in SUPPORT_INTENTS
+
+
 def _names_something(t: Turn) -> bool:
     """A dislike that says what it is against (a colour, "the slogans", the third one, the
     price): that is ruled out. One that does not ("meh, bit boring") pages on."""
@@ -274,7 +282,8 @@ def _praise(t: Turn) -> bool:
     return t.shown and praised and not t.new_kind() and not _looks_wanted(t) and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and "?" not in t.message and not cue("asks").found(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
-        and not cue("no").found(t.message) and not cue("declines").found(t.message)
+        and not cue("no").found(t.message) and not cue("declines").found(t.message) \
+        and not cue("objects").found(t.message)
 
 
 def _chooses_named(t: Turn) -> bool:
@@ -494,6 +503,7 @@ RULES: tuple[Rule, ...] = (
     _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
     _rule("dislikes_what_is_shown", "refine", lambda t: _dislikes(t) and _names_something(t)),
     _rule("dislikes_all_shown", "more", _dislikes),
+    _rule("objects_to_one_shown", "refine", _objects_to_shown, lambda t: "dislike"),
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),
     _rule("pages_on", "more", lambda t: t.need is not None and not t.new_kind() and not cue("like_this").found(

@@ -297,6 +297,8 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         except SearchUnavailable:  # the catalogue is down: a removal is read without it
             basket = []
         action = decide(state, parse, message, kinds, described, basket, singled)
+        if action.intent and action.intent != parse.intent:  # the table's reading ("too girly": a dislike)
+            parse = parse.model_copy(update={"intent": action.intent})
         asked = state.pending
         try:
             act = getattr(self, HANDLERS[action.rule] if action.rule in HANDLERS else HANDLERS[action.kind])(

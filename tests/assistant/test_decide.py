@@ -524,3 +524,10 @@ def test_a_question_about_the_product_in_view_is_answered_whatever_the_parser_re
 def test_a_question_asking_for_other_products_is_not_about_the_one_in_view(message):
     action = decide(shown(), parse("refine", confidence=0.7), message)
     assert action.rule != "asks_about_it", action
+
+
+@pytest.mark.parametrize("message", ["hmm the fairy cakes ones a bit childish for me",
+                                     "these audi style ones are too modern na, something traditional"])
+def test_a_judgement_against_a_shown_product_is_a_dislike_whatever_the_parser_read(message):
+    action = decide(shown(), parse("praise", confidence=0.7), message)
+    assert (action.kind, action.rule, action.intent) == ("refine", "objects_to_one_shown", "dislike"), action
