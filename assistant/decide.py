@@ -261,10 +261,11 @@ def _dislikes(t: Turn) -> bool:
 
 
 def _objects_to_shown(t: Turn) -> bool:
-    """A judgement against a shown product pointed at ("hmm the fairy cakes ones a bit childish
-    for me", "pandora twity one is too girly for him"), whatever the parser read: a dislike."""
-    return t.shown and cue("objects").found(t.message) and _points(without_avoided(t.message)) \
-        and not t.new_kind() and "?" not in t.message and not cue("asks").found(t.message) \
+    """A judgement against a shown product pointed at in the same breath ("hmm the fairy cakes
+    ones a bit childish for me", "pandora twity one is too girly for him"), whatever the parser
+    read: a dislike ("silver ones, gold is too costly" wants silver ones)."""
+    judged = any(cue("objects").found(c) and _points(c) for c in re.split(r"[,.;!?]+", without_avoided(t.message)))
+    return t.shown and judged and not t.new_kind() and "?" not in t.message and not cue("asks").found(t.message) \
         and t.parse.intent not in SUPPORT_INTENTS
 
 

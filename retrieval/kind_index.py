@@ -28,6 +28,8 @@ _NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
     "home", "more", "daily", "winter", "seasonal", "ethnic", "traditional", "gift", "gifts", "design", "vintage"}
 
 
+_LOOKS = {"style", "styled", "design", "designs", "print", "printed", "pattern", "patterned", "theme", "themed",
+          "look", "motif", "vibe", "vibes", "inspired"}
 _PURPOSE = {"for", "near", "on", "under", "beside", "inside", "into", "onto", "fits", "fit", "match", "matches",
             "with"}  # "a lunch box with cutlery": what it comes with
 _SEEKING = {"looking", "look", "looks", "searching", "search", "shopping", "shop", "hunting", "hunt", "browsing",
@@ -206,6 +208,8 @@ class KindIndex:
         for i, raw in enumerate(tokens):
             if _for_something(tokens, max(clause[i], i - 3), i):
                 continue  # "a vase for the dining table", "trainers for the gym": what it is for
+            if i + 1 < len(tokens) and tokens[i + 1] in _LOOKS:
+                continue  # "union jack style", "dinosaur themed": how it looks, not what it is
             forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
             known = [w for w in forms if w in self.vocabulary]
             kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))

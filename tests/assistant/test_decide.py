@@ -531,3 +531,9 @@ def test_a_question_asking_for_other_products_is_not_about_the_one_in_view(messa
 def test_a_judgement_against_a_shown_product_is_a_dislike_whatever_the_parser_read(message):
     action = decide(shown(), parse("praise", confidence=0.7), message)
     assert (action.kind, action.rule, action.intent) == ("refine", "objects_to_one_shown", "dislike"), action
+
+
+def test_a_judgement_in_another_clause_than_the_pointer_is_no_dislike_of_it():
+    action = decide(shown(), parse("refine", confidence=0.9, attributes={"material": "silver"}),
+                    "silver ones, gold is too costly")
+    assert action.rule != "objects_to_one_shown", action

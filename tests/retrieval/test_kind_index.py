@@ -114,3 +114,9 @@ def test_a_size_word_the_titles_keep_before_a_kind_is_a_product_line():
     index = KindIndex.from_products(products)
     assert index.named("do u sell those big jumbo bags, the foldy ones") == ["jumbo bag"]
     assert index.named("a big bag for the beach") == ["bag"]
+
+
+def test_a_kind_word_before_style_says_how_it_looks():
+    index = KindIndex(["jack", "bunting", "dinosaur", "lamp"], phrases=[("union", "jack")])
+    assert index.named("union jack style") == [] and index.named("dinosaur themed lamp pls") == ["lamp"]
+    assert index.named("union jack bunting") == ["bunting"]
