@@ -97,16 +97,17 @@ CUES: tuple[Cue, ...] = (
                  r"(?P<count>\d{1,3}|one|two|three|four|five|six) of (?P<counted>_WHAT))"
                  r"(?=\W*(?:(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol)\W*)*$|\s*,\s*(?:\d{1,3}|one|two|"
                  r"three|both) of (?:them|those|these)\W*(?:please|pls)?\W*$)".replace(
-                     "_WHAT", r"(?:it|them|that(?: one)?|this(?: one)?|those|these|both|each|the (?:[\w'&-]+ ){0,2}?[\w'&-]+)"),
+                     "_WHAT", r"(?:(?:\d{1,3}|two|three|four|five|six) of (?:them|those|these)|it|them|that(?: one)?|"
+                              r"this(?: one)?|those|these|both|each|the (?:[\w'&-]+ ){0,2}?[\w'&-]+)"),
         "a request to buy said firmly: it opens the message and its object (a pointer, 'the ...', a name) closes it "
         "('go with bootwale', '3 of the black please'); read as one when the object points at a shown product",
-        matches=("go with bootwale", "ok go for paul mitchell", "take the ceramic burner pot, 2 of them",
+        matches=("go with bootwale", "ok go for paul mitchell", "take the ceramic burner pot, 2 of them", "ok go for 2 of those",
                  "3 of the black please", "ok 2 of them", "yes one of each", "ill take that one thanks"),
         misses=("take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
                 "the first 2 of them are nice", "go for a walk lol", "ok take it easy", "take it back, the handle is broken",
                 "ill buy it later", "ill take that as a no", "one of them has a crack in the photo",
                 "two of those look identical", "3 of the reviews say it breaks", "take 10, brb")),
-    Cue("quantity_said", r"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me)\s+(\d{1,3}|two|three|four|"
+    Cue("quantity_said", r"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me|go for|go with)\s+(\d{1,3}|two|three|four|"
                          r"five|six|ten|dozen)\b(?=\s*(?:of\b|more\b|please\b|pls\b|x\b|$|[,.!]|(?:small|medium|"
                          r"large|big|little)\b|(?:[\w-]+ )?ones?\b|[a-z]+s\b))|"
                          r"^\W*(?:(?:ok(?:ay)?|yes|yeah|ya)\W+)?(\d{1,3}|two|three|four|five|six|ten|dozen) of\b|"
@@ -353,6 +354,11 @@ CUES: tuple[Cue, ...] = (
                  "does the pink one come in a set"),
         misses=("do you have any in red?", "any cheaper ones?", "is there anything smaller", "how much do you charge "
                 "for delivery", "have you got them in blue", "it's lovely")),
+    Cue("goodbye", r"\b(?:bye+|goodbye|bye bye|good ?night|night night|cya|ttyl|gtg|got to go|gotta go|ta ?ra|laters)\b|"
+                   r"\bsee (?:ya|you)(?: later| soon| tomorrow)?\W*(?:x+\W*)?$",
+        "leaving: a goodbye, not a wait",
+        matches=("bye", "ok thanks, bye!", "gotta go, cya", "night night x"),
+        misses=("buy it", "byebye-baby blanket?", "see you have owls")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

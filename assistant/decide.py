@@ -172,6 +172,8 @@ def _removes(t: Turn) -> bool:
     beside a new kind ("get rid of clutter, any storage boxes?") asks for that kind."""
     if not may_remove(t.parse, t.message):
         return False
+    if cue("defers").found(t.message) and not cue("remove").found(t.message):
+        return False  # "hmm ill leave the cake tin for now": not buying it yet, no request to take it out
     if cue("basket").found(t.message):
         return True
     if cue("rules_out").found(t.message):
@@ -281,7 +283,7 @@ def _praise(t: Turn) -> bool:
     and not a look liked in general ("zinc ones look a bit more manly" asks for zinc ones)."""
     praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or _praise_said(t.message)
     return t.shown and praised and not t.new_kind() and not _looks_wanted(t) and not cue("more").found(t.message) \
-        and not cue("like_this").found(t.message) and "?" not in t.message and not cue("asks").found(t.message) \
+        and not cue("like_this").found(t.message) and "?" not in t.message and not _asks_in_a_clause(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(t.message) and not cue("declines").found(t.message) \
         and not cue("objects").found(t.message)
@@ -295,6 +297,8 @@ def _chooses_named(t: Turn) -> bool:
     pointer = cue("names_one").search(without_avoided(t.message))
     if pointer is None or not t.shown or not t.singled or any(r.kind != "name" for r in t.parse.slots.references):
         return False
+    if pointer.group(0).lower().rstrip().endswith("ones") and not pointer.group(1):
+        return False  # "scented ones for my nan": a look wanted, not one product ("the reindeer ones" is)
     said = {stem(w) for w in lexical_words(pointer.group(1) or pointer.group(2) or "")}
     rest = t.message[:pointer.start()] + " " + t.message[pointer.end():]
     liked = cue("likes").found(rest) and not re.search(r"\b(?:not|never|hates?|\w+n'?t)\b", rest.lower())
@@ -304,11 +308,23 @@ def _chooses_named(t: Turn) -> bool:
 
 def _nothing_against(t: Turn) -> bool:
     """No question, request for others, doubt or judgement beside a product pointed at."""
-    clauses = re.split(r"[,.;!]+", t.message)
-    return "?" not in t.message and not any(cue("asks").found(c) for c in clauses) and not t.new_kind() \
+    return "?" not in t.message and not _asks_in_a_clause(t.message) and not t.new_kind() \
         and not any(cue(name).found(t.message) for name in ("more", "like_this", "no", "declines", "objects",
                                                                   "asks_for_products", "defers", "comparative_price",
                                                                   "bigger", "smaller"))
+
+
+def _asks_in_a_clause(message: str) -> bool:
+    """A question in any clause ("the skybags one looks good but is it waterproof")."""
+    return any(cue("asks").found(c) for c in re.split(r"[,.;!]+|\bbut\b|\band\b", message))
+
+
+def _picks_alone(t: Turn) -> bool:
+    """One shown product pointed at by its place and nothing else said ("ok the first one"): a choice."""
+    refs = t.parse.slots.references
+    return t.shown and len(refs) == 1 and refs[0].kind in ("position", "cheapest", "priciest") \
+        and only_pointing(lexical_words(t.message)) and not re.search(r"\b(?:two|three|both|all)\b", t.message.lower()) \
+        and _nothing_against(t)
 
 
 def _looks_wanted(t: Turn) -> bool:
@@ -517,6 +533,7 @@ RULES: tuple[Rule, ...] = (
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("chooses_a_named_one", "offer_add", _chooses_named),
+    _rule("picks_one_by_place", "offer_add", _picks_alone),
     _rule("asks_about_it", "answer", lambda t: (t.shown or bool(t.state.focus)) and cue("asks_about_it").found(t.message)
           and not t.new_kind() and not cue("more").found(t.message) and not cue("like_this").found(t.message)),
     _rule("puts_it_off", "chat", _puts_off),
@@ -528,6 +545,9 @@ RULES: tuple[Rule, ...] = (
     _rule("narrows_gift_ideas", "recommend", lambda t: _ideas_in_hand(t) and not _likes_said(t) and not t.kinds
           and (_budget_said(t) or named_recipient(t.message) not in (None, t.need.for_whom))),
     _rule("asks_for_another_thing", "search", _another_thing),
+    _rule("asks_afresh", "search", lambda t: t.need is not None and t.need.kind is None and not t.need.gift
+          and t.need.for_whom is None and cue("asks_for_products").found(t.message) and not t.constrains()
+          and not t.parse.slots.references),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or _adds_to_need(t))),
     _rule("off_topic", "out_of_scope", _off_topic),
     _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.kinds),

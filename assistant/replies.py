@@ -179,6 +179,9 @@ def stream(text: str) -> Iterator[str]:
 # --------------------------------------------------------------------------- shopping replies
 
 
+GOODBYE = "Bye for now! Your cart stays as it is if you come back."
+
+
 def greeting() -> str:
     return GREETING
 
@@ -460,8 +463,9 @@ def order_lines(order: Order, max_lines: int = 4) -> str:
 CONFIRM_ADD_CHIPS = ("Add it to my cart",)
 
 
-def confirm_add(product: Product) -> str:
-    return f"Just to check before I change your cart: shall I add **{md_text(product.title)}** ({price_of(product)})?"
+def confirm_add(product: Product, quantity: int = 1) -> str:
+    many = f"{quantity} × " if quantity > 1 else ""
+    return f"Just to check before I change your cart: shall I add {many}**{md_text(product.title)}** ({price_of(product)})?"
 
 
 # --------------------------------------------------------------------------- conversation

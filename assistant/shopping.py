@@ -148,8 +148,38 @@ def _text_words(product: Product) -> set[str]:
 
 
 def carries(product: Product, value: str) -> bool:
-    """Whether the product's title or fields carry a value asked for ("red", "leather")."""
-    return bool(_words(value) & _text_words(product))
+    """Whether the product's title or fields carry a value asked for ("red", "leather"), or the
+    same measure in other units ("1 litre": a 1000 ml bottle)."""
+    return bool(_words(value) & _text_words(product)) or bool(measures(value) & _measures_of(product))
+
+
+_UNITS = {"ml": ("ml", 1), "cl": ("ml", 10), "l": ("ml", 1000), "ltr": ("ml", 1000), "ltrs": ("ml", 1000),
+          "litre": ("ml", 1000), "litres": ("ml", 1000), "liter": ("ml", 1000), "liters": ("ml", 1000),
+          "mm": ("mm", 1), "cm": ("mm", 10), "m": ("mm", 1000), "metre": ("mm", 1000), "metres": ("mm", 1000),
+          "meter": ("mm", 1000), "meters": ("mm", 1000), "g": ("g", 1), "gm": ("g", 1), "gms": ("g", 1),
+          "kg": ("g", 1000), "kgs": ("g", 1000)}
+_MEASURE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b",
+                      re.IGNORECASE)
+
+
+def measures(text: str) -> set[str]:
+    """The measures a text states, in one unit per quantity ("1 litre" and "1000 ml": ml:1000)."""
+    out = set()
+    for amount, unit in _MEASURE.findall(text or ""):
+        base, factor = _UNITS[unit.lower()]
+        out.add(f"{base}:{round(float(amount) * factor, 3):g}")
+    return out
+
+
+def measure_said(text: str) -> str | None:
+    """The first measure a message states ("1 litre", "15cm"), as said."""
+    found = _MEASURE.search(text or "")
+    return found.group(0) if found else None
+
+
+def _measures_of(product: Product) -> set[str]:
+    values = " ".join(str(v) for v in product.attributes.values()) if product.attributes else ""
+    return measures(f"{product.title} {values}")
 
 
 def _mentions(product: Product, words: set[str]) -> bool:
@@ -180,12 +210,11 @@ _ADULTS = {"men", "man", "women", "woman", "unisex", "adult", "couple", "mens", 
 def prefer_attributes(pool: list[Candidate], attributes: dict[str, str]) -> list[Candidate]:
     """Colour, material and size words asked for: products whose title or fields carry them
     come first (for stores whose products have them only in titles, this is the filter)."""
-    wanted = [_words(v) for k, v in attributes.items() if k in ("colour", "material", "size") and v]
+    wanted = [v for k, v in attributes.items() if k in ("colour", "material", "size") and v]
     if not wanted:
         return pool
     def hits(c: Candidate) -> int:
-        text = _text_words(c.product)
-        return sum(bool(w & text) for w in wanted)
+        return sum(carries(c.product, v) for v in wanted)
     return sorted(pool, key=hits, reverse=True)  # stable: retrieval order within each group
 
 
@@ -277,4 +306,8 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
     said = re.findall(r"[a-z0-9]+", ref.text.lower())
     want = _words(ref.text) | _words(" ".join(a + b for a, b in zip(said, said[1:])))  # "tea pot": TEAPOT
     best = max(shown, key=lambda p: len(want & _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")))
-    return best if want & _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}") else None
+    # "the pantry set": a set that says nothing of a pantry is not it
+    return best if (want & _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}")) - _WEAK else None
+
+
+_WEAK = _words("set sets pack packs box boxes piece pieces kit one ones lot")

@@ -27,8 +27,9 @@ class CartHandlers:
         product = found.products[0]
         state = session.state
         state.focus = product.id
-        state.pending = Pending(kind="offer_add", product_id=product.id, quantity=parse.slots.quantity or 1)
-        return Act(replies.confirm_add(product), [product], show=False, suggestions=list(replies.CONFIRM_ADD_CHIPS))
+        state.pending = Pending(kind="offer_add", product_id=product.id, quantity=_quantity(message, parse) or 1)
+        return Act(replies.confirm_add(product, state.pending.quantity), [product], show=False,
+                   suggestions=list(replies.CONFIRM_ADD_CHIPS))
 
     def _accept_offer(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """A yes to "shall I add …?": the product offered, nothing else."""

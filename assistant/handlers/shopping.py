@@ -24,7 +24,7 @@ from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_se
                              singulars, size_change, stem, stems, without_avoided, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
-from assistant.shopping import carries, gift_picks, is_vague, resolve
+from assistant.shopping import carries, gift_picks, is_vague, measure_said, resolve
 from assistant.state import Need, Pending
 from retrieval.kind_index import KindIndex
 from retrieval.product import Candidate, Product
@@ -86,9 +86,7 @@ class ShoppingHandlers:
             disliked, gone = _disliked(parse, on_screen, need)
             new = new.model_copy(update={"attributes": {}})
         need.wanted.update(new.attributes)
-        size = size_change(message)
-        if size:
-            need.wanted["size"] = size
+        _want_size(need, message, new.attributes)
         for name in ("min_price", "max_price", "currency"):
             if getattr(new, name) is not None:
                 setattr(need, name, getattr(new, name))
@@ -204,9 +202,7 @@ class ShoppingHandlers:
         slots, _ = plausible(parse.slots, message)
         change = lexical_words(message, SIMILAR_FILLER)
         need.wanted.update(slots.attributes)
-        size = size_change(message)
-        if size:
-            need.wanted["size"] = size
+        _want_size(need, message, slots.attributes)
         need.query = " ".join([base.title.lower(), *change])
         need.lexical = None
         if slots.price_change == "lower" and base.price is not None:
@@ -351,6 +347,13 @@ def _disliked(parse: TurnParse, shown: list[Product], need: Need) -> tuple[list[
     words = [w for text in said for w in lexical_words(text, SIMILAR_FILLER) if not singulars(w) & own]
     pointed = [resolve(r, shown, None) for r in slots.references if r.kind != "name"]
     return words, {p.id for p in pointed if p is not None}
+
+
+def _want_size(need: Need, message: str, tagged: dict[str, str]) -> None:
+    """A size move ("bigger"), or a measure the parser left untagged ("1 litre": a 1000 ml bottle)."""
+    size = size_change(message) or (measure_said(message) if "size" not in tagged else None)
+    if size:
+        need.wanted["size"] = size
 
 
 def _looks_said(index: KindIndex, message: str, words: list[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant import replies
+from assistant.cues import cue
 from assistant.handlers.base import Act
 from assistant.parse.schema import TurnParse
 from assistant.session import Session
@@ -16,6 +17,8 @@ class TalkHandlers:
         state.pending = None
         if parse.intent == "greeting" and state.need is None:
             return Act(replies.greeting(), show=False, suggestions=list(replies.GREETING_CHIPS))
+        if cue("goodbye").found(message):
+            return Act(replies.GOODBYE, show=False)
         if parse.intent == "thanks" and not declined:
             return Act(replies.thanks(), show=False)
         kind = state.need.kind if state.need else None

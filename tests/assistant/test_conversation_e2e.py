@@ -183,3 +183,21 @@ def test_a_firm_request_names_how_many_and_adds_that_many(flipkart):
     assert talk.say("show me some backpacks").shows
     taken = talk.say("ok 2 of the first one please")
     assert taken.action == "add_to_cart" and talk.cart() == 2, taken.reply
+
+
+def test_an_offer_keeps_the_count_asked_and_a_goodbye_says_goodbye(flipkart):
+    talk = Talk(flipkart)
+    assert talk.say("i need a steel water bottle").shows
+    litre = talk.say("1 litre")
+    assert litre.shows and all("1000 ml" in p.title or "1 l" in p.title for p in litre.products[:2]), \
+        [p.title for p in litre.products]
+    offered = talk.say("ok the first one")
+    assert offered.action == "offer_add" and talk.cart() == 0, offered.reply
+    more = talk.say("actually go for 2 of those")
+    assert more.action in ("offer_add", "add_to_cart"), more.reply
+    if more.action == "offer_add":
+        assert "2 ×" in more.reply
+        more = talk.say("yes")
+    assert talk.cart() == 2, more.reply
+    bye = talk.say("thanks, bye!")
+    assert bye.action == "chat" and "bye" in bye.reply.lower() and talk.cart() == 2

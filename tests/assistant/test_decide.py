@@ -537,3 +537,34 @@ def test_a_judgement_in_another_clause_than_the_pointer_is_no_dislike_of_it():
     action = decide(shown(), parse("refine", confidence=0.9, attributes={"material": "silver"}),
                     "silver ones, gold is too costly")
     assert action.rule != "objects_to_one_shown", action
+
+
+def test_one_shown_product_pointed_at_by_its_place_and_nothing_else_is_a_choice():
+    first = [Reference(kind="position", index=0)]
+    action = decide(shown(), parse("greeting", confidence=0.5, references=first), "ok the first one")
+    assert (action.kind, action.rule) == ("offer_add", "picks_one_by_place"), action
+    both = decide(shown(), parse("compare", confidence=0.9, references=first), "the first two")
+    assert both.kind != "offer_add", both
+
+
+def test_praise_with_a_question_in_another_clause_is_no_offer():
+    action = decide(shown(), parse("praise", confidence=0.9), "the owl one looks good but is it waterproof",
+                    singled="owl")
+    assert action.kind != "offer_add", action
+
+
+def test_a_request_for_products_replaces_a_need_of_no_kind():
+    state = shown(Need(query="my flat is freezing", lexical="flat freezing"))
+    action = decide(state, parse("search", confidence=0.6), "looking for something to keep warm on the sofa")
+    assert (action.kind, action.rule) == ("search", "asks_afresh"), action
+    gift = shown(Need(query="present for my dad", for_whom="dad", gift=True))
+    assert decide(gift, parse("search", confidence=0.6), "looking for something cosy").rule != "asks_afresh"
+
+
+def test_putting_off_a_product_in_the_basket_does_not_take_it_out():
+    action = decide(shown(), parse("remove_from_cart", confidence=0.9), "hmm ill leave the cake tin for now",
+                    basket=["SET OF 3 REGENCY CAKE TINS"])
+    assert action.kind != "remove_from_cart", action
+    taken = decide(shown(), parse("remove_from_cart", confidence=0.9), "take the cake tin out",
+                   basket=["SET OF 3 REGENCY CAKE TINS"])
+    assert taken.kind == "remove_from_cart", taken

@@ -152,3 +152,23 @@ def test_gift_picks_within_a_budget_leave_out_products_without_a_price():
     popular = _popular(("WOMENS SCARF", None), ("TEA TOWEL", 2.0))
     assert [c.product.title for c in gift_picks(popular, 5, max_price=6.0)] == ["TEA TOWEL"]
     assert [c.product.title for c in gift_picks(popular, 5)] == ["WOMENS SCARF", "TEA TOWEL"]
+
+
+def test_a_measure_asked_for_meets_the_same_measure_in_other_units():
+    from assistant.shopping import carries, measures, prefer_attributes
+    assert measures("1 litre") == measures("platex classy 1000 ml bottle") == {"ml:1000"}
+    assert measures("15cm") == {"mm:150"} and measures("size 11") == set()
+    small = Product(id="s", title="freelance vacuum bottles 350 ml bottle", price=699.0)
+    litre = Product(id="l", title="platex classy 1000 ml bottle", price=380.0)
+    assert carries(litre, "1 litre") and not carries(small, "1 litre")
+    ranked = prefer_attributes([Candidate(small, 1.0), Candidate(litre, 0.9)], {"size": "1 litre"})
+    assert [c.product.id for c in ranked] == ["l", "s"]
+
+
+def test_a_name_of_only_set_or_pack_words_points_at_nothing_shown():
+    from assistant.parse.schema import Reference
+    from assistant.shopping import resolve
+    shown = [Product(id="a", title="SET OF 3 REGENCY CAKE TINS", price=4.95),
+             Product(id="b", title="CLASSIC CAFE SUGAR DISPENSER", price=1.25)]
+    assert resolve(Reference(kind="name", text="the pantry set"), shown, None) is None
+    assert resolve(Reference(kind="name", text="the regency set"), shown, None).id == "a"
