@@ -186,12 +186,13 @@ CUES: tuple[Cue, ...] = (
         matches=("jigsaw for him as well?", "some pots for his herbs too", "crackers while i think about it",
                  "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any"),
         misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but")),
-    Cue("likes", r"\b(?:likes?|loves?|enjoys?|collects?|can'?t get enough of|(?<!what )(?:hes|shes|theyre|im|"
+    Cue("likes", r"\b(?:likes?|loves?|enjoys?|collects?|can'?t get enough of|(?:is|are|'s|s) (?:my|his|her|their) "
+                 r"(?:fav(?:ou?rite)?|fave)|(?<!what )(?:hes|shes|theyre|im|"
                  r"(?:he|she|they|i|mum|dad|\w+) ?(?:'s|'re|'m|is|are|am))\s*(?:really |so |very |totally |well )?"
                  r"(?:into|obsessed with|mad (?:on|about|for)|crazy about|a (?:big |huge )?fan of))\b",
         "a person's liking said ('he does like a cuppa', 'she's obsessed with unicorns'): what a gift could be",
         matches=("hmm he does like a cuppa", "she's obsessed with unicorns", "hes really into his gardening",
-                 "my mum loves candles", "he collects vinyl"),
+                 "my mum loves candles", "he collects vinyl", "lemongrass is my fav smell omg"),
         misses=("no idea what hes into", "sounds good", "hmm let me think", "looks nice")),
     Cue("gift", r"\b(?:gifts?|presents?|pressies?|prezzies?)\b",
         "gift framing: who it is for and the occasion steer the search, the wrapping is not wanted",
@@ -354,6 +355,14 @@ CUES: tuple[Cue, ...] = (
                  "does the pink one come in a set"),
         misses=("do you have any in red?", "any cheaper ones?", "is there anything smaller", "how much do you charge "
                 "for delivery", "have you got them in blue", "it's lovely")),
+    Cue("for_a_purpose", r"^\W*(?:(?:and|also|plus|oh|ok(?:ay)?|maybe|now|then)\W+)*(?:something|anything|stuff|"
+                         r"things?) (?:(?:for (?:me|us|him|her|them) )?to (?!(?:go|match|wear) with\b)\w+|"
+                         r"(?:i|we|he|she|they) can \w+)",
+        "a new thing asked for by what it is for ('and something to display them on'): a search, not talk",
+        matches=("and something to display them on", "something for me to kneel on, my back isnt what it was",
+                 "something i can hang on the door"),
+        misses=("something with a bit of humour", "something to go with the dress", "something for my mum",
+                "anything cheaper?")),
     Cue("goodbye", r"\b(?:bye+|goodbye|bye bye|good ?night|night night|cya|ttyl|gtg|got to go|gotta go|ta ?ra|laters)\b|"
                    r"\bsee (?:ya|you)(?: later| soon| tomorrow)?\W*(?:x+\W*)?$",
         "leaving: a goodbye, not a wait",

@@ -110,8 +110,9 @@ class Turn:
         return bool(words & (COLOURS | MATERIALS | GENDERS | SIZE_WORDS))
 
     def describes(self) -> bool:
-        """A shopping turn with words product titles use ("an animal maybe", "rockets and space")."""
-        return bool(self.described) and self.parse.intent in SHOPPING
+        """A shopping turn with words product titles use ("an animal maybe", "rockets and space"),
+        or a liking said in them ("she loves tweety and all cartoon stuff")."""
+        return bool(self.described) and (self.parse.intent in SHOPPING or cue("likes").found(self.message))
 
     def product_words(self) -> list[str]:
         return lexical_words(self.message)
@@ -508,8 +509,8 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_for_a_person", "handoff",
           lambda t: t.parse.intent == "contact_human_agent" and cue("a_person").found(t.message)),
     _rule("asks_about_deals", "deals",
-          lambda t: (cue("deals").found(t.message) or (t.parse.intent == "deals" and not cue("more").found(t.message)))
-          and not t.new_kind()),
+          lambda t: (cue("deals").found(t.message) or (t.parse.intent == "deals" and t.parse.confidence >= SUPPORT_DOUBT
+                                                       and not cue("more").found(t.message))) and not t.new_kind()),
     _rule("sets_quantity", "set_quantity", lambda t: cue("set_quantity").found(t.message)),
     _rule("size_about_a_shown_item", "answer", _size_about_shown),
     _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),
@@ -545,6 +546,8 @@ RULES: tuple[Rule, ...] = (
     _rule("narrows_gift_ideas", "recommend", lambda t: _ideas_in_hand(t) and not _likes_said(t) and not t.kinds
           and (_budget_said(t) or named_recipient(t.message) not in (None, t.need.for_whom))),
     _rule("asks_for_another_thing", "search", _another_thing),
+    _rule("asks_for_a_thing_to_do_something", "search", lambda t: t.need is not None and not t.asked_kinds()
+          and cue("for_a_purpose").found(t.message) and not t.parse.slots.references),
     _rule("asks_afresh", "search", lambda t: t.need is not None and t.need.kind is None and not t.need.gift
           and t.need.for_whom is None and cue("asks_for_products").found(t.message) and not t.constrains()
           and not t.parse.slots.references),

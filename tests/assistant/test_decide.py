@@ -568,3 +568,19 @@ def test_putting_off_a_product_in_the_basket_does_not_take_it_out():
     taken = decide(shown(), parse("remove_from_cart", confidence=0.9), "take the cake tin out",
                    basket=["SET OF 3 REGENCY CAKE TINS"])
     assert taken.kind == "remove_from_cart", taken
+
+
+def test_a_liking_said_in_the_titles_words_refines_whatever_the_parser_read():
+    action = decide(shown(), parse("greeting", confidence=0.6), "she loves tweety and all cartoon stuff",
+                    described=["tweety", "cartoon"])
+    assert action.kind == "refine", action
+
+
+def test_a_thing_asked_for_by_what_it_is_for_is_a_search():
+    action = decide(shown(), parse("greeting", confidence=0.3), "and something to display them on", described=["display"])
+    assert (action.kind, action.rule) == ("search", "asks_for_a_thing_to_do_something"), action
+
+
+def test_an_unsure_parser_reading_of_deals_is_not_enough():
+    action = decide(shown(), parse("deals", confidence=0.3), "aadyaa set is pack of 2 only?", singled="aadyaa")
+    assert action.kind != "deals", action
