@@ -45,6 +45,29 @@ class Cue:
         return self._compiled.sub(" ", text or "")
 
 
+_COUNT = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|dozen)"
+_WHAT = (rf"(?:{_COUNT} of (?:them|those|these)|it|them|that(?: one)?|this(?: one)?|those|these|both|each|"
+         r"the (?:[\w'&-]+ ){0,2}?[\w'&-]+)")
+_AFTER = r"(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol|bye+|cya)"
+# a request to buy at the start, ending on what it takes; nothing put off, returned or taken out
+_TAKES = (r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fine|cool|aww?|hmm+|oh|so|then)\W+)*"
+          r"(?!.*\b(?:out|off|away|back|later|tomorrow|elsewhere|instead)\b)"
+          rf"(?:(?:i'?ll|i will) (?:take|have|buy|grab) (?P<taken>{_WHAT})|(?:i'?ll |i will |i'?m |we'?ll )?"
+          rf"(?:go|going) (?:for|with) (?P<chosen>{_WHAT}|"
+          r"(?!(?:a|an|some|my|our|his|her)\b)[\w'&-]+(?: [\w'&-]+){0,2})|"
+          rf"take (?P<took>{_WHAT})|(?P<count>{_COUNT}) of (?P<counted>{_WHAT}))"
+          rf"(?=\W*(?:{_AFTER}\W*)*$|\s*,\s*(?:{_COUNT}|both) of (?:them|those|these)\W*(?:{_AFTER}\W*)*$)")
+_NOT_COUNTED = r"(?!(?:months?|years?|yrs?|days?|weeks?|inch(?:es)?|seaters?|litres?|liters?|ltrs?|watts?|volts?|" \
+               r"pounds?|kgs?|grams?|metres?|meters?|cm|mm|ml|gb|tb)\b)"
+# how many: right after a buy verb, or "2 of them" said alone or after a yes
+_QUANTITY = (rf"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me|go for|go with)\s+(?P<after_verb>{_COUNT})\b"
+             r"(?=\s*(?:of\b|more\b|please\b|pls\b|x\b|$|[,.!]|(?:small|medium|large|big|little)\b|"
+             rf"{_NOT_COUNTED}[a-z]+s\b))|"
+             rf"^\W*(?:(?:ok(?:ay)?|yes|yeah|yep|ya|sure)\W+)?(?:(?:pls|please)\W+)?(?P<alone>{_COUNT})"
+             rf"(?: of\b|\W+(?:please|pls)\W*$|\W*$)|"
+             rf",\s*(?P<tail>{_COUNT}) of (?:them|those|these)\W*(?:{_AFTER}\W*)*$")
+
+
 CUES: tuple[Cue, ...] = (
     Cue("yes", r"^\W*(?:y(?:es|ep|up|eah?|a)|sure|ok(?:ay)?|go on(?: then)?|please do|do it|why not|"
                r"absolutely|definitely|sounds good|perfect|haan|ha+n ji|ji|of course|add it|"
@@ -78,45 +101,39 @@ CUES: tuple[Cue, ...] = (
     Cue("defers", r"\b(?:(?:i'?ll|ill|i will|gonna|going to|might) (?:come back|skip|think|sleep on|hold off|wait|pass|"
                   r"leave (?:it|that|them|those|this|the (?:[\w-]+ ){0,2}?[\w-]+) (?:for now|then|till|until))|"
                   r"(?:leave|skip) (?:it|that|them|those|this)\b(?! (?:to|up to|with|outside|in|on)\b)|"
-                  r"(?:let me|lemme|need to) (?:think|have a think|decide|sleep on)|(?:are|that'?s|thats|that is) enough|"
-                  r"come back (?:to|later)|bye|already (?:got|has|have) (?:loads|plenty|enough|lots|too many)|"
+                  r"(?:let me|lemme|need to) (?:think|have a think|decide|sleep on)|"
+                  r"(?:are|that'?s|thats|that is) enough|"
+                  r"come back (?:to|later)|already (?:got|has|have) (?:loads|plenty|enough|lots|too many)|"
                   r"(?:got|has|have) (?:loads|plenty|too many) (?:of (?:\w+ ){1,3})?already)\b",
         "putting the need aside for now ('ill come back to the lights', 'bag n clutch are enough'): talk, "
         "not a search of the words said, unless something is asked for after it",
         matches=("hmm ill leave the cake tin for now", "ok ill come back to the lights", "nah, bag n clutch are enough",
-                 "ugh all plastic. skip it then", "vareesha looks nicer but lemme think", "ok no worries bye!",
+                 "ugh all plastic. skip it then", "vareesha looks nicer but lemme think",
                  "hmm actually shes got loads of cake stands already tbh"),
         misses=("i'll take the blue one", "leave out the plastic ones", "is one enough for a party",
                 "any bags that will last", "skipping rope for my son", "cheap digital one under 500 is enough",
                 "my dad will leave for the uk next week", "we will leave it outside so it needs to be waterproof",
                 "leave it to you, pick one for me")),
-    Cue("takes", r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fine|cool|aww?|hmm+|oh|so|then)\W+)*"
-                 r"(?!.*\b(?:out|off|away|back|later|tomorrow|elsewhere|instead)\b)"
-                 r"(?:(?:i'?ll|i will) (?:take|have|buy|grab) (?P<taken>_WHAT)|(?:i'?ll |i will |i'?m |we'?ll )?"
-                 r"(?:go|going) (?:for|with) (?P<chosen>_WHAT|(?!(?:a|an|some|my|our|his|her)\b)[\w'&-]+(?: [\w'&-]+){0,2})|take (?P<took>_WHAT)|"
-                 r"(?P<count>\d{1,3}|one|two|three|four|five|six) of (?P<counted>_WHAT))"
-                 r"(?=\W*(?:(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol)\W*)*$|\s*,\s*(?:\d{1,3}|one|two|"
-                 r"three|both) of (?:them|those|these)\W*(?:please|pls)?\W*$)".replace(
-                     "_WHAT", r"(?:(?:\d{1,3}|two|three|four|five|six) of (?:them|those|these)|it|them|that(?: one)?|"
-                              r"this(?: one)?|those|these|both|each|the (?:[\w'&-]+ ){0,2}?[\w'&-]+)"),
-        "a request to buy said firmly: it opens the message and its object (a pointer, 'the ...', a name) closes it "
-        "('go with bootwale', '3 of the black please'); read as one when the object points at a shown product",
-        matches=("go with bootwale", "ok go for paul mitchell", "take the ceramic burner pot, 2 of them", "ok go for 2 of those",
-                 "3 of the black please", "ok 2 of them", "yes one of each", "ill take that one thanks"),
+    Cue("takes", _TAKES,
+        "a request to buy said firmly: it opens the message and its object (a pointer, 'the ...', a name) closes it, "
+        "with at most thanks or a goodbye after ('go with bootwale', '3 of the black please'); read as one when the "
+        "object points at one product",
+        matches=("go with bootwale", "ok go for paul mitchell", "take the ceramic burner pot, 2 of them",
+                 "ok go for 2 of those", "3 of the black please", "ok 2 of them", "yes one of each",
+                 "ill take that one thanks", "ill take it, bye!", "go with the brass one then, bye"),
         misses=("take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
-                "the first 2 of them are nice", "go for a walk lol", "ok take it easy", "take it back, the handle is broken",
-                "ill buy it later", "ill take that as a no", "one of them has a crack in the photo",
-                "two of those look identical", "3 of the reviews say it breaks", "take 10, brb")),
-    Cue("quantity_said", r"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me|go for|go with)\s+(\d{1,3}|two|three|four|"
-                         r"five|six|ten|dozen)\b(?=\s*(?:of\b|more\b|please\b|pls\b|x\b|$|[,.!]|(?:small|medium|"
-                         r"large|big|little)\b|(?:[\w-]+ )?ones?\b|[a-z]+s\b))|"
-                         r"^\W*(?:(?:ok(?:ay)?|yes|yeah|ya)\W+)?(\d{1,3}|two|three|four|five|six|ten|dozen) of\b|"
-                         r",\s*(\d{1,3}|two|three|four|five|six) of (?:them|those|these)\W*(?:please|pls)?\W*$",
+                "the first 2 of them are nice", "go for a walk lol", "ok take it easy",
+                "take it back, the handle is broken", "ill buy it later", "ill take that as a no",
+                "one of them has a crack in the photo", "two of those look identical", "3 of the reviews say it breaks",
+                "take 10, brb")),
+    Cue("quantity_said", _QUANTITY,
         "how many a request to buy asks for, when the parser tagged none ('ok 2 of them', 'ill have 2 large')",
         matches=("ok 2 of them", "take the ceramic burner pot, 2 of them", "ill take 3", "add two please",
-                 "ill take 2 large", "take 2 mugs", "ill have 2 lamps"),
+                 "ill take 2 large", "take 2 mugs", "ill have 2 lamps", "yes pls 2 of them", "yes 2 please",
+                 "love the brass one, 2 of those pls"),
         misses=("the first one", "ill take the 2 litre one", "add the blue one", "i need 2 cm more",
-                "yes, we have 3 kids", "yes please, i have 2 already", "ill take 6 pack")),
+                "yes, we have 3 kids", "yes please, i have 2 already", "ill take 6 pack", "ill take 2 seater one",
+                "get me 3 seater one", "ill take 12 months")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
                r"\b(?:add (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"i'?ll (?:take|have|get|buy|grab) (?:it|them|that|this|those|these|the|one|two|both|\d+)|"
@@ -282,15 +299,20 @@ CUES: tuple[Cue, ...] = (
         "a size said against: \"not too big\" or \"too big\" wants smaller ones, \"too small\" bigger ones",
         matches=("for a 10 yr old, not too big", "these are too big", "too small for him", "not so long pls"),
         misses=("bigger ones", "a little one", "me too", "not that one")),
-    Cue("objects", r"\b(?:too|overly|a bit|bit)\s+(?!(?:many|late|early|soon|of)\b)(?:[a-z]+y|"
-                   r"[a-z]+ish|[a-z]+ive|[a-z]+ern|[a-z]+ed|big|small|old|young|plain|loud|bright|dark|cheap|"
-                   r"dear|busy|long|short|heavy|thin|thick|much)\b",
-        "a judgement against a product ('too girly', 'a bit childish'): a product named with it is not chosen",
+    Cue("objects", r"\b(?:too|overly|a bit|bit|way too|kinda|less)\s+(?:girly|girlie|boyish|manly|childish|"
+                   r"kiddy|babyish|modern|old[- ]fashioned|dated|old|young|plain|boring|basic|busy|loud|bright|dark|"
+                   r"cheap(?:[- ]looking)?|tacky|garish|gaudy|twee|fussy|flowery|frilly|pricey|expensive|costly|dear|"
+                   r"much|big|small|long|short|heavy|thin|thick|bulky|flimsy|dull|bland|revealing|tight|loose|formal|"
+                   r"casual|traditional|serious|sparkly|glittery|shiny|ugly|weird|aunty|feminine|masculine|tiny|huge|"
+                   r"flashy|grown[- ]up)\b(?!\W+but\b)",
+        "a judgement against a product ('too girly', 'a bit childish'): a product named with it is not chosen; "
+        "'bit pricey but worth it' is no judgement against",
         matches=("pandora twity one is too girly for him", "the fairy cakes ones a bit childish for me",
                  "these audi style ones are too modern", "the tartan one is a bit old fashioned", "too expensive",
                  "pink is a bit much, maybe blue"),
         misses=("the union jack one, he was in the navy", "my husband too", "me too", "the owl one too lol",
-                "a bit of a splurge but worth it")),
+                "a bit of a splurge but worth it", "ooh the brass one is a bit lovely", "im a bit obsessed with it",
+                "way too pretty omg", "the brass one, bit pricey but worth it")),
     Cue("for_someone", r"\bfor (?:my |our |a |the |his |her |their )?(?:little |big |baby |older |younger |"
                        r"grand|great )?([a-z]+)",
         "who a product is for: the word after \"for (my)\", read as a recipient when it is one",
@@ -336,7 +358,8 @@ CUES: tuple[Cue, ...] = (
         misses=("the blue one", "the spaceboy one", "the first one")),
     Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:(?:is|are|was|were|does|do|did|can|could|"
                 r"would|will|has|have|should)\s+(?:it|they|these|those|this|that|the|you|u|i|we|he|she|there)\b|"
-                r"(?:how|(?:what'?s?|wat|wot)(?!\s+(?:a|an|not)\b)|which|where|when|why|who)\b)|\bor (?:what\b|not\W*\?)",
+                r"(?:how|(?:what'?s?|wat|wot)(?!\s+(?:a|an|not)\b)|which|where|when|why|who)\b)|"
+                r"\bor (?:what\b|not\W*\?)",
         "a message that is a question (even with no question mark): not praise, not a request to buy",
         matches=("is the weather nice in bangalore today", "does the blue one come in a 5",
                  "ok is it nice quality", "how nice is the second one", "whats the fabric of the ausy one",
@@ -347,7 +370,8 @@ CUES: tuple[Cue, ...] = (
                 "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
     Cue("asks_about_it", r"^\W*(?:(?:and|so|but|wait|ok(?:ay)?|hmm+|oh|also|sorry|lol|um+)\W+)*(?:(?:is|are|was|were|"
                          r"does|do|did|will|would|can|could|has|have)\s+(?:it|they|this|that|these|those|the (?:\w+ )?"
-                         r"(?:one|ones))\b|how (?:much|big|long|heavy|tall|wide|many)\s+(?:is|was|are|were|would|does|do)"
+                         r"(?:one|ones))\b|how (?:much|big|long|heavy|tall|wide|many)\s+"
+                         r"(?:is|was|are|were|would|does|do)"
                          r"\s+(?:it|they|this|that|these|those|the (?:\w+ )?(?:one|ones))\b)|"
                          r"\b(?:included|come with|comes with)\W*\??\W*$",
         "a question about the product on screen or in focus, by a pronoun: answered from its fields",
@@ -363,11 +387,12 @@ CUES: tuple[Cue, ...] = (
                  "something i can hang on the door"),
         misses=("something with a bit of humour", "something to go with the dress", "something for my mum",
                 "anything cheaper?")),
-    Cue("goodbye", r"\b(?:bye+|goodbye|bye bye|good ?night|night night|cya|ttyl|gtg|got to go|gotta go|ta ?ra|laters)\b|"
+    Cue("goodbye", r"\b(?:bye+|goodbye|bye bye|good ?night|night night|cya|ttyl|gtg|got to go|gotta go|ta[ -]ra|"
+                   r"laters)\b|"
                    r"\bsee (?:ya|you)(?: later| soon| tomorrow)?\W*(?:x+\W*)?$",
         "leaving: a goodbye, not a wait",
         matches=("bye", "ok thanks, bye!", "gotta go, cya", "night night x"),
-        misses=("buy it", "byebye-baby blanket?", "see you have owls")),
+        misses=("buy it", "byebye-baby blanket?", "see you have owls", "a mug for tara")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

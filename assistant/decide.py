@@ -27,6 +27,7 @@ from typing import Callable, Sequence
 from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant.cues import POINTING, cue
+from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
 from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, asks_for_a_gift, child_age,
                              lexical_words, named_recipient, plausible, says_what_they_like, singulars, size_change,
@@ -173,7 +174,7 @@ def _removes(t: Turn) -> bool:
     beside a new kind ("get rid of clutter, any storage boxes?") asks for that kind."""
     if not may_remove(t.parse, t.message):
         return False
-    if cue("defers").found(t.message) and not cue("remove").found(t.message):
+    if cue("defers").found(t.message) and not cue("remove").found(t.message) and not cue("basket").found(t.message):
         return False  # "hmm ill leave the cake tin for now": not buying it yet, no request to take it out
     if cue("basket").found(t.message):
         return True
@@ -227,24 +228,27 @@ def _explicit_buy(t: Turn) -> bool:
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
 
 
-_POINTERS = frozenset({"it", "them", "that", "this", "those", "these", "both", "each", "one", "ones", "the"})
-_POSITIONS = frozenset({"first", "second", "third", "fourth", "fifth", "last", "cheapest", "cheaper"})
+_POINTERS = frozenset({"it", "them", "that", "this", "those", "these", "both", "each", "one", "ones", "the", "of"})
+_POSITIONS = frozenset({"first", "second", "third", "fourth", "fifth", "last", "cheapest"})
+_ONE_IN_VIEW = ("answer", "offer_add", "add_to_cart", "set_quantity")  # last acts that leave one product in view
 
 
 def _firm_buy(t: Turn) -> re.Match | None:
     """A request to buy that opens the message and ends on what it takes ("go with bootwale",
     "take the ceramic burner pot, 2 of them", "3 of the black please"): a request whatever the
-    parser read, when what it takes points at something shown (a pointer, a position, the words
-    of one shown product; or a count of "the ..."). The cue admits only thanks after it; put off
-    ("ill go with that one, but lemme think") it is not."""
+    parser read, when what it takes is one product: a position, the words of one shown product,
+    or a pointer ("it", "2 of them") while one product is in view (just asked about or offered),
+    not a list. After it come at most thanks or a goodbye; put off ("ill go with that one, but
+    lemme think") it is not."""
     found = cue("takes").search(t.message)
     if found is None or cue("defers").found(t.message) or t.parse.intent in SUPPORT_INTENTS:
         return None
     what = next(v for k, v in found.groupdict().items() if v and k != "count").lower()
-    words = set(re.findall(r"[\w'&-]+", what)) - _POINTERS
+    words = {w for w in re.findall(r"[\w'&-]+", what) if not w.isdigit() and w not in WORD_NUMBERS} - _POINTERS
     named = {stem(w) for w in lexical_words(t.singled or "")}
-    points = not words or words <= _POSITIONS or bool(named & {stem(w) for w in words}) \
-        or (bool(found.group("count")) and what.startswith("the "))
+    one_in_view = t.state.last_action in _ONE_IN_VIEW or len(t.state.shown) == 1
+    points = (not words and one_in_view) or bool(words and words <= _POSITIONS) \
+        or bool(words and named & {stem(w) for w in words})
     return found if points else None
 
 
@@ -302,7 +306,8 @@ def _chooses_named(t: Turn) -> bool:
         return False  # "scented ones for my nan": a look wanted, not one product ("the reindeer ones" is)
     said = {stem(w) for w in lexical_words(pointer.group(1) or pointer.group(2) or "")}
     rest = t.message[:pointer.start()] + " " + t.message[pointer.end():]
-    liked = cue("likes").found(rest) and not re.search(r"\b(?:not|never|hates?|\w+n'?t)\b", rest.lower())
+    liked = cue("likes").found(re.sub(r"\b(?:looks?|is|'s|its|it's|are|like a)\s+like\b", " ", rest.lower())) \
+        and not re.search(r"\b(?:not|never|hates?|\w+n't|dont|doesnt|didnt|wont|wouldnt|isnt)\b", rest.lower())
     return bool(said & {stem(w) for w in lexical_words(t.singled)}) and (liked or not lexical_words(rest)) \
         and _nothing_against(t) and not _looks_wanted(t) and t.parse.intent not in SUPPORT_INTENTS + ("dislike",)
 
@@ -320,12 +325,17 @@ def _asks_in_a_clause(message: str) -> bool:
     return any(cue("asks").found(c) for c in re.split(r"[,.;!]+|\bbut\b|\band\b", message))
 
 
+_CHOICE = frozenset({"first", "second", "third", "fourth", "fifth", "last", "one", "cheapest", "ok", "okay", "yes",
+                     "yeah", "ya", "then", "please", "pls", "hmm", "so", "the", "that", "this", "i", "guess", "think"})
+
+
 def _picks_alone(t: Turn) -> bool:
-    """One shown product pointed at by its place and nothing else said ("ok the first one"): a choice."""
+    """One shown product pointed at by its place and nothing else said ("ok the first one"): a
+    choice. "not the first one", "tell me more about the first one" say more than that."""
     refs = t.parse.slots.references
+    said = re.findall(r"[a-z]+", t.message.lower())
     return t.shown and len(refs) == 1 and refs[0].kind in ("position", "cheapest", "priciest") \
-        and only_pointing(lexical_words(t.message)) and not re.search(r"\b(?:two|three|both|all)\b", t.message.lower()) \
-        and _nothing_against(t)
+        and bool(said) and set(said) <= _CHOICE and _nothing_against(t)
 
 
 def _looks_wanted(t: Turn) -> bool:
@@ -362,9 +372,29 @@ def _asks_about_named(t: Turn) -> bool:
     # budget or a thing "as well" ask for other products
     others = re.search(r"\b(?:anything|something|any|ones)\b", t.message.lower()) or _budget_said(t) \
         or cue("another_thing").found(t.message)
-    picked = bool(named and named.group(1)) or (bool(t.singled) and "?" in t.message and not others)
+    buys = cue("buy").found(t.message) or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT)
+    picked = bool(named and named.group(1)) or (bool(t.singled) and "?" in t.message and not others and not buys)
     return t.shown and asked and not t.new_kind() and picked and not by_look and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and not cue("asks_for_products").found(t.message)
+
+
+def _asks_about_it(t: Turn) -> bool:
+    """A question about the product in view ("how much was it again?", "battery included?"),
+    whatever the parser read; not one asking for others ("is it available under 500", "do they
+    have a bigger one", "is it possible to get them in red") and not one about anything else."""
+    return (t.shown or bool(t.state.focus)) and cue("asks_about_it").found(t.message) and not t.new_kind() \
+        and not t.constrains() and t.parse.intent != "out_of_scope" \
+        and not any(cue(n).found(t.message) for n in ("more", "like_this", "bigger", "smaller", "comparative_price"))
+
+
+def _asks_afresh(t: Turn) -> bool:
+    """A request for products when the need in hand has no kind and is for no one ("looking for
+    something to keep warm on the sofa" after "my flat is freezing"): a new search. "need it to be
+    washable" says more about the need in hand."""
+    need = t.need
+    return need is not None and need.kind is None and not need.gift and need.for_whom is None \
+        and cue("asks_for_products").found(t.message) and not t.constrains() and not t.parse.slots.references \
+        and not re.search(r"\b(?:need|want|looking for)\s+(?:it|them|this|that|these|those|one)\b", t.message.lower())
 
 
 def _off_topic(t: Turn) -> bool:
@@ -479,9 +509,9 @@ def _puts_off(t: Turn) -> bool:
     enough", "ugh all plastic. skip it then"): talk that keeps the need. A question, a budget, or
     anything asked for after it ("skip those, show me the red ones", "skip those, candles instead")
     is a request."""
-    put = cue("defers").search(t.message)
+    put = cue("defers").search(t.message) or cue("goodbye").search(t.message)
     if t.need is None or put is None or "?" in t.message or cue("asks_for_products").found(t.message) \
-            or _budget_said(t):
+            or _budget_said(t) or cue("takes").found(t.message) or cue("buy").found(t.message):
         return False
     after = t.message[put.end():].strip(" ,.;:!-")
     if any(cue(name).found(after) for name in ("asks_for_products", "wants", "more", "gift", "asks",
@@ -535,8 +565,7 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
     _rule("chooses_a_named_one", "offer_add", _chooses_named),
     _rule("picks_one_by_place", "offer_add", _picks_alone),
-    _rule("asks_about_it", "answer", lambda t: (t.shown or bool(t.state.focus)) and cue("asks_about_it").found(t.message)
-          and not t.new_kind() and not cue("more").found(t.message) and not cue("like_this").found(t.message)),
+    _rule("asks_about_it", "answer", _asks_about_it),
     _rule("puts_it_off", "chat", _puts_off),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("gift_for_another_person", "search", lambda t: _another_person(t) and says_what_they_like(t.described)),
@@ -548,14 +577,13 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_for_another_thing", "search", _another_thing),
     _rule("asks_for_a_thing_to_do_something", "search", lambda t: t.need is not None and not t.asked_kinds()
           and cue("for_a_purpose").found(t.message) and not t.parse.slots.references),
-    _rule("asks_afresh", "search", lambda t: t.need is not None and t.need.kind is None and not t.need.gift
-          and t.need.for_whom is None and cue("asks_for_products").found(t.message) and not t.constrains()
-          and not t.parse.slots.references),
+    _rule("asks_afresh", "search", _asks_afresh),
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or _adds_to_need(t))),
     _rule("off_topic", "out_of_scope", _off_topic),
     _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.kinds),
     _rule("small_talk", "chat", _small_talk),
-    _rule("request", "search", lambda t: bool(t.product_words()) or t.parse.intent in ("search", "gift_help")),
+    _rule("request", "search", lambda t: bool(t.described) or bool(t.kinds) or t.constrains()
+          or (t.parse.intent in ("search", "gift_help") and t.parse.confidence >= SUPPORT_DOUBT)),
 )
 
 

@@ -465,7 +465,8 @@ CONFIRM_ADD_CHIPS = ("Add it to my cart",)
 
 def confirm_add(product: Product, quantity: int = 1) -> str:
     many = f"{quantity} × " if quantity > 1 else ""
-    return f"Just to check before I change your cart: shall I add {many}**{md_text(product.title)}** ({price_of(product)})?"
+    return (f"Just to check before I change your cart: shall I add {many}**{md_text(product.title)}** "
+            f"({price_of(product)})?")
 
 
 # --------------------------------------------------------------------------- conversation

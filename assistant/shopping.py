@@ -150,24 +150,30 @@ def _text_words(product: Product) -> set[str]:
 def carries(product: Product, value: str) -> bool:
     """Whether the product's title or fields carry a value asked for ("red", "leather"), or the
     same measure in other units ("1 litre": a 1000 ml bottle)."""
-    return bool(_words(value) & _text_words(product)) or bool(measures(value) & _measures_of(product))
+    wanted = measures(value)
+    if wanted:  # "500 ml" is 500 ml, not any product that says ml
+        return bool(wanted & _measures_of(product))
+    return bool(_words(value) & _text_words(product))
 
 
 _UNITS = {"ml": ("ml", 1), "cl": ("ml", 10), "l": ("ml", 1000), "ltr": ("ml", 1000), "ltrs": ("ml", 1000),
           "litre": ("ml", 1000), "litres": ("ml", 1000), "liter": ("ml", 1000), "liters": ("ml", 1000),
           "mm": ("mm", 1), "cm": ("mm", 10), "m": ("mm", 1000), "metre": ("mm", 1000), "metres": ("mm", 1000),
           "meter": ("mm", 1000), "meters": ("mm", 1000), "g": ("g", 1), "gm": ("g", 1), "gms": ("g", 1),
-          "kg": ("g", 1000), "kgs": ("g", 1000)}
-_MEASURE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b",
-                      re.IGNORECASE)
+          "kg": ("g", 1000), "kgs": ("g", 1000), "kilo": ("g", 1000), "kilos": ("g", 1000), "lt": ("ml", 1000),
+          "lts": ("ml", 1000)}
+_MEASURE = re.compile(r"(?<![\w.,/])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?("
+                      + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b(?!/)", re.IGNORECASE)
 
 
 def measures(text: str) -> set[str]:
     """The measures a text states, in one unit per quantity ("1 litre" and "1000 ml": ml:1000)."""
     out = set()
     for amount, unit in _MEASURE.findall(text or ""):
+        if unit.lower() == "g" and amount in ("2", "3", "4", "5"):
+            continue  # "5g phones": a network, not five grams
         base, factor = _UNITS[unit.lower()]
-        out.add(f"{base}:{round(float(amount) * factor, 3):g}")
+        out.add(f"{base}:{round(float(amount.replace(',', '')) * factor, 3):g}")
     return out
 
 
@@ -289,6 +295,9 @@ def is_vague(slots: Slots, pool_categories: list[str], pool: list[Candidate]) ->
     return top / max(1, sum(counts.values())) < 0.5
 
 
+_WEAK = _words("set sets pack packs box boxes piece pieces kit one ones lot")  # "the pantry set": pantry decides
+
+
 def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Product | None:
     """Which shown product a reference means (None if it points at nothing shown)."""
     if ref.kind == "current":
@@ -307,7 +316,5 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
     want = _words(ref.text) | _words(" ".join(a + b for a, b in zip(said, said[1:])))  # "tea pot": TEAPOT
     best = max(shown, key=lambda p: len(want & _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")))
     # "the pantry set": a set that says nothing of a pantry is not it
-    return best if (want & _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}")) - _WEAK else None
-
-
-_WEAK = _words("set sets pack packs box boxes piece pieces kit one ones lot")
+    met = want & _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}")
+    return best if met - _WEAK or (met and not want - _WEAK) else None  # "the box" may still name the box

@@ -20,6 +20,7 @@ from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, PATTER
 from retrieval.product import Product
 
 MIN_PRODUCTS = 3
+LINE_LEAST = 10  # titles that must start a size word + kind pair for it to be a product line ("jumbo bag")
 _WORD = re.compile(r"[a-z][a-z-]+")
 _NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
     "and", "for", "the", "with", "set", "sets", "other", "others", "accessories", "accessory", "combo", "combos",
@@ -28,8 +29,8 @@ _NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
     "home", "more", "daily", "winter", "seasonal", "ethnic", "traditional", "gift", "gifts", "design", "vintage"}
 
 
-_LOOKS = {"style", "styled", "design", "designs", "print", "printed", "pattern", "patterned", "theme", "themed",
-          "look", "motif", "vibe", "vibes", "inspired"}
+_LOOKS = {"style", "styles", "styled", "printed", "patterned", "theme", "themed", "look", "motif", "vibe", "vibes",
+          "inspired"}  # not "design" or "print": "a mug design", "a canvas print" name the thing
 _PURPOSE = {"for", "near", "on", "under", "beside", "inside", "into", "onto", "fits", "fit", "match", "matches",
             "with"}  # "a lunch box with cutlery": what it comes with
 _SEEKING = {"looking", "look", "looks", "searching", "search", "shopping", "shop", "hunting", "hunt", "browsing",
@@ -164,10 +165,12 @@ class KindIndex:
         vocabulary = {w for w, n in counts.items()
                       if (n >= MIN_PRODUCTS and (w in derived or w in alone or len(levels.get(w, ())) > 1))
                       or (n >= 2 and w in made)}
-        # a size word the titles keep before a kind is a product line ("jumbo bag"), no passing size
         pairs = Counter(pair for words in said for pair in set(zip(words, words[1:]))
                         if pair[1] in vocabulary and pair[0] not in _NEVER - SIZE_WORDS)
-        phrases = {pair for pair, n in pairs.items() if n >= MIN_PRODUCTS}
+        # a size word the titles keep before a kind as often as a line's name is a product line
+        # ("jumbo bag" in 21 titles); a few "big mug" titles are big mugs, not a kind of their own
+        phrases = {pair for pair, n in pairs.items()
+                   if n >= (LINE_LEAST if pair[0] in SIZE_WORDS else MIN_PRODUCTS)}
         phrases |= {tuple(key.split()) for key, c in short.items()
                     if " " in key and key.split()[0] not in _NEVER and key.split()[-1] in vocabulary
                     and sum(c.values()) >= 2}

@@ -123,5 +123,5 @@ def _quantity(message: str, parse: TurnParse) -> int | None:
     said = cue("quantity_said").search(message)
     if said is None:
         return None
-    word = (said.group(1) or said.group(2)).lower()
+    word = next(v for v in said.groupdict().values() if v).lower()
     return int(word) if word.isdigit() else WORD_NUMBERS.get(word)

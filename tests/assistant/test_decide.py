@@ -490,14 +490,24 @@ def test_something_asked_beside_putting_off_is_a_request(message, kinds, slots):
     assert action.rule != "puts_it_off", action
 
 
-@pytest.mark.parametrize("message,singled", [
-    ("go with bootwale", "bootwale"), ("ok go for paul mitchell", "paul mitchell"), ("3 of the black please", None),
-    ("ok 2 of them", None), ("go for the second one", None), ("ill take that one thanks", None),
-    ("take the ceramic burner pot, 2 of them", "ceramic burner"),
+@pytest.mark.parametrize("message,singled,last", [
+    ("go with bootwale", "bootwale", "search"), ("ok go for paul mitchell", "paul mitchell", "search"),
+    ("3 of the black please", "black", "search"), ("go for the second one", None, "search"),
+    ("take the ceramic burner pot, 2 of them", "ceramic burner", "search"),
+    ("ok 2 of them", None, "answer"), ("ill take that one thanks", None, "answer"),
+    ("ok go for 2 of those", None, "offer_add"), ("ill take it, bye!", None, "answer"),
 ])
-def test_a_firm_request_to_buy_adds_whatever_the_parser_read(message, singled):
-    action = decide(shown(), parse("refine", confidence=0.9), message, singled=singled)
+def test_a_firm_request_to_buy_adds_whatever_the_parser_read(message, singled, last):
+    state = shown().model_copy(update={"last_action": last})
+    action = decide(state, parse("refine", confidence=0.9), message, singled=singled)
     assert (action.kind, action.rule) == ("add_to_cart", "asks_to_buy"), action
+
+
+@pytest.mark.parametrize("message", ["ok 2 of them", "ok go for it", "one of the green please",
+                                     "go for the cheaper ones then"])
+def test_a_pointer_at_a_list_is_no_firm_request_for_one_of_it(message):
+    action = decide(shown().model_copy(update={"last_action": "search"}), parse("refine", confidence=0.6), message)
+    assert action.kind != "add_to_cart", action
 
 
 @pytest.mark.parametrize("message", [
@@ -584,3 +594,58 @@ def test_a_thing_asked_for_by_what_it_is_for_is_a_search():
 def test_an_unsure_parser_reading_of_deals_is_not_enough():
     action = decide(shown(), parse("deals", confidence=0.3), "aadyaa set is pack of 2 only?", singled="aadyaa")
     assert action.kind != "deals", action
+
+
+@pytest.mark.parametrize("message", ["sup", "ugh what a faff"])
+def test_words_no_product_title_uses_and_no_sure_request_are_talk(message):
+    action = decide(DialogueState(), parse("search", confidence=0.4), message)
+    assert action.kind == "chat", action
+
+
+def test_an_unknown_word_for_someone_is_still_a_request():
+    action = decide(DialogueState(), parse("gift_help", confidence=0.4), "neckless for my gf")
+    assert action.kind in ("search", "recommend"), action
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("not the first one", "refine"), ("tell me more about the first one", "product_question"),
+    ("show the first one again", "similar"),
+])
+def test_more_than_a_place_said_is_no_choice(message, intent):
+    first = [Reference(kind="position", index=0)]
+    action = decide(shown(), parse(intent, confidence=0.6, references=first), message)
+    assert action.kind != "offer_add", action
+
+
+@pytest.mark.parametrize("message", ["the ceramic one looks like a toilet lol", "rattan one is like a cage haha"])
+def test_like_as_a_comparison_is_no_liking(message):
+    action = decide(shown(), parse("refine", confidence=0.5), message, singled=message.split()[0 if "rattan" in message
+                                                                                                 else 1])
+    assert action.kind != "offer_add", action
+
+
+@pytest.mark.parametrize("message", ["drop the lamp from my basket, ill wait till payday",
+                                     "take it off my cart, ill think about it"])
+def test_a_removal_from_the_basket_with_a_wait_still_removes(message):
+    action = decide(shown(), parse("remove_from_cart", confidence=0.9), message, basket=["BRASS TABLE LAMP"])
+    assert action.kind == "remove_from_cart", action
+
+
+@pytest.mark.parametrize("message", ["is it available under 500", "do they have a bigger one",
+                                     "is it possible to get them in red"])
+def test_a_pronoun_question_asking_for_others_refines(message):
+    action = decide(shown(), parse("refine", confidence=0.7, max_price=500 if "500" in message else None,
+                                   attributes={"colour": "red"} if "red" in message else {}), message)
+    assert action.rule != "asks_about_it", action
+
+
+def test_a_pronoun_request_about_a_need_of_no_kind_is_no_new_search():
+    state = shown(Need(query="something to keep warm on the sofa", lexical="warm sofa"))
+    action = decide(state, parse("refine", confidence=0.6), "need it to be washable")
+    assert action.rule != "asks_afresh", action
+
+
+def test_a_polite_request_to_buy_a_named_one_is_not_a_question_about_it():
+    action = decide(shown(), parse("add_to_cart", confidence=0.9), "could u pop the rattan in my cart pls?",
+                    singled="rattan")
+    assert action.kind != "answer", action

@@ -107,16 +107,22 @@ def test_words_the_titles_use_are_met_in_any_form():
 
 
 def test_a_size_word_the_titles_keep_before_a_kind_is_a_product_line():
+    motifs = ("red retrospot", "owls", "pink polkadot", "vintage paisley", "alphabet", "toys", "apples", "pears",
+              "woodland", "doiley")
     products = [Product(id=str(i), title=f"jumbo bag {motif}", price=2.0, attributes={"kind": "bag"})
-                for i, motif in enumerate(("red retrospot", "owls", "pink polkadot", "vintage paisley", "alphabet"))]
+                for i, motif in enumerate(motifs)]
+    products += [Product(id=str(20 + i), title=f"big mug {motif}", price=2.0, attributes={"kind": "mug"})
+                 for i, motif in enumerate(("owls", "hearts", "stars", "spots"))]
     products += [Product(id=str(10 + i), title=f"{motif} shoulder bag", price=3.0, attributes={"kind": "bag"})
                  for i, motif in enumerate(("floral", "felt", "denim", "suki", "beaded"))]
     index = KindIndex.from_products(products)
     assert index.named("do u sell those big jumbo bags, the foldy ones") == ["jumbo bag"]
     assert index.named("a big bag for the beach") == ["bag"]
+    assert index.named("any big mugs") == ["mug"]  # four titles make no line
 
 
 def test_a_kind_word_before_style_says_how_it_looks():
-    index = KindIndex(["jack", "bunting", "dinosaur", "lamp"], phrases=[("union", "jack")])
+    index = KindIndex(["jack", "bunting", "dinosaur", "lamp", "mug"], phrases=[("union", "jack")])
     assert index.named("union jack style") == [] and index.named("dinosaur themed lamp pls") == ["lamp"]
+    assert index.named("a mug design for my mum") == ["mug"]
     assert index.named("union jack bunting") == ["bunting"]
