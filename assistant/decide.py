@@ -267,13 +267,20 @@ def _dislikes(t: Turn) -> bool:
     return t.shown and t.parse.intent == "dislike" and t.parse.confidence >= SUPPORT_DOUBT and not t.new_kind()
 
 
-def _objects_to_shown(t: Turn) -> bool:
+def _objects_to_shown(t: Turn, every: bool = False) -> bool:
     """A judgement against a shown product pointed at in the same breath ("hmm the fairy cakes
     ones a bit childish for me", "pandora twity one is too girly for him"), whatever the parser
-    read: a dislike ("silver ones, gold is too costly" wants silver ones)."""
-    judged = any(cue("objects").found(c) and _points(c) for c in re.split(r"[,.;!?]+", without_avoided(t.message)))
+    read: a dislike ("silver ones, gold is too costly" wants silver ones). With ``every``: against
+    all that is shown ("hmm these are kinda plain for a wedding"), so the next ones are wanted."""
+    clauses = re.split(r"[,.;!?]+", without_avoided(t.message))
+    judged = any(cue("objects").found(c) and (bool(_ALL_SHOWN.search(c)) if every else
+                                              _points(c) and not _ALL_SHOWN.search(c)) for c in clauses)
     return t.shown and judged and not t.new_kind() and "?" not in t.message and not cue("asks").found(t.message) \
         and t.parse.intent not in SUPPORT_INTENTS
+
+
+_ALL_SHOWN = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:(?:these|those)(?!\s+[\w-]+(?:\s+[\w-]+)?\s+ones?\b)|they|them|all|"
+                        r"everything)\b", re.IGNORECASE)  # not "these audi style ones": those are named
 
 
 def _names_something(t: Turn) -> bool:
@@ -385,6 +392,18 @@ def _asks_about_it(t: Turn) -> bool:
     return (t.shown or bool(t.state.focus)) and cue("asks_about_it").found(t.message) and not t.new_kind() \
         and not t.constrains() and t.parse.intent != "out_of_scope" \
         and not any(cue(n).found(t.message) for n in ("more", "like_this", "bigger", "smaller", "comparative_price"))
+
+
+def _asks_for_unsold(t: Turn) -> bool:
+    """Something asked for by a word no title uses ("also need earrings to match" in a shop with
+    none): a new need, answered with what is nearest, not a refinement of the kurta in hand."""
+    query = t.parse.slots.query or ""
+    words = {singular(w) for w in lexical_words(query)}
+    titled = {singular(w.lower()) for w in t.described}
+    return t.need is not None and t.parse.intent in SEARCHING and t.parse.confidence >= SUPPORT_DOUBT \
+        and not t.kinds and bool(words) and not words & (titled | _need_words(t)) \
+        and (cue("another_thing").found(t.message) or cue("asks_for_products").found(t.message)) \
+        and not t.parse.slots.references and not re.search(r"\b(?:it|them|one|ones)\b", t.message.lower())
 
 
 def _asks_afresh(t: Turn) -> bool:
@@ -551,6 +570,7 @@ RULES: tuple[Rule, ...] = (
     _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
     _rule("dislikes_what_is_shown", "refine", lambda t: _dislikes(t) and _names_something(t)),
     _rule("dislikes_all_shown", "more", _dislikes),
+    _rule("objects_to_all_shown", "more", lambda t: _objects_to_shown(t, every=True), lambda t: "dislike"),
     _rule("objects_to_one_shown", "refine", _objects_to_shown, lambda t: "dislike"),
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),
@@ -575,6 +595,7 @@ RULES: tuple[Rule, ...] = (
     _rule("narrows_gift_ideas", "recommend", lambda t: _ideas_in_hand(t) and not _likes_said(t) and not t.kinds
           and (_budget_said(t) or named_recipient(t.message) not in (None, t.need.for_whom))),
     _rule("asks_for_another_thing", "search", _another_thing),
+    _rule("asks_for_a_thing_not_sold", "search", _asks_for_unsold),
     _rule("asks_for_a_thing_to_do_something", "search", lambda t: t.need is not None and not t.asked_kinds()
           and cue("for_a_purpose").found(t.message) and not t.parse.slots.references),
     _rule("asks_afresh", "search", _asks_afresh),

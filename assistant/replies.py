@@ -514,6 +514,11 @@ def none_with(values: list[str], kind: str) -> str:
             "these are the nearest I have:")
 
 
+def not_sold(words: str) -> str:
+    """Asked for a thing no product of the shop names."""
+    return f"I couldn't find any {md_text(words)} in this shop; these are the nearest I have:"
+
+
 def none_of_kind(kind: str | None) -> str:
     """A refinement that leaves nothing of the kind being shopped for."""
     what = md_text(kind) if kind else "of those"

@@ -72,8 +72,12 @@ class ShoppingHandlers:
                     brand=slots.brand, for_whom=person, gift=gift)
         order = "asc" if cue("cheapest").found(message) else "desc" if cue("priciest").found(message) else None
         words = replies.gift_ideas if gift and parse.intent == "gift_help" else replies.search_results
-        return self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
-                               category=slots.category)
+        act = self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
+                              category=slots.category)
+        asked = lexical_words(parse.slots.query or "") if parse.intent == "search" else []
+        if act.products and asked and not kinds and not self.kinds().described(asked):  # "earrings", none sold
+            act.reply = replies.not_sold(" ".join(asked)) + "\n\n" + act.reply
+        return act
 
     def _refine(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """The need, narrowed by what the message adds; its kind stays."""
@@ -90,6 +94,11 @@ class ShoppingHandlers:
         for name in ("min_price", "max_price", "currency"):
             if getattr(new, name) is not None:
                 setattr(need, name, getattr(new, name))
+        if need.min_price is not None and need.max_price is not None and need.min_price >= need.max_price:
+            if new.min_price is None:  # "under 500" after "around 1500": the new bound replaces the band
+                need.min_price = None
+            elif new.max_price is None:
+                need.max_price = None
         if new.brand and new.brand != need.brand:
             need.brand, need.matched_brand = new.brand, None  # a newly named brand is matched afresh
         need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message) + disliked))

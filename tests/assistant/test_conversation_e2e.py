@@ -201,3 +201,14 @@ def test_an_offer_keeps_the_count_asked_and_a_goodbye_says_goodbye(flipkart):
     assert talk.cart() == 2, more.reply
     bye = talk.say("thanks, bye!")
     assert bye.action == "chat" and "bye" in bye.reply.lower() and talk.cart() == 2
+
+
+def test_a_thing_the_shop_does_not_sell_is_said_and_a_lower_budget_replaces_a_band(flipkart):
+    talk = Talk(flipkart)
+    assert talk.say("something ethnic for women, kurta maybe").shows
+    band = talk.say("budget around 1500")
+    assert band.state.need.max_price == 1500 and band.state.need.min_price is None, band.state.need
+    cheaper = talk.say("under 500")
+    assert cheaper.shows and all(p.price <= 500 for p in cheaper.products), cheaper.reply
+    earrings = talk.say("also need earrings to match, nothing too big")
+    assert "couldn't find any earrings" in earrings.reply and earrings.state.need.kind != "kurta", earrings.reply

@@ -649,3 +649,16 @@ def test_a_polite_request_to_buy_a_named_one_is_not_a_question_about_it():
     action = decide(shown(), parse("add_to_cart", confidence=0.9), "could u pop the rattan in my cart pls?",
                     singled="rattan")
     assert action.kind != "answer", action
+
+
+def test_a_thing_no_title_names_asked_for_besides_is_a_new_search():
+    action = decide(shown(), parse("search", confidence=0.9, query="earrings"), "also need earrings to match")
+    assert (action.kind, action.rule) == ("search", "asks_for_a_thing_not_sold"), action
+    kept = decide(shown(), parse("search", confidence=0.9, query="sulphate free"), "sulphate free hona chahiye")
+    assert kept.rule != "asks_for_a_thing_not_sold", kept
+
+
+@pytest.mark.parametrize("message", ["hmm these are kinda plain for a wedding", "they all look a bit cheap tbh"])
+def test_a_judgement_against_everything_shown_pages_on(message):
+    action = decide(shown(), parse("refine", confidence=0.6), message)
+    assert (action.kind, action.rule) == ("more", "objects_to_all_shown"), action

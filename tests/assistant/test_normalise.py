@@ -46,6 +46,17 @@ def test_price_band_and_direction():
     assert spans_to_slots(spans("more expensive ones", ("price_change", "more expensive"))).price_change == "higher"
 
 
+def test_a_budget_said_around_an_amount_is_what_can_be_spent():
+    from assistant.parse.normalise import price_direction
+    from assistant.parse.schema import Span
+    for text in ("budget around 1500", "my budget is about £20", "can spend roughly 500"):
+        amount = text.split()[-1]
+        span = Span(start=text.index(amount), end=len(text), type="price", text=amount)
+        assert price_direction(text, span) == "max_price", text
+    plain = "something around 1500"
+    assert price_direction(plain, Span(start=17, end=21, type="price", text="1500")) == "price"
+
+
 def test_slot_pairs_compare_normalised_values():
     a = spans_to_slots(spans("under £20", ("max_price", "£20")))
     b = spans_to_slots(spans("under 20 pounds", ("max_price", "20 pounds")))
