@@ -297,8 +297,14 @@ def _praise(t: Turn) -> bool:
     return t.shown and praised and not t.new_kind() and not _looks_wanted(t) and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and "?" not in t.message and not _asks_in_a_clause(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
-        and not cue("no").found(t.message) and not cue("declines").found(t.message) \
+        and not cue("no").found(_unnamed(t.message)) and not cue("declines").found(_unnamed(t.message)) \
         and not cue("objects").found(t.message)
+
+
+def _unnamed(message: str) -> str:
+    """The message without the words naming a shown product ("the thank you one is perfect" says
+    no thanks)."""
+    return cue("names_one").cut(message)
 
 
 def _chooses_named(t: Turn) -> bool:
@@ -604,6 +610,7 @@ RULES: tuple[Rule, ...] = (
     _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.kinds),
     _rule("small_talk", "chat", _small_talk),
     _rule("request", "search", lambda t: bool(t.described) or bool(t.kinds) or t.constrains()
+          or cue("asks_for_products").found(t.message)
           or (t.parse.intent in ("search", "gift_help") and t.parse.confidence >= SUPPORT_DOUBT)),
 )
 

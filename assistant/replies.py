@@ -424,7 +424,17 @@ def cart_contents(lines: list[tuple[Product, float]]) -> str:
         return CART_EMPTY
     rows = [f"{i}. {quantity:g} × **{md_text(p.title)}**, {price_of(p)} each" for i, (p, quantity) in
             enumerate(lines, 1)]
-    return "In your cart:\n" + "\n".join(rows)
+    total = cart_total(lines)
+    currencies = {p.currency for p, _ in lines}
+    summed = f"\n\nTotal: {money(total, currencies.pop())}" if total is not None and len(currencies) == 1 else ""
+    return "In your cart:\n" + "\n".join(rows) + summed
+
+
+def cart_total(lines: list[tuple[Product, float]]) -> float | None:
+    """What the basket comes to, when every line has a single price."""
+    if not lines or any(p.price is None or (p.price_max not in (None, p.price)) for p, _ in lines):
+        return None
+    return round(sum(p.price * quantity for p, quantity in lines), 2)
 
 
 def cart_quantity(product: Product, quantity: int) -> str:
@@ -512,6 +522,11 @@ def none_with(values: list[str], kind: str) -> str:
     """Asked for a colour or material the shop's products of the kind do not carry."""
     return (f"I couldn't find any {md_text(kind)} that says {md_text(' or '.join(values))}; "
             "these are the nearest I have:")
+
+
+def not_shown_names(names: list[str]) -> str:
+    """Products named in a request that none of the shown ones is."""
+    return f"I couldn't see {md_text(' or '.join(names))} among the products shown, so I left that out."
 
 
 def not_sold(words: str) -> str:

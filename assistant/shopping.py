@@ -316,5 +316,11 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
     want = _words(ref.text) | _words(" ".join(a + b for a, b in zip(said, said[1:])))  # "tea pot": TEAPOT
     best = max(shown, key=lambda p: len(want & _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")))
     # "the pantry set": a set that says nothing of a pantry is not it
-    met = want & _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}")
-    return best if met - _WEAK or (met and not want - _WEAK) else None  # "the box" may still name the box
+    has = _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}")
+    met = want & has
+    if not (met - _WEAK or (met and not want - _WEAK)):  # "the box" may still name the box
+        return None
+    named = [w for w in said if _words(w) - _WEAK - _words("the a an")]
+    head = named[-1] if named else None  # "the bird feeder": a bird mug is not it
+    joined = _words(named[-2] + head) if len(named) > 1 else set()  # "tea pot": TEAPOT
+    return best if head is None or _words(head) & has or joined & has else None

@@ -41,12 +41,27 @@ class CartHandlers:
         return self._put_in_cart(session, product, _quantity(message, parse) or pending.quantity)
 
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
-        """An explicit request to buy: the product it names (or the one in focus)."""
+        """An explicit request to buy: the product it names (or the one in focus); several named
+        ("the bird house and the card"), each that is shown, and a word on any that is not."""
+        if len(parse.slots.references) > 1:
+            return self._add_several(session, parse, message)
         found = self._products_for(session, parse, 1, message)
         if not found.products:
             return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
         session.state.pending = None
         return self._put_in_cart(session, found.products[0], _quantity(message, parse) or 1)
+
+    def _add_several(self, session: Session, parse: TurnParse, message: str) -> Act:
+        shown = self.shown_products(session)
+        picked = {r.text or str(r.index): resolve(r, shown, self._focus(session)) for r in parse.slots.references}
+        found = list({p.id: p for p in picked.values() if p is not None}.values())
+        if not found:
+            return Act(replies.WHICH_TO_ADD, show=False)
+        session.state.pending = None
+        acts = [self._put_in_cart(session, p, 1) for p in found]
+        missed = [name for name, p in picked.items() if p is None and not name.isdigit()]
+        text = "\n".join(a.reply for a in acts) + (f"\n\n{replies.not_shown_names(missed)}" if missed else "")
+        return Act(text, found, show=False, suggestions=list(replies.ADDED_CHIPS))
 
     def _put_in_cart(self, session: Session, product: Product, quantity: int) -> Act:
         state = session.state
@@ -91,7 +106,9 @@ class CartHandlers:
 
     def _view_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         lines = self._cart(session)
-        return Act(replies.cart_contents(lines), [p for p, _ in lines], show=False)
+        total = replies.cart_total(lines)
+        return Act(replies.cart_contents(lines), [p for p, _ in lines], show=False,
+                   computed=[total] if total is not None else [])
 
     def _remove_from_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         lines = self._cart(session)

@@ -212,3 +212,15 @@ def test_a_thing_the_shop_does_not_sell_is_said_and_a_lower_budget_replaces_a_ba
     assert cheaper.shows and all(p.price <= 500 for p in cheaper.products), cheaper.reply
     earrings = talk.say("also need earrings to match, nothing too big")
     assert "couldn't find any earrings" in earrings.reply and earrings.state.need.kind != "kurta", earrings.reply
+
+
+def test_several_named_in_one_request_are_each_added_or_said_missing(retail):
+    talk = Talk(retail)
+    assert talk.say("i need a thank you card").shows
+    titles = [p.title for p in talk.assistant.shown_products(talk.assistant.session(talk.session))]
+    first, second = (next(w for w in t.lower().split() if w not in ("a", "the")) for t in titles[:2])
+    both = talk.say(f"please add the {first} one and the {second} one to my basket")
+    assert both.action == "add_to_cart" and talk.cart() == 2, (titles, both.reply)
+    total = talk.say("whats the total")
+    assert total.action == "view_cart" and "Total:" in total.reply, total.reply
+    talk.assistant.events.delete_session_events(talk.session)

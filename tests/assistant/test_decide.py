@@ -662,3 +662,17 @@ def test_a_thing_no_title_names_asked_for_besides_is_a_new_search():
 def test_a_judgement_against_everything_shown_pages_on(message):
     action = decide(shown(), parse("refine", confidence=0.6), message)
     assert (action.kind, action.rule) == ("more", "objects_to_all_shown"), action
+
+
+def test_a_request_naming_a_thing_no_title_uses_still_searches():
+    assert decide(DialogueState(), parse("out_of_scope", confidence=0.5), "show me computers").kind == "search"
+
+
+@pytest.mark.parametrize("message", ["no worries ta", "no rush, thanks"])
+def test_no_worries_rules_nothing_out(message):
+    assert decide(shown(), parse("thanks", confidence=0.7), message).kind == "chat"
+
+
+def test_thanks_inside_a_products_name_is_no_thanks():
+    action = decide(shown(), parse("thanks", confidence=0.8), "the thank you one is perfect", singled="thank you")
+    assert (action.kind, action.rule) == ("offer_add", "praises_shown"), action

@@ -172,3 +172,22 @@ def test_a_name_of_only_set_or_pack_words_points_at_nothing_shown():
              Product(id="b", title="CLASSIC CAFE SUGAR DISPENSER", price=1.25)]
     assert resolve(Reference(kind="name", text="the pantry set"), shown, None) is None
     assert resolve(Reference(kind="name", text="the regency set"), shown, None).id == "a"
+
+
+def test_a_name_whose_last_word_the_product_lacks_is_not_it():
+    from assistant.parse.schema import Reference
+    from assistant.shopping import resolve
+    shown = [Product(id="a", title="WHITE BIRD GARDEN DESIGN MUG", price=8.69),
+             Product(id="c", title="REGENCY TEAPOT ROSES", price=9.95)]
+    assert resolve(Reference(kind="name", text="the bird feeder"), shown, None) is None
+    assert resolve(Reference(kind="name", text="tea pot"), shown, None).id == "c"
+    assert resolve(Reference(kind="name", text="the white bird"), shown, None).id == "a"
+
+
+def test_the_cart_says_its_total_when_every_line_has_one_price():
+    from assistant.replies import cart_contents, cart_total
+    lines = [(Product(id="a", title="MUG", price=2.5, currency="GBP"), 2.0),
+             (Product(id="b", title="CARD", price=0.42, currency="GBP"), 1.0)]
+    assert cart_total(lines) == 5.42 and "Total: £5.42" in cart_contents(lines)
+    ranged = [(Product(id="c", title="TOP", price=5.0, price_max=9.0, currency="GBP"), 1.0)]
+    assert cart_total(ranged) is None and "Total" not in cart_contents(ranged)
