@@ -141,12 +141,13 @@ CUES: tuple[Cue, ...] = (
                r"order (?:it|them|that|this|those|these|one|two)\b|"
                r"get me (?:one|two|\d+|it|that|the)|take (?:\d+|one|two) of|"
                r"i'?ll go (?:for|with)|(?:i'?m )?going (?:for|with) the|(?:take|grab) (?:it|them|that|those)\b|"
-               r"(?:stick|pop|put|chuck) .{1,30} in\W*$|\badd\W*$|\w+ (?:one )?it is\W*$|"
-               r"le lo|lena hai)",
+               r"(?:stick|pop|put|chuck) .{1,30} in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
+               r"\w+ (?:one )?it is\W*$|le lo|lena hai|add kar(?: ?do|o|dijiye|dena)|daal do)",
         "an explicit request to put something in the basket",
         matches=("add the blue one to my basket", "i'll take 2 of the first", "ok I'll have that one",
                  "stick it in the cart", "going with the second one", "add 3 please", "ok stick 12 of the hearts in",
-                 "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it"),
+                 "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it",
+                 "put another one in please", "ok theek hai, add kar do"),
         misses=("I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
                 "meh ill get him some in town", "where is my order 536365", "how do I check out?",
@@ -318,11 +319,13 @@ CUES: tuple[Cue, ...] = (
         "who a product is for: the word after \"for (my)\", read as a recipient when it is one",
         matches=("it's for my dad", "for my little sister", "something for a boyfriend"),
         misses=("my sister is visiting today", "my mum loves candles", "she's 7")),
-    Cue("asks_for_products", r"^\W*(?:please\s+)?(?:show me|do you (?:have|sell|stock|do)|have you got|got any|"
+    Cue("asks_for_products", r"^\W*(?:please\s+)?(?:(?:show me|do you (?:have|sell|stock|do)|have you got|got any|"
                              r"i'?m looking for|looking for|find me|search for|i need|i want|need|want)\s+(?!"
-                             r"(?:a |an |to )?(?:person|human|agent|refund|something for me|anything for me)\b)\w",
+                             r"(?:a |an |to )?(?:person|human|agent|refund|something for me|anything for me)\b)\w|"
+                             r"(?:(?:and|also|maybe|ok|or)\s+)?(?:something|anything) (?:that|which|with|like|in)\s+\w)",
         "a request that names something to find: a search even when the parser doubts it",
-        matches=("show me computers", "do you have other sports?", "i need a new kettle"),
+        matches=("show me computers", "do you have other sports?", "i need a new kettle",
+                 "something that says welcome", "maybe something with owls"),
         misses=("i need a person", "hello there", "show me something for me")),
     Cue("wants", r"\b(?:need|needs|needed|want|wants|wanted|looking for|(?:i'?m|im|am) after|got any|have you got|do (?:you|u) "
                  r"(?:have|sell|do)|show me|find me|chahiye)\b",

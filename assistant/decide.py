@@ -384,7 +384,7 @@ def _asks_about_named(t: Turn) -> bool:
     # "canmp is 299? why so cheap" asks about canmp; "anything in genuine leather?", "paper ones?", a
     # budget or a thing "as well" ask for other products
     others = re.search(r"\b(?:anything|something|any|ones)\b", t.message.lower()) or _budget_said(t) \
-        or cue("another_thing").found(t.message)
+        or cue("another_thing").found(t.message) or cue("wants").found(t.message)  # "have you got it in pink?"
     buys = cue("buy").found(t.message) or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT)
     picked = bool(named and named.group(1)) or (bool(t.singled) and "?" in t.message and not others and not buys)
     return t.shown and asked and not t.new_kind() and picked and not by_look and not cue("more").found(t.message) \

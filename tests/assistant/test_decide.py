@@ -676,3 +676,9 @@ def test_no_worries_rules_nothing_out(message):
 def test_thanks_inside_a_products_name_is_no_thanks():
     action = decide(shown(), parse("thanks", confidence=0.8), "the thank you one is perfect", singled="thank you")
     assert (action.kind, action.rule) == ("offer_add", "praises_shown"), action
+
+
+def test_asking_for_a_named_one_in_another_colour_refines():
+    action = decide(shown(), parse("product_question", confidence=0.9, attributes={"colour": "pink"}),
+                    "yeah but have you got it in pink?", singled="owl")
+    assert action.kind != "answer", action
