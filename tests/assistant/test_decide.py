@@ -679,6 +679,6 @@ def test_thanks_inside_a_products_name_is_no_thanks():
 
 
 def test_asking_for_a_named_one_in_another_colour_refines():
-    action = decide(shown(), parse("product_question", confidence=0.9, attributes={"colour": "pink"}),
+    action = decide(shown(), parse("refine", confidence=0.5, attributes={"colour": "pink"}),
                     "yeah but have you got it in pink?", singled="owl")
     assert action.kind != "answer", action
