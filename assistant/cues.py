@@ -141,14 +141,16 @@ CUES: tuple[Cue, ...] = (
                r"order (?:it|them|that|this|those|these|one|two)\b|"
                r"get me (?:one|two|\d+|it|that|the)|take (?:\d+|one|two) of|"
                r"i'?ll go (?:for|with)|(?:i'?m )?going (?:for|with) the|(?:take|grab) (?:it|them|that|those)\b|"
-               r"(?:stick|pop|put|chuck) .{1,30} in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
+               r"(?:stick|pop|put|chuck) (?:it|them|that(?: one)?|this(?: one)?|those|these|one|another(?: one)?|both|"
+               r"\d+|two|three|"
+               r"\d+ of the [\w'-]+|the [\w'-]+ (?:one|ones)) in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
                r"\w+ (?:one )?it is\W*$|le lo|lena hai|add kar(?: ?do|o|dijiye|dena)|daal do)",
         "an explicit request to put something in the basket",
         matches=("add the blue one to my basket", "i'll take 2 of the first", "ok I'll have that one",
                  "stick it in the cart", "going with the second one", "add 3 please", "ok stick 12 of the hearts in",
                  "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it",
                  "put another one in please", "ok theek hai, add kar do"),
-        misses=("I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
+        misses=("can u put the link in pls", "put my name in thanks", "pop the gift message in please", "I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
                 "meh ill get him some in town", "where is my order 536365", "how do I check out?",
                 "what would go with the first one?")),

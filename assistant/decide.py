@@ -218,7 +218,8 @@ def _explicit_buy(t: Turn) -> bool:
     """"Add the blue one to my basket", "i'll take 2 of the first": never a question."""
     firm = _firm_buy(t)
     found = firm or cue("buy").search(t.message)
-    if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():]:
+    if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():] \
+            or _NEGATED.search(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
     last = not t.message[found.end():].strip(" .!")  # "bargain, add": the request closes the message
@@ -228,6 +229,7 @@ def _explicit_buy(t: Turn) -> bool:
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
 
 
+_NEGATED = re.compile(r"\b(?:don'?t|dont|do not|not|never|mat|nahi|nai)\b", re.IGNORECASE)
 _POINTERS = frozenset({"it", "them", "that", "this", "those", "these", "both", "each", "one", "ones", "the", "of"})
 _POSITIONS = frozenset({"first", "second", "third", "fourth", "fifth", "last", "cheapest"})
 _ONE_IN_VIEW = ("answer", "offer_add", "add_to_cart", "set_quantity")  # last acts that leave one product in view
@@ -407,6 +409,7 @@ def _asks_for_unsold(t: Turn) -> bool:
     words = {singular(w) for w in lexical_words(query)}
     titled = {singular(w.lower()) for w in t.described}
     return t.need is not None and t.parse.intent in SEARCHING and t.parse.confidence >= SUPPORT_DOUBT \
+        and not re.search(r"\b(?:something|anything)\b", t.message.lower()) \
         and not t.kinds and bool(words) and not words & (titled | _need_words(t)) \
         and (cue("another_thing").found(t.message) or cue("asks_for_products").found(t.message)) \
         and not t.parse.slots.references and not re.search(r"\b(?:it|them|one|ones)\b", t.message.lower())
@@ -576,7 +579,10 @@ RULES: tuple[Rule, ...] = (
     _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),
     _rule("dislikes_what_is_shown", "refine", lambda t: _dislikes(t) and _names_something(t)),
     _rule("dislikes_all_shown", "more", _dislikes),
-    _rule("objects_to_all_shown", "more", lambda t: _objects_to_shown(t, every=True), lambda t: "dislike"),
+    _rule("objects_to_all_shown", "more", lambda t: _objects_to_shown(t, every=True) and not t.constrains()
+          and not t.parse.slots.references and not _praise_said(t.message) and not cue("asks_for_products").found(
+              t.message) and not any(cue(n).found(t.message) for n in ("bigger", "smaller", "comparative_price")),
+          lambda t: "dislike"),
     _rule("objects_to_one_shown", "refine", _objects_to_shown, lambda t: "dislike"),
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),

@@ -425,14 +425,14 @@ def cart_contents(lines: list[tuple[Product, float]]) -> str:
     rows = [f"{i}. {quantity:g} × **{md_text(p.title)}**, {price_of(p)} each" for i, (p, quantity) in
             enumerate(lines, 1)]
     total = cart_total(lines)
-    currencies = {p.currency for p, _ in lines}
-    summed = f"\n\nTotal: {money(total, currencies.pop())}" if total is not None and len(currencies) == 1 else ""
+    summed = f"\n\nTotal: {money(total, lines[0][0].currency)}" if total is not None else ""
     return "In your cart:\n" + "\n".join(rows) + summed
 
 
 def cart_total(lines: list[tuple[Product, float]]) -> float | None:
     """What the basket comes to, when every line has a single price."""
-    if not lines or any(p.price is None or (p.price_max not in (None, p.price)) for p, _ in lines):
+    if not lines or any(p.price is None or (p.price_max not in (None, p.price)) for p, _ in lines) \
+            or len({p.currency for p, _ in lines}) != 1:  # pounds and rupees make no one sum
         return None
     return round(sum(p.price * quantity for p, quantity in lines), 2)
 

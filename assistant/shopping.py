@@ -17,7 +17,7 @@ from assistant.parse.schema import Reference, Slots
 from assistant.query import lexical_words, stem
 from assistant.query import stems as _words
 from assistant.store_errors import engine_call
-from retrieval.lexicon import PATTERN_FAMILIES
+from retrieval.lexicon import PATTERN_FAMILIES, singular
 from retrieval.product import Candidate, Product
 from retrieval.rerank import NoReranker, Reranker
 from retrieval.search import HybridSearcher
@@ -313,14 +313,16 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
     if ref.kind == "priciest":
         return max(priced, key=lambda p: p.price) if priced else None
     said = re.findall(r"[a-z0-9]+", ref.text.lower())
-    want = _words(ref.text) | _words(" ".join(a + b for a, b in zip(said, said[1:])))  # "tea pot": TEAPOT
+    want = _words(ref.text) | _words(" ".join(a + b for a, b in zip(said, said[1:]))) \
+        | _words(" ".join(singular(w) for w in said))  # "tea pot": TEAPOT; "bird houses": BIRD HOUSE
     best = max(shown, key=lambda p: len(want & _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")))
     # "the pantry set": a set that says nothing of a pantry is not it
     has = _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}")
     met = want & has
     if not (met - _WEAK or (met and not want - _WEAK)):  # "the box" may still name the box
         return None
-    named = [w for w in said if _words(w) - _WEAK - _words("the a an")]
-    head = named[-1] if named else None  # "the bird feeder": a bird mug is not it
+    named = [w for w in lexical_words(re.split(r"\b(?:for|with|from|in)\b", ref.text.lower())[0])
+             if _words(w) - _WEAK and not re.fullmatch(r"x?\d+x?|thing(?:y|ie)?|pls|please", w)]
+    head = named[-1] if named else None  # "the bird feeder": a bird mug is not it ("the card for dad": card)
     joined = _words(named[-2] + head) if len(named) > 1 else set()  # "tea pot": TEAPOT
-    return best if head is None or _words(head) & has or joined & has else None
+    return best if head is None or _words(singular(head)) & has or joined & has else None

@@ -74,10 +74,18 @@ class ShoppingHandlers:
         words = replies.gift_ideas if gift and parse.intent == "gift_help" else replies.search_results
         act = self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
                               category=slots.category)
-        asked = lexical_words(parse.slots.query or "") if parse.intent == "search" else []
-        if act.products and asked and not kinds and not self.kinds().described(asked):  # "earrings", none sold
-            act.reply = replies.not_sold(" ".join(asked)) + "\n\n" + act.reply
+        if act.products and not kinds and self._not_sold(parse, act.products):  # "earrings", none sold
+            act.reply = replies.not_sold(" ".join(lexical_words(parse.slots.query or ""))) + "\n\n" + act.reply
         return act
+
+    def _not_sold(self, parse: TurnParse, found: list[Product]) -> bool:
+        """The thing searched for is named by no title, even spelled right ("candel" is a candle),
+        and by none of what was found."""
+        asked = " ".join(lexical_words(parse.slots.query or "")) if parse.intent == "search" else ""
+        speller = self.shopper.searcher.speller
+        spelled = speller.correct(asked) if speller is not None and asked else asked
+        return bool(asked) and not self.kinds().described(lexical_words(f"{asked} {spelled}")) \
+            and not any(stems(f"{asked} {spelled}") & stems(p.title) for p in found)
 
     def _refine(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """The need, narrowed by what the message adds; its kind stays."""

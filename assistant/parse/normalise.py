@@ -148,7 +148,12 @@ def price_direction(message: str, span: Span) -> str:
     after = message[span.end:span.end + 20].lower()
     if re.search(r"\b(?:between|from)\b[^,;]*$", before) or re.match(r"^\s*(?:-|to|and)\s*[£$€₹\d]", after):
         return span.type  # "from £3 to £7", "between 2 and 5": the tagger orders the pair
-    if re.search(r"\b(?:budget|spend(?:ing)?|afford)\b", before) and not _LOWER_BEFORE.search(before):
+    if re.match(r"^\s*(?:\+|plus\b|or (?:more|above|over)\b)", after):
+        return "min_price"  # "budget 2000 plus"
+    clause = re.split(r"[,;.!?]", before)[-1]  # "no budget, around 3000 is fine": another clause
+    if re.search(r"\b(?:budget|spend(?:ing)?|afford)\b", clause) and not _LOWER_BEFORE.search(clause) \
+            and not re.search(r"\b(?:no|flexible|not an issue|plus|or more)\b", clause) \
+            and not _LOWER_AFTER.match(after) and not re.match(r"^\s*(?:\+|plus|or (?:more|above))", after):
         return "max_price"  # "budget around 1500": what they can spend, not a band around it
     for pattern, kind in ((_AROUND_BEFORE, "price"), (_UPPER_BEFORE, "max_price"), (_LOWER_BEFORE, "min_price")):
         if pattern.search(before):

@@ -682,3 +682,23 @@ def test_asking_for_a_named_one_in_another_colour_refines():
     action = decide(shown(), parse("refine", confidence=0.5, attributes={"colour": "pink"}),
                     "yeah but have you got it in pink?", singled="owl")
     assert action.kind != "answer", action
+
+
+@pytest.mark.parametrize("message", ["dont put it in please", "nahi yaar, mat daal do", "mat add karo",
+                                     "can u put the link in pls", "put my name in thanks"])
+def test_a_negated_or_non_product_put_in_never_buys(message):
+    action = decide(shown().model_copy(update={"last_action": "answer"}), parse("chitchat", confidence=0.4), message)
+    assert action.kind != "add_to_cart", action
+
+
+@pytest.mark.parametrize("message,slots", [
+    ("all too pricey, anything under 500", {"max_price": 500}), ("they're too small, need a bigger one", {}),
+])
+def test_a_judgement_with_a_change_asked_refines_not_pages(message, slots):
+    action = decide(shown(), parse("refine", confidence=0.7, **slots), message)
+    assert action.rule != "objects_to_all_shown", action
+
+
+def test_something_in_a_look_is_no_thing_the_shop_lacks():
+    action = decide(shown(), parse("search", confidence=0.8, query="walnut"), "i want something in walnut")
+    assert action.rule != "asks_for_a_thing_not_sold", action

@@ -69,3 +69,12 @@ def test_parse_json_is_schema_valid():
     assert parse.to_json() == {"intent": "search", "slots": {"max_price": 5.0, "currency": "GBP"}, "by": "model"}
     with pytest.raises(ValueError):
         TurnParse(intent="make_coffee")
+
+
+def test_a_budget_word_in_another_clause_or_with_plus_is_no_ceiling():
+    from assistant.parse.normalise import price_direction
+    from assistant.parse.schema import Span
+    for text, amount, kind in (("no budget, around 3000 is fine", "3000", "price"), ("budget 2000 plus", "2000", "min_price"),
+                               ("budget is flexible, ideally 1500 or more", "1500", "min_price")):
+        start = text.index(amount)
+        assert price_direction(text, Span(start=start, end=start + len(amount), type="price", text=amount)) == kind, text

@@ -191,3 +191,21 @@ def test_the_cart_says_its_total_when_every_line_has_one_price():
     assert cart_total(lines) == 5.42 and "Total: £5.42" in cart_contents(lines)
     ranged = [(Product(id="c", title="TOP", price=5.0, price_max=9.0, currency="GBP"), 1.0)]
     assert cart_total(ranged) is None and "Total" not in cart_contents(ranged)
+
+
+def test_a_name_read_by_its_head_word_in_the_singular_and_before_for():
+    from assistant.parse.schema import Reference
+    from assistant.shopping import resolve
+    shown = [Product(id="a", title="WHITE BIRD GARDEN DESIGN MUG", price=8.69),
+             Product(id="c", title="SWEETHEART BIRD HOUSE", price=4.15),
+             Product(id="b", title="A PRETTY THANK YOU CARD", price=0.42)]
+    assert resolve(Reference(kind="name", text="the bird houses"), shown, None).id == "c"
+    assert resolve(Reference(kind="name", text="the card for dad"), shown, None).id == "b"
+    assert resolve(Reference(kind="name", text="bird house thingy"), shown, None).id == "c"
+
+
+def test_no_total_across_currencies():
+    from assistant.replies import cart_total
+    lines = [(Product(id="a", title="MUG", price=10.0, currency="GBP"), 2.0),
+             (Product(id="b", title="TOP", price=1000.0, currency="INR"), 1.0)]
+    assert cart_total(lines) is None
