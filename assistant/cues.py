@@ -64,7 +64,7 @@ _QUANTITY = (rf"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me|go fo
              r"(?=\s*(?:of\b|more\b|please\b|pls\b|x\b|$|[,.!]|(?:small|medium|large|big|little)\b|"
              rf"{_NOT_COUNTED}[a-z]+s\b))|"
              rf"^\W*(?:(?:ok(?:ay)?|yes|yeah|yep|ya|sure)\W+)?(?:(?:pls|please)\W+)?(?P<alone>{_COUNT})"
-             rf"(?: of\b|\W+(?:please|pls)\W*$|\W*$)|"
+             rf"(?: of\b|(?:\s+(?:packs|sets|boxes|bags|pairs))?(?:\W+(?:please|pls))?\W*$)|"
              rf",\s*(?P<tail>{_COUNT}) of (?:them|those|these)\W*(?:{_AFTER}\W*)*$")
 
 
@@ -130,7 +130,7 @@ CUES: tuple[Cue, ...] = (
         "how many a request to buy asks for, when the parser tagged none ('ok 2 of them', 'ill have 2 large')",
         matches=("ok 2 of them", "take the ceramic burner pot, 2 of them", "ill take 3", "add two please",
                  "ill take 2 large", "take 2 mugs", "ill have 2 lamps", "yes pls 2 of them", "yes 2 please",
-                 "love the brass one, 2 of those pls"),
+                 "love the brass one, 2 of those pls", "ok 3 packs please"),
         misses=("the first one", "ill take the 2 litre one", "add the blue one", "i need 2 cm more",
                 "yes, we have 3 kids", "yes please, i have 2 already", "ill take 6 pack", "ill take 2 seater one",
                 "get me 3 seater one", "ill take 12 months")),
@@ -393,6 +393,11 @@ CUES: tuple[Cue, ...] = (
                  "something i can hang on the door"),
         misses=("something with a bit of humour", "something to go with the dress", "something for my mum",
                 "anything cheaper?")),
+    Cue("away", r"\b(?:brb|be right back|b r b|one sec|1 sec|one min|1 min|hang on|hold on(?! to)|gimme a (?:sec|min)|"
+                r"give me a (?:sec|min)|back in (?:a )?(?:sec|min|bit|\d+)|afk|one moment)\b",
+        "stepping away for a moment ('brb kid crying'): talk that keeps the need, whatever else it names",
+        matches=("brb kid crying", "hang on, doorbell", "one sec my dog is barking", "back in 5"),
+        misses=("show me kids bags", "hold on to the blue one for me?", "a one minute timer")),
     Cue("goodbye", r"\b(?:bye+|goodbye|bye bye|good ?night|night night|cya|ttyl|gtg|got to go|gotta go|ta[ -]ra|"
                    r"laters)\b|"
                    r"\bsee (?:ya|you)(?: later| soon| tomorrow)?\W*(?:x+\W*)?$",

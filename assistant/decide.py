@@ -599,6 +599,8 @@ RULES: tuple[Rule, ...] = (
     _rule("picks_one_by_place", "offer_add", _picks_alone),
     _rule("asks_about_it", "answer", _asks_about_it),
     _rule("puts_it_off", "chat", _puts_off),
+    _rule("steps_away", "chat", lambda t: t.need is not None and cue("away").found(t.message) and "?" not in t.message
+          and not cue("asks_for_products").found(t.message) and not _budget_said(t)),
     _rule("names_a_new_kind", "search", lambda t: t.new_kind()),
     _rule("gift_for_another_person", "search", lambda t: _another_person(t) and says_what_they_like(t.described)),
     _rule("ideas_for_another_person", "recommend", _another_person),

@@ -77,6 +77,14 @@ class CartHandlers:
         """"Actually make that 3": the basket holds 3, not 3 more, of the product named or in focus."""
         match = cue("set_quantity").search(message)
         lines = self._cart(session)
+        pending = session.state.pending
+        if match is not None and pending is not None and pending.kind == "offer_add" and pending.product_id \
+                and pending.product_id not in {p.id for p, _ in lines}:  # "actually make that 4" before the yes
+            offered = self.lookup([pending.product_id]).get(pending.product_id)
+            if offered is not None:
+                session.state.pending = pending.model_copy(update={"quantity": int(match.group(1))})
+                return Act(replies.confirm_add(offered, int(match.group(1))), [offered], show=False,
+                           suggestions=list(replies.CONFIRM_ADD_CHIPS))
         if not lines or match is None:
             return Act(replies.CART_EMPTY, show=False)
         in_cart = [p for p, _ in lines]

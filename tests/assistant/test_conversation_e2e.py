@@ -224,3 +224,13 @@ def test_several_named_in_one_request_are_each_added_or_said_missing(retail):
     total = talk.say("whats the total")
     assert total.action == "view_cart" and "Total:" in total.reply, total.reply
     talk.assistant.events.delete_session_events(talk.session)
+
+
+def test_a_new_count_before_the_yes_changes_the_offer(flipkart):
+    talk = Talk(flipkart)
+    assert talk.say("show me some backpacks").shows
+    offered = talk.say("the first one is lovely")
+    assert offered.action == "offer_add", offered.reply
+    changed = talk.say("actually make that 3")
+    assert changed.action == "set_quantity" and "3 ×" in changed.reply and talk.cart() == 0, changed.reply
+    assert talk.say("yes please").action == "add_to_cart" and talk.cart() == 3

@@ -702,3 +702,9 @@ def test_a_judgement_with_a_change_asked_refines_not_pages(message, slots):
 def test_something_in_a_look_is_no_thing_the_shop_lacks():
     action = decide(shown(), parse("search", confidence=0.8, query="walnut"), "i want something in walnut")
     assert action.rule != "asks_for_a_thing_not_sold", action
+
+
+@pytest.mark.parametrize("message", ["brb kid crying", "hang on, doorbell", "one sec my dog is barking"])
+def test_stepping_away_keeps_the_need_whatever_it_names(message):
+    action = decide(shown(), parse("search", confidence=0.52), message, described=["kid", "dog", "bell"])
+    assert (action.kind, action.rule) == ("chat", "steps_away"), action
