@@ -408,10 +408,12 @@ def _asks_for_unsold(t: Turn) -> bool:
     query = t.parse.slots.query or ""
     words = {singular(w) for w in lexical_words(query)}
     titled = {singular(w.lower()) for w in t.described}
-    return t.need is not None and t.parse.intent in SEARCHING and t.parse.confidence >= SUPPORT_DOUBT \
+    besides = cue("another_thing").found(t.message)  # "also earphones for him": asked for, however the parser read it
+    sought = besides or (t.parse.intent in SEARCHING and t.parse.confidence >= SUPPORT_DOUBT
+                         and cue("asks_for_products").found(t.message))
+    return t.need is not None and sought and t.parse.intent not in SUPPORT_INTENTS \
         and not re.search(r"\b(?:something|anything)\b", t.message.lower()) \
         and not t.kinds and bool(words) and not words & (titled | _need_words(t)) \
-        and (cue("another_thing").found(t.message) or cue("asks_for_products").found(t.message)) \
         and not t.parse.slots.references and not re.search(r"\b(?:it|them|one|ones)\b", t.message.lower())
 
 

@@ -708,3 +708,8 @@ def test_something_in_a_look_is_no_thing_the_shop_lacks():
 def test_stepping_away_keeps_the_need_whatever_it_names(message):
     action = decide(shown(), parse("search", confidence=0.52), message, described=["kid", "dog", "bell"])
     assert (action.kind, action.rule) == ("chat", "steps_away"), action
+
+
+def test_a_thing_no_title_names_asked_for_besides_is_searched_whatever_the_parser_read():
+    action = decide(shown(), parse("recommend_for_me", confidence=0.23, query="earphones"), "also earphones for him")
+    assert (action.kind, action.rule) == ("search", "asks_for_a_thing_not_sold"), action
