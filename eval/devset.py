@@ -85,6 +85,8 @@ def _one(assistant, rec: dict, baseline: bool) -> dict:
     started = time.perf_counter()
     result = assistant.turn(session, rec.get("customer"), rec["text"])
     took_ms = (time.perf_counter() - started) * 1000
+    assistant.events.delete_session_events(result.session_id)  # the replay leaves nothing in the home
+    assistant.sessions.delete(result.session_id)
     row = {"id": rec["id"], "store": rec["store"], "group": rec["group"], "text": rec["text"],
            "gold": rec["intent"], "intent": result.parse.intent, "turn_ms": round(took_ms, 1),
            "shown": [p.title for p in result.products][:K]}

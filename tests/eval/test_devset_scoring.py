@@ -38,3 +38,19 @@ def test_the_committed_set_is_well_formed():
     assert all(r["intent"] and isinstance(r["context"], list) for r in records)
     searches = [r for r in records if r.get("relevant")]
     assert all(r["relevant"].get("any") or r["relevant"].get("all") for r in searches)
+
+
+def test_a_replayed_record_leaves_no_session_or_events_behind():
+    from types import SimpleNamespace
+
+    from eval.devset import _one
+
+    deleted = []
+    result = SimpleNamespace(session_id="s1", products=[], parse=SimpleNamespace(intent="search", slots=None))
+    assistant = SimpleNamespace(
+        turn=lambda session, customer, message: result,
+        events=SimpleNamespace(delete_session_events=lambda sid: deleted.append(("events", sid))),
+        sessions=SimpleNamespace(delete=lambda sid: deleted.append(("session", sid))))
+    rec = {"id": "r1", "store": "flipkart", "group": "bare", "text": "mugs", "intent": "search", "context": ["hi"]}
+    _one(assistant, rec, baseline=False)
+    assert ("events", "s1") in deleted and ("session", "s1") in deleted
