@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import weakref
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -214,6 +215,8 @@ class PrivateCopyStore(EdgeStore):
                     raise
                 time.sleep(0.5)
         self._scratch = Path(tempfile.mkdtemp(prefix=f"shopassist-{source.name}-"))
+        # a process that exits without close() must not leave a copy of the collection behind
+        self._remove_scratch = weakref.finalize(self, shutil.rmtree, self._scratch, True)
         try:
             shutil.copytree(source, self._scratch / source.name)
         finally:
@@ -228,4 +231,4 @@ class PrivateCopyStore(EdgeStore):
 
     def close(self) -> None:
         super().close()
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._remove_scratch()

@@ -157,3 +157,38 @@ def test_export_returns_products_with_their_vectors(store):
     by_id = {p.id: v for p, v in zip(products, vectors)}
     assert vectors.shape == (5, DIM)
     assert float(by_id["p3"] @ _vector(2)) > 0.999
+
+
+def _scratch_folders(name):
+    import tempfile
+    from pathlib import Path
+    return set(Path(tempfile.gettempdir()).glob(f"shopassist-{name}-*"))
+
+
+def test_a_private_copy_serves_the_collection_refuses_writes_and_is_deleted_on_close(tmp_path):
+    from retrieval.stores.edge import PrivateCopyStore
+    original = EdgeStore(tmp_path / "pc1")
+    _fill(original)
+    original.close()
+    before = _scratch_folders("pc1")
+    copy = PrivateCopyStore(tmp_path / "pc1")
+    assert copy.count() == 5 and len(_scratch_folders("pc1") - before) == 1
+    with pytest.raises(StoreError, match="read-only"):
+        copy.drop()
+    copy.close()
+    assert _scratch_folders("pc1") == before
+
+
+def test_a_process_that_exits_without_closing_its_private_copy_leaves_no_copy(tmp_path):
+    import subprocess
+    import sys
+    original = EdgeStore(tmp_path / "pc2")
+    _fill(original)
+    original.close()
+    before = _scratch_folders("pc2")
+    code = ("import sys; from retrieval.stores.edge import PrivateCopyStore; "
+            "s = PrivateCopyStore(sys.argv[1]); print(s.count())")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "pc2")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "5", done.stderr
+    assert _scratch_folders("pc2") == before
