@@ -404,6 +404,50 @@ CUES: tuple[Cue, ...] = (
         "leaving: a goodbye, not a wait",
         matches=("bye", "ok thanks, bye!", "gotta go, cya", "night night x"),
         misses=("buy it", "byebye-baby blanket?", "see you have owls", "a mug for tara")),
+    Cue("negated", r"\b(?:not|never|don'?t|dont|do not|doesn'?t|doesnt|didn'?t|didnt|won'?t|wont|wouldn'?t|"
+                   r"wouldnt|isn'?t|isnt|aren'?t|hates?|mat|nahi|nai)\b",
+        "a negation: a request or a liking it governs is not one ('dont put it in', 'mat daal do')",
+        matches=("dont put it in please", "mat daal do", "she hates the tweety one", "he doesn't like the red one"),
+        misses=("put it in please", "she loves the tweety one", "add the knot bracelet")),
+    Cue("all_shown", r"^\W*(?:\w+\W+){0,2}?(?:(?:these|those)(?!\s+[\w-]+(?:\s+[\w-]+)?\s+ones?\b)|they|them|all|"
+                     r"everything)\b",
+        "a clause about everything shown, said at its start ('these are kinda plain'), not about the "
+        "ones its words name ('these audi style ones')",
+        matches=("hmm these are kinda plain for a wedding", "they all look a bit childish", "all too girly"),
+        misses=("these audi style ones are too flashy", "the first one is too girly", "a bit girly for him")),
+    Cue("contrast", r"\b(?:not|instead of|rather than|but not|except|no)\b",
+        "one product set against another in a request ('the mug, not the card'): only one is meant",
+        matches=("add the mug, not the card", "the red one instead of the blue one", "the first rather than the second"),
+        misses=("add the mug and the card", "both of them please", "the first and the third")),
+    Cue("no_idiom", r"\bno (?:worries|worry|problem|problems|probs|prob|rush|bother|thanks|thank you|idea|clue|"
+                    r"way|hurry|stress|biggie)\b",
+        "'no' in a set phrase: talk, nothing ruled out",
+        matches=("no worries, show me the blue ones", "no rush", "no idea what she likes"),
+        misses=("no glitter please", "no plastic", "nothing with cartoons")),
+    Cue("unnamed", r"\b(?:something|anything)\b",
+        "a thing asked for without naming it: the words around it describe it",
+        matches=("anything for a gardener", "something cosy", "got anything cheaper"),
+        misses=("the thing is she loves cats", "some mugs", "anyway show me mugs")),
+    Cue("others", r"\b(?:anything|something|any|ones)\b",
+        "other products asked for, not one already shown ('paper ones?', 'anything in leather?')",
+        matches=("paper ones?", "anything in genuine leather?", "any in blue?"),
+        misses=("canmp is 299? why so cheap", "is the oval one electric?", "the bootwale pair?")),
+    Cue("pronoun", r"\b(?:it|them|one|ones)\b",
+        "something already in the conversation pointed at, not a thing named afresh",
+        matches=("is it waterproof", "add them", "the blue one"),
+        misses=("earphones for him", "also a watch", "need earrings to match")),
+    Cue("wants_it", r"\b(?:need|want|looking for)\s+(?:it|them|this|that|these|those|one)\b",
+        "a want about the thing in hand ('need it to be washable'), not a new request",
+        matches=("need it to be washable", "i want them in blue", "looking for one that folds"),
+        misses=("need a lamp", "looking for something warm", "want some candles")),
+    Cue("looks_like", r"\b(?:looks?|is|'s|its|it's|are|like a)\s+like\b",
+        "'looks like', 'is like': a likeness, not a liking",
+        matches=("looks like a toy", "it's like a sack", "they look like plastic"),
+        misses=("she likes owls", "i like the blue one", "he'd like this")),
+    Cue("each", r"\beach\b",
+        "'2 of each': the count applies to every product named",
+        matches=("2 of each please", "one each", "each of them"),
+        misses=("peach candle", "beach towel", "reach")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",
@@ -414,10 +458,19 @@ CUES: tuple[Cue, ...] = (
 )
 
 _BY_NAME = {c.name: c for c in CUES}
+_CLAUSE_BREAK = re.compile(r"[,.;!?]+")
+_CLAUSE_BREAK_WORDS = re.compile(r"[,.;!?]+|\bbut\b|\band\b", re.I)
 
 
 def cue(name: str) -> Cue:
     return _BY_NAME[name]
+
+
+def clauses(message: str, at_conjunctions: bool = False) -> list[str]:
+    """The message cut at punctuation, and with ``at_conjunctions`` at "but" and "and" too: a
+    judgement, a question or a liking holds in its own clause ("the skybags one looks good but
+    is it waterproof")."""
+    return (_CLAUSE_BREAK_WORDS if at_conjunctions else _CLAUSE_BREAK).split(message or "")
 
 # Words that only point at products on screen ("compare the first two", "tell me about the
 # second"): a message of nothing else, before anything was shown, has nothing to act on.

@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from assistant.cues import POINTING, cue
+from assistant.cues import POINTING, clauses, cue
 from assistant.parse.normalise import WORD_NUMBERS
 from assistant.parse.schema import SUPPORT_INTENTS, TurnParse
 from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, asks_for_a_gift, child_age,
@@ -219,17 +219,16 @@ def _explicit_buy(t: Turn) -> bool:
     firm = _firm_buy(t)
     found = firm or cue("buy").search(t.message)
     if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():] \
-            or _NEGATED.search(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
+            or cue("negated").found(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
     last = not t.message[found.end():].strip(" .!")  # "bargain, add": the request closes the message
-    if t.parse.intent not in ("add_to_cart", "affirm", "praise") and not re.search(r"basket|cart|trolley", said) \
+    if t.parse.intent not in ("add_to_cart", "affirm", "praise") and not cue("basket").found(said) \
             and not last and not firm:
         return False
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
 
 
-_NEGATED = re.compile(r"\b(?:don'?t|dont|do not|not|never|mat|nahi|nai)\b", re.IGNORECASE)
 _POINTERS = frozenset({"it", "them", "that", "this", "those", "these", "both", "each", "one", "ones", "the", "of"})
 _POSITIONS = frozenset({"first", "second", "third", "fourth", "fifth", "last", "cheapest"})
 _ONE_IN_VIEW = ("answer", "offer_add", "add_to_cart", "set_quantity")  # last acts that leave one product in view
@@ -274,15 +273,11 @@ def _objects_to_shown(t: Turn, every: bool = False) -> bool:
     ones a bit childish for me", "pandora twity one is too girly for him"), whatever the parser
     read: a dislike ("silver ones, gold is too costly" wants silver ones). With ``every``: against
     all that is shown ("hmm these are kinda plain for a wedding"), so the next ones are wanted."""
-    clauses = re.split(r"[,.;!?]+", without_avoided(t.message))
-    judged = any(cue("objects").found(c) and (bool(_ALL_SHOWN.search(c)) if every else
-                                              _points(c) and not _ALL_SHOWN.search(c)) for c in clauses)
+    judged = any(cue("objects").found(c) and (cue("all_shown").found(c) if every else
+                                              _points(c) and not cue("all_shown").found(c))
+                 for c in clauses(without_avoided(t.message)))
     return t.shown and judged and not t.new_kind() and "?" not in t.message and not cue("asks").found(t.message) \
         and t.parse.intent not in SUPPORT_INTENTS
-
-
-_ALL_SHOWN = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:(?:these|those)(?!\s+[\w-]+(?:\s+[\w-]+)?\s+ones?\b)|they|them|all|"
-                        r"everything)\b", re.IGNORECASE)  # not "these audi style ones": those are named
 
 
 def _names_something(t: Turn) -> bool:
@@ -321,8 +316,7 @@ def _chooses_named(t: Turn) -> bool:
         return False  # "scented ones for my nan": a look wanted, not one product ("the reindeer ones" is)
     said = {stem(w) for w in lexical_words(pointer.group(1) or pointer.group(2) or "")}
     rest = t.message[:pointer.start()] + " " + t.message[pointer.end():]
-    liked = cue("likes").found(re.sub(r"\b(?:looks?|is|'s|its|it's|are|like a)\s+like\b", " ", rest.lower())) \
-        and not re.search(r"\b(?:not|never|hates?|\w+n't|dont|doesnt|didnt|wont|wouldnt|isnt)\b", rest.lower())
+    liked = cue("likes").found(cue("looks_like").cut(rest)) and not cue("negated").found(rest)
     return bool(said & {stem(w) for w in lexical_words(t.singled)}) and (liked or not lexical_words(rest)) \
         and _nothing_against(t) and not _looks_wanted(t) and t.parse.intent not in SUPPORT_INTENTS + ("dislike",)
 
@@ -337,7 +331,7 @@ def _nothing_against(t: Turn) -> bool:
 
 def _asks_in_a_clause(message: str) -> bool:
     """A question in any clause ("the skybags one looks good but is it waterproof")."""
-    return any(cue("asks").found(c) for c in re.split(r"[,.;!]+|\bbut\b|\band\b", message))
+    return any(cue("asks").found(c) for c in clauses(message, at_conjunctions=True))
 
 
 _CHOICE = frozenset({"first", "second", "third", "fourth", "fifth", "last", "one", "cheapest", "ok", "okay", "yes",
@@ -385,7 +379,7 @@ def _asks_about_named(t: Turn) -> bool:
     by_look = named and named.group(1) and set(lexical_words(named.group(1))) & (COLOURS | MATERIALS)
     # "canmp is 299? why so cheap" asks about canmp; "anything in genuine leather?", "paper ones?", a
     # budget or a thing "as well" ask for other products
-    others = re.search(r"\b(?:anything|something|any|ones)\b", t.message.lower()) or _budget_said(t) \
+    others = cue("others").found(t.message) or _budget_said(t) \
         or cue("another_thing").found(t.message) or cue("wants").found(t.message)  # "have you got it in pink?"
     buys = cue("buy").found(t.message) or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT)
     picked = bool(named and named.group(1)) or (bool(t.singled) and "?" in t.message and not others and not buys)
@@ -412,9 +406,9 @@ def _asks_for_unsold(t: Turn) -> bool:
     sought = besides or (t.parse.intent in SEARCHING and t.parse.confidence >= SUPPORT_DOUBT
                          and cue("asks_for_products").found(t.message))
     return t.need is not None and sought and t.parse.intent not in SUPPORT_INTENTS \
-        and not re.search(r"\b(?:something|anything)\b", t.message.lower()) \
+        and not cue("unnamed").found(t.message) \
         and not t.kinds and bool(words) and not words & (titled | _need_words(t)) \
-        and not t.parse.slots.references and not re.search(r"\b(?:it|them|one|ones)\b", t.message.lower())
+        and not t.parse.slots.references and not cue("pronoun").found(t.message)
 
 
 def _asks_afresh(t: Turn) -> bool:
@@ -424,7 +418,7 @@ def _asks_afresh(t: Turn) -> bool:
     need = t.need
     return need is not None and need.kind is None and not need.gift and need.for_whom is None \
         and cue("asks_for_products").found(t.message) and not t.constrains() and not t.parse.slots.references \
-        and not re.search(r"\b(?:need|want|looking for)\s+(?:it|them|this|that|these|those|one)\b", t.message.lower())
+        and not cue("wants_it").found(t.message)
 
 
 def _off_topic(t: Turn) -> bool:

@@ -470,13 +470,8 @@ _NOT_AVOIDED = FILLER | STOPWORDS | {"more", "sure", "really", "very", "much", "
 def without_words(message: str) -> list[str]:
     """"any without glitter", "candle holders that aren't glass" → the words the products
     must not have: ["glitter"], ["glass"]."""
-    found = [m.group(1).lower() for m in _WITHOUT.finditer(_IDIOMS.sub(" ", message))]
+    found = [m.group(1).lower() for m in _WITHOUT.finditer(cue("no_idiom").cut(message))]
     return list(dict.fromkeys(w for w in found if w not in _NOT_AVOIDED))
-
-
-# "no worries", "no rush": talk, nothing ruled out
-_IDIOMS = re.compile(r"\bno (?:worries|worry|problem|problems|probs|prob|rush|bother|thanks|thank you|idea|clue|"
-                     r"way|hurry|stress|biggie)\b", re.IGNORECASE)
 
 
 def without_avoided(message: str) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from assistant import replies
@@ -44,7 +43,7 @@ class CartHandlers:
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """An explicit request to buy: the product it names (or the one in focus); several named
         ("the bird house and the card"), each that is shown, and a word on any that is not."""
-        if len(parse.slots.references) > 1 and not _CONTRAST.search(message):  # "the mug, not the card": one
+        if len(parse.slots.references) > 1 and not cue("contrast").found(message):  # "the mug, not the card": one
             return self._add_several(session, parse, message)
         found = self._products_for(session, parse, 1, message)
         if not found.products:
@@ -59,7 +58,7 @@ class CartHandlers:
         if not found:
             return Act(replies.WHICH_TO_ADD, show=False)
         session.state.pending = None
-        each = _quantity(message, parse) if re.search(r"\beach\b", message.lower()) else None  # "2 of each"
+        each = _quantity(message, parse) if cue("each").found(message) else None  # "2 of each"
         acts = [self._put_in_cart(session, p, each or 1) for p in found]
         missed = [name for name, p in picked.items() if p is None and not name.isdigit()]
         text = "\n".join(a.reply for a in acts) + (f"\n\n{replies.not_shown_names(missed)}" if missed else "")
@@ -141,9 +140,6 @@ class CartHandlers:
         self.events.append([Event(product.id, "remove_from_cart", session.user_id, quantity, product.price,
                                   time.time(), session.id)])
         return Act(replies.removed_from_cart(product), [product], show=False, suggestions=list(replies.CART_CHIPS))
-
-
-_CONTRAST = re.compile(r"\b(?:not|instead of|rather than|but not|except|no)\b", re.IGNORECASE)
 
 
 def _quantity(message: str, parse: TurnParse) -> int | None:

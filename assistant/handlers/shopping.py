@@ -7,7 +7,6 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Callable, Sequence
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from assistant import replies
 from assistant.answers import best_fact, facts_of, shown_with
-from assistant.cues import cue
+from assistant.cues import clauses, cue
 from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS
@@ -376,7 +375,7 @@ def _want_size(need: Need, message: str, tagged: dict[str, str]) -> None:
 def _looks_said(index: KindIndex, message: str, words: list[str]) -> list[str]:
     """Of a refinement's words, those the store's titles use, said for and not against ("digital
     is easier for her to read": digital; "pink is a bit much, maybe blue": not pink)."""
-    liked = {w.lower() for clause in re.split(r"[,.;!?]+", without_avoided(message)) if not cue("objects").found(clause)
+    liked = {w.lower() for clause in clauses(without_avoided(message)) if not cue("objects").found(clause)
              for w in lexical_words(clause)}
     return [w.lower() for w in index.described([w for w in words if w.lower() in liked]) if stem(w) not in RECIPIENTS]
 
