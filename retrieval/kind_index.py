@@ -290,8 +290,10 @@ class KindIndex:
         of them written apart count as one written together: KEY RING is a keyring), and its
         category levels', except a level that groups several kinds ("Bags, Wallets & Belts")
         when a deeper level says which of them it is (a belt there is no bag)."""
-        brand = set(_words(product.brand or ""))
-        title = _words(product.title)
+        named = _words(product.brand or "")
+        brand, title = set(named), _words(product.title)
+        if named and title[:len(named)] == named:  # "riot jeans casual women's top": a top of brand Riot Jeans
+            title = title[len(named):]
         found = set(_words(product.attributes.get(KIND, ""))) | set(title) | {a + b for a, b in zip(title, title[1:])}
         levels = [{w for w in _words(level) if w not in brand} - _NEVER for level in product.category]
         for i, words in enumerate(levels):

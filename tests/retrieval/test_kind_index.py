@@ -1,6 +1,7 @@
 """The kinds a categorised store sells, read from its category levels."""
 
 from retrieval.kind_index import KindIndex
+from retrieval.lexicon import singular
 from retrieval.product import Product
 
 
@@ -126,3 +127,13 @@ def test_a_kind_word_before_style_says_how_it_looks():
     assert index.named("union jack style") == [] and index.named("dinosaur themed lamp pls") == ["lamp"]
     assert index.named("a mug design for my mum") == ["mug"]
     assert index.named("union jack bunting") == ["bunting"]
+
+
+def test_a_brand_that_opens_the_title_says_nothing_of_the_kind():
+    index = KindIndex.from_products(_store())
+    top = Product(id="t", title="riot jeans casual short sleeve printed women's top", brand="riot jeans",
+                  category=("clothing", "tops"), price=419.0)
+    jeans = Product(id="j", title="jeans co slim fit men's jeans", brand="jeans co", category=("clothing",), price=799.0)
+    jean = singular("jeans")  # kinds are read in the singular, as the index reads titles
+    assert not index.of_kind(top, [jean]) and index.of_kind(top, ["top"])
+    assert index.of_kind(jeans, [jean])
