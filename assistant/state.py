@@ -15,6 +15,8 @@ handlers write it, the agent console shows it and ``chat --json`` prints it as `
 
 from __future__ import annotations
 
+import re
+
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -74,6 +76,17 @@ def render_context(kind: str | None, shown: bool, pending: str | None, last: str
     """One line the turn parser reads before a message (training builds the same line)."""
     return (f"for: {kind or '-'}; results on screen: {'yes' if shown else 'no'}; "
             f"asked: {pending or '-'}; last: {last or '-'}")
+
+
+_LINE = re.compile(r"for: (?P<kind>.*?); results on screen: (?P<shown>yes|no); asked: (?P<asked>.*?); "
+                   r"last: (?P<last>.*)")
+
+
+def compact_context(line: str) -> str:
+    """The same state in about half the tokens ("lunch bag|yes|-|search"), for adapters trained
+    on it: the parse is most of a turn's cost, and its cost grows with the tokens it reads."""
+    found = _LINE.fullmatch(line.strip())
+    return "|".join(found.group("kind", "shown", "asked", "last")) if found else line
 
 
 def shows_results(context: bool | str) -> bool:

@@ -44,12 +44,13 @@ class TrainConfig:
     max_minutes: float = 55.0
     seed: int = 13
     threads: int | None = None
+    compact_state: bool = False  # read the state line in its short form ("lunch bag|yes|-|search")
 
 
-def featurise(tokenizer, examples: list[Example]) -> list[dict]:
+def featurise(tokenizer, examples: list[Example], compact: bool = False) -> list[dict]:
     rows = []
     for ex in examples:
-        enc = encode_turn(tokenizer, ex.text, ex.parser_input)
+        enc = encode_turn(tokenizer, ex.text, ex.parser_input, compact)
         rows.append({"ids": enc.ids, "tag_start": enc.tag_start, "tags": span_tags(enc, ex.spans),
                      "intent": INTENTS.index(ex.intent)})
     return rows
@@ -87,7 +88,7 @@ def train_parser(llm: str, llm_name: str, train: list[Example], out: Path, confi
     if config.threads:
         torch.set_num_threads(config.threads)
     net, tokenizer = build_net(llm, config)
-    rows = featurise(tokenizer, train)
+    rows = featurise(tokenizer, train, config.compact_state)
     loader = torch.utils.data.DataLoader(rows, batch_size=config.batch_size, shuffle=True,
                                          collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
     steps = max(1, math.ceil(len(loader) * config.epochs))
@@ -137,7 +138,8 @@ def save_adapter(net: TurnParserNet, tokenizer, out: Path, llm_name: str, config
     meta = {"intents": list(INTENTS), "tags": list(TAGS), "layers": config.layers, "lora": config.lora,
             "base_model": llm_name, "hidden_size": net.intent_head.in_features,
             "config": asdict(config), "training": summary, "command": " ".join(sys.argv[1:]) or None,
-            "input": "state"}  # reads the conversation's state line (``assistant.state.render_context``)
+            # reads the conversation's state line (``assistant.state.render_context``), maybe short
+            "input": "state-compact" if config.compact_state else "state"}
     (out / META_FILE).write_text(json.dumps(meta, indent=2))
     (out / "train_log.json").write_text(json.dumps(log))
     (out / "README.md").write_text(  # replaces peft's generic model card

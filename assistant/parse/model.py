@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from assistant.parse.schema import TAGS, Span
+from assistant.state import compact_context
 
 PREFIX = {True: "Results on screen: yes\n", False: "Results on screen: no\n"}
 MAX_MESSAGE_CHARS = 600
@@ -40,10 +41,13 @@ class Encoded:
     message: str
 
 
-def encode_turn(tokenizer, message: str, context: bool | str) -> Encoded:
+def encode_turn(tokenizer, message: str, context: bool | str, compact: bool = False) -> Encoded:
     """``context``: whether results are on screen (adapters trained on that flag alone), or the
-    conversation's state in one line (``assistant.state.render_context``)."""
+    conversation's state in one line (``assistant.state.render_context``), read in its short form
+    with ``compact`` (``assistant.state.compact_context``)."""
     message = message[:MAX_MESSAGE_CHARS]
+    if compact and isinstance(context, str):
+        context = compact_context(context)
     enc = tokenizer(message, add_special_tokens=False, return_offsets_mapping=True,
                     truncation=True, max_length=MAX_MESSAGE_TOKENS)
     line = f"{context[:MAX_CONTEXT_CHARS]}\n" if isinstance(context, str) else PREFIX[bool(context)]

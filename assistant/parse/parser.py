@@ -118,8 +118,8 @@ class TurnParser:
     def _onnx(self, net: TurnParserNet, tokenizer):
         from assistant.parse.onnx_net import open_onnx_net
 
-        reads_state = self._loaded[2].get("input") == "state" if self._loaded else False
-        probes = [encode_turn(tokenizer, text, _context(has, reads_state)).ids for text, has in PROBES]
+        reads_state, compact = _reads(self._loaded[2] if self._loaded else {})
+        probes = [encode_turn(tokenizer, text, _context(has, reads_state), compact).ids for text, has in PROBES]
         return open_onnx_net(net, self.onnx_cache, self.llm, self.folder, probes, self.threads)
 
     def parse(self, message: str, has_results: bool | str = False) -> TurnParse:
@@ -129,10 +129,10 @@ class TurnParser:
 
     def parse_many(self, messages: list[str], has_results: list[bool | str], batch_size: int = 32) -> list[TurnParse]:
         net, tokenizer, meta = self._load()
-        reads_state = meta.get("input") == "state"
+        reads_state, compact = _reads(meta)
         out: list[TurnParse] = []
         for i in range(0, len(messages), batch_size):
-            encoded = [encode_turn(tokenizer, m, _context(r, reads_state)) for m, r in
+            encoded = [encode_turn(tokenizer, m, _context(r, reads_state), compact) for m, r in
                        zip(messages[i:i + batch_size], has_results[i:i + batch_size])]
             with torch.inference_mode():
                 if self.packing and self._packs_ok:
@@ -167,6 +167,12 @@ class TurnParser:
 def _share(probs: torch.Tensor, intents: list[str], group: tuple[str, ...]) -> float:
     """The probability summed over one group of intents (support, talk)."""
     return float(sum(probs[i] for i, name in enumerate(intents) if name in group))
+
+
+def _reads(meta: dict) -> tuple[bool, bool]:
+    """Whether the adapter reads the state line, and whether in its short form."""
+    given = meta.get("input")
+    return given in ("state", "state-compact"), given == "state-compact"
 
 
 def _context(given: bool | str, reads_state: bool) -> bool | str:

@@ -53,10 +53,12 @@ def build_data(settings: Settings, out, seed, scale, as_json) -> None:
 @click.option("--max-minutes", default=55.0, show_default=True, help="Stop (and save) after this long.")
 @click.option("--limit", type=click.IntRange(1), help="Train on the first N examples only (smoke runs).")
 @click.option("--no-lora", is_flag=True, help="Train only the heads on the frozen LLM (the untuned baseline).")
+@click.option("--compact-state", is_flag=True,
+              help="Read the state line in its short form ('lunch bag|yes|-|search'): fewer tokens a parse.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers, max_minutes, limit, no_lora,
-          as_json) -> None:
+          compact_state, as_json) -> None:
     """LoRA-train the turn parser on the default (or configured) LLM and save the adapter."""
     from finetune.data import read_examples
     from finetune.train import TrainConfig, train_parser
@@ -69,7 +71,7 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, head_lr=4 * lr, lora=not no_lora,
                          lora_r=lora_r, lora_alpha=2 * lora_r,
                          layers=settings.parser_layers if layers is None else layers,
-                         max_minutes=max_minutes, threads=settings.torch_threads)
+                         max_minutes=max_minutes, threads=settings.torch_threads, compact_state=compact_state)
     target = Path(out) if out else settings.home / "adapters" / "turn-parser"
     summary = train_parser(resolve_llm(settings), settings.llm, examples, target, config)
     result = {"adapter": str(target), **summary}

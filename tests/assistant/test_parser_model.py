@@ -86,3 +86,23 @@ def test_support_spread_over_neighbours_outweighs_the_top_shopping_intent(tokeni
     shopping = {"search": 0.6, "return_item": 0.3, "greeting": 0.1}
     parse = TurnParser._parse(encoded, _scores(list(INTENTS), shopping), tags, list(INTENTS))
     assert parse.intent == "search" and parse.support_share == pytest.approx(0.3, abs=0.01)
+
+
+def test_the_short_state_line_says_the_same_in_fewer_tokens(tokenizer):
+    from assistant.state import compact_context, render_context
+
+    line = render_context("lunch bag", True, "offer_add", "search")
+    assert compact_context(line) == "lunch bag|yes|offer_add|search"
+    assert compact_context(render_context(None, False, None, None)) == "-|no|-|-"
+    assert compact_context("Results on screen: yes") == "Results on screen: yes"  # not a state line: as it is
+    full, short = (encode_turn(tokenizer, "any in blue?", line, compact) for compact in (False, True))
+    assert len(short.ids) < len(full.ids) - 5
+    assert short.ids[short.tag_start:] == full.ids[full.tag_start:]  # the tagged copy is the same
+
+
+def test_an_adapter_says_which_state_line_it_reads():
+    from assistant.parse.parser import _reads
+
+    assert _reads({"input": "state"}) == (True, False)
+    assert _reads({"input": "state-compact"}) == (True, True)
+    assert _reads({}) == (False, False)  # adapters trained before the state: the results flag alone
