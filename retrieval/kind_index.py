@@ -208,11 +208,17 @@ class KindIndex:
             words = _tokens(part)
             tokens += words
             clause += [start] * len(words)
+        skip = -1
         for i, raw in enumerate(tokens):
-            if _for_something(tokens, max(clause[i], i - 3), i):
+            if i == skip or _for_something(tokens, max(clause[i], i - 3), i):
                 continue  # "a vase for the dining table", "trainers for the gym": what it is for
             if i + 1 < len(tokens) and tokens[i + 1] in _LOOKS:
                 continue  # "union jack style", "dinosaur themed": how it looks, not what it is
+            closed = singular(raw + tokens[i + 1]) if i + 1 < len(tokens) and clause[i + 1] == clause[i] else ""
+            if closed in self.vocabulary and raw not in ("a", "an"):  # "chalk board", "t shirt"; "a line" is no aline
+                found.append((i + 1, closed))
+                skip = i + 1
+                continue
             forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
             known = [w for w in forms if w in self.vocabulary]
             kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))

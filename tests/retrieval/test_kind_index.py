@@ -137,3 +137,15 @@ def test_a_brand_that_opens_the_title_says_nothing_of_the_kind():
     jean = singular("jeans")  # kinds are read in the singular, as the index reads titles
     assert not index.of_kind(top, [jean]) and index.of_kind(top, ["top"])
     assert index.of_kind(jeans, [jean])
+
+
+def test_two_words_the_titles_write_as_one_name_that_kind():
+    products = [*[_product(130 + i, f"chalkboard kitchen organiser {i}", "kitchen", "chalkboards") for i in range(3)],
+                *[_product(140 + i, f"white chalk sticks {i}", "crafts", "chalk") for i in range(3)],
+                *[_product(150 + i, f"coir doormat welcome {i}", "home", "doormats") for i in range(3)],
+                *[_product(160 + i, f"aaliya a-line kurta {i}", "clothing", "aline") for i in range(3)]]
+    index = KindIndex.from_products(products)
+    assert index.named("a chalk board for the kitchen") == ["chalkboard"]
+    assert index.named("door mat please") == ["doormat"]
+    assert index.named("chalk for the kids") == ["chalk"]
+    assert "aline" in index.vocabulary and index.named("a line of chalk") == ["chalk"]  # "a line" is no a-line
