@@ -404,11 +404,17 @@ CUES: tuple[Cue, ...] = (
         "leaving: a goodbye, not a wait",
         matches=("bye", "ok thanks, bye!", "gotta go, cya", "night night x"),
         misses=("buy it", "byebye-baby blanket?", "see you have owls", "a mug for tara")),
-    Cue("negated", r"\b(?:not|never|don'?t|dont|do not|doesn'?t|doesnt|didn'?t|didnt|won'?t|wont|wouldn'?t|"
-                   r"wouldnt|isn'?t|isnt|aren'?t|hates?|mat|nahi|nai)\b",
-        "a negation: a request or a liking it governs is not one ('dont put it in', 'mat daal do')",
-        matches=("dont put it in please", "mat daal do", "she hates the tweety one", "he doesn't like the red one"),
-        misses=("put it in please", "she loves the tweety one", "add the knot bracelet")),
+    Cue("negated", r"\b(?:not|never|hates?|\w+n't|dont|doesnt|didnt|wont|wouldnt|isnt)\b",
+        "a negation around a liking: 'she doesn't like the red one' is no choice of it",
+        matches=("she hates the tweety one", "he doesn't like the red one", "not the owl one", "she wouldnt wear it"),
+        misses=("she loves the tweety one", "he'd like this", "the knot one is lovely")),
+    Cue("refuses", r"\b(?:don'?t|dont|do not|not|never|nahi|nai)\b|"
+                   r"\bmat\s+(?:\w+\s+)?(?:daal\w*|dal\w*|kar\w*|lo|le|lena|rakh\w*|bhej\w*)\b",
+        "a request to buy said not to be one ('dont put it in please', 'mat daal do'); an aside before "
+        "the request is no refusal ('doesn't matter, add it')",
+        matches=("dont put it in please", "mat daal do", "mat add karo", "do not add it"),
+        misses=("put it in please", "doesn't matter, add it", "add the yoga mat to my cart",
+                "she hates pink, add the blue one")),
     Cue("all_shown", r"^\W*(?:\w+\W+){0,2}?(?:(?:these|those)(?!\s+[\w-]+(?:\s+[\w-]+)?\s+ones?\b)|they|them|all|"
                      r"everything)\b",
         "a clause about everything shown, said at its start ('these are kinda plain'), not about the "

@@ -219,7 +219,7 @@ def _explicit_buy(t: Turn) -> bool:
     firm = _firm_buy(t)
     found = firm or cue("buy").search(t.message)
     if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():] \
-            or cue("negated").found(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
+            or cue("refuses").found(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
     last = not t.message[found.end():].strip(" .!")  # "bargain, add": the request closes the message

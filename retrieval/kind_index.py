@@ -212,16 +212,16 @@ class KindIndex:
         for i, raw in enumerate(tokens):
             if i == skip or _for_something(tokens, max(clause[i], i - 3), i):
                 continue  # "a vase for the dining table", "trainers for the gym": what it is for
-            if i + 1 < len(tokens) and tokens[i + 1] in _LOOKS:
-                continue  # "union jack style", "dinosaur themed": how it looks, not what it is
             closed = singular(raw + tokens[i + 1]) if i + 1 < len(tokens) and clause[i + 1] == clause[i] else ""
-            if closed in self.vocabulary and raw not in ("a", "an"):  # "chalk board", "t shirt"; "a line" is no aline
-                found.append((i + 1, closed))
-                skip = i + 1
-                continue
-            forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
-            known = [w for w in forms if w in self.vocabulary]
-            kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))
+            end = i + 1 if closed in self.vocabulary and raw not in ("a", "an") else i  # "chalk board", "t shirt"
+            if end + 1 < len(tokens) and tokens[end + 1] in _LOOKS:
+                continue  # "union jack style", "dinosaur themed": how it looks, not what it is
+            if end > i:
+                kind, skip = closed, end
+            else:
+                forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
+                known = [w for w in forms if w in self.vocabulary]
+                kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))
             if not kind:
                 continue
             previous = singular(tokens[i - 1].strip("-")) if i else ""
@@ -229,7 +229,7 @@ class KindIndex:
                 kind = f"{previous} {kind}"
             if found and found[-1][0] == i - 1 and kind.split()[-1] != found[-1][1]:
                 found.pop()  # "flower vase": "flower" only said what kind of vase
-            found.append((i, kind))
+            found.append((end, kind))
         return list(dict.fromkeys(kind for _, kind in found))
 
     def head_kind(self, phrase: str) -> str | None:
@@ -301,7 +301,10 @@ class KindIndex:
         if named and title[:len(named)] == named:  # "riot jeans casual women's top": a top of brand Riot Jeans
             title = title[len(named):]
         found = set(_words(product.attributes.get(KIND, ""))) | set(title) | {a + b for a, b in zip(title, title[1:])}
-        levels = [{w for w in _words(level) if w not in brand} - _NEVER for level in product.category]
+        # a level named after the brand ("aaliya tops") loses the brand's words; a level that only
+        # shares a word with it ("jewellery" for Kiara Jewellery) keeps them
+        levels = [set(_words(level)) - (brand if brand <= set(_words(level)) else set()) - _NEVER
+                  for level in product.category]
         for i, words in enumerate(levels):
             groups = len(words & self.alone) >= 2
             if not (groups and any(deeper & self.vocabulary for deeper in levels[i + 1:])):

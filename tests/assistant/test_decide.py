@@ -691,6 +691,13 @@ def test_a_negated_or_non_product_put_in_never_buys(message):
     assert action.kind != "add_to_cart", action
 
 
+@pytest.mark.parametrize("message", ["doesn't matter, add it to my basket", "won't hurt, add it to my basket",
+                                     "didn't expect that, put it in my basket"])
+def test_an_aside_before_a_request_to_buy_is_no_refusal(message):
+    action = decide(shown().model_copy(update={"last_action": "answer"}), parse("add_to_cart", confidence=0.9), message)
+    assert action.kind == "add_to_cart", action
+
+
 @pytest.mark.parametrize("message,slots", [
     ("all too pricey, anything under 500", {"max_price": 500}), ("they're too small, need a bigger one", {}),
 ])

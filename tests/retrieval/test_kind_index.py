@@ -137,6 +137,9 @@ def test_a_brand_that_opens_the_title_says_nothing_of_the_kind():
     jean = singular("jeans")  # kinds are read in the singular, as the index reads titles
     assert not index.of_kind(top, [jean]) and index.of_kind(top, ["top"])
     assert index.of_kind(jeans, [jean])
+    ring = Product(id="r", title="kiara jewellery silver ring", brand="kiara jewellery",
+                   category=("jewellery", "rings"), price=299.0)
+    assert index.of_kind(ring, ["jewellery"]) and index.of_kind(ring, ["ring"])  # its category says jewellery
 
 
 def test_two_words_the_titles_write_as_one_name_that_kind():
@@ -149,3 +152,5 @@ def test_two_words_the_titles_write_as_one_name_that_kind():
     assert index.named("door mat please") == ["doormat"]
     assert index.named("chalk for the kids") == ["chalk"]
     assert "aline" in index.vocabulary and index.named("a line of chalk") == ["chalk"]  # "a line" is no a-line
+    assert index.named("kitchen chalk board") == ["chalkboard"]  # the last word names the thing, joined or not
+    assert index.named("door mat style chalk") == ["chalk"]  # a look, joined or not
