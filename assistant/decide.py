@@ -583,8 +583,9 @@ RULES: tuple[Rule, ...] = (
     _rule("unclear_buy", "offer_add", _unclear_buy),
     _rule("praises_shown", "offer_add", _praise),
     _rule("pages_on", "more", lambda t: t.need is not None and not t.new_kind() and not cue("like_this").found(
-        t.message) and (cue("more").found(t.message) or (_more_of_the_need(t) and t.parse.confidence >= CONFIDENT
-                                                         and not t.constrains()))),
+        t.message) and not cue("asks_about_it").found(t.message)  # "how much is it again": about it, no more
+          and (cue("more").found(t.message) or (_more_of_the_need(t) and t.parse.confidence >= CONFIDENT
+                                                and not t.constrains()))),
     _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
         cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references)))),
     _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()),

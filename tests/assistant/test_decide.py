@@ -720,3 +720,10 @@ def test_stepping_away_keeps_the_need_whatever_it_names(message):
 def test_a_thing_no_title_names_asked_for_besides_is_searched_whatever_the_parser_read():
     action = decide(shown(), parse("recommend_for_me", confidence=0.23, query="earphones"), "also earphones for him")
     assert (action.kind, action.rule) == ("search", "asks_for_a_thing_not_sold"), action
+
+
+@pytest.mark.parametrize("message", ["how much is it again", "is it the same size again?"])
+def test_a_question_about_it_with_again_is_no_request_for_more(message):
+    state = shown().model_copy(update={"last_action": "offer_add"})
+    action = decide(state, parse("more", confidence=0.9), message)
+    assert action.kind == "answer", action
