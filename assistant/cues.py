@@ -187,7 +187,8 @@ CUES: tuple[Cue, ...] = (
         misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
     Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me |us )?(?:a (?:few|couple) |some )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
                 r"what else|anything else|(?:some )?other (?:ones|options|patterns?|designs?|colou?rs?|styles?|prints?|versions)|different ones|next (?:page|ones)|"
-                r"not (?:really |that |too |very )?(?:feeling|loving|keen on) (?:these|those|them|any)|"
+                r"not (?:really |that |too |very )?(?:feeling|loving|keen on) (?:these|those|them|any|the (?:colou?rs|"
+                r"styles|designs|prints|patterns|look)\b)|"
                 r"none of (?:these|those|them)|(?:not (?:really |that )?(?:into|sure about) (?:these|those|them)|"
                 r"not (?:really|quite) (?:him|her)|not (?:really |quite )?(?:my|his|her) (?:style|thing|taste))"
                 r"(?:\W+(?:tbh|tho|though|really|sorry|lol|haha|x+))*\W*$|"
@@ -197,8 +198,10 @@ CUES: tuple[Cue, ...] = (
         "more of the same need: the next page, or other products of the kind",
         matches=("any more?", "show me more", "what else have you got", "nah not feeling these", "show me a few more",
                  "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got",
-                 "nah not really feeling them", "hmm not really him", "not quite my style tbh"),
+                 "nah not really feeling them", "hmm not really him", "not quite my style tbh",
+                 "hmm not loving the colours tbh"),
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
+                "not loving the red one",
                 "actually dont want the lantern anymore", "any more like it?", "not for him", "is it not too big for her",
                 "they're for my wife, not me", "it's for me, not her", "not sure about them, are they waterproof?")),
     Cue("another_thing", r"(?:\b(?:too|as well|aswell|also)(?:\W*$|\s*[,;])|^\W*(?:and|also|plus)\b|\bas well\b|"
