@@ -46,8 +46,9 @@ class Cue:
 
 
 _COUNT = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|dozen)"
+_PLACE = r"(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)"
 _WHAT = (rf"(?:{_COUNT} of (?:them|those|these)|it|them|that(?: one)?|this(?: one)?|those|these|both|each|"
-         r"the (?:[\w'&-]+ ){0,2}?[\w'&-]+)")
+         rf"the (?:[\w'&-]+ ){{0,2}}?[\w'&-]+|{_PLACE} one)")
 _AFTER = r"(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol|bye+|cya)"
 # a request to buy at the start, ending on what it takes; nothing put off, returned or taken out
 _TAKES = (r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fine|cool|aww?|hmm+|oh|so|then)\W+)*"
@@ -55,7 +56,8 @@ _TAKES = (r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fin
           rf"(?:(?:i'?ll|i will) (?:take|have|buy|grab) (?P<taken>{_WHAT})|(?:i'?ll |i will |i'?m |we'?ll )?"
           rf"(?:go|going) (?:for|with) (?P<chosen>{_WHAT}|"
           r"(?!(?:a|an|some|my|our|his|her)\b)[\w'&-]+(?: [\w'&-]+){0,2})|"
-          rf"take (?P<took>{_WHAT})|(?P<count>{_COUNT}) of (?P<counted>{_WHAT}))"
+          rf"(?:take|get|add) (?P<took>{_WHAT})|(?P<count>{_COUNT}) of (?P<counted>{_WHAT})|"
+          rf"(?P<placed>(?:the )?{_PLACE}(?: one)?),? (?:add|take|get)(?: (?:it|that|this|them))?)"
           rf"(?=\W*(?:{_AFTER}\W*)*$|\s*,\s*(?:{_COUNT}|both) of (?:them|those|these)\W*(?:{_AFTER}\W*)*$)")
 _NOT_COUNTED = r"(?!(?:months?|years?|yrs?|days?|weeks?|inch(?:es)?|seaters?|litres?|liters?|ltrs?|watts?|volts?|" \
                r"pounds?|kgs?|grams?|metres?|meters?|cm|mm|ml|gb|tb)\b)"
@@ -120,12 +122,13 @@ CUES: tuple[Cue, ...] = (
         "object points at one product",
         matches=("go with bootwale", "ok go for paul mitchell", "take the ceramic burner pot, 2 of them",
                  "ok go for 2 of those", "3 of the black please", "ok 2 of them", "yes one of each",
-                 "ill take that one thanks", "ill take it, bye!", "go with the brass one then, bye"),
+                 "ill take that one thanks", "ill take it, bye!", "go with the brass one then, bye",
+                 "get the first one", "2nd one, add pls", "ok add the second one"),
         misses=("take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
                 "the first 2 of them are nice", "go for a walk lol", "ok take it easy",
                 "take it back, the handle is broken", "ill buy it later", "ill take that as a no",
                 "one of them has a crack in the photo", "two of those look identical", "3 of the reviews say it breaks",
-                "take 10, brb")),
+                "take 10, brb", "get the first one in red?", "add it to my wishlist", "add a card saying happy bday")),
     Cue("quantity_said", _QUANTITY,
         "how many a request to buy asks for, when the parser tagged none ('ok 2 of them', 'ill have 2 large')",
         matches=("ok 2 of them", "take the ceramic burner pot, 2 of them", "ill take 3", "add two please",
@@ -194,14 +197,14 @@ CUES: tuple[Cue, ...] = (
                 r"(?:\W+(?:tbh|tho|though|really|sorry|lol|haha|x+))*\W*$|"
                 r"(?:don'?t|dont) (?:like|fancy|love) (?:these|those|them|any of)|keep (?:going|looking)|"
                 r"something else|not (?:that|this|those|these)(?: ones?)?\W*$|"
-                r"aur dikhao|kuch aur)\b",
+                r"aur dikhao|kuch aur)\b|(?:^|[.,!?]\s*)\W*more\s*(?:pls|please|plz)?\W*$",
         "more of the same need: the next page, or other products of the kind",
         matches=("any more?", "show me more", "what else have you got", "nah not feeling these", "show me a few more",
                  "none of those tbh", "aur dikhao", "not that one", "something else?", "what other patterns have u got",
                  "nah not really feeling them", "hmm not really him", "not quite my style tbh",
-                 "hmm not loving the colours tbh"),
+                 "hmm not loving the colours tbh", "these r kinda ugly ngl. more?", "more pls"),
         misses=("more like the second one", "anything in green?", "a bit more expensive", "no more thanks",
-                "not loving the red one",
+                "not loving the red one", "i want 2 more", "one more", "something more elegant please",
                 "actually dont want the lantern anymore", "any more like it?", "not for him", "is it not too big for her",
                 "they're for my wife, not me", "it's for me, not her", "not sure about them, are they waterproof?")),
     Cue("another_thing", r"(?:\b(?:too|as well|aswell|also)(?:\W*$|\s*[,;])|^\W*(?:and|also|plus)\b|\bas well\b|"
@@ -258,12 +261,16 @@ CUES: tuple[Cue, ...] = (
         misses=("show me some t-shirts", "how much is delivery", "switch it off", "offered to add?",
                 "which of these offers more storage?", "what are its selling points?", "a nail paint combo",
                 "pack of 2 for my kids")),
-    Cue("set_quantity", r"\b(?:make|change|set|update)\s+(?:it|that|them|those|these|the (?:[\w-]+ ){0,2}?"
-                        r"(?:quantity|amount|[\w-]+))\s+"
-                        r"(?:to\s+)?(\d{1,3})\b(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
+    Cue("set_quantity", r"\b(?:(?:make|change|set|update)\s+(?:it|that|them|those|these|the (?:[\w-]+ ){0,2}?"
+                        r"(?:quantity|amount|[\w-]+))\s+(?:to\s+)?|"
+                        r"(?:reduce|increase|cut|drop|bump)\s+(?:it|that|them|those|these|the (?!(?:price|budget|cost)\b)"
+                        r"(?:[\w-]+ ){0,2}?[\w-]+)\s+(?:(?:down|up)\s+)?to\s+)"
+                        r"(\d{1,3})\b(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
         "the basket should hold N of the product, not N more",
-        matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually"),
-        misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger")),
+        matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually",
+                 "ok reduce the burners to 2", "increase it to 4 pls"),
+        misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
+                "reduce the price to 500?", "cut it to 30 cm")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
                              r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket)\b",
         "a comparative of price or quality: a price change, up or down, even when the parser tags none",
@@ -311,7 +318,7 @@ CUES: tuple[Cue, ...] = (
                    r"cheap(?:[- ]looking)?|tacky|garish|gaudy|twee|fussy|flowery|frilly|pricey|expensive|costly|dear|"
                    r"much|big|small|long|short|heavy|thin|thick|bulky|flimsy|dull|bland|revealing|tight|loose|formal|"
                    r"casual|traditional|serious|sparkly|glittery|shiny|ugly|weird|aunty|feminine|masculine|tiny|huge|"
-                   r"flashy|grown[- ]up)\b(?!\W+but\b)",
+                   r"flashy|grown[- ]up|naff|cutesy)\b(?!\W+but\b)",
         "a judgement against a product ('too girly', 'a bit childish'): a product named with it is not chosen; "
         "'bit pricey but worth it' is no judgement against",
         matches=("pandora twity one is too girly for him", "the fairy cakes ones a bit childish for me",

@@ -230,7 +230,8 @@ def _explicit_buy(t: Turn) -> bool:
 
 
 _POINTERS = frozenset({"it", "them", "that", "this", "those", "these", "both", "each", "one", "ones", "the", "of"})
-_POSITIONS = frozenset({"first", "second", "third", "fourth", "fifth", "last", "cheapest"})
+_POSITIONS = frozenset({"first", "second", "third", "fourth", "fifth", "last", "cheapest", "1st", "2nd", "3rd", "4th",
+                        "5th"})
 _ONE_IN_VIEW = ("answer", "offer_add", "add_to_cart", "set_quantity")  # last acts that leave one product in view
 
 

@@ -727,3 +727,15 @@ def test_a_question_about_it_with_again_is_no_request_for_more(message):
     state = shown().model_copy(update={"last_action": "offer_add"})
     action = decide(state, parse("more", confidence=0.9), message)
     assert action.kind == "answer", action
+
+
+@pytest.mark.parametrize("message", ["get the first one", "2nd one, add pls", "ok add the second one"])
+def test_a_place_with_a_verb_to_buy_adds_whatever_the_parser_read(message):
+    action = decide(shown(), parse("refine", confidence=0.5), message)
+    assert action.kind == "add_to_cart", action
+
+
+@pytest.mark.parametrize("message", ["these r kinda ugly ngl. more?", "these are kinda naff tbh"])
+def test_a_judgement_on_everything_shown_pages_on(message):
+    action = decide(shown(), parse("chitchat", confidence=0.4), message)
+    assert action.kind == "more", action
