@@ -464,6 +464,14 @@ CUES: tuple[Cue, ...] = (
         "'2 of each': the count applies to every product named",
         matches=("2 of each please", "one each", "each of them"),
         misses=("peach candle", "beach towel", "reach")),
+    Cue("what_for", r"\b(?:for|with|from|in)\b",
+        "where a product's name ends and what it is for or comes with begins ('the card for dad': the card)",
+        matches=("the card for dad", "the mug with owls", "the bag in blue"),
+        misses=("the bird feeder", "the forest one", "the within reach one")),
+    Cue("filler_word", r"^(?:x?\d+x?|thing(?:y|ie)?|pls|please)$",
+        "one word of a product's name that names nothing: a count, 'thingy', 'please'",
+        matches=("2", "x2", "thingy", "pls"),
+        misses=("mug", "2nd", "things")),
     Cue("injection", r"\b(?:ignore|disregard|forget) (?:all |any |your |the |previous |prior |above )+"
                      r"(?:instructions|rules|prompts?)|\byou are now\b|\bpretend (?:you|to be)\b|system prompt|"
                      r"\bjailbreak\b|developer mode",

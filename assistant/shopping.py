@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from assistant.cues import cue
 from assistant.parse.schema import Reference, Slots
 from assistant.query import lexical_words, stem
 from assistant.query import stems as _words
@@ -315,14 +316,16 @@ def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Prod
     said = re.findall(r"[a-z0-9]+", ref.text.lower())
     want = _words(ref.text) | _words(" ".join(a + b for a, b in zip(said, said[1:]))) \
         | _words(" ".join(singular(w) for w in said))  # "tea pot": TEAPOT; "bird houses": BIRD HOUSE
-    best = max(shown, key=lambda p: len(want & _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")))
+    best, has = max(((p, _words(f"{p.title} {p.brand or ''} {' '.join(p.category)}")) for p in shown),
+                    key=lambda pair: len(want & pair[1]))
     # "the pantry set": a set that says nothing of a pantry is not it
-    has = _words(f"{best.title} {best.brand or ''} {' '.join(best.category)}")
     met = want & has
     if not (met - _WEAK or (met and not want - _WEAK)):  # "the box" may still name the box
         return None
-    named = [w for w in lexical_words(re.split(r"\b(?:for|with|from|in)\b", ref.text.lower())[0])
-             if _words(w) - _WEAK and not re.fullmatch(r"x?\d+x?|thing(?:y|ie)?|pls|please", w)]
+    text = ref.text.lower()
+    purpose = cue("what_for").search(text)
+    named = [w for w in lexical_words(text[:purpose.start()] if purpose else text)
+             if _words(w) - _WEAK and not cue("filler_word").found(w)]
     head = named[-1] if named else None  # "the bird feeder": a bird mug is not it ("the card for dad": card)
     joined = _words(named[-2] + head) if len(named) > 1 else set()  # "tea pot": TEAPOT
     return best if head is None or _words(singular(head)) & has or joined & has else None

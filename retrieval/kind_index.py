@@ -303,8 +303,8 @@ class KindIndex:
         found = set(_words(product.attributes.get(KIND, ""))) | set(title) | {a + b for a, b in zip(title, title[1:])}
         # a level named after the brand ("aaliya tops") loses the brand's words; a level that only
         # shares a word with it ("jewellery" for Kiara Jewellery) keeps them
-        levels = [set(_words(level)) - (brand if brand <= set(_words(level)) else set()) - _NEVER
-                  for level in product.category]
+        levels = [words - (brand if brand <= words else set()) - _NEVER
+                  for words in (set(_words(level)) for level in product.category)]
         for i, words in enumerate(levels):
             groups = len(words & self.alone) >= 2
             if not (groups and any(deeper & self.vocabulary for deeper in levels[i + 1:])):
