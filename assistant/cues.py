@@ -250,17 +250,17 @@ CUES: tuple[Cue, ...] = (
         matches=("more like the second one", "similar to the first but cheaper", "same but in black"),
         misses=("any more?", "i like it", "show me more")),
     Cue("deals", r"\b(?:discounts?|sale|sales|coupons?|vouchers?|promo(?:tion)?s?|promo ?codes?|deals?|"
-                 r"on offer|any offers?|special offers?|offers? on\b|(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|student|nhs|"
+                 r"on offer|any offers?|special offers?|offers? on\b|(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|for (?:students|nhs|key workers|teachers)|"
                  r"black friday|cyber monday|boxing day|cash ?back|bulk (?:price|discount)|reduced|clearance|"
                  r"price match|freebies?|free gift|loyalty|multi-?buys?|combo (?:offers?|deals?)|bogo(?:f)?|"
                  r"buy one get one|\d for \d)\b",
         "a question about deals and discounts: answered from the store policy, never a product search",
         matches=("do u do student discount", "any sale on?", "is there a black friday deal",
                  "could I get money off the second one?", "got a promo code?", "10% off?",
-                 "any multibuy on party stuff", "any combo offer if i buy 2 things", "do you do 3 for 2"),
+                 "any multibuy on party stuff", "anything for students?", "any combo offer if i buy 2 things", "do you do 3 for 2"),
         misses=("show me some t-shirts", "how much is delivery", "switch it off", "offered to add?",
                 "which of these offers more storage?", "what are its selling points?", "a nail paint combo",
-                "pack of 2 for my kids")),
+                "pack of 2 for my kids", "budget is like 600 max, im a student lol", "i work for the nhs")),
     Cue("set_quantity", r"\b(?:(?:make|change|set|update)\s+(?:it|that|them|those|these|the (?:[\w-]+ ){0,2}?"
                         r"(?:quantity|amount|[\w-]+))\s+(?:to\s+)?|"
                         r"(?:reduce|increase|cut|drop|bump)\s+(?:it|that|them|those|these|the (?!(?:price|budget|cost)\b)"
@@ -332,12 +332,12 @@ CUES: tuple[Cue, ...] = (
         "who a product is for: the word after \"for (my)\", read as a recipient when it is one",
         matches=("it's for my dad", "for my little sister", "something for a boyfriend"),
         misses=("my sister is visiting today", "my mum loves candles", "she's 7")),
-    Cue("asks_for_products", r"^\W*(?:please\s+)?(?:(?:show me|do you (?:have|sell|stock|do)|have you got|got any|"
+    Cue("asks_for_products", r"^\W*(?:please\s+)?(?:(?:show me|do (?:you|u|ya) (?:have|sell|stock|do)|have (?:you|u) got|got any|"
                              r"i'?m looking for|looking for|find me|search for|i need|i want|need|want)\s+(?!"
                              r"(?:a |an |to )?(?:person|human|agent|refund|something for me|anything for me)\b)\w|"
                              r"(?:(?:and|also|maybe|ok|or)\s+)?(?:something|anything) (?:that|which|with|like|in)\s+\w)",
         "a request that names something to find: a search even when the parser doubts it",
-        matches=("show me computers", "do you have other sports?", "i need a new kettle",
+        matches=("show me computers", "do you have other sports?", "i need a new kettle", "do u sell electric blankets",
                  "something that says welcome", "maybe something with owls"),
         misses=("i need a person", "hello there", "show me something for me")),
     Cue("wants", r"\b(?:need|needs|needed|want|wants|wanted|looking for|(?:i'?m|im|am) after|got any|have you got|do (?:you|u) "
@@ -452,6 +452,14 @@ CUES: tuple[Cue, ...] = (
         "something already in the conversation pointed at, not a thing named afresh",
         matches=("is it waterproof", "add them", "the blue one"),
         misses=("earphones for him", "also a watch", "need earrings to match")),
+    Cue("owned", r"\b(?:my|her|his|their|our|your)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+)\s+"
+                 r"(?:is|are|was|were|has|have|had|keeps|gets|feels?)\b",
+        "something the customer or the person they shop for has, told about ('her skin is "
+        "sensitive'): it describes them; said mid-need, it is not a thing asked for",
+        matches=("cotton only, her skin is v sensitive", "my waist is 34", "his knees are shot",
+                 "ugh my bus is late again", "his lunchbox has somehow snapped"),
+        misses=("need a present for my bestie", "a cover for my phone", "show me some bags for school",
+                "she is 24", "my mum's birthday")),
     Cue("wants_it", r"\b(?:need|want|looking for)\s+(?:it|them|this|that|these|those|one)\b",
         "a want about the thing in hand ('need it to be washable'), not a new request",
         matches=("need it to be washable", "i want them in blue", "looking for one that folds"),

@@ -550,6 +550,8 @@ def _puts_off(t: Turn) -> bool:
 def _small_talk(t: Turn) -> bool:
     if t.new_kind() or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
         return False
+    if cue("asks_for_products").found(t.message) and t.parse.intent in SEARCHING and t.parse.confidence >= CONFIDENT:
+        return False  # "do u sell electric blankets": a request, answered even when the shop has none
     if t.parse.intent in ("greeting", "thanks", "chitchat"):
         return True
     return t.need is not None  # names nothing the store sells and nothing that narrows: talk, not a search
@@ -621,6 +623,14 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def _owned(kind: str, message: str) -> bool:
+    """The kind is named only as something someone has ("my waist is 34", "his bag is torn")."""
+    owned = {singular(w) for m in cue("owned").finditer(message) for w in m.group(1).lower().split()}
+    said = [singular(w) for w in re.findall(r"[a-z'-]+", message.lower())]
+    last = singular(kind.split()[-1])
+    return last in owned and said.count(last) == 1
+
+
 def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence[str] = (),
            described: Sequence[str] = (), basket: Sequence[str] = (), singled: str | None = None) -> Action:
     """The first rule of ``RULES`` that answers; a turn nothing answers is small talk.
@@ -631,6 +641,8 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
     # asked for; a message of product words only ("playing cards") is a request whatever the parser says
     if parse.is_talk_by() >= CONFIDENT and len(described) < len(lexical_words(message)):
         kinds, described = (), ()
+    if state.need is not None:  # "cotton only, her skin is v sensitive": her skin describes her
+        kinds = [k for k in kinds if not _owned(k, message)]
     turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket), singled)
     for rule in RULES:
         action = rule(turn)

@@ -20,6 +20,7 @@ from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, PATTER
 from retrieval.product import Product
 
 MIN_PRODUCTS = 3
+NARROWS = 0.8  # share of a kind's products that another kind must hold to be the broader one
 LINE_LEAST = 10  # titles that must start a size word + kind pair for it to be a product line ("jumbo bag")
 _WORD = re.compile(r"[a-z][a-z-]+")
 _NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
@@ -231,6 +232,19 @@ class KindIndex:
                 found.pop()  # "flower vase": "flower" only said what kind of vase
             found.append((end, kind))
         return list(dict.fromkeys(kind for _, kind in found))
+
+    def narrowest(self, kinds: list[str]) -> list[str]:
+        """The kinds without those another of them narrows: "footwear, flats or bellies" asks
+        for flats, "a bag, sling bag types" for sling bags. One kind narrows another when it is
+        that kind with a word before it, or when nearly all its products are of the other."""
+        return [k for k in kinds if not any(self._narrows(other, k) for other in kinds if other != k)]
+
+    def _narrows(self, narrow: str, broad: str) -> bool:
+        if narrow.split()[-1] == broad.split()[-1]:
+            return len(narrow.split()) > len(broad.split())
+        inner = set(self.titles.get(narrow.split()[-1], ()))
+        outer = set(self.titles.get(broad.split()[-1], ()))
+        return bool(inner) and len(outer) > len(inner) and len(inner & outer) >= NARROWS * len(inner)
 
     def head_kind(self, phrase: str) -> str | None:
         """The thing a product phrase asks for, when the store's titles use it but no category

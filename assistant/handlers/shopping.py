@@ -416,10 +416,10 @@ def _thing_asked(index: KindIndex, message: str, kinds: list[str], sought: Seque
     if len(kinds) > 1 and sought:  # the parser's words leave some out: those are not sought
         inside = [k for phrase in sought for k in index.named(phrase) if k in kinds]
         if inside and len(inside) < len(kinds):
-            return inside
+            return index.narrowest(inside)
     asked = cue("wants").spans(message)
     if asked and len(kinds) > 1:
         after = [k for k in index.named(message[asked[-1][1]:]) if k in kinds]
         if after:
-            return after
-    return kinds[:1]
+            return index.narrowest(after)
+    return index.narrowest(kinds)[:1]

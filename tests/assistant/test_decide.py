@@ -739,3 +739,27 @@ def test_a_place_with_a_verb_to_buy_adds_whatever_the_parser_read(message):
 def test_a_judgement_on_everything_shown_pages_on(message):
     action = decide(shown(), parse("chitchat", confidence=0.4), message)
     assert action.kind == "more", action
+
+
+@pytest.mark.parametrize("message,kinds", [
+    ("cotton only, her skin is v sensitive", ["skin"]),
+    ("whats the length? my waist is 34", ["waist"]),
+])
+def test_something_a_person_has_said_mid_need_is_no_new_need(message, kinds):
+    action = decide(shown(), parse("search", confidence=0.55), message, kinds=kinds)
+    assert action.rule != "names_a_new_kind", action
+
+
+def test_something_owned_names_the_need_when_there_is_none():
+    action = decide(DialogueState(), parse("search"), "his lunchbox has somehow snapped clean in half", kinds=["lunch box"])
+    assert action.kind == "search", action
+
+
+def test_saying_who_you_are_beside_a_budget_is_no_deals_question():
+    action = decide(shown(), parse("refine", confidence=0.65, max_price=600.0), "budget is like 600 max, im a student lol")
+    assert action.kind == "refine", action
+
+
+def test_asking_whether_the_shop_sells_a_thing_is_a_request_not_talk():
+    action = decide(shown(), parse("search", confidence=0.93), "do u sell electric blankets")
+    assert action.kind == "search", action

@@ -154,3 +154,14 @@ def test_two_words_the_titles_write_as_one_name_that_kind():
     assert "aline" in index.vocabulary and index.named("a line of chalk") == ["chalk"]  # "a line" is no a-line
     assert index.named("kitchen chalk board") == ["chalkboard"]  # the last word names the thing, joined or not
     assert index.named("door mat style chalk") == ["chalk"]  # a look, joined or not
+
+
+def test_of_two_kinds_named_the_narrower_is_asked_for():
+    products = [*[_product(i, f"abc women flats {i}", "footwear", "womens footwear", "flats") for i in range(4)],
+                *[_product(10 + i, f"xyz boots {i}", "footwear", "womens footwear", "boots") for i in range(4)],
+                *[_product(20 + i, f"lmn sling bag {i}", "bags", "sling bags") for i in range(3)],
+                *[_product(30 + i, f"lmn hand bag {i}", "bags", "hand bags") for i in range(3)]]
+    index = KindIndex.from_products(products)
+    assert index.narrowest(["footwear", "flat"]) == ["flat"]
+    assert index.narrowest(["bag", "sling bag"]) == ["sling bag"]
+    assert index.narrowest(["flat", "boot"]) == ["flat", "boot"]
