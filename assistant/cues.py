@@ -162,6 +162,13 @@ CUES: tuple[Cue, ...] = (
         "taking something out of the basket",
         matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp"),
         misses=("take 2 of the first", "which one stands out", "add it")),
+    Cue("removes_a_named_one", r"^\W*(?:(?:ok|okay|actually|oh|and|pls|please|so|hmm|wait)\W+){0,2}"
+                               r"(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){0,2}\s+ones\b)",
+        "a removal that opens the message and names the thing: about the basket, whatever it holds",
+        matches=("remove the kadhai, my mom is giving me hers", "actually remove the earphones",
+                 "ok get rid of the lamp"),
+        misses=("get rid of anything red", "i want to remove the stains from my rug, any cleaner?",
+                "remove it", "take the mug out", "get rid of the ladies ones")),
     Cue("basket", r"\b(?:basket|cart|trolley)\b",
         "the basket named: a removal that names it is about the basket, whatever it holds",
         matches=("take the jeans out of my cart", "remove that from the basket", "empty my trolley"),
@@ -272,10 +279,13 @@ CUES: tuple[Cue, ...] = (
         misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
                 "reduce the price to 500?", "cut it to 30 cm")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
-                             r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket)\b",
+                             r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|"
+                             r"(?:price|cost)s? (?:is |are )?(?:too|bit|a bit|very) high|"
+                             r"too (?:expensive|pricey|dear|steep)|(?:over|out of|above) (?:my |the |our )?budget)\b",
         "a comparative of price or quality: a price change, up or down, even when the parser tags none",
-        matches=("something a bit nicer maybe up to £15", "anything cheaper?", "pricier ones pls", "lower priced ones"),
-        misses=("similar but bigger", "something less breakable", "a nice one", "the cheapest one")),
+        matches=("something a bit nicer maybe up to £15", "anything cheaper?", "pricier ones pls", "lower priced ones",
+                 "omg way too expensive", "bit out of my budget tbh"),
+        misses=("wait its how much??", "too much glitter", "similar but bigger", "something less breakable", "a nice one", "the cheapest one")),
     Cue("cheapest", r"\b(?:cheapest|lowest[- ]priced?|least expensive|most affordable)\b",
         "order the most relevant by price, lowest first",
         matches=("the cheapest wall clock", "lowest priced one", "most affordable option"),
@@ -389,10 +399,11 @@ CUES: tuple[Cue, ...] = (
                          r"(?:one|ones))\b|how (?:much|big|long|heavy|tall|wide|many)\s+"
                          r"(?:is|was|are|were|would|does|do)"
                          r"\s+(?:it|they|this|that|these|those|the (?:\w+ )?(?:one|ones))\b)|"
-                         r"\b(?:included|come with|comes with)\W*\??\W*$",
+                         r"\b(?:included|come with|comes with)\W*\??\W*$|(?:^|[,.!]\s*)\W*(?:(?:and|so|but|wait|ok|its|it's|"
+                         r"what'?s the)\W+)*(?:price|cost|how much)\W*\?[\W\s]*$",
         "a question about the product on screen or in focus, by a pronoun: answered from its fields",
         matches=("how much was it again?", "wait do they come in 5", "battery included?", "is it waterproof",
-                 "does the pink one come in a set"),
+                 "does the pink one come in a set", "ok that one looks right, price?", "wait its how much?? 😳"),
         misses=("do you have any in red?", "any cheaper ones?", "is there anything smaller", "how much do you charge "
                 "for delivery", "have you got them in blue", "it's lovely")),
     Cue("for_a_purpose", r"^\W*(?:(?:and|also|plus|oh|ok(?:ay)?|maybe|now|then)\W+)*(?:something|anything|stuff|"
@@ -452,14 +463,24 @@ CUES: tuple[Cue, ...] = (
         "something already in the conversation pointed at, not a thing named afresh",
         matches=("is it waterproof", "add them", "the blue one"),
         misses=("earphones for him", "also a watch", "need earrings to match")),
-    Cue("owned", r"\b(?:my|her|his|their|our|your)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+)\s+"
+    Cue("owned", r"\b(?:my|her|his|their|our|your|the)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+)\s+"
                  r"(?:is|are|was|were|has|have|had|keeps|gets|feels?)\b",
         "something the customer or the person they shop for has, told about ('her skin is "
         "sensitive'): it describes them; said mid-need, it is not a thing asked for",
         matches=("cotton only, her skin is v sensitive", "my waist is 34", "his knees are shot",
-                 "ugh my bus is late again", "his lunchbox has somehow snapped"),
+                 "ugh my bus is late again", "his lunchbox has somehow snapped", "king size hona chahiye, the bed is big"),
         misses=("need a present for my bestie", "a cover for my phone", "show me some bags for school",
                 "she is 24", "my mum's birthday")),
+    Cue("owned_place", r"\b(?:in|on|at|into|onto|inside|under|from|near|beside)\s+(?:my|her|his|their|our|your)\s+"
+                       r"((?:[a-z'-]+\s+)?[a-z'-]+)",
+        "where something is, among the customer's own things ('it'll be in my gym bag'): no thing asked for",
+        matches=("it'll be in my gym bag with my phone", "my glasses were on my head", "it goes in my car"),
+        misses=("a cover for my phone", "add it to the basket", "in blue please")),
+    Cue("asks_if_sold", r"^\W*(?:(?:ok|okay|and|also|so|hmm+|oh|wait|then|btw)\W+)*(?:(?:do|does) (?:you|u|ya|the shop) "
+                        r"(?:sell|stock|carry|have|do)|(?:have|got) (?:you|u) got)\b",
+        "whether the shop sells a thing: a request for it, whatever the parser read",
+        matches=("ok do u sell wrapping paper then", "do you stock candles", "have you got any tea towels"),
+        misses=("what do you sell", "i have got one already", "you sell these in blue?")),
     Cue("wants_it", r"\b(?:need|want|looking for)\s+(?:it|them|this|that|these|those|one)\b",
         "a want about the thing in hand ('need it to be washable'), not a new request",
         matches=("need it to be washable", "i want them in blue", "looking for one that folds"),

@@ -21,7 +21,7 @@ the engine before deciding, so this module stays pure: no model, no store, no I/
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -180,6 +180,8 @@ def _removes(t: Turn) -> bool:
         return True
     if cue("rules_out").found(t.message):
         return False
+    if cue("removes_a_named_one").found(t.message) and not t.new_kind():
+        return True  # "remove the kadhai": answered from the basket, even when it holds none
     held = {stem(w) for title in t.basket for w in lexical_words(title)}
     if {stem(w) for w in lexical_words(t.message)} & held:  # "take the large linen one out"
         return True
@@ -392,9 +394,10 @@ def _asks_about_it(t: Turn) -> bool:
     """A question about the product in view ("how much was it again?", "battery included?"),
     whatever the parser read; not one asking for others ("is it available under 500", "do they
     have a bigger one", "is it possible to get them in red") and not one about anything else."""
+    asked = replace(t, message=cue("asks_about_it").cut(t.message))  # "how big is it?" narrows nothing
     return (t.shown or bool(t.state.focus)) and cue("asks_about_it").found(t.message) and not t.new_kind() \
-        and not t.constrains() and t.parse.intent != "out_of_scope" \
-        and not any(cue(n).found(t.message) for n in ("more", "like_this", "bigger", "smaller", "comparative_price"))
+        and not asked.constrains() and t.parse.intent != "out_of_scope" \
+        and not any(cue(n).found(asked.message) for n in ("more", "like_this", "bigger", "smaller", "comparative_price"))
 
 
 def _asks_for_unsold(t: Turn) -> bool:
@@ -410,6 +413,19 @@ def _asks_for_unsold(t: Turn) -> bool:
         and not cue("unnamed").found(t.message) \
         and not t.kinds and bool(words) and not words & (titled | _need_words(t)) \
         and not t.parse.slots.references and not cue("pronoun").found(t.message)
+
+
+def _asks_if_sold(t: Turn) -> bool:
+    """"ok do u sell wrapping paper then" while choosing a necklace: asks for another thing. Not
+    "do you have it in blue" (the thing in hand) nor "do you have necklaces with pearls" (the need)."""
+    found = cue("asks_if_sold").search(t.message)
+    if t.need is None or found is None or _budget_said(t) or t.parse.slots.references:
+        return False
+    rest = t.message[found.end():]
+    words = {singular(w) for w in lexical_words(rest)}
+    things = words - COLOURS - MATERIALS - GENDERS - SIZE_WORDS  # "do you have any in red" narrows the need
+    return bool(things) and not cue("pronoun").found(rest) and not cue("unnamed").found(rest) \
+        and not words & _need_words(t)
 
 
 def _asks_afresh(t: Turn) -> bool:
@@ -610,6 +626,7 @@ RULES: tuple[Rule, ...] = (
           and (_budget_said(t) or named_recipient(t.message) not in (None, t.need.for_whom))),
     _rule("asks_for_another_thing", "search", _another_thing),
     _rule("asks_for_a_thing_not_sold", "search", _asks_for_unsold),
+    _rule("asks_whether_sold", "search", _asks_if_sold),
     _rule("asks_for_a_thing_to_do_something", "search", lambda t: t.need is not None and not t.asked_kinds()
           and cue("for_a_purpose").found(t.message) and not t.parse.slots.references),
     _rule("asks_afresh", "search", _asks_afresh),
@@ -625,7 +642,8 @@ RULES: tuple[Rule, ...] = (
 
 def _owned(kind: str, message: str) -> bool:
     """The kind is named only as something someone has ("my waist is 34", "his bag is torn")."""
-    owned = {singular(w) for m in cue("owned").finditer(message) for w in m.group(1).lower().split()}
+    owned = {singular(w) for name in ("owned", "owned_place") for m in cue(name).finditer(message)
+             for w in m.group(1).lower().split()}
     said = [singular(w) for w in re.findall(r"[a-z'-]+", message.lower())]
     last = singular(kind.split()[-1])
     return last in owned and said.count(last) == 1
@@ -643,6 +661,7 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
         kinds, described = (), ()
     if state.need is not None:  # "cotton only, her skin is v sensitive": her skin describes her
         kinds = [k for k in kinds if not _owned(k, message)]
+        described = [w for w in described if not _owned(w, message)]
     turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket), singled)
     for rule in RULES:
         action = rule(turn)

@@ -52,6 +52,7 @@ _NOT_PRICE_AFTER = re.compile(r"^\s*-?\s*(?:years?|yrs?|yo\b|y/?o|months?|mths?|
 _PRICE_TALK = re.compile(r"cheap|expensive|pric|cost|budget|afford|dear|premium|fanc|posh|upmarket|luxur|spend|"
                          r"money|bargain|econom|pound|quid|rupee|£|₹|\$|"
                          r"\b(?:less|lower|high(?:er)?)\b(?!\s+(?!(?:than|end|budget|range|please|pls|plz|then|still|maybe|if|ones?|tho|though|thanks)\b)[a-z]{3,})", re.I)
+_PRICE_NOUN = re.compile(r"\b(?:prices?|priced|costs?)\b(?!\s+(?:less|more)\b)", re.I)  # asks it, moves it nowhere
 _CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sasta|save|saving|"
                       r"too (much|expensive|pricey)", re.I)
 _PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|"
@@ -126,8 +127,8 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
     if slots.price_change is None and comparative:
         # a comparative of price or quality is a price change whether or not the parser tagged it
         slots.price_change = "higher" if _PRICIER.search(comparative.group(0)) else "lower"
-    if slots.price_change and not _PRICE_TALK.search(message) and not comparative:
-        slots.price_change = None  # "similar but bigger" is not a price change
+    if slots.price_change and not _PRICE_TALK.search(_PRICE_NOUN.sub(" ", message)) and not comparative:
+        slots.price_change = None  # "similar but bigger", "looks right, price?": no price change
         dropped.append("price_change")
     elif slots.price_change == "lower" and _PRICIER.search(message) and not _CHEAPER.search(message):
         slots.price_change = "higher"  # "something a bit nicer, up to £15" asks for more, not less

@@ -763,3 +763,43 @@ def test_saying_who_you_are_beside_a_budget_is_no_deals_question():
 def test_asking_whether_the_shop_sells_a_thing_is_a_request_not_talk():
     action = decide(shown(), parse("search", confidence=0.93), "do u sell electric blankets")
     assert action.kind == "search", action
+
+
+@pytest.mark.parametrize("message", ["omg way too expensive", "these are a bit out of my budget"])
+def test_too_dear_asks_for_cheaper_of_the_same_need(message):
+    action = decide(shown(), parse("refine", confidence=0.38), message)
+    assert action.kind == "refine", action
+
+
+def test_a_removal_naming_a_thing_not_in_the_basket_is_still_a_removal():
+    action = decide(shown(), parse("remove_from_cart", confidence=0.82), "remove the kadhai, my mom is giving me hers",
+                    basket=("abc women flats",))
+    assert action.kind == "remove_from_cart", action
+
+
+def test_a_thing_someone_has_is_no_product_word_mid_need():
+    action = decide(shown(), parse("refine", confidence=0.8), "sorry dear, wrong window! my glasses were on my head",
+                    described=("glasses", "head"))
+    assert action.kind == "chat", action
+
+
+def test_a_question_about_a_shown_ones_size_is_answered_not_a_size_change():
+    refs = [Reference(kind="position", index=0, text="the first one")]
+    action = decide(shown(), parse("search", confidence=0.51, references=refs),
+                    "How big is the first one? It needs to fit a handful of sugared almonds")
+    assert action.kind == "answer", action
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("ok do u sell wrapping paper then", "search"),
+    ("do you have them in blue", "refine"),
+])
+def test_asking_whether_another_thing_is_sold_is_a_new_request(message, expected):
+    action = decide(shown(), parse("refine", confidence=0.42, **({"attributes": {"colour": "blue"}} if "blue" in message else {})),
+                    message)
+    assert action.kind == expected, action
+
+
+def test_asking_whether_the_shop_has_something_unnamed_stays_with_the_need():
+    action = decide(shown(), parse("refine", confidence=0.7), "do you have anything that holds a few photos at once")
+    assert action.rule != "asks_whether_sold", action
