@@ -137,6 +137,21 @@ CUES: tuple[Cue, ...] = (
         misses=("the first one", "ill take the 2 litre one", "add the blue one", "i need 2 cm more",
                 "yes, we have 3 kids", "yes please, i have 2 already", "ill take 6 pack", "ill take 2 seater one",
                 "get me 3 seater one", "ill take 12 months")),
+    Cue("asks_to_have", r"\b(?:can|could|may) (?:i|we) (?:have|get|grab|take|order|buy) (?:(?:\d+|one|two|three|four|five|six|"
+                        r"ten|a couple|a few)\s+(?:(?:packs?|sets?|boxes|pieces|pcs)\s+)?of\s+)?(?:it|them|that(?: one)?|"
+                        r"this(?: one)?|those|these|both|the [\w'-]+(?: [\w'-]+)?)\b"
+                        r"(?!(?:\s+[\w'-]+)?\s+(?:in|with|by|for|delivered|sent|cheaper|gift|wrapped|instead|or)\b)",
+        "asking to have a shown product, politely, as a question: a request to buy ('could I have three of them?')",
+        matches=("ok can i have 2 packs of the first plates", "can i get 4 of it", "Could I have three of them? It's a big tree.",
+                 "can we have both"),
+        misses=("can i have it in blue?", "can i get the first one delivered by friday", "can i have them gift wrapped",
+                "can i get a discount", "can i have a look at more")),
+    Cue("shows_basket", r"\b(?:show|see|view|check|open)\s+(?:me\s+)?(?:my |the )?(?:cart|basket|trolley)\b|"
+                        r"\bwhat'?s (?:in )?(?:my|the) (?:cart|basket|trolley)\b|\bwhat'?s (?:the|my) total\b|"
+                        r"\b(?:cart|basket) total\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
+        "asking to see the basket or its total",
+        matches=("nvm will use my old one. show cart", "back. what's the total now", "whats in my basket"),
+        misses=("add it to my cart", "remove it from the basket", "total waste of money lol")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
                r"\b(?:add (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"i'?ll (?:take|have|get|buy|grab) (?:it|them|that|this|those|these|the|one|two|both|\d+)|"

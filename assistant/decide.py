@@ -219,14 +219,15 @@ def _size_about_shown(t: Turn) -> bool:
 def _explicit_buy(t: Turn) -> bool:
     """"Add the blue one to my basket", "i'll take 2 of the first": never a question."""
     firm = _firm_buy(t)
-    found = firm or cue("buy").search(t.message)
-    if not found or not (t.shown or t.state.focus) or "?" in t.message[found.start():] \
+    polite = cue("asks_to_have").search(t.message)  # "could I have three of them?": asked as a question
+    found = firm or cue("buy").search(t.message) or polite
+    if not found or not (t.shown or t.state.focus) or ("?" in t.message[found.start():] and found is not polite) \
             or cue("refuses").found(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
     last = not t.message[found.end():].strip(" .!")  # "bargain, add": the request closes the message
     if t.parse.intent not in ("add_to_cart", "affirm", "praise") and not cue("basket").found(said) \
-            and not last and not firm:
+            and not last and not firm and found is not polite:
         return False
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
 
@@ -588,7 +589,8 @@ RULES: tuple[Rule, ...] = (
     _rule("size_about_a_shown_item", "answer", _size_about_shown),
     _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),
     _rule("asks_to_buy", "add_to_cart", _explicit_buy),
-    _rule("views_cart", "view_cart", lambda t: t.parse.intent == "view_cart"),
+    _rule("views_cart", "view_cart", lambda t: t.parse.intent == "view_cart" or (
+        cue("shows_basket").found(t.message) and not cue("remove").found(t.message) and t.parse.intent not in SUPPORT_INTENTS)),
     _rule("removes_from_cart", "remove_from_cart", _removes),
     _rule("support_question", "support", _support, lambda t: t.parse.intent),
     _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),

@@ -803,3 +803,20 @@ def test_asking_whether_another_thing_is_sold_is_a_new_request(message, expected
 def test_asking_whether_the_shop_has_something_unnamed_stays_with_the_need():
     action = decide(shown(), parse("refine", confidence=0.7), "do you have anything that holds a few photos at once")
     assert action.rule != "asks_whether_sold", action
+
+
+@pytest.mark.parametrize("message", ["ok can i have 2 packs of the first plates",
+                                     "Could I have three of them? It's a big tree."])
+def test_asking_politely_to_have_a_shown_one_is_a_request_to_buy(message):
+    action = decide(shown(), parse("refine", confidence=0.76), message)
+    assert action.kind in ("add_to_cart", "set_quantity"), action
+
+
+def test_asking_to_have_a_shown_one_in_another_colour_is_no_request_to_buy():
+    action = decide(shown(), parse("refine", confidence=0.76, attributes={"colour": "blue"}), "can i have it in blue?")
+    assert action.kind not in ("add_to_cart", "set_quantity", "offer_add"), action
+
+
+@pytest.mark.parametrize("message", ["nvm will use my old one. show cart", "back. what's the total now"])
+def test_asking_for_the_basket_shows_it_whatever_the_parser_read(message):
+    assert decide(shown(), parse("greeting", confidence=0.5), message).kind == "view_cart"
