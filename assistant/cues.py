@@ -116,6 +116,12 @@ CUES: tuple[Cue, ...] = (
                 "any bags that will last", "skipping rope for my son", "cheap digital one under 500 is enough",
                 "my dad will leave for the uk next week", "we will leave it outside so it needs to be waterproof",
                 "leave it to you, pick one for me")),
+    Cue("count_closes", r"[,.;]\s*(?:\d{1,3}|two|three|four|five|six|ten|twelve)\s*(?:pieces|piece|pcs|pc|packs?|sets?|nos|boxes|"
+                        r"of each|each)\W*$",
+        "a count of what is taken closing a choice ('hero cd wala, 2 pieces', 'red spotty ones, 6 each')",
+        matches=("hero cd wala, 2 pieces", "ok peter england one, size 40, 2 pcs", "dolly girl it is. 2 packs",
+                 "red spotty ones and the union jack, 6 each"),
+        misses=("2 pieces", "which one has 2 pieces?", "need 5 total, 3 seater sofa + 2 chairs")),
     Cue("takes", _TAKES,
         "a request to buy said firmly: it opens the message and its object (a pointer, 'the ...', a name) closes it, "
         "with at most thanks or a goodbye after ('go with bootwale', '3 of the black please'); read as one when the "
@@ -162,12 +168,12 @@ CUES: tuple[Cue, ...] = (
                r"(?:stick|pop|put|chuck) (?:it|them|that(?: one)?|this(?: one)?|those|these|one|another(?: one)?|both|"
                r"\d+|two|three|"
                r"\d+ of the [\w'-]+|the [\w'-]+ (?:one|ones)) in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
-               r"\w+ (?:one )?it is\W*$|le lo|lena hai|add kar(?: ?do|o|dijiye|dena)|daal do)",
+               r"\w+ (?:one )?it is\W*$|le lo|lena hai|add kar(?: ?do|o|dijiye|dena)|daal do|(?:wala|wali|wale|one) de do)",
         "an explicit request to put something in the basket",
         matches=("add the blue one to my basket", "i'll take 2 of the first", "ok I'll have that one",
                  "stick it in the cart", "going with the second one", "add 3 please", "ok stick 12 of the hearts in",
                  "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it",
-                 "put another one in please", "ok theek hai, add kar do"),
+                 "put another one in please", "ok theek hai, add kar do", "tea tree wala de do"),
         misses=("can u put the link in pls", "put my name in thanks", "pop the gift message in please",
                 "I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
@@ -373,10 +379,15 @@ CUES: tuple[Cue, ...] = (
                  "do u have slippers", "i'm after a lunch bag for my son"),
         misses=("my son starts school in june", "a garden party next week", "afternoon all",
                 "a lunch box for after school")),
+    Cue("pays", r"\b(?:cod|cash on delivery|upi|emi|no cost emi|gpay|google pay|paytm|phonepe|net ?banking|paypal|klarna|"
+                r"apple pay|(?:credit|debit) cards?|instal(?:l)?ments?|pay (?:later|in parts|by card|by cash|cash))\b",
+        "a way to pay asked about: the store's payment methods, never a product",
+        matches=("cod available hai?", "upi chalega?", "back. emi option hai?", "can i pay by card"),
+        misses=("codes for first orders", "the upper one", "a debit note")),
     Cue("support_talk", r"order|deliver|parcel|package|post(?:ed|age|man)?\b|courier|ship|track|arriv|came|"
                         r"turned up|refund|money back|return|send (?:it )?back|exchange|swap|cancel|account|"
                         r"password|log ?in|sign (?:up|in)|regist|subscri|newsletter|e-?mail|pay|paid|charg|card|"
-                        r"bank|invoice|receipt|vat|bought|purchas|address|review|feedback|complain|service|staff|"
+                        r"bank|invoice|receipt|vat|bought|purchas|address|review|feedback|complain|service|staff|\bcod\b|\bupi\b|\bemi\b|"
                         r"human|person|agent|contact|call|phone|speak|help ?desk|support|broken|damaged|faulty|"
                         r"missing|wrong|late|never|still|waiting|compensat|fuming|angry|furious|disappoint|useless",
         "words of a support matter: a support reading of a turn in the middle of shopping needs one",
@@ -400,25 +411,32 @@ CUES: tuple[Cue, ...] = (
     Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:(?:is|are|was|were|does|do|did|can|could|"
                 r"would|will|has|have|should)\s+(?:it|they|these|those|this|that|the|you|u|i|we|he|she|there)\b|"
                 r"(?:how|(?:what'?s?|wat|wot)(?!\s+(?:a|an|not)\b)|which|where|when|why|who)\b)|"
-                r"\bor (?:what\b|not\W*\?)",
+                r"\bor (?:what\b|not\W*\?)|\b(?:kitne|kitna|kitni|kaun ?sa|kaunsi|kaisa|kaisi|kya (?:hai|h)\b)",
         "a message that is a question (even with no question mark): not praise, not a request to buy",
         matches=("is the weather nice in bangalore today", "does the blue one come in a 5",
                  "ok is it nice quality", "how nice is the second one", "whats the fabric of the ausy one",
-                 "the disney one is princess or what design"),
+                 "the disney one is princess or what design", "neo strike wala kitne ka"),
         misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice",
                 "wat a cutie the owl one", "whats not to love, the owl one is perfect",
                 "love the owl one, whether she likes it or not",
                 "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
+    Cue("placed", r"\b(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\s+(?:one|wala|wali|wale|pair|set|piece)\b|"
+                  r"\bthe (?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\b(?!\s+(?:time|thing|day|week|order))",
+        "a shown product pointed at by its place in the list",
+        matches=("3rd one kitne ka hai?", "2nd one has mic?", "is the first wala waterproof"),
+        misses=("the blue one", "at last", "first time seeing snow")),
     Cue("asks_about_it", r"^\W*(?:(?:and|so|but|wait|ok(?:ay)?|hmm+|oh|also|sorry|lol|um+)\W+)*(?:(?:is|are|was|were|"
                          r"does|do|did|will|would|can|could|has|have)\s+(?:it|they|this|that|these|those|the (?:\w+ )?"
                          r"(?:one|ones))\b|how (?:much|big|long|heavy|tall|wide|many)\s+"
                          r"(?:is|was|are|were|would|does|do)"
                          r"\s+(?:it|they|this|that|these|those|the (?:\w+ )?(?:one|ones))\b)|"
-                         r"\b(?:included|come with|comes with)\W*\??\W*$|(?:^|[,.!]\s*)\W*(?:(?:and|so|but|wait|ok|its|it's|"
+                         r"\b(?:included|come with|comes with)\W*\??\W*$|^\W*(?:(?:ok|accha|achha|haan|aur|and|wait)\W+)*"
+                         r"(?:ye|yeh|ya|is(?:ka)?|iska|uska|ek)?\s*(?:kitne (?:ka|ki|ke|mein)|kitna|price kya|kya price|rate kya)\b|(?:^|[,.!]\s*)\W*(?:(?:and|so|but|wait|ok|its|it's|"
                          r"what'?s the)\W+)*(?:price|cost|how much)\W*\?[\W\s]*$",
         "a question about the product on screen or in focus, by a pronoun: answered from its fields",
         matches=("how much was it again?", "wait do they come in 5", "battery included?", "is it waterproof",
-                 "does the pink one come in a set", "ok that one looks right, price?", "wait its how much?? 😳"),
+                 "does the pink one come in a set", "ok that one looks right, price?", "wait its how much?? 😳",
+                 "kitne ka hai", "accha iska price kya hai"),
         misses=("do you have any in red?", "any cheaper ones?", "is there anything smaller", "how much do you charge "
                 "for delivery", "have you got them in blue", "it's lovely")),
     Cue("for_a_purpose", r"^\W*(?:(?:and|also|plus|oh|ok(?:ay)?|maybe|now|then)\W+)*(?:something|anything|stuff|"

@@ -225,7 +225,8 @@ def _explicit_buy(t: Turn) -> bool:
             or cue("refuses").found(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
-    last = not t.message[found.end():].strip(" .!")  # "bargain, add": the request closes the message
+    rest = t.message[found.end():].strip(" .!,")  # "bargain, add": the request closes the message,
+    last = not rest or cue("size_only").found(rest)  # or only its size follows ("ok add it, size 12")
     if t.parse.intent not in ("add_to_cart", "affirm", "praise") and not cue("basket").found(said) \
             and not last and not firm and found is not polite:
         return False
@@ -389,6 +390,17 @@ def _asks_about_named(t: Turn) -> bool:
     picked = bool(named and named.group(1)) or (bool(t.singled) and "?" in t.message and not others and not buys)
     return t.shown and asked and not t.new_kind() and picked and not by_look and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and not cue("asks_for_products").found(t.message)
+
+
+def _asks_about_placed(t: Turn) -> bool:
+    """A question about one shown product by its place ("2nd one has mic?", "3rd one kitne ka
+    hai?"), whatever the parser read: not two places (a comparison), not a request for others."""
+    asked = "?" in t.message or cue("asks").found(t.message)
+    places = cue("placed").spans(t.message)
+    others = cue("others").found(t.message) or _budget_said(t) or cue("wants").found(t.message) \
+        or cue("another_thing").found(t.message)
+    return t.shown and asked and len(places) == 1 and not others and not t.new_kind() \
+        and not any(cue(n).found(t.message) for n in ("buy", "asks_to_have", "more", "like_this", "asks_for_products"))
 
 
 def _asks_about_it(t: Turn) -> bool:
@@ -585,10 +597,15 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_about_deals", "deals",
           lambda t: (cue("deals").found(t.message) or (t.parse.intent == "deals" and t.parse.confidence >= SUPPORT_DOUBT
                                                        and not cue("more").found(t.message))) and not t.new_kind()),
+    _rule("asks_how_to_pay", "support", lambda t: cue("pays").found(t.message) and not t.new_kind(),
+          lambda t: "check_payment_methods"),
     _rule("sets_quantity", "set_quantity", lambda t: cue("set_quantity").found(t.message)),
     _rule("size_about_a_shown_item", "answer", _size_about_shown),
     _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),
     _rule("asks_to_buy", "add_to_cart", _explicit_buy),
+    _rule("takes_a_count_of_one", "add_to_cart", lambda t: t.shown and cue("count_closes").found(t.message)
+          and "?" not in t.message and not t.new_kind()
+          and (bool(t.singled) or any(cue(n).found(t.message) for n in ("placed", "names_one")))),
     _rule("views_cart", "view_cart", lambda t: t.parse.intent == "view_cart" or (
         cue("shows_basket").found(t.message) and not cue("remove").found(t.message) and t.parse.intent not in SUPPORT_INTENTS)),
     _rule("removes_from_cart", "remove_from_cart", _removes),
@@ -613,6 +630,7 @@ RULES: tuple[Rule, ...] = (
     _rule("question_about_shown", "answer",
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),
+    _rule("asks_about_a_placed_one", "answer", _asks_about_placed),
     _rule("chooses_a_named_one", "offer_add", _chooses_named),
     _rule("picks_one_by_place", "offer_add", _picks_alone),
     _rule("asks_about_it", "answer", _asks_about_it),

@@ -820,3 +820,32 @@ def test_asking_to_have_a_shown_one_in_another_colour_is_no_request_to_buy():
 @pytest.mark.parametrize("message", ["nvm will use my old one. show cart", "back. what's the total now"])
 def test_asking_for_the_basket_shows_it_whatever_the_parser_read(message):
     assert decide(shown(), parse("greeting", confidence=0.5), message).kind == "view_cart"
+
+
+@pytest.mark.parametrize("message", ["3rd one kitne ka hai?", "2nd one has mic?", "1st one fast charging hai?"])
+def test_a_question_about_one_shown_by_its_place_is_answered(message):
+    action = decide(shown(), parse("greeting", confidence=0.4), message)
+    assert action.kind == "answer", action
+
+
+def test_two_places_in_a_question_are_no_question_about_one():
+    action = decide(shown(), parse("compare", confidence=0.9), "is the 1st one better than the 2nd one?")
+    assert action.kind == "compare", action
+
+
+@pytest.mark.parametrize("message", ["cod available hai?", "upi chalega?", "back. emi option hai?"])
+def test_a_way_to_pay_is_a_support_question(message):
+    action = decide(shown(), parse("greeting", confidence=0.3), message)
+    assert (action.kind, action.intent) == ("support", "check_payment_methods"), action
+
+
+@pytest.mark.parametrize("message", ["ok fine add it, size 12", "ok add it size 3"])
+def test_a_request_to_buy_with_its_size_after_it_buys(message):
+    action = decide(shown(), parse("refine", confidence=0.6, attributes={"size": message.split()[-1]}), message)
+    assert action.kind == "add_to_cart", action
+
+
+@pytest.mark.parametrize("message,singled", [("hero cd wala, 2 pieces", "hero cd"), ("dolly girl it is. 2 packs", "dolly girl")])
+def test_a_shown_one_chosen_with_a_count_is_bought(message, singled):
+    action = decide(shown(), parse("refine", confidence=0.6), message, singled=singled)
+    assert action.kind == "add_to_cart", action
