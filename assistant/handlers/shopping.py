@@ -40,6 +40,7 @@ RECIPIENT_GENDER = {
     **dict.fromkeys(("daughter", "niece", "granddaughter", "sister", "didi"), "female"),
 }
 GIFT_POOL = 300  # best sellers the gift ideas are picked from (budget and kinds thin them)
+GIFT_SAID = 5  # gift ideas taken from what the message says, before the best sellers
 KIND_FIRST_LEAST = 3  # fewer products of the kind than this in a list: search the kind's own words too
 SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
                   "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
@@ -261,7 +262,12 @@ class ShoppingHandlers:
         gender = RECIPIENT_GENDER.get(person or "")
         found = self.lookup([pid for pid, _ in popular]) if popular else {}
         pool = [Candidate(found[pid], 0.0, reason=reason) for pid, reason in popular if pid in found]
-        picked = gift_picks(pool, shopper.top_k, need.min_price, need.max_price, gender, self.kinds().kind_of)
+        # what the words say first ("a baby boy": baby gift sets; "our anniversary": jewellery), a few
+        # of them, then the best sellers, so a vague message still gets a spread
+        said = shopper.searcher.search(message, SearchFilter(min_price=need.min_price, max_price=need.max_price),
+                                       GIFT_SAID * 4) if popular else []
+        said = gift_picks(said, GIFT_SAID, need.min_price, need.max_price, gender, self.kinds().kind_of)
+        picked = gift_picks(said + pool, shopper.top_k, need.min_price, need.max_price, gender, self.kinds().kind_of)
         if not picked:  # no sales to go by: the words are searched (for this gift), and the question still asked
             session.state.need = need
             act = self._new_search(session, parse, message, kinds)

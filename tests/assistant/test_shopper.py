@@ -93,7 +93,7 @@ def test_gift_picks_put_products_for_someone_else_last():
 class _GiftShop:
     """The gift handler's host: best sellers from a fixed list, no store, no model."""
 
-    def __new__(cls, products: list[Product], recommend: bool = True):
+    def __new__(cls, products: list[Product], recommend: bool = True, said: list[str] = ()):
         from assistant.handlers.shopping import ShoppingHandlers
 
         class Host(ShoppingHandlers):
@@ -101,7 +101,7 @@ class _GiftShop:
 
             def _tools(self, session):
                 picks = (lambda user, k, sid: [(p.id, "popular with customers right now") for p in products][:k])
-                return Shopper(_Searcher([])), picks if recommend else None
+                return Shopper(_Searcher(list(said))), picks if recommend else None
 
             def lookup(self, ids):
                 return {p.id: p for p in products if p.id in ids}
@@ -132,6 +132,18 @@ def test_gift_ideas_are_best_sellers_in_budget_with_a_question_and_the_gift_is_k
     assert "What is he into?" in act.reply
     need = session.state.need
     assert need.gift and need.for_whom == "dad" and need.max_price == 6 and need.kind is None
+
+
+def test_gift_ideas_start_with_what_the_words_say_then_the_best_sellers():
+    from assistant.parse.schema import TurnParse
+    from assistant.session import Session
+
+    products = [Product(id=str(i), title=t, price=3.0) for i, t in enumerate(["CAKE STAND", "PHOTO FRAME"])]
+    shop = _GiftShop(products, said=["BABY BIB", "BABY GIFT SET", "BIRTHDAY CARD"])
+    act = shop._gift_ideas(Session(id="s"), TurnParse(intent="gift_help"), "my mate just had a baby boy", [])
+    titles = [p.title for p in act.products]
+    assert titles[:2] == ["BABY BIB", "BABY GIFT SET"] and "BIRTHDAY CARD" not in titles  # a card wraps a gift
+    assert "CAKE STAND" in titles
 
 
 def test_gift_ideas_search_the_words_on_a_store_with_no_sales_history():
