@@ -504,6 +504,12 @@ CUES: tuple[Cue, ...] = (
                  "ugh my bus is late again", "his lunchbox has somehow snapped", "king size hona chahiye, the bed is big"),
         misses=("need a present for my bestie", "a cover for my phone", "show me some bags for school",
                 "she is 24", "my mum's birthday")),
+    Cue("already_has", r"\balready\s+(?:\w+\s+)?(?:got|has|have|had|bought|gifted|given|owns?|knitted|made)\b|"
+                       r"\b(?:has|have|got|had) (?:loads|plenty|lots|tons|too many|so many) of\b",
+        "something someone already has ('my mum already got me a lamp'): said in passing, not asked for",
+        matches=("my mum already got me a lamp so im sorted", "her sister's already knitted him about 5 blankets",
+                 "she has loads of mugs"),
+        misses=("i need a lamp", "already ordered? where is it", "already", "do you have lamps")),
     Cue("owned_place", r"\b(?:in|on|at|into|onto|inside|under|from|near|beside)\s+(?:my|her|his|their|our|your)\s+"
                        r"((?:[a-z'-]+\s+)?[a-z'-]+)",
         "where something is, among the customer's own things ('it'll be in my gym bag'): no thing asked for",

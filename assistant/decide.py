@@ -664,6 +664,8 @@ def _owned(kind: str, message: str) -> bool:
     """The kind is named only as something someone has ("my waist is 34", "his bag is torn")."""
     owned = {singular(w) for name in ("owned", "owned_place") for m in cue(name).finditer(message)
              for w in m.group(1).lower().split()}
+    owned |= {singular(w) for c in clauses(message, at_conjunctions=True) if cue("already_has").found(c)
+              for w in re.findall(r"[a-z'-]+", c.lower())}  # "my sister already got her a candle"
     said = [singular(w) for w in re.findall(r"[a-z'-]+", message.lower())]
     last = singular(kind.split()[-1])
     return last in owned and said.count(last) == 1
@@ -679,6 +681,8 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
     # asked for; a message of product words only ("playing cards") is a request whatever the parser says
     if parse.is_talk_by() >= CONFIDENT and len(described) < len(lexical_words(message)):
         kinds, described = (), ()
+    ruled_out = {singular(w) for w in without_words(message)}  # "not a watch pls": no watch asked for
+    kinds = [k for k in kinds if singular(k.split()[-1]) not in ruled_out]
     if state.need is not None:  # "cotton only, her skin is v sensitive": her skin describes her
         kinds = [k for k in kinds if not _owned(k, message)]
         described = [w for w in described if not _owned(w, message)]

@@ -849,3 +849,13 @@ def test_a_request_to_buy_with_its_size_after_it_buys(message):
 def test_a_shown_one_chosen_with_a_count_is_bought(message, singled):
     action = decide(shown(), parse("refine", confidence=0.6), message, singled=singled)
     assert action.kind == "add_to_cart", action
+
+
+@pytest.mark.parametrize("message,kinds", [
+    ("my mum already got me a lamp so im sorted for that at least", ["lamp"]),
+    ("My sister has already bought her a candle so not one of those", ["candle"]),
+    ("not a watch pls, my brother in law gifted her one on her bday", ["watch"]),
+])
+def test_a_thing_already_had_or_ruled_out_is_no_new_need(message, kinds):
+    action = decide(shown(), parse("search", confidence=0.5), message, kinds=kinds)
+    assert action.rule != "names_a_new_kind", action
