@@ -420,6 +420,10 @@ CUES: tuple[Cue, ...] = (
                 "wat a cutie the owl one", "whats not to love, the owl one is perfect",
                 "love the owl one, whether she likes it or not",
                 "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
+    Cue("asks_hinglish", r"\b(?:hai|h|hain|milega|milegi|chalega|na|kya)\W*\??\W*$|\bhai ya\b",
+        "a question closed the Hindi way ('waterproof hai?', 'real stone hai ya artificial', 'size 6 milega')",
+        matches=("real stone hai ya artifical", "it comes in 10-11 yrs na?", "skmei red one waterprof hai?"),
+        misses=("haan", "nahi chahiye", "hai na the first one lol ok")),
     Cue("placed", r"\b(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\s+(?:one|wala|wali|wale|pair|set|piece)\b|"
                   r"\bthe (?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\b(?!\s+(?:time|thing|day|week|order))",
         "a shown product pointed at by its place in the list",

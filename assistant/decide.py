@@ -403,6 +403,20 @@ def _asks_about_placed(t: Turn) -> bool:
         and not any(cue(n).found(t.message) for n in ("buy", "asks_to_have", "more", "like_this", "asks_for_products"))
 
 
+def _asks_whether_it_is(t: Turn) -> bool:
+    """A yes-or-no question about what is pointed at ("both genuine leather?", "real stone hai
+    ya artificial", "it comes in 10-11 yrs na?"): answered from its fields, not a search for
+    products that are. Asking for others ("any in leather?", "have you got it in red") is not."""
+    asked = "?" in t.message or cue("asks").found(t.message) or cue("asks_hinglish").found(t.message)
+    points = cue("pronoun").found(t.message) or cue("placed").found(t.message) or bool(t.singled) \
+        or cue("names_one").found(t.message) or bool(re.search(r"\bboth\b", t.message, re.I))
+    others = any(cue(n).found(t.message) for n in ("others", "wants", "asks_for_products", "asks_if_sold", "more",
+                                                    "like_this", "comparative_price", "bigger", "smaller",
+                                                    "another_thing", "buy", "asks_to_have"))
+    return t.shown and asked and points and not others and not _budget_said(t) and not t.new_kind() \
+        and t.parse.intent not in SUPPORT_INTENTS and t.parse.intent not in ("compare", "similar")
+
+
 def _asks_about_it(t: Turn) -> bool:
     """A question about the product in view ("how much was it again?", "battery included?"),
     whatever the parser read; not one asking for others ("is it available under 500", "do they
@@ -634,6 +648,7 @@ RULES: tuple[Rule, ...] = (
     _rule("chooses_a_named_one", "offer_add", _chooses_named),
     _rule("picks_one_by_place", "offer_add", _picks_alone),
     _rule("asks_about_it", "answer", _asks_about_it),
+    _rule("asks_whether_it_is", "answer", _asks_whether_it_is),
     _rule("puts_it_off", "chat", _puts_off),
     _rule("steps_away", "chat", lambda t: t.need is not None and cue("away").found(t.message) and "?" not in t.message
           and not cue("asks_for_products").found(t.message) and not _budget_said(t)),

@@ -859,3 +859,17 @@ def test_a_shown_one_chosen_with_a_count_is_bought(message, singled):
 def test_a_thing_already_had_or_ruled_out_is_no_new_need(message, kinds):
     action = decide(shown(), parse("search", confidence=0.5), message, kinds=kinds)
     assert action.rule != "names_a_new_kind", action
+
+
+@pytest.mark.parametrize("message,slots", [
+    ("both genuine leather?", {"attributes": {"material": "leather"}}),
+    ("2nd one real stone hai ya artifical", {}),
+    ("it comes in 10-11 yrs na?", {"attributes": {"size": "10-11 yrs"}}),
+])
+def test_a_yes_or_no_question_about_what_is_shown_is_answered(message, slots):
+    assert decide(shown(), parse("refine", confidence=0.8, **slots), message).kind == "answer"
+
+
+def test_asking_for_others_in_a_material_is_a_refinement():
+    action = decide(shown(), parse("refine", confidence=0.8, attributes={"material": "leather"}), "any in leather?")
+    assert action.kind == "refine", action
