@@ -19,7 +19,8 @@ from retrieval.lexicon import COLOURS, MATERIALS
 from retrieval.product import Product
 
 MIN_SIMILARITY = 0.45  # by meaning alone; a shared word (not the product's own name) also qualifies
-_PRICE_ASKED = re.compile(r"\bhow much\b|\bprice\b|\bcost\b|\bcosts\b", re.I)
+_PRICE_ASKED = re.compile(r"\bhow much\b|\bprice\b|\bcost\b|\bcosts\b|\bkitne\b|\bkitna\b|\bkitni\b|\brate\b|"
+                          r"\bdaam\b", re.I)  # Hinglish too: "kitne ka hai" asks the price
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 ABOUT_IT = {"it", "this", "that", "one", "ones", "they", "them", "product", "item", "made", "come", "comes", "does",
             "tell", "is", "are", "there", "how", "much", "many", "big", "long", "wide", "tall", "what", "which"}

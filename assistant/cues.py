@@ -379,6 +379,16 @@ CUES: tuple[Cue, ...] = (
                  "do u have slippers", "i'm after a lunch bag for my son"),
         misses=("my son starts school in june", "a garden party next week", "afternoon all",
                 "a lunch box for after school")),
+    Cue("gift_service", r"(?<!comes )(?<!come )\bgift ?wrap(?:ped|ping)?\b(?!\s+(?:paper|sheets?|rolls?|sets?))|\bgift (?:note|message)\b|"
+                        r"\b(?:wrap|pack) (?:it|them|each|both) (?:separately|individually)\b|"
+                        r"\bsend (?:it|them) (?:straight|direct(?:ly)?) to\b|\bprice (?:tag )?(?:in|on|off|inside) the "
+                        r"(?:package|parcel|box)\b",
+        "a service asked of the shop for an order (gift wrapping, a note, sending it to someone): the "
+        "shop's people arrange it, not a product search",
+        matches=("Can you gift wrap it and send it straight to her?", "can you put a little gift note in with it",
+                 "pls dont put the price in the package, its a surprise", "can u gift wrap it"),
+        misses=("do you sell gift wrap paper", "gift wrap sets", "wrap it up, im done shopping",
+                "does it come gift wrapped")),
     Cue("pays", r"\b(?:cod|cash on delivery|upi|emi|no cost emi|gpay|google pay|paytm|phonepe|net ?banking|paypal|klarna|"
                 r"apple pay|(?:credit|debit) cards?|instal(?:l)?ments?|pay (?:later|in parts|by card|by cash|cash))\b",
         "a way to pay asked about: the store's payment methods, never a product",

@@ -611,6 +611,8 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_about_deals", "deals",
           lambda t: (cue("deals").found(t.message) or (t.parse.intent == "deals" and t.parse.confidence >= SUPPORT_DOUBT
                                                        and not cue("more").found(t.message))) and not t.new_kind()),
+    _rule("asks_for_a_service", "support", lambda t: cue("gift_service").found(t.message) and not t.new_kind()
+          and not cue("asks_if_sold").found(t.message), lambda t: "gift_service"),
     _rule("asks_how_to_pay", "support", lambda t: cue("pays").found(t.message) and not t.new_kind(),
           lambda t: "check_payment_methods"),
     _rule("sets_quantity", "set_quantity", lambda t: cue("set_quantity").found(t.message)),

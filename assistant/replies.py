@@ -304,6 +304,7 @@ SHOP_OPENERS = {
     "check_payment_methods": "Good question about paying.", "check_refund_policy": "Good question about refunds.",
     "complaint": "I'm sorry this has gone wrong, and thank you for telling us.",
     "contact_customer_service": "You can reach our team right here.",
+    "gift_service": "Happy to help make it a nice surprise.",
     "create_account": "Happy to help you get an account.", "delete_account": "I understand you want to close your account.",
     "delivery_options": "Good question about delivery.", "delivery_period": "Good question about delivery times.",
     "edit_account": "Happy to help with your account details.", "get_invoice": "Let's find that invoice.",
@@ -331,6 +332,7 @@ HUMAN_TASKS = {
     "payment_issue": "look into payments", "place_order": "place orders for you",
     "set_up_shipping_address": "set up a shipping address", "change_shipping_address": "change a shipping address",
     "contact_customer_service": "connect you by phone or email", "get_refund": "issue refunds",
+    "gift_service": "arrange gift wrapping, a gift note or a parcel sent to someone else",
     "track_refund": "see refund payments",
 }
 SIGN_IN_FOR_ORDERS = "I can only look up orders for a signed-in customer: please sign in and ask again."

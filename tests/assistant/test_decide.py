@@ -873,3 +873,9 @@ def test_a_yes_or_no_question_about_what_is_shown_is_answered(message, slots):
 def test_asking_for_others_in_a_material_is_a_refinement():
     action = decide(shown(), parse("refine", confidence=0.8, attributes={"material": "leather"}), "any in leather?")
     assert action.kind == "refine", action
+
+
+@pytest.mark.parametrize("message", ["Can you gift wrap them separately?", "can you put a little gift note in with it"])
+def test_a_service_asked_of_the_shop_is_a_support_matter(message):
+    action = decide(shown(), parse("product_question", confidence=0.7), message)
+    assert action.kind == "support", action
