@@ -71,11 +71,12 @@ _QUANTITY = (rf"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me|go fo
 
 
 CUES: tuple[Cue, ...] = (
-    Cue("yes", r"^\W*(?:y(?:es|ep|up|eah?|a)|sure|ok(?:ay)?|go on(?: then)?|please do|do it|why not|"
+    Cue("yes", r"^\W*(?:y(?:es|ep|up|eah?|a|eh|ah|as|us)|sure|ok(?:ay)?|go on(?: then)?|please do|do it|why not|"
                r"absolutely|definitely|sounds good|perfect|haan|ha+n ji|ji|of course|add it|"
                r"pop it in|go for it)\b(?!.*\?\s*$)",
         "a yes to the assistant's offer (read only while an offer is pending)",
-        matches=("yes please", "yeah go on then", "ok", "sure, add it", "go for it!", "haan ji"),
+        matches=("yes please", "yeah go on then", "ok", "sure, add it", "go for it!", "haan ji",
+                 "yeh go on, 2 so i have a spare"),
         misses=("yesterday i bought one", "okay but is it washable?", "no thanks", "sure is it in blue?",
                 "great, thanks a ton! bye")),
     Cue("asks_besides", r"\?|\bbut\b|(?:^|[,.;!]|\band\b|\bso\b)\W*(?:(?:y(?:es|eah?|ep)|ok(?:ay)?|sure|haan)\W+)?"

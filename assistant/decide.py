@@ -154,7 +154,8 @@ def _yes_to_offer(t: Turn) -> bool:
     "yes. but can you show more first"): a yes with a question or a new constraint answers
     that, and the offer waits."""
     said_yes = t.parse.intent == "affirm" or (cue("yes").found(t.message) and not cue("declines").found(t.message)
-                                               and t.parse.intent != "deny")
+                                               and t.parse.intent != "deny") \
+        or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT and not t.parse.slots.references)
     asks_besides = cue("asks_besides").found(t.message) or cue("more").found(t.message) \
         or t.constrains(recipients=False) or cue("deals").found(t.message) or t.new_kind()
     return _offer_pending(t) and said_yes and not cue("no").found(t.message) and not asks_besides \

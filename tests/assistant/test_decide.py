@@ -879,3 +879,9 @@ def test_asking_for_others_in_a_material_is_a_refinement():
 def test_a_service_asked_of_the_shop_is_a_support_matter(message):
     action = decide(shown(), parse("product_question", confidence=0.7), message)
     assert action.kind == "support", action
+
+
+def test_a_request_to_buy_read_by_the_parser_answers_a_pending_offer():
+    state = shown(pending=Pending(kind="offer_add", product_id="a"))
+    action = decide(state, parse("add_to_cart", confidence=0.69), "yeh go on, 2 so i have a spare when she nicks it")
+    assert (action.kind, action.rule) == ("add_to_cart", "yes_to_offer"), action
