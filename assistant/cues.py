@@ -390,6 +390,14 @@ CUES: tuple[Cue, ...] = (
                  "pls dont put the price in the package, its a surprise", "can u gift wrap it"),
         misses=("do you sell gift wrap paper", "gift wrap sets", "wrap it up, im done shopping",
                 "does it come gift wrapped")),
+    Cue("arrived_damaged", r"\b(?:arrived|came|turned up|got here|delivered|received)\b[^.?!]{0,30}\b(?:broken|cracked|damaged|"
+                           r"smashed|chipped|dented|torn|missing|faulty)\b|\b(?:broken|cracked|damaged|smashed|chipped|"
+                           r"dented|torn|faulty)\b[^.?!]{0,30}\b(?:when|in the|on) (?:it |they )?(?:arrived|came|delivery|"
+                           r"parcel|post|box)\b",
+        "something bought that came broken: a return or a complaint about an order, never a search",
+        matches=("the nesting doll boxes, one of them was cracked when it came", "my mug arrived smashed",
+                 "it came damaged"),
+        misses=("is it easily broken?", "came across these cute mugs", "need a new one, mine is broken")),
     Cue("pays", r"\b(?:cod|cash on delivery|upi|emi|no cost emi|gpay|google pay|paytm|phonepe|net ?banking|paypal|klarna|"
                 r"apple pay|(?:credit|debit) cards?|instal(?:l)?ments?|pay (?:later|in parts|by card|by cash|cash))\b",
         "a way to pay asked about: the store's payment methods, never a product",

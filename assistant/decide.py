@@ -614,6 +614,7 @@ RULES: tuple[Rule, ...] = (
                                                        and not cue("more").found(t.message))) and not t.new_kind()),
     _rule("asks_for_a_service", "support", lambda t: cue("gift_service").found(t.message) and not t.new_kind()
           and not cue("asks_if_sold").found(t.message), lambda t: "gift_service"),
+    _rule("reports_damage", "support", lambda t: cue("arrived_damaged").found(t.message), lambda t: "return_item"),
     _rule("asks_how_to_pay", "support", lambda t: cue("pays").found(t.message) and not t.new_kind(),
           lambda t: "check_payment_methods"),
     _rule("sets_quantity", "set_quantity", lambda t: cue("set_quantity").found(t.message)),

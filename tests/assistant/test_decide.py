@@ -885,3 +885,9 @@ def test_a_request_to_buy_read_by_the_parser_answers_a_pending_offer():
     state = shown(pending=Pending(kind="offer_add", product_id="a"))
     action = decide(state, parse("add_to_cart", confidence=0.69), "yeh go on, 2 so i have a spare when she nicks it")
     assert (action.kind, action.rule) == ("add_to_cart", "yes_to_offer"), action
+
+
+def test_a_thing_that_came_broken_is_a_return_not_a_search():
+    action = decide(shown(), parse("search", confidence=0.4), "the nesting doll boxes, one of them was cracked when it came",
+                    kinds=["box"])
+    assert (action.kind, action.intent) == ("support", "return_item"), action
