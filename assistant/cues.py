@@ -155,7 +155,7 @@ CUES: tuple[Cue, ...] = (
                 "can i get a discount", "can i have a look at more")),
     Cue("shows_basket", r"\b(?:show|see|view|check|open)\s+(?:me\s+)?(?:my |the )?(?:cart|basket|trolley)\b|"
                         r"\bwhat'?s (?:in )?(?:my|the) (?:cart|basket|trolley)\b|\bwhat'?s (?:the|my) total\b|"
-                        r"\b(?:cart|basket) total\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
+                        r"\b(?:cart|basket) total\b|\b(?:cart|basket) (?:dikhao|dikha do|batao|dekhna)\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
         "asking to see the basket or its total",
         matches=("nvm will use my old one. show cart", "back. what's the total now", "whats in my basket"),
         misses=("add it to my cart", "remove it from the basket", "total waste of money lol")),
@@ -180,7 +180,8 @@ CUES: tuple[Cue, ...] = (
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
                 "meh ill get him some in town", "where is my order 536365", "how do I check out?",
                 "what would go with the first one?")),
-    Cue("remove", r"\b(?:remove|take (?:[\w-]+ ){0,4}?out|get rid of|delete)\b",
+    Cue("remove", r"\b(?:remove|take (?:[\w-]+ ){0,4}?out|take (?:the|that|those|these|it|them)(?: [\w-]+){0,3}? off|"
+                  r"get rid of|delete)\b",
         "taking something out of the basket",
         matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp"),
         misses=("take 2 of the first", "which one stands out", "add it")),
@@ -279,7 +280,8 @@ CUES: tuple[Cue, ...] = (
         matches=("more like the second one", "similar to the first but cheaper", "same but in black"),
         misses=("any more?", "i like it", "show me more")),
     Cue("deals", r"\b(?:discounts?|sale|sales|coupons?|vouchers?|promo(?:tion)?s?|promo ?codes?|deals?|"
-                 r"on offer|any offers?|special offers?|offers? on\b|(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|for (?:students|nhs|key workers|teachers)|"
+                 r"on offer|any offers?|special offers?|offers? on\b|offers? (?:aaye|hai|milega|milenge|chal)\w*|"
+                 r"(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|for (?:students|nhs|key workers|teachers)|"
                  r"black friday|cyber monday|boxing day|cash ?back|bulk (?:price|discount)|reduced|clearance|"
                  r"price match|freebies?|free gift|loyalty|multi-?buys?|combo (?:offers?|deals?)|bogo(?:f)?|"
                  r"buy one get one|\d for \d)\b",
@@ -398,6 +400,16 @@ CUES: tuple[Cue, ...] = (
         matches=("the nesting doll boxes, one of them was cracked when it came", "my mug arrived smashed",
                  "it came damaged"),
         misses=("is it easily broken?", "came across these cute mugs", "need a new one, mine is broken")),
+    Cue("order_number", r"^\W*(?:(?:my |the )?order\s*(?:no\.?|number|id|#)?\W*)?(?:[a-z]{2}\d{8,}|\d{5,7})\b"
+                        r"(?:\W+(?:i think|pls check|please check|please|pls|thanks|is the number|that's it))?\W*$",
+        "an order number said alone (the answer to 'which order?'): an order matter",
+        matches=("536365 i think", "OD50711234980. pls check", "order no 536365"),
+        misses=("2 of them", "under 5000", "536365 is that my order or what was in it")),
+    Cue("arrives_by", r"\b(?:reach|arrive|get here|be delivered|deliver(?: it| them)?|dispatch(?:ed)?|ship(?:ped)?|come)\b"
+                      r"[^.?!]{0,12}\b(?:by|before|in time for|till|until)\b",
+        "when an order will come: a delivery question, even about the product in view",
+        matches=("will it reach by friday? 400076", "will it arrive before christmas", "can you deliver it by monday"),
+        misses=("is it big enough by itself", "which comes with a lid", "reach me a bigger one")),
     Cue("pays", r"\b(?:cod|cash on delivery|upi|emi|no cost emi|gpay|google pay|paytm|phonepe|net ?banking|paypal|klarna|"
                 r"apple pay|(?:credit|debit) cards?|instal(?:l)?ments?|pay (?:later|in parts|by card|by cash|cash))\b",
         "a way to pay asked about: the store's payment methods, never a product",

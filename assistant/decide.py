@@ -610,10 +610,14 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_for_a_person", "handoff",
           lambda t: t.parse.intent == "contact_human_agent" and cue("a_person").found(t.message)),
     _rule("asks_about_deals", "deals",
-          lambda t: (cue("deals").found(t.message) or (t.parse.intent == "deals" and t.parse.confidence >= SUPPORT_DOUBT
-                                                       and not cue("more").found(t.message))) and not t.new_kind()),
-    _rule("asks_for_a_service", "support", lambda t: cue("gift_service").found(t.message) and not t.new_kind()
+          lambda t: (cue("deals").found(t.message) and (not t.new_kind() or "?" in t.message))
+          or (t.parse.intent == "deals" and t.parse.confidence >= SUPPORT_DOUBT and not cue("more").found(t.message)
+              and not t.new_kind())),  # "a discount if I buy 10? thinking party bags": the deal is asked
+    _rule("asks_for_a_service", "support", lambda t: cue("gift_service").found(t.message)
           and not cue("asks_if_sold").found(t.message), lambda t: "gift_service"),
+    _rule("gives_an_order_number", "support", lambda t: cue("order_number").found(t.message), lambda t: "track_order"),
+    _rule("asks_when_it_arrives", "support", lambda t: cue("arrives_by").found(t.message) and not t.new_kind(),
+          lambda t: "delivery_period"),
     _rule("reports_damage", "support", lambda t: cue("arrived_damaged").found(t.message), lambda t: "return_item"),
     _rule("asks_how_to_pay", "support", lambda t: cue("pays").found(t.message) and not t.new_kind(),
           lambda t: "check_payment_methods"),

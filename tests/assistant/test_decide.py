@@ -891,3 +891,24 @@ def test_a_thing_that_came_broken_is_a_return_not_a_search():
     action = decide(shown(), parse("search", confidence=0.4), "the nesting doll boxes, one of them was cracked when it came",
                     kinds=["box"])
     assert (action.kind, action.intent) == ("support", "return_item"), action
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("536365 i think", "track_order"), ("OD50711234980. pls check", "track_order"),
+    ("will it reach by friday? 400076", "delivery_period"),
+    ("Can you gift wrap it and send it straight to her?", "gift_service"),
+])
+def test_order_numbers_arrival_and_services_are_support(message, intent):
+    action = decide(shown(), parse("product_question", confidence=0.4), message, kinds=["wrap"] if "wrap" in message else [])
+    assert (action.kind, action.intent) == ("support", intent), action
+
+
+def test_a_deal_asked_beside_a_kind_is_a_deals_question():
+    message = "do you do a discount if I buy 10 of something? thinking party bags for all the kids"
+    assert decide(shown(), parse("search", confidence=0.44), message, kinds=["party bag"]).kind == "deals"
+
+
+def test_taking_a_named_thing_off_is_a_removal():
+    action = decide(shown(), parse("search", confidence=0.56), "can you take the napkins off actually, my mum's got loads",
+                    basket=("RED NAPKINS",))
+    assert action.kind == "remove_from_cart", action
