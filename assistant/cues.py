@@ -303,7 +303,7 @@ CUES: tuple[Cue, ...] = (
         misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
                 "reduce the price to 500?", "cut it to 30 cm")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
-                             r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|"
+                             r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|sast[aei]|"
                              r"(?:price|cost)s? (?:is |are )?(?:too|bit|a bit|very) high|"
                              r"too (?:expensive|pricey|dear|steep)|(?:over|out of|above) (?:my |the |our )?budget)\b",
         "a comparative of price or quality: a price change, up or down, even when the parser tags none",

@@ -53,7 +53,7 @@ _PRICE_TALK = re.compile(r"cheap|expensive|pric|cost|budget|afford|dear|premium|
                          r"money|bargain|econom|pound|quid|rupee|£|₹|\$|"
                          r"\b(?:less|lower|high(?:er)?)\b(?!\s+(?!(?:than|end|budget|range|please|pls|plz|then|still|maybe|if|ones?|tho|though|thanks)\b)[a-z]{3,})", re.I)
 _PRICE_NOUN = re.compile(r"\b(?:prices?|priced|costs?)\b(?!\s+(?:less|more)\b)", re.I)  # asks it, moves it nowhere
-_CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sasta|save|saving|"
+_CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sast[aei]|save|saving|"
                       r"too (much|expensive|pricey)", re.I)
 _PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|"
                       r"higher|quality|luxur|splurge|upmarket|high[- ]end|more money|proper", re.I)
@@ -63,6 +63,8 @@ _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower th
                         r"at least|min(?:imum)?|around|about|approx(?:imately)?|roughly|between|from|costs?|costing|"
                         r"priced(?: at)?|price|for less than)\s*$", re.I)
 _WORD = re.compile(r"[a-z][a-z']*", re.I)
+_BOUND_AFTER = re.compile(r"\s*(?:se kam|se neeche|se zyada|se jyada|se upar|tak\b|ke andar|ke neeche|or less|or under|"
+                          r"or more|or over|max\b|tops\b)", re.I)  # "500 se kam": a budget said after its amount
 _COUNTED = re.compile(r"^\s*(?!(?:quid|pounds|rupees|bucks|dollars|euros|pence|cents|rs|k|lakhs|lacs|thousands|hundreds|grands)\b)[a-z]{3,}s\b", re.I)
 _KARAT = re.compile(r"^\s*(?:gold|diamond|white|yellow|rose|solid|plated|hallmark)", re.I)
 _FAN_OF = re.compile(r"\b(?:(?:a |an |the |such a |big |huge |massive |mega |super |true )*fan of|(?:is|'s|am|are) "
@@ -173,7 +175,7 @@ def _priced(message: str, amount: float) -> bool:
         # A bare number is a price only with a currency or a price word next to it: "my son is
         # 12" and "for 6 people" are not budgets.
         if _CURRENCY_NEAR.search(message[max(0, m.start() - 4):m.end() + 16]) or _PRICE_CUE.search(before) \
-                or re.search(r"\bbudget\b", message, re.I):
+                or _BOUND_AFTER.match(after) or re.search(r"\bbudget\b", message, re.I):
             return True
     return False
 

@@ -912,3 +912,8 @@ def test_taking_a_named_thing_off_is_a_removal():
     action = decide(shown(), parse("search", confidence=0.56), "can you take the napkins off actually, my mum's got loads",
                     basket=("RED NAPKINS",))
     assert action.kind == "remove_from_cart", action
+
+
+def test_a_hinglish_budget_after_its_amount_refines():
+    action = decide(shown(), parse("search", confidence=0.88, max_price=500.0), "thoda sasta dikhao na, 500 se kam")
+    assert action.kind == "refine", action
