@@ -455,6 +455,10 @@ CUES: tuple[Cue, ...] = (
         "a question closed the Hindi way ('waterproof hai?', 'real stone hai ya artificial', 'size 6 milega')",
         matches=("real stone hai ya artifical", "it comes in 10-11 yrs na?", "skmei red one waterprof hai?"),
         misses=("haan", "nahi chahiye", "hai na the first one lol ok")),
+    Cue("compares", r"\b(?:compare|comparison|difference|differ|better|best|vs|versus|which|or the)\b",
+        "words of a comparison between shown products",
+        matches=("which is better", "compare the first two", "the 1st or the 3rd?"),
+        misses=("the 2nd one, batteries or plug in?", "is it waterproof", "add the first one")),
     Cue("placed", r"\b(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\s+(?:one|wala|wali|wale|pair|set|piece)\b|"
                   r"\bthe (?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\b(?!\s+(?:time|thing|day|week|order))",
         "a shown product pointed at by its place in the list",

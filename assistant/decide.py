@@ -648,7 +648,8 @@ RULES: tuple[Rule, ...] = (
                                                 and not t.constrains()))),
     _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
         cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references)))),
-    _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()),
+    _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()
+          and not (len(cue("placed").spans(t.message)) == 1 and not cue("compares").found(t.message))),
     _rule("question_about_shown", "answer",
           lambda t: t.shown and t.parse.intent == "product_question" and not t.new_kind()),
     _rule("asks_about_a_named_one", "answer", _asks_about_named),

@@ -917,3 +917,9 @@ def test_taking_a_named_thing_off_is_a_removal():
 def test_a_hinglish_budget_after_its_amount_refines():
     action = decide(shown(), parse("search", confidence=0.88, max_price=500.0), "thoda sasta dikhao na, 500 se kam")
     assert action.kind == "refine", action
+
+
+def test_a_choice_of_features_about_one_shown_is_a_question_not_a_comparison():
+    action = decide(shown(), parse("compare", confidence=0.56), "the 2nd one, batteries or plug in?")
+    assert action.kind == "answer", action
+
