@@ -401,7 +401,8 @@ def _asks_about_placed(t: Turn) -> bool:
     others = cue("others").found(t.message) or _budget_said(t) or cue("wants").found(t.message) \
         or cue("another_thing").found(t.message)
     return t.shown and asked and len(places) == 1 and not others and not t.new_kind() \
-        and not any(cue(n).found(t.message) for n in ("buy", "asks_to_have", "more", "like_this", "asks_for_products"))
+        and not any(cue(n).found(t.message) for n in ("buy", "asks_to_have", "more", "like_this", "asks_for_products",
+                                                      "comparative_price", "bigger", "smaller"))
 
 
 def _asks_whether_it_is(t: Turn) -> bool:
@@ -414,7 +415,9 @@ def _asks_whether_it_is(t: Turn) -> bool:
     others = any(cue(n).found(t.message) for n in ("others", "wants", "asks_for_products", "asks_if_sold", "more",
                                                     "like_this", "comparative_price", "bigger", "smaller",
                                                     "another_thing", "buy", "asks_to_have"))
-    return t.shown and asked and points and not others and not _budget_said(t) and not t.new_kind() \
+    named = cue("names_one").search(t.message)  # "red one?" asks for a red one: a refinement
+    by_look = named is not None and bool(set(lexical_words(named.group(0))) & (COLOURS | MATERIALS))
+    return t.shown and asked and points and not others and not by_look and not _budget_said(t) and not t.new_kind() \
         and t.parse.intent not in SUPPORT_INTENTS and t.parse.intent not in ("compare", "similar")
 
 

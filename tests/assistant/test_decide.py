@@ -923,3 +923,9 @@ def test_a_choice_of_features_about_one_shown_is_a_question_not_a_comparison():
     action = decide(shown(), parse("compare", confidence=0.56), "the 2nd one, batteries or plug in?")
     assert action.kind == "answer", action
 
+
+
+@pytest.mark.parametrize("message,slots", [("cheaper than the first one?", {"price_change": "lower"}),
+                                           ("red one?", {"attributes": {"colour": "red"}})])
+def test_asking_for_a_cheaper_or_another_colour_one_is_a_refinement(message, slots):
+    assert decide(shown(), parse("refine", confidence=0.8, **slots), message).kind == "refine"
