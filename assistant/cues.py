@@ -145,20 +145,25 @@ CUES: tuple[Cue, ...] = (
                 "yes, we have 3 kids", "yes please, i have 2 already", "ill take 6 pack", "ill take 2 seater one",
                 "get me 3 seater one", "ill take 12 months")),
     Cue("asks_to_have", r"\b(?:can|could|may) (?:i|we) (?:have|get|grab|take|order|buy) (?:(?:\d+|one|two|three|four|five|six|"
-                        r"ten|a couple|a few)\s+(?:(?:packs?|sets?|boxes|pieces|pcs)\s+)?of\s+)?(?:it|them|that(?: one)?|"
-                        r"this(?: one)?|those|these|both|the [\w'-]+(?: [\w'-]+)?)\b"
+                        r"ten|a couple|a few)\s+(?:(?:packs?|sets?|boxes|pieces|pcs)\s+)?of\s+(?:it|them|those|these|the [\w'-]+(?: [\w'-]+)?)|"
+                        r"it|them|that one|this one|those|these|both|the (?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|"
+                        r"last) one)\b"
                         r"(?!(?:\s+[\w'-]+)?\s+(?:in|with|by|for|delivered|sent|cheaper|gift|wrapped|instead|or)\b)",
         "asking to have a shown product, politely, as a question: a request to buy ('could I have three of them?')",
         matches=("ok can i have 2 packs of the first plates", "can i get 4 of it", "Could I have three of them? It's a big tree.",
                  "can we have both"),
         misses=("can i have it in blue?", "can i get the first one delivered by friday", "can i have them gift wrapped",
-                "can i get a discount", "can i have a look at more")),
-    Cue("shows_basket", r"\b(?:show|see|view|check|open)\s+(?:me\s+)?(?:my |the )?(?:cart|basket|trolley)\b|"
-                        r"\bwhat'?s (?:in )?(?:my|the) (?:cart|basket|trolley)\b|\bwhat'?s (?:the|my) total\b|"
+                "can i get a discount", "can i have a look at more", "can i get the price?", "can i have the link pls",
+                "can i get the same in blue?", "can i get the refund for my last order?")),
+    Cue("shows_basket", r"\b(?:show|see|view|check|open)\s+(?:me\s+)?(?:my |the )?(?:cart|basket|trolley)"
+                        r"(?!\s+(?!(?:please|pls|plz|now|once|again|thanks)\b)\w)|"
+                        r"\bwhat'?s (?:in )?(?:my|the) (?:cart|basket|trolley)\b|(?:^|[.!]\s*)\W*(?:(?:ok|back|so)\W+)?"
+                        r"what'?s (?:the|my) total\b|"
                         r"\b(?:cart|basket) total\b|\b(?:cart|basket) (?:dikhao|dikha do|batao|dekhna)\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
         "asking to see the basket or its total",
         matches=("nvm will use my old one. show cart", "back. what's the total now", "whats in my basket"),
-        misses=("add it to my cart", "remove it from the basket", "total waste of money lol")),
+        misses=("add it to my cart", "remove it from the basket", "total waste of money lol", "show me trolley bags",
+                "check the basket size of the first one", "if i take 3 of the first one, what's the total?")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
                r"\b(?:add (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"i'?ll (?:take|have|get|buy|grab) (?:it|them|that|this|those|these|the|one|two|both|\d+)|"
@@ -186,12 +191,13 @@ CUES: tuple[Cue, ...] = (
         matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp"),
         misses=("take 2 of the first", "which one stands out", "add it")),
     Cue("removes_a_named_one", r"^\W*(?:(?:ok|okay|actually|oh|and|pls|please|so|hmm|wait)\W+){0,2}"
-                               r"(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){0,2}\s+ones\b)",
+                               r"(?:(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){0,2}\s+ones\b)(?!\s+(?:price|tags?|labels?|stickers?|packaging)\b)|"
+                               r"take the (?:[\w'-]+ ){1,4}?out\b)",
         "a removal that opens the message and names the thing: about the basket, whatever it holds",
         matches=("remove the kadhai, my mom is giving me hers", "actually remove the earphones",
-                 "ok get rid of the lamp"),
+                 "ok get rid of the lamp", "take the hot water bottle out actually"),
         misses=("get rid of anything red", "i want to remove the stains from my rug, any cleaner?",
-                "remove it", "take the mug out", "get rid of the ladies ones")),
+                "remove it", "get rid of the ladies ones", "remove the price tag please, its a gift")),
     Cue("basket", r"\b(?:basket|cart|trolley)\b",
         "the basket named: a removal that names it is about the basket, whatever it holds",
         matches=("take the jeans out of my cart", "remove that from the basket", "empty my trolley"),
@@ -281,14 +287,14 @@ CUES: tuple[Cue, ...] = (
         misses=("any more?", "i like it", "show me more")),
     Cue("deals", r"\b(?:discounts?|sale|sales|coupons?|vouchers?|promo(?:tion)?s?|promo ?codes?|deals?|"
                  r"on offer|any offers?|special offers?|offers? on\b|offers? (?:aaye|hai|milega|milenge|chal)\w*|"
-                 r"(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|for (?:students|nhs|key workers|teachers)|"
+                 r"(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|"
                  r"black friday|cyber monday|boxing day|cash ?back|bulk (?:price|discount)|reduced|clearance|"
                  r"price match|freebies?|free gift|loyalty|multi-?buys?|combo (?:offers?|deals?)|bogo(?:f)?|"
                  r"buy one get one|\d for \d)\b",
         "a question about deals and discounts: answered from the store policy, never a product search",
         matches=("do u do student discount", "any sale on?", "is there a black friday deal",
                  "could I get money off the second one?", "got a promo code?", "10% off?",
-                 "any multibuy on party stuff", "anything for students?", "any combo offer if i buy 2 things", "do you do 3 for 2"),
+                 "any multibuy on party stuff", "any student discount?", "any combo offer if i buy 2 things", "do you do 3 for 2"),
         misses=("show me some t-shirts", "how much is delivery", "switch it off", "offered to add?",
                 "which of these offers more storage?", "what are its selling points?", "a nail paint combo",
                 "pack of 2 for my kids", "budget is like 600 max, im a student lol", "i work for the nhs")),
@@ -382,7 +388,8 @@ CUES: tuple[Cue, ...] = (
                  "do u have slippers", "i'm after a lunch bag for my son"),
         misses=("my son starts school in june", "a garden party next week", "afternoon all",
                 "a lunch box for after school")),
-    Cue("gift_service", r"(?<!comes )(?<!come )\bgift ?wrap(?:ped|ping)?\b(?!\s+(?:paper|sheets?|rolls?|sets?))|\bgift (?:note|message)\b|"
+    Cue("gift_service", r"(?<!comes )(?<!come )\bgift ?wrap(?:ped|ping)?\b(?!\s+(?:paper|sheets?|rolls?|sets?|ribbons?|supplies|"
+                        r"bags?|tape))|\bgift (?:note|message)\b(?!\s+cards?)|"
                         r"\b(?:wrap|pack) (?:it|them|each|both) (?:separately|individually)\b|"
                         r"\bsend (?:it|them) (?:straight|direct(?:ly)?) to\b|\bprice (?:tag )?(?:in|on|off|inside) the "
                         r"(?:package|parcel|box)\b",
@@ -392,29 +399,32 @@ CUES: tuple[Cue, ...] = (
                  "pls dont put the price in the package, its a surprise", "can u gift wrap it"),
         misses=("do you sell gift wrap paper", "gift wrap sets", "wrap it up, im done shopping",
                 "does it come gift wrapped")),
-    Cue("arrived_damaged", r"\b(?:arrived|came|turned up|got here|delivered|received)\b[^.?!]{0,30}\b(?:broken|cracked|damaged|"
+    Cue("arrived_damaged", r"\b(?:arrived|came|turned up|got here|delivered|received)\b[^.?!]{0,30}(?<!nothing )(?<!not )(?<!no )\b(?:broken|cracked|damaged|"
                            r"smashed|chipped|dented|torn|missing|faulty)\b|\b(?:broken|cracked|damaged|smashed|chipped|"
                            r"dented|torn|faulty)\b[^.?!]{0,30}\b(?:when|in the|on) (?:it |they )?(?:arrived|came|delivery|"
                            r"parcel|post|box)\b",
         "something bought that came broken: a return or a complaint about an order, never a search",
         matches=("the nesting doll boxes, one of them was cracked when it came", "my mug arrived smashed",
                  "it came damaged"),
-        misses=("is it easily broken?", "came across these cute mugs", "need a new one, mine is broken")),
+        misses=("is it easily broken?", "came across these cute mugs", "need a new one, mine is broken",
+                "it arrived, nothing missing, thanks!")),
     Cue("order_number", r"^\W*(?:(?:my |the )?order\s*(?:no\.?|number|id|#)?\W*)?(?:[a-z]{2}\d{8,}|\d{5,7})\b"
                         r"(?:\W+(?:i think|pls check|please check|please|pls|thanks|is the number|that's it))?\W*$",
         "an order number said alone (the answer to 'which order?'): an order matter",
         matches=("536365 i think", "OD50711234980. pls check", "order no 536365"),
         misses=("2 of them", "under 5000", "536365 is that my order or what was in it")),
-    Cue("arrives_by", r"\b(?:reach|arrive|get here|be delivered|deliver(?: it| them)?|dispatch(?:ed)?|ship(?:ped)?|come)\b"
-                      r"[^.?!]{0,12}\b(?:by|before|in time for|till|until)\b",
+    Cue("arrives_by", r"\b(?:reach|arrive|get here|be delivered|deliver(?: it| them)?|dispatch(?:ed)?|ship(?:ped)?)\b"
+                      r"[^.?!]{0,12}\b(?:by|before|in time for|till|until)\s+(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|"
+                      r"the weekend|next|christmas|xmas|diwali|eid|\d)",
         "when an order will come: a delivery question, even about the product in view",
         matches=("will it reach by friday? 400076", "will it arrive before christmas", "can you deliver it by monday"),
-        misses=("is it big enough by itself", "which comes with a lid", "reach me a bigger one")),
+        misses=("is it big enough by itself", "which comes with a lid", "reach me a bigger one",
+                "does it come in blue by any chance?", "will it reach till the knee?")),
     Cue("pays", r"\b(?:cod|cash on delivery|upi|emi|no cost emi|gpay|google pay|paytm|phonepe|net ?banking|paypal|klarna|"
-                r"apple pay|(?:credit|debit) cards?|instal(?:l)?ments?|pay (?:later|in parts|by card|by cash|cash))\b",
+                r"apple pay|instal(?:l)?ments?|pay (?:later|in parts|by card|by cash|cash|with (?:a )?card))\b",
         "a way to pay asked about: the store's payment methods, never a product",
         matches=("cod available hai?", "upi chalega?", "back. emi option hai?", "can i pay by card"),
-        misses=("codes for first orders", "the upper one", "a debit note")),
+        misses=("codes for first orders", "the upper one", "a debit note", "any with slots for credit cards?")),
     Cue("support_talk", r"order|deliver|parcel|package|post(?:ed|age|man)?\b|courier|ship|track|arriv|came|"
                         r"turned up|refund|money back|return|send (?:it )?back|exchange|swap|cancel|account|"
                         r"password|log ?in|sign (?:up|in)|regist|subscri|newsletter|e-?mail|pay|paid|charg|card|"
@@ -451,11 +461,11 @@ CUES: tuple[Cue, ...] = (
                 "wat a cutie the owl one", "whats not to love, the owl one is perfect",
                 "love the owl one, whether she likes it or not",
                 "would love the owl one", "had a look, the owl one is adorable", "can't believe how cute it is")),
-    Cue("asks_hinglish", r"\b(?:hai|h|hain|milega|milegi|chalega|na|kya)\W*\??\W*$|\bhai ya\b",
+    Cue("asks_hinglish", r"\b(?:hai|h|hain|milega|milegi|chalega|na|kya)\s*\?|\b(?:milega|milegi|chalega|kya)\W*$|\bhai ya\b",
         "a question closed the Hindi way ('waterproof hai?', 'real stone hai ya artificial', 'size 6 milega')",
         matches=("real stone hai ya artifical", "it comes in 10-11 yrs na?", "skmei red one waterprof hai?"),
-        misses=("haan", "nahi chahiye", "hai na the first one lol ok")),
-    Cue("compares", r"\b(?:compare|comparison|difference|differ|better|best|vs|versus|which|or the)\b",
+        misses=("haan", "nahi chahiye", "hai na the first one lol ok", "2nd one mast hai", "the first one theek hai")),
+    Cue("compares", r"\b(?:compare|comparison|difference|differ|better|best|vs|versus|which|or the|than)\b",
         "words of a comparison between shown products",
         matches=("which is better", "compare the first two", "the 1st or the 3rd?"),
         misses=("the 2nd one, batteries or plug in?", "is it waterproof", "add the first one")),
@@ -536,7 +546,7 @@ CUES: tuple[Cue, ...] = (
         matches=("is it waterproof", "add them", "the blue one"),
         misses=("earphones for him", "also a watch", "need earrings to match")),
     Cue("owned", r"\b(?:my|her|his|their|our|your|the)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+)\s+"
-                 r"(?:is|are|was|were|has|have|had|keeps|gets|feels?)\b",
+                 r"(?:is|are|was|were|has|have|had|keeps|gets|feels?)\b(?!\s+(?:what|exactly|just what|the one)\b)",
         "something the customer or the person they shop for has, told about ('her skin is "
         "sensitive'): it describes them; said mid-need, it is not a thing asked for",
         matches=("cotton only, her skin is v sensitive", "my waist is 34", "his knees are shot",

@@ -155,7 +155,9 @@ def _yes_to_offer(t: Turn) -> bool:
     that, and the offer waits."""
     said_yes = t.parse.intent == "affirm" or (cue("yes").found(t.message) and not cue("declines").found(t.message)
                                                and t.parse.intent != "deny") \
-        or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT and not t.parse.slots.references)
+        or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT and not t.parse.slots.references
+            and not t.singled and not cue("placed").found(t.message) and not cue("names_one").found(t.message)
+            and not re.search(r"\b(?:both|other|instead|another)\b", t.message, re.I))  # the offered one, no other
     asks_besides = cue("asks_besides").found(t.message) or cue("more").found(t.message) \
         or t.constrains(recipients=False) or cue("deals").found(t.message) or t.new_kind()
     return _offer_pending(t) and said_yes and not cue("no").found(t.message) and not asks_besides \
@@ -222,6 +224,8 @@ def _explicit_buy(t: Turn) -> bool:
     firm = _firm_buy(t)
     polite = cue("asks_to_have").search(t.message)  # "could I have three of them?": asked as a question
     found = firm or cue("buy").search(t.message) or polite
+    if found is polite and t.parse.intent in SUPPORT_INTENTS:  # "can i get the refund for my last order?"
+        return False
     if not found or not (t.shown or t.state.focus) or ("?" in t.message[found.start():] and found is not polite) \
             or cue("refuses").found(t.message[:found.end()]):  # "dont put it in please", "mat daal do"
         return False
@@ -504,7 +508,8 @@ def _gift_ideas(t: Turn) -> bool:
     """A gift asked for that says nothing the store's titles use about the person ("present for
     my dad", "my sister's 30 next month and I'm clueless"), with no kind in hand: ideas to start
     from, not a search of those words. A need of a kind already in hand is refined instead."""
-    worded = asks_for_a_gift(t.message) and t.parse.intent not in SUPPORT_INTENTS \
+    unnamed_for = cue("unnamed").found(t.message) and named_recipient(t.message) is not None  # "something for my nan"
+    worded = (asks_for_a_gift(t.message) or unnamed_for) and t.parse.intent not in SUPPORT_INTENTS \
         and t.parse.is_talk_by() < CONFIDENT  # not "a gift receipt?"
     asked = (t.parse.intent == "gift_help" and not t.parse.slots.references) or worded
     fresh = t.need is None or (t.need.kind is None and not t.need.gift and not t.need.lexical)
@@ -618,7 +623,9 @@ RULES: tuple[Rule, ...] = (
               and not t.new_kind())),  # "a discount if I buy 10? thinking party bags": the deal is asked
     _rule("asks_for_a_service", "support", lambda t: cue("gift_service").found(t.message)
           and not cue("asks_if_sold").found(t.message), lambda t: "gift_service"),
-    _rule("gives_an_order_number", "support", lambda t: cue("order_number").found(t.message), lambda t: "track_order"),
+    _rule("gives_an_order_number", "support", lambda t: cue("order_number").found(t.message) and not _budget_said(t)
+          and (t.state.last_action == "support" or re.search(r"\border\b|\bod\d", t.message, re.I) is not None),
+          lambda t: "track_order"),  # "536365 i think" after "which order?"; "15000" alone is a budget
     _rule("asks_when_it_arrives", "support", lambda t: cue("arrives_by").found(t.message) and not t.new_kind(),
           lambda t: "delivery_period"),
     _rule("reports_damage", "support", lambda t: cue("arrived_damaged").found(t.message), lambda t: "return_item"),
@@ -629,7 +636,8 @@ RULES: tuple[Rule, ...] = (
     _rule("size_refines_need", "refine", lambda t: _size_only(t) and t.need is not None),
     _rule("asks_to_buy", "add_to_cart", _explicit_buy),
     _rule("takes_a_count_of_one", "add_to_cart", lambda t: t.shown and cue("count_closes").found(t.message)
-          and "?" not in t.message and not t.new_kind()
+          and "?" not in t.message and not t.new_kind() and t.parse.intent not in ("product_question", "deny", "compare")
+          and not any(cue(n).found(t.message) for n in ("asks", "asks_hinglish", "negated"))
           and (bool(t.singled) or any(cue(n).found(t.message) for n in ("placed", "names_one")))),
     _rule("views_cart", "view_cart", lambda t: t.parse.intent == "view_cart" or (
         cue("shows_basket").found(t.message) and not cue("remove").found(t.message) and t.parse.intent not in SUPPORT_INTENTS)),
@@ -691,8 +699,10 @@ def _owned(kind: str, message: str) -> bool:
     """The kind is named only as something someone has ("my waist is 34", "his bag is torn")."""
     owned = {singular(w) for name in ("owned", "owned_place") for m in cue(name).finditer(message)
              for w in m.group(1).lower().split()}
-    owned |= {singular(w) for c in clauses(message, at_conjunctions=True) if cue("already_has").found(c)
-              for w in re.findall(r"[a-z'-]+", c.lower())}  # "my sister already got her a candle"
+    owned |= {singular(w) for c in re.split(r"[,.;:!?]|\b(?:so|but|and|though|tho|now)\b", message)
+              if cue("already_has").found(c) for w in re.findall(r"[a-z'-]+", c.lower())}  # "she already has a candle"
+    if re.search(r"\b(?:need|want|get|buy)\s+(?:a\s+)?(?:new|another|replacement)\b|\breplace\b", message, re.I):
+        return False  # "my phone is dead, i need a new one": the thing had is the thing wanted
     said = [singular(w) for w in re.findall(r"[a-z'-]+", message.lower())]
     last = singular(kind.split()[-1])
     return last in owned and said.count(last) == 1

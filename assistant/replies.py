@@ -413,8 +413,8 @@ def ask_interests(gender: str | None) -> str:
 
 
 def gift_starters(products: list[Product], reasons: list[str | None], gender: str | None) -> str:
-    """Best sellers as gift ideas, and the question that makes them personal."""
-    return results_reply(products, reasons, "A few of our best sellers to start from:") + "\n\n" + ask_interests(gender)
+    """Gift ideas (what the words found, then best sellers), and the question that makes them personal."""
+    return results_reply(products, reasons, "A few ideas to start from:") + "\n\n" + ask_interests(gender)
 
 
 def similar_results(products: list[Product], reasons: list[str | None]) -> str:

@@ -136,13 +136,15 @@ class KindIndex:
 
     def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
                  title_words: Iterable[str] = (), levels: dict[str, str] | None = None,
-                 titles: dict[str, list[str]] | None = None, alone: Iterable[str] = ()):
+                 titles: dict[str, list[str]] | None = None, alone: Iterable[str] = (),
+                 grouped: dict[str, set[int]] | None = None):
         self.vocabulary = frozenset(vocabulary)
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
         self.levels = dict(levels or {})  # kind word → the category level that is that kind ("tshirts")
         self.titles = dict(titles or {})  # kind word → its products' titles, lower case
         self.alone = frozenset(alone)  # kind words that are a whole category level by themselves ("belts")
+        self.grouped = dict(grouped or {})  # kind word → the products its category levels (not titles) put in it
         self.title_roots = frozenset(word_root(w) for w in self.title_words)  # "knitting", "sewing": knit, sew
 
     @classmethod
@@ -177,13 +179,17 @@ class KindIndex:
                     and sum(c.values()) >= 2}
         titles = Counter(w for words in said for w in set(words))
         of_kind: dict[str, list[str]] = {}
+        grouped: dict[str, set[int]] = {}
+        for i, p in enumerate(products):  # by category only: a WATCH STRAP title does not make straps watches
+            for w in product_kinds(p) & vocabulary:
+                grouped.setdefault(w, set()).add(i)
         for p, words in zip(products, said):
             lower = p.title.lower()  # one string per product, shared by its kinds' lists
             for w in (product_kinds(p) | set(words)) & vocabulary:
                 of_kind.setdefault(w, []).append(lower)
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
                    {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
-                   of_kind, alone & vocabulary)
+                   of_kind, alone & vocabulary, grouped)
 
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
@@ -242,8 +248,8 @@ class KindIndex:
     def _narrows(self, narrow: str, broad: str) -> bool:
         if narrow.split()[-1] == broad.split()[-1]:
             return len(narrow.split()) > len(broad.split())
-        inner = set(self.titles.get(narrow.split()[-1], ()))
-        outer = set(self.titles.get(broad.split()[-1], ()))
+        inner = self.grouped.get(narrow.split()[-1], set())
+        outer = self.grouped.get(broad.split()[-1], set())
         return bool(inner) and len(outer) > len(inner) and len(inner & outer) >= NARROWS * len(inner)
 
     def head_kind(self, phrase: str) -> str | None:

@@ -899,7 +899,9 @@ def test_a_thing_that_came_broken_is_a_return_not_a_search():
     ("Can you gift wrap it and send it straight to her?", "gift_service"),
 ])
 def test_order_numbers_arrival_and_services_are_support(message, intent):
-    action = decide(shown(), parse("product_question", confidence=0.4), message, kinds=["wrap"] if "wrap" in message else [])
+    state = DialogueState(need=SHOES, shown=["a", "b"], seen=["a", "b"], focus="a", last_action="support")
+    action = decide(state if intent == "track_order" else shown(), parse("product_question", confidence=0.4), message,
+                    kinds=["wrap"] if "wrap" in message else [])
     assert (action.kind, action.intent) == ("support", intent), action
 
 
@@ -929,3 +931,25 @@ def test_a_choice_of_features_about_one_shown_is_a_question_not_a_comparison():
                                            ("red one?", {"attributes": {"colour": "red"}})])
 def test_asking_for_a_cheaper_or_another_colour_one_is_a_refinement(message, slots):
     assert decide(shown(), parse("refine", confidence=0.8, **slots), message).kind == "refine"
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("can i get the price?", "product_question"), ("can i get the refund for my last order?", "get_refund"),
+    ("can i get the same in blue?", "refine"), ("not the first one, 2 pieces", "deny"),
+    ("how much for the 2nd one, 3 sets", "product_question"),
+])
+def test_asking_about_or_refusing_a_shown_one_never_buys_it(message, intent):
+    action = decide(shown(), parse(intent, confidence=0.7), message)
+    assert action.kind not in ("add_to_cart", "set_quantity"), (message, action)
+
+
+def test_a_request_naming_another_product_does_not_buy_the_offered_one():
+    state = shown(pending=Pending(kind="offer_add", product_id="a"))
+    action = decide(state, parse("add_to_cart", confidence=0.9), "add the skmei one instead", singled="skmei")
+    assert action.rule != "yes_to_offer", action
+
+
+@pytest.mark.parametrize("message,slots", [("show me trolley bags", {}), ("15000", {"max_price": 15000.0})])
+def test_a_search_or_a_budget_is_neither_the_basket_nor_an_order(message, slots):
+    action = decide(shown(), parse("search", confidence=0.8, **slots), message, kinds=["trolley bag"] if "bags" in message else [])
+    assert action.kind not in ("view_cart", "support"), action
