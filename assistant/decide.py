@@ -157,7 +157,8 @@ def _yes_to_offer(t: Turn) -> bool:
                                                and t.parse.intent != "deny") \
         or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT and not t.parse.slots.references
             and not t.singled and not cue("placed").found(t.message) and not cue("names_one").found(t.message)
-            and not re.search(r"\b(?:both|other|instead|another)\b", t.message, re.I))  # the offered one, no other
+            and not re.search(r"\b(?:both|other|instead|another)\b", t.message, re.I)  # the offered one, no other
+            and not cue("set_quantity").found(t.message))  # "actually make that 3": the offer changes first
     asks_besides = cue("asks_besides").found(t.message) or cue("more").found(t.message) \
         or t.constrains(recipients=False) or cue("deals").found(t.message) or t.new_kind()
     return _offer_pending(t) and said_yes and not cue("no").found(t.message) and not asks_besides \

@@ -264,8 +264,9 @@ class ShoppingHandlers:
         pool = [Candidate(found[pid], 0.0, reason=reason) for pid, reason in popular if pid in found]
         # what the words say first ("a baby boy": baby gift sets; "our anniversary": jewellery), a few
         # of them, then the best sellers, so a vague message still gets a spread
+        about = [w for w in lexical_words(cue("gift").cut(message)) if w not in RECIPIENTS]  # "a baby boy", not "my dad"
         said = shopper.searcher.search(message, SearchFilter(min_price=need.min_price, max_price=need.max_price),
-                                       GIFT_SAID * 4) if popular else []
+                                       GIFT_SAID * 4) if popular and self.kinds().described(about) else []
         said = gift_picks(said, GIFT_SAID, need.min_price, need.max_price, gender, self.kinds().kind_of)
         picked = gift_picks(said + pool, shopper.top_k, need.min_price, need.max_price, gender, self.kinds().kind_of)
         if not picked:  # no sales to go by: the words are searched (for this gift), and the question still asked

@@ -107,7 +107,7 @@ class _GiftShop:
                 return {p.id: p for p in products if p.id in ids}
 
             def kinds(self):
-                return KindIndex(["bag", "stand", "frame", "wallet", "scarf"])
+                return KindIndex(["bag", "stand", "frame", "wallet", "scarf"], title_words=["baby", "bib"])
 
             def _new_search(self, session, parse, message, kinds):
                 from assistant.handlers.base import Act
@@ -132,6 +132,16 @@ def test_gift_ideas_are_best_sellers_in_budget_with_a_question_and_the_gift_is_k
     assert "What is he into?" in act.reply
     need = session.state.need
     assert need.gift and need.for_whom == "dad" and need.max_price == 6 and need.kind is None
+
+
+def test_gift_ideas_with_nothing_said_about_the_person_are_best_sellers():
+    from assistant.parse.schema import TurnParse
+    from assistant.session import Session
+
+    products = [Product(id=str(i), title=t, price=3.0) for i, t in enumerate(["CAKE STAND", "PHOTO FRAME"])]
+    shop = _GiftShop(products, said=["BABY BIB"])
+    act = shop._gift_ideas(Session(id="s"), TurnParse(intent="gift_help"), "need a present for my dad", [])
+    assert [p.title for p in act.products] == ["CAKE STAND", "PHOTO FRAME"]
 
 
 def test_gift_ideas_start_with_what_the_words_say_then_the_best_sellers():
