@@ -559,6 +559,22 @@ CUES: tuple[Cue, ...] = (
         matches=("my mum already got me a lamp so im sorted", "her sister's already knitted him about 5 blankets",
                  "she has loads of mugs"),
         misses=("i need a lamp", "already ordered? where is it", "already", "do you have lamps")),
+    Cue("wants_a_new_one", r"\b(?:need|want|get|buy)\s+(?:a\s+)?(?:new|another|replacement)\b|\breplace\b",
+        "a thing had that is the thing wanted ('my phone is dead, i need a new one'): owned, and asked for",
+        matches=("my phone is dead, i need a new one", "want another", "time to replace it"),
+        misses=("her skin is v sensitive", "my mum already got me a lamp", "a new flat in pune")),
+    Cue("another_one", r"\b(?:both|other|instead|another)\b",
+        "a product besides the one in view ('add the skmei one instead', 'add both'): no yes to the one offered",
+        matches=("add the skmei one instead", "add both", "go with the other one"),
+        misses=("yes please", "add it", "go on then")),
+    Cue("both", r"\bboth\b",
+        "the two in view, pointed at together ('both genuine leather?')",
+        matches=("both genuine leather?", "are both washable", "do both come with a lid"),
+        misses=("either is fine", "the first one", "bother")),
+    Cue("names_an_order", r"\border\b|\bod\d",
+        "a number said as an order's ('order 536365', 'OD50711234980')",
+        matches=("order no 536365", "OD50711234980. pls check", "my order hasnt come"),
+        misses=("15000", "536365 i think", "a border print", "od colognes")),
     Cue("owned_place", r"\b(?:in|on|at|into|onto|inside|under|from|near|beside)\s+(?:my|her|his|their|our|your)\s+"
                        r"((?:[a-z'-]+\s+)?[a-z'-]+)",
         "where something is, among the customer's own things ('it'll be in my gym bag'): no thing asked for",
@@ -601,17 +617,20 @@ CUES: tuple[Cue, ...] = (
 _BY_NAME = {c.name: c for c in CUES}
 _CLAUSE_BREAK = re.compile(r"[,.;!?]+")
 _CLAUSE_BREAK_WORDS = re.compile(r"[,.;!?]+|\bbut\b|\band\b", re.I)
+_CLAUSE_BREAK_ASIDES = re.compile(r"[,.;:!?]|\b(?:so|but|and|though|tho|now)\b")
 
 
 def cue(name: str) -> Cue:
     return _BY_NAME[name]
 
 
-def clauses(message: str, at_conjunctions: bool = False) -> list[str]:
+def clauses(message: str, at_conjunctions: bool = False, at_asides: bool = False) -> list[str]:
     """The message cut at punctuation, and with ``at_conjunctions`` at "but" and "and" too: a
     judgement, a question or a liking holds in its own clause ("the skybags one looks good but
-    is it waterproof")."""
-    return (_CLAUSE_BREAK_WORDS if at_conjunctions else _CLAUSE_BREAK).split(message or "")
+    is it waterproof"). ``at_asides`` also cuts at "so", "though" and "now", after which an
+    aside ends ("she already has a necklace so earrings maybe")."""
+    pattern = _CLAUSE_BREAK_ASIDES if at_asides else _CLAUSE_BREAK_WORDS if at_conjunctions else _CLAUSE_BREAK
+    return pattern.split(message or "")
 
 # Words that only point at products on screen ("compare the first two", "tell me about the
 # second"): a message of nothing else, before anything was shown, has nothing to act on.

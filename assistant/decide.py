@@ -157,7 +157,7 @@ def _yes_to_offer(t: Turn) -> bool:
                                                and t.parse.intent != "deny") \
         or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT and not t.parse.slots.references
             and not t.singled and not cue("placed").found(t.message) and not cue("names_one").found(t.message)
-            and not re.search(r"\b(?:both|other|instead|another)\b", t.message, re.I)  # the offered one, no other
+            and not cue("another_one").found(t.message)  # the offered one, no other
             and not cue("set_quantity").found(t.message))  # "actually make that 3": the offer changes first
     asks_besides = cue("asks_besides").found(t.message) or cue("more").found(t.message) \
         or t.constrains(recipients=False) or cue("deals").found(t.message) or t.new_kind()
@@ -398,16 +398,16 @@ def _asks_about_named(t: Turn) -> bool:
         and not cue("like_this").found(t.message) and not cue("asks_for_products").found(t.message)
 
 
+_ASKS_FOR_OTHERS = ("others", "wants", "another_thing", "buy", "asks_to_have", "more", "like_this",
+                    "asks_for_products", "comparative_price", "bigger", "smaller")  # not about the one in view
+
+
 def _asks_about_placed(t: Turn) -> bool:
     """A question about one shown product by its place ("2nd one has mic?", "3rd one kitne ka
     hai?"), whatever the parser read: not two places (a comparison), not a request for others."""
     asked = "?" in t.message or cue("asks").found(t.message)
-    places = cue("placed").spans(t.message)
-    others = cue("others").found(t.message) or _budget_said(t) or cue("wants").found(t.message) \
-        or cue("another_thing").found(t.message)
-    return t.shown and asked and len(places) == 1 and not others and not t.new_kind() \
-        and not any(cue(n).found(t.message) for n in ("buy", "asks_to_have", "more", "like_this", "asks_for_products",
-                                                      "comparative_price", "bigger", "smaller"))
+    others = any(cue(n).found(t.message) for n in _ASKS_FOR_OTHERS) or _budget_said(t)
+    return t.shown and asked and len(cue("placed").spans(t.message)) == 1 and not others and not t.new_kind()
 
 
 def _asks_whether_it_is(t: Turn) -> bool:
@@ -416,10 +416,8 @@ def _asks_whether_it_is(t: Turn) -> bool:
     products that are. Asking for others ("any in leather?", "have you got it in red") is not."""
     asked = "?" in t.message or cue("asks").found(t.message) or cue("asks_hinglish").found(t.message)
     points = cue("pronoun").found(t.message) or cue("placed").found(t.message) or bool(t.singled) \
-        or cue("names_one").found(t.message) or bool(re.search(r"\bboth\b", t.message, re.I))
-    others = any(cue(n).found(t.message) for n in ("others", "wants", "asks_for_products", "asks_if_sold", "more",
-                                                    "like_this", "comparative_price", "bigger", "smaller",
-                                                    "another_thing", "buy", "asks_to_have"))
+        or cue("names_one").found(t.message) or cue("both").found(t.message)
+    others = any(cue(n).found(t.message) for n in (*_ASKS_FOR_OTHERS, "asks_if_sold"))
     named = cue("names_one").search(t.message)  # "red one?" asks for a red one: a refinement
     by_look = named is not None and bool(set(lexical_words(named.group(0))) & (COLOURS | MATERIALS))
     return t.shown and asked and points and not others and not by_look and not _budget_said(t) and not t.new_kind() \
@@ -625,7 +623,7 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_for_a_service", "support", lambda t: cue("gift_service").found(t.message)
           and not cue("asks_if_sold").found(t.message), lambda t: "gift_service"),
     _rule("gives_an_order_number", "support", lambda t: cue("order_number").found(t.message) and not _budget_said(t)
-          and (t.state.last_action == "support" or re.search(r"\border\b|\bod\d", t.message, re.I) is not None),
+          and (t.state.last_action == "support" or cue("names_an_order").found(t.message)),
           lambda t: "track_order"),  # "536365 i think" after "which order?"; "15000" alone is a budget
     _rule("asks_when_it_arrives", "support", lambda t: cue("arrives_by").found(t.message) and not t.new_kind(),
           lambda t: "delivery_period"),
@@ -696,17 +694,20 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _owned(kind: str, message: str) -> bool:
-    """The kind is named only as something someone has ("my waist is 34", "his bag is torn")."""
+def _words_of(text: str) -> list[str]:
+    return [singular(w) for w in re.findall(r"[a-z'-]+", text.lower())]
+
+
+def _owned_only(message: str) -> set[str]:
+    """The words naming only something someone has ("my waist is 34", "his bag is torn", "she
+    already has a candle"): said once, and not as the thing wanted ("i need a new one")."""
+    if cue("wants_a_new_one").found(message):  # "my phone is dead, i need a new one": the thing had is wanted
+        return set()
     owned = {singular(w) for name in ("owned", "owned_place") for m in cue(name).finditer(message)
              for w in m.group(1).lower().split()}
-    owned |= {singular(w) for c in re.split(r"[,.;:!?]|\b(?:so|but|and|though|tho|now)\b", message)
-              if cue("already_has").found(c) for w in re.findall(r"[a-z'-]+", c.lower())}  # "she already has a candle"
-    if re.search(r"\b(?:need|want|get|buy)\s+(?:a\s+)?(?:new|another|replacement)\b|\breplace\b", message, re.I):
-        return False  # "my phone is dead, i need a new one": the thing had is the thing wanted
-    said = [singular(w) for w in re.findall(r"[a-z'-]+", message.lower())]
-    last = singular(kind.split()[-1])
-    return last in owned and said.count(last) == 1
+    owned |= {w for c in clauses(message, at_asides=True) if cue("already_has").found(c) for w in _words_of(c)}
+    said = _words_of(message)
+    return {w for w in owned if said.count(w) == 1}
 
 
 def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence[str] = (),
@@ -722,8 +723,9 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
     ruled_out = {singular(w) for w in without_words(message)}  # "not a watch pls": no watch asked for
     kinds = [k for k in kinds if singular(k.split()[-1]) not in ruled_out]
     if state.need is not None:  # "cotton only, her skin is v sensitive": her skin describes her
-        kinds = [k for k in kinds if not _owned(k, message)]
-        described = [w for w in described if not _owned(w, message)]
+        owned = _owned_only(message)
+        kinds = [k for k in kinds if singular(k.split()[-1]) not in owned]
+        described = [w for w in described if singular(w.split()[-1]) not in owned]
     turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket), singled)
     for rule in RULES:
         action = rule(turn)

@@ -179,13 +179,13 @@ class KindIndex:
                     and sum(c.values()) >= 2}
         titles = Counter(w for words in said for w in set(words))
         of_kind: dict[str, list[str]] = {}
-        grouped: dict[str, set[int]] = {}
-        for i, p in enumerate(products):  # by category only: a WATCH STRAP title does not make straps watches
-            for w in product_kinds(p) & vocabulary:
-                grouped.setdefault(w, set()).add(i)
-        for p, words in zip(products, said):
+        grouped: dict[str, set[int]] = {}  # by category only: a WATCH STRAP title does not make straps watches
+        for i, (p, words) in enumerate(zip(products, said)):
             lower = p.title.lower()  # one string per product, shared by its kinds' lists
-            for w in (product_kinds(p) | set(words)) & vocabulary:
+            kinds = product_kinds(p)
+            for w in kinds & vocabulary:
+                grouped.setdefault(w, set()).add(i)
+            for w in (kinds | set(words)) & vocabulary:
                 of_kind.setdefault(w, []).append(lower)
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
                    {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
