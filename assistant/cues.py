@@ -580,6 +580,25 @@ CUES: tuple[Cue, ...] = (
         "where something is, among the customer's own things ('it'll be in my gym bag'): no thing asked for",
         matches=("it'll be in my gym bag with my phone", "my glasses were on my head", "it goes in my car"),
         misses=("a cover for my phone", "add it to the basket", "in blue please")),
+    Cue("says_who_they_are",
+        r"^\W*(?:(?:ok|okay|and|also|so|but|well|fyi|btw|tbh|oh|hmm+|yeah|lol)\W+)*"
+        r"(?:i\s*a?m|i'm|she(?:'s|\s+is|\s+was)|shes|he(?:'s|\s+is|\s+was)|hes|we(?:'re|\s+are)|they(?:'re|\s+are)"
+        r"|theyre|my\s+[a-z'-]+(?:\s+[a-z'-]+)?\s+(?:is|was))\s+"
+        r"(?!(?:looking|after|hunting|searching|shopping|thinking|going|gonna|trying|into|obsessed|mad|crazy|keen|"
+        r"fond|a\s+fan|interested|in\s+need|not\s+sure|sure|allergic|[a-z]+ing)\b)(?!.*\b(?:need|want|looking for|after)\b)",
+        "who someone is ('she is a school teacher', 'im in college', 'he's a boy'): said mid-need, it "
+        "tells about the person, and a store kind among its words ('school', 'college') is not asked for",
+        matches=("she is a school teacher", "im in college so budget v tight", "he's a boy", "my wife is a nurse",
+                 "btw i'm a bloke", "we're a family of five"),
+        misses=("she's into gardening", "i'm looking for a lamp", "he is after a watch", "she's allergic to nickel",
+                "im a teacher and need a bag", "a boy's watch", "shes obsessed with cats",
+                "we're doing cupcakes instead of a big cake")),
+    Cue("look_asked", r"\b(?:(?:something|anything|sth|smth|ones?)\s+(?:a\s+)?(?:bit\s+|little\s+)?(?:more|less)?|"
+                      r"(?:a\s+)?(?:bit|little|lot|much)\s+more|more)\s+[a-z]+",
+        "a look asked for ('something more elegant', 'a bit more classy'): a praise word in it praises nothing shown",
+        matches=("These are all very childish. Something more elegant please.", "anything a bit more classy?",
+                 "ones more stylish"),
+        misses=("the owl one is elegant", "that's perfect", "love the first one")),
     Cue("asks_if_sold", r"^\W*(?:(?:ok|okay|and|also|so|hmm+|oh|wait|then|btw)\W+)*(?:(?:do|does) (?:you|u|ya|the shop) "
                         r"(?:sell|stock|carry|have|do)|(?:have|got) (?:you|u) got)\b",
         "whether the shop sells a thing: a request for it, whatever the parser read",

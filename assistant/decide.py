@@ -301,12 +301,24 @@ def _names_something(t: Turn) -> bool:
 def _praise(t: Turn) -> bool:
     """Praise that points at a shown product ("the second one is lovely"), not a warm goodbye,
     and not a look liked in general ("zinc ones look a bit more manly" asks for zinc ones)."""
-    praised = (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT) or _praise_said(t.message)
+    praised = _praise_said(t.message) or (t.parse.intent == "praise" and t.parse.confidence >= CONFIDENT
+                                          and _points_at_one(t))
     return t.shown and praised and not t.new_kind() and not _looks_wanted(t) and not cue("more").found(t.message) \
         and not cue("like_this").found(t.message) and "?" not in t.message and not _asks_in_a_clause(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(_unnamed(t.message)) and not cue("declines").found(_unnamed(t.message)) \
         and not cue("objects").found(t.message)
+
+
+def _points_at_one(t: Turn) -> bool:
+    """One shown product picked out by its place or its words ("the 1st one is soooo her", "the
+    blue teddy is sweet"). A judgement the parser alone reads as praise may be of the whole list
+    ("meh those are a bit christmassy"), of a price just quoted ("wow thats cheap") or of something
+    the customer has ("its a swift"): no offer to add follows those."""
+    message = without_avoided(t.message)
+    named = any(r.kind == "position" or (r.kind == "name" and lexical_words(r.text)) for r in t.parse.slots.references)
+    return bool(t.singled) or named \
+        or cue("placed").found(message) or cue("names_one").found(message)
 
 
 def _unnamed(message: str) -> str:
@@ -369,8 +381,9 @@ def _looks_wanted(t: Turn) -> bool:
 
 def _praise_said(message: str) -> bool:
     """A praise word said of something ("the owl one is adorable", "love that"), not one inside
-    the words that name what is wanted ("nice ones in blue", "the pretty ones")."""
-    pointers = cue("points_at").spans(message) + cue("names_one").spans(message)
+    the words that name what is wanted ("nice ones in blue", "the pretty ones", "something more
+    elegant")."""
+    pointers = cue("points_at").spans(message) + cue("names_one").spans(message) + cue("look_asked").spans(message)
     return any(not any(s <= start and end <= e for s, e in pointers) for start, end in cue("praise").spans(message))
 
 
@@ -710,6 +723,12 @@ def _owned_only(message: str) -> set[str]:
     return {w for w in owned if said.count(w) == 1}
 
 
+def _told_of_a_person(message: str) -> set[str]:
+    """The words of clauses that say who someone is ("im in college", "he's a boy"): they describe
+    the person, so they refine what is wanted (kept as words) but name no kind to shop for."""
+    return {w for c in clauses(message, at_asides=True) if cue("says_who_they_are").found(c) for w in _words_of(c)}
+
+
 def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence[str] = (),
            described: Sequence[str] = (), basket: Sequence[str] = (), singled: str | None = None) -> Action:
     """The first rule of ``RULES`` that answers; a turn nothing answers is small talk.
@@ -724,7 +743,8 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
     kinds = [k for k in kinds if singular(k.split()[-1]) not in ruled_out]
     if state.need is not None:  # "cotton only, her skin is v sensitive": her skin describes her
         owned = _owned_only(message)
-        kinds = [k for k in kinds if singular(k.split()[-1]) not in owned]
+        told = _told_of_a_person(message)  # "she is a school teacher": no school things asked for
+        kinds = [k for k in kinds if singular(k.split()[-1]) not in owned | told]
         described = [w for w in described if singular(w.split()[-1]) not in owned]
     turn = Turn(state, parse, message, tuple(kinds), tuple(described), tuple(basket), singled)
     for rule in RULES:

@@ -87,6 +87,7 @@ class TurnOutcome:
     reply: str = ""
     intent: str | None = None  # the intent the turn was recorded under (the parser's, unless the action set it)
     confidence: float | None = None
+    kind: str | None = None  # the need's kind after the turn, in the customer's words (for reading failures)
 
 
 def read_set(path: Path) -> list[Conversation]:
@@ -179,6 +180,8 @@ def replay(assistant, conversation: Conversation, known: Callable[[list[str]], d
         outcome.rule = getattr(result, "rule", None)
         outcome.reply = result.reply[:300]
         outcome.intent, outcome.confidence = result.parse.intent, round(result.parse.confidence, 3)
+        state = getattr(result, "state", None)
+        outcome.kind = state.need.kind if state is not None and state.need is not None else None
         ids = [p.id for p in result.products]
         outcome.searched = bool(ids) and outcome.action in SHOWING
         outcome.shown = ids if outcome.searched else []

@@ -223,6 +223,26 @@ def test_a_kind_inside_a_confident_question_about_a_shown_item_is_no_new_need(me
     assert action.kind == expected, action
 
 
+@pytest.mark.parametrize("message,singled,kind", [
+    ("meh those are a bit christmassy", None, "offer_add"),  # the parser's praise of the whole list
+    ("wow thats cheap", None, "offer_add"),  # of a price just quoted
+    ("its a swift", None, "offer_add"),  # of something the customer has
+    ("the english rose one is so her", None, "offer_add"),  # one product, by its words
+    ("ok the 1st one is soooo her", None, "offer_add"),  # by its place
+    ("the blue teddy is sweet", "blue teddy", "offer_add"),  # by words that single it out
+])
+def test_praise_read_by_the_parser_alone_offers_only_for_one_product_pointed_at(message, singled, kind):
+    refs = [Reference(kind="name", text=singled or message.split()[1])]  # the parser may name "thats"
+    action = decide(shown(), parse("praise", confidence=0.9, references=refs), message, singled=singled)
+    pointed = singled is not None or "one" in message
+    assert (action.kind == kind) == pointed, action
+
+
+def test_a_praise_word_in_a_look_asked_for_offers_nothing():
+    action = decide(shown(), parse("praise", confidence=0.6), "These are all very childish. Something more elegant please.")
+    assert action.kind != "offer_add", action
+
+
 def test_an_unsure_parse_leaves_every_named_kind_asked_for():
     action = decide(shown(), parse("product_question", confidence=0.4), "ok an advent calendar then",
                     kinds=["advent calendar"])
@@ -748,6 +768,21 @@ def test_a_judgement_on_everything_shown_pages_on(message):
 def test_something_a_person_has_said_mid_need_is_no_new_need(message, kinds):
     action = decide(shown(), parse("search", confidence=0.55), message, kinds=kinds)
     assert action.rule != "names_a_new_kind", action
+
+
+@pytest.mark.parametrize("message,kinds,intent", [
+    ("she is a school teacher, standing whole day so comfort is most imp", ["school"], "gift_help"),
+    ("im in college so budget v tight.. under 300 pls", ["college"], "refine"),
+    ("btw he's a boy, 8 years old", ["boy"], "refine"),
+])
+def test_who_someone_is_said_mid_need_names_no_new_kind(message, kinds, intent):
+    action = decide(shown(), parse(intent, confidence=0.9), message, kinds=kinds)
+    assert action.rule != "names_a_new_kind", action
+
+
+def test_who_someone_is_does_not_hide_a_kind_asked_for_beside_it():
+    action = decide(shown(), parse("search", confidence=0.9), "shes a teacher, any bags for her?", kinds=["bag"])
+    assert action.kind == "search", action
 
 
 def test_something_owned_names_the_need_when_there_is_none():
