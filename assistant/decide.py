@@ -41,6 +41,13 @@ ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_ad
 NEEDS_SHOWN = ("refine", "compare", "product_question", "similar", "add_to_cart")
 SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "compare")
 SEARCHING = ("search", "gift_help")  # intents whose product words are a search (``reading.read_kinds``)
+
+
+def searched_for(parse: TurnParse) -> str | None:
+    """The product words the parser read a search for; a refinement that is a thing alone
+    ("shorts would be nice", no colour, size or price move) asks for that thing too."""
+    plain_refine = parse.intent == "refine" and not (parse.slots.attributes or parse.slots.price_change)
+    return parse.slots.query if parse.intent in SEARCHING or plain_refine else None
 ASKING = SEARCHING + ("refine",)  # intents whose kinds are asked for wherever they sit
 CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
 _FOR_WHOM = RECIPIENTS | {"him", "her"}  # "too girly for him" says who it is for, as "for my dad" does

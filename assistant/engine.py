@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from assistant import replies
-from assistant.decide import SEARCHING, Action, decide, may_remove
+from assistant.decide import Action, decide, may_remove, searched_for
 from assistant.grounding import Grounding, check_reply
 from assistant.handlers.base import Act
 from assistant.handlers.cart import CartHandlers
@@ -322,7 +322,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         if named and not parse.slots.references:
             slots = parse.slots.model_copy(update={"references": [Reference(kind="name", text=named)]})
             parse = parse.model_copy(update={"slots": slots})
-        asked = parse.slots.query if parse.intent in SEARCHING else None
+        asked = searched_for(parse)
         speller = self.shopper.searcher.speller  # "umberella for my little girl" describes umbrellas
         spelled = speller.correct(message) if speller is not None else message
         return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked, spelled), named)

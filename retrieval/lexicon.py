@@ -71,11 +71,18 @@ _SES_PLURALS = {"buses": "bus", "canvases": "canvas", "bonuses": "bonus", "gases
                 "atlases": "atlas", "aliases": "alias", "cactuses": "cactus", "walruses": "walrus"}
 
 
+# Names used only in the plural whose singular is a word of a look or size ("a short dress"):
+# "shorts" stays a garment.
+_PLURAL_ONLY = {"shorts"}
+
+
 def singular(word: str) -> str:
     """A plural's singular, loosely and without a dictionary: "boxes" → "box", "dishes" → "dish",
     "horses" → "horse", "glasses" → "glass", "christmas" and "dress" stay. The catalogue's kinds
     and the customer's words go through this one function, so they meet whatever it gets wrong."""
     if word.endswith(("ss", "us", "mas", "vas")):
+        return word
+    if word in _PLURAL_ONLY:
         return word
     if word in _F_PLURALS:
         return _F_PLURALS[word]

@@ -988,3 +988,11 @@ def test_a_request_naming_another_product_does_not_buy_the_offered_one():
 def test_a_search_or_a_budget_is_neither_the_basket_nor_an_order(message, slots):
     action = decide(shown(), parse("search", confidence=0.8, **slots), message, kinds=["trolley bag"] if "bags" in message else [])
     assert action.kind not in ("view_cart", "support"), action
+
+
+def test_a_refinement_that_is_a_thing_alone_is_a_search_for_it():
+    from assistant.decide import searched_for
+    assert searched_for(parse("refine", query="shorts")) == "shorts"
+    assert searched_for(parse("refine", query="bigger size", attributes={"size": "size"})) is None
+    assert searched_for(parse("search", query="mugs")) == "mugs"
+    assert searched_for(parse("product_question", query="mic")) is None

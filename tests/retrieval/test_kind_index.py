@@ -165,3 +165,11 @@ def test_of_two_kinds_named_the_narrower_is_asked_for():
     assert index.narrowest(["footwear", "flat"]) == ["flat"]
     assert index.narrowest(["bag", "sling bag"]) == ["sling bag"]
     assert index.narrowest(["flat", "boot"]) == ["flat", "boot"]
+
+
+def test_shorts_are_a_kind_and_short_stays_a_length():
+    products = [_product(40 + i, f"denim shorts {i}", "clothing", "shorts") for i in range(3)] + \
+        [_product(50 + i, f"short dress {i}", "clothing", "dresses") for i in range(3)]
+    index = KindIndex.from_products(products)
+    assert index.named("shorts would be nice") == ["shorts"]
+    assert index.named("a short dress for the party") == ["dress"]
