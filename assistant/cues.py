@@ -243,12 +243,15 @@ CUES: tuple[Cue, ...] = (
                 "not loving the red one", "i want 2 more", "one more", "something more elegant please",
                 "actually dont want the lantern anymore", "any more like it?", "not for him", "is it not too big for her",
                 "they're for my wife, not me", "it's for me, not her", "not sure about them, are they waterproof?")),
-    Cue("another_thing", r"(?:\b(?:too|as well|aswell|also)(?:\W*$|\s*[,;])|^\W*(?:and|also|plus)\b|\bas well\b|"
+    Cue("another_thing", r"(?:\b(?:too|as well|aswell|also|bhi)(?:\W*$|\s*[,;])|"
+                         r"^\W*(?:(?:oh|ok|okay|ah|um+|hmm+|right|wait|oops)\W+)?(?:and|also|plus)\b|\bas well\b|\bbhi hai\b|"
                          r"\bwhile (?:i'?m|im|i am) at it\b|\bwhile i think (?:of|about) it\b)",
         "something besides the need ('a jigsaw for him as well?', 'and some bangles for me')",
         matches=("jigsaw for him as well?", "some pots for his herbs too", "crackers while i think about it",
-                 "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any"),
-        misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but")),
+                 "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any",
+                 "oh and bunting!! nearly forgot", "ties bhi hai?", "elbow wale bhi"),
+        misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but", "kuch bhi chalega",
+                "oh thanks")),
     Cue("likes", r"\b(?:likes?|loves?|enjoys?|collects?|can'?t get enough of|(?:is|are|'s|s) (?:my|his|her|their) "
                  r"(?:fav(?:ou?rite)?|fave)|(?<!what )(?:hes|shes|theyre|im|"
                  r"(?:he|she|they|i|mum|dad|\w+) ?(?:'s|'re|'m|is|are|am))\s*(?:really |so |very |totally |well )?"

@@ -744,7 +744,8 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
     words that pick out one shown product (``reading.singled_out``)."""
     # "thanks youve been a star x", "brb someone at the door": a kind word in talk is not a kind
     # asked for; a message of product words only ("playing cards") is a request whatever the parser says
-    if parse.is_talk_by() >= CONFIDENT and len(described) < len(lexical_words(message)):
+    if parse.is_talk_by() >= CONFIDENT and len(described) < len(lexical_words(message)) \
+            and not (kinds and cue("another_thing").found(message)):  # "oh and bunting!! nearly forgot" asks
         kinds, described = (), ()
     ruled_out = {singular(w) for w in without_words(message)}  # "not a watch pls": no watch asked for
     kinds = [k for k in kinds if singular(k.split()[-1]) not in ruled_out]

@@ -341,6 +341,14 @@ def test_a_kind_word_in_talk_is_not_a_kind_asked_for():
         assert action.kind == "chat", (message, action)
 
 
+@pytest.mark.parametrize("message,kinds", [("oh and bunting!! nearly forgot", ["bunting"]),
+                                           ("ties bhi hai?", ["tie"])])
+def test_a_kind_asked_for_besides_the_need_is_asked_for_even_when_read_as_talk(message, kinds):
+    talk = TurnParse(intent="greeting", confidence=0.88, talk_share=0.88)
+    action = decide(shown(), talk, message, kinds=kinds, described=kinds)
+    assert action.kind == "search", action
+
+
 def test_a_message_of_product_words_only_is_a_request_even_when_read_as_talk():
     talk = TurnParse(intent="out_of_scope", confidence=0.7, talk_share=0.7)
     action = decide(DialogueState(), talk, "playing cards", kinds=["card"], described=["playing", "cards"])
