@@ -243,15 +243,18 @@ CUES: tuple[Cue, ...] = (
                 "not loving the red one", "i want 2 more", "one more", "something more elegant please",
                 "actually dont want the lantern anymore", "any more like it?", "not for him", "is it not too big for her",
                 "they're for my wife, not me", "it's for me, not her", "not sure about them, are they waterproof?")),
-    Cue("another_thing", r"(?:\b(?:too|as well|aswell|also|bhi)(?:\W*$|\s*[,;])|"
-                         r"^\W*(?:(?:oh|ok|okay|ah|um+|hmm+|right|wait|oops)\W+)?(?:and|also|plus)\b|\bas well\b|\bbhi hai\b|"
+    Cue("another_thing", r"(?:\b(?:too|as well|aswell|also)(?:\W*$|\s*[,;])|^\W*(?:and|also|plus)\b|\bas well\b|"
                          r"\bwhile (?:i'?m|im|i am) at it\b|\bwhile i think (?:of|about) it\b)",
         "something besides the need ('a jigsaw for him as well?', 'and some bangles for me')",
         matches=("jigsaw for him as well?", "some pots for his herbs too", "crackers while i think about it",
-                 "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any",
-                 "oh and bunting!! nearly forgot", "ties bhi hai?", "elbow wale bhi"),
-        misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but", "kuch bhi chalega",
-                "oh thanks")),
+                 "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any"),
+        misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but")),
+    Cue("names_besides", r"^\W*(?:(?:oh|ok|okay|ah|um+|hmm+|right|wait|oops)\W+)?(?:and|also|plus)\s+"
+                         r"(?:(?:a|an|some|any)\s+)?(?!(?:the|my|his|her|our|their|your|that|this|it|i|we|he|she)\b)([a-z'-]+(?:\s+[a-z'-]+)?)|\b([a-z'-]+)\s+(?:bhi|too|as well)\b",
+        "the words right after a leading 'and' or before 'bhi'/'too' ('oh and bunting!!', 'ties bhi hai?'): "
+        "a kind there is asked for besides the need, even in a message the parser reads as talk",
+        matches=("oh and bunting!! nearly forgot", "ties bhi hai?", "and some candles"),
+        misses=("the second one please", "thanks so much", "bunting is nice", "oh and the sunglasses arrived today")),
     Cue("likes", r"\b(?:likes?|loves?|enjoys?|collects?|can'?t get enough of|(?:is|are|'s|s) (?:my|his|her|their) "
                  r"(?:fav(?:ou?rite)?|fave)|(?<!what )(?:hes|shes|theyre|im|"
                  r"(?:he|she|they|i|mum|dad|\w+) ?(?:'s|'re|'m|is|are|am))\s*(?:really |so |very |totally |well )?"
@@ -587,21 +590,26 @@ CUES: tuple[Cue, ...] = (
         r"^\W*(?:(?:ok|okay|and|also|so|but|well|fyi|btw|tbh|oh|hmm+|yeah|lol)\W+)*"
         r"(?:i\s*a?m|i'm|she(?:'s|\s+is|\s+was)|shes|he(?:'s|\s+is|\s+was)|hes|we(?:'re|\s+are)|they(?:'re|\s+are)"
         r"|theyre|my\s+[a-z'-]+(?:\s+[a-z'-]+)?\s+(?:is|was))\s+"
-        r"(?!(?:looking|after|hunting|searching|shopping|thinking|going|gonna|trying|into|obsessed|mad|crazy|keen|"
-        r"fond|a\s+fan|interested|in\s+need|not\s+sure|sure|allergic|[a-z]+ing)\b)(?!.*\b(?:need|want|looking for|after)\b)",
-        "who someone is ('she is a school teacher', 'im in college', 'he's a boy'): said mid-need, it "
-        "tells about the person, and a store kind among its words ('school', 'college') is not asked for",
-        matches=("she is a school teacher", "im in college so budget v tight", "he's a boy", "my wife is a nurse",
+        r"(?!(?:(?:also|really|so|very|v|quite|super|totally|just|kinda|a bit)\s+)*(?:looking|after|hunting|searching|"
+        r"shopping|thinking|going|gonna|trying|into|obsessed|mad|crazy|keen|fond|a\s+fan|interested|in\s+need|"
+        r"not\s+sure|sure|allergic|[a-z]+ing)\b)"
+        r"(?![^?]*\b(?:needs?|wants?|looking|any|anything|something|what about|would|do you|pls|please)\b)"
+        r"(?:[a-z0-9'-]+\s*){1,4}[^a-z0-9?]*$",
+        "who someone is, said alone in a short clause ('she is a school teacher', 'im in college', 'he's a "
+        "boy'): said mid-need, it tells about the person, and a store kind among its words is not asked for",
+        matches=("she is a school teacher", "im in college ", "he's a boy", "my wife is a nurse",
                  "btw i'm a bloke", "we're a family of five"),
         misses=("she's into gardening", "i'm looking for a lamp", "he is after a watch", "she's allergic to nickel",
                 "im a teacher and need a bag", "a boy's watch", "shes obsessed with cats",
-                "we're doing cupcakes instead of a big cake")),
+                "we're doing cupcakes instead of a big cake", "she is a size 8 any dresses?", "hes 14 wants headphones",
+                "im vegan any wallets", "i'm also interested in wallets", "my son is 12 needs a school bag")),
     Cue("look_asked", r"\b(?:(?:something|anything|sth|smth|ones?)\s+(?:a\s+)?(?:bit\s+|little\s+)?(?:more|less)?|"
-                      r"(?:a\s+)?(?:bit|little|lot|much)\s+more|more)\s+[a-z]+",
+                      r"(?:^|[,.!?;]\s*|\b(?:want|need|show me|got|any)\s+)(?:a\s+)?(?:bit|little|lot|much)\s+more)\s+[a-z]+",
         "a look asked for ('something more elegant', 'a bit more classy'): a praise word in it praises nothing shown",
         matches=("These are all very childish. Something more elegant please.", "anything a bit more classy?",
-                 "ones more stylish"),
-        misses=("the owl one is elegant", "that's perfect", "love the first one")),
+                 "ones more stylish", "want a bit more classy"),
+        misses=("the owl one is elegant", "that's perfect", "love the first one", "the 2nd one is more elegant",
+                "aries one looks more classy")),
     Cue("asks_if_sold", r"^\W*(?:(?:ok|okay|and|also|so|hmm+|oh|wait|then|btw)\W+)*(?:(?:do|does) (?:you|u|ya|the shop) "
                         r"(?:sell|stock|carry|have|do)|(?:have|got) (?:you|u) got)\b",
         "whether the shop sells a thing: a request for it, whatever the parser read",

@@ -321,10 +321,11 @@ def _points_at_one(t: Turn) -> bool:
     """One shown product picked out by its place or its words ("the 1st one is soooo her", "the
     blue teddy is sweet"). A judgement the parser alone reads as praise may be of the whole list
     ("meh those are a bit christmassy"), of a price just quoted ("wow thats cheap") or of something
-    the customer has ("its a swift"): no offer to add follows those."""
+    the customer has ("its a swift"): no offer to add follows those. With one product in view,
+    "she'll adore this" is about it."""
     message = without_avoided(t.message)
     named = any(r.kind == "position" or (r.kind == "name" and lexical_words(r.text)) for r in t.parse.slots.references)
-    return bool(t.singled) or named \
+    return bool(t.singled) or named or len(t.state.shown) == 1 \
         or cue("placed").found(message) or cue("names_one").found(message)
 
 
@@ -730,6 +731,13 @@ def _owned_only(message: str) -> set[str]:
     return {w for w in owned if said.count(w) == 1}
 
 
+def _named_besides(message: str, kinds: Sequence[str]) -> bool:
+    """A kind said right after a leading "and" or before "bhi"/"too" ("oh and bunting!!", "ties
+    bhi hai?"), not a thing mentioned in talk ("oh and the sunglasses arrived today")."""
+    said = {singular(w) for m in cue("names_besides").finditer(message) for w in _words_of(m.group(1) or m.group(2))}
+    return any(singular(k.split()[-1]) in said for k in kinds)
+
+
 def _told_of_a_person(message: str) -> set[str]:
     """The words of clauses that say who someone is ("im in college", "he's a boy"): they describe
     the person, so they refine what is wanted (kept as words) but name no kind to shop for."""
@@ -745,7 +753,7 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
     # "thanks youve been a star x", "brb someone at the door": a kind word in talk is not a kind
     # asked for; a message of product words only ("playing cards") is a request whatever the parser says
     if parse.is_talk_by() >= CONFIDENT and len(described) < len(lexical_words(message)) \
-            and not (kinds and cue("another_thing").found(message)):  # "oh and bunting!! nearly forgot" asks
+            and not _named_besides(message, kinds):  # "oh and bunting!! nearly forgot" asks for bunting
         kinds, described = (), ()
     ruled_out = {singular(w) for w in without_words(message)}  # "not a watch pls": no watch asked for
     kinds = [k for k in kinds if singular(k.split()[-1]) not in ruled_out]

@@ -325,7 +325,8 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         asked = searched_for(parse)
         speller = self.shopper.searcher.speller  # "umberella for my little girl" describes umbrellas
         spelled = speller.correct(message) if speller is not None else message
-        return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked, spelled), named)
+        return (parse, *read_kinds(self.kinds(), message, session.state.need, shown, asked, spelled,
+                                   parse.intent == "refine"), named)
 
     def _finish(self, session: Session, parse: TurnParse, message: str, act: Act, action: Action) -> TurnResult:
         state = session.state

@@ -20,19 +20,23 @@ from retrieval.product import Product
 
 def read_kinds(index: KindIndex, message: str, need: Need | None,
                shown: Iterable[Product] = (), asked: str | None = None,
-               spelled: str | None = None) -> tuple[list[str], list[str]]:
+               spelled: str | None = None, refining: bool = False) -> tuple[list[str], list[str]]:
     """The kinds the message asks for, and its words the store's titles use. ``asked``: the
     products the parser read a search for ("mug" in "and a mug for the white elephant"): a kind
     there is asked for even when a shown product is of it, and when the store has no such kind,
     the thing its titles call it is the kind ("slippers"), unless titles of the need's kind use
     the word ("obsessed with space" while choosing a lunch bag: LUNCH BAG SPACEBOY). The words
     the titles use are read from ``spelled``, the message with its typos corrected, when given;
-    kinds only from what was typed (a corrected word is a description, not a new need)."""
+    kinds only from what was typed (a corrected word is a description, not a new need). When
+    ``refining`` (``asked`` is a refinement's words), a word the need's titles use is a look of it,
+    unless the store's categories make it a kind ("shorts" among clothes)."""
     shown = list(shown)
     text = without_avoided(message)  # "no dolly girls": a kind ruled out is not one asked for
     if need is not None or shown:
         text = _named_ones_cut(text)  # "the owl one": a product of this need, not a new need
     wanted = set(index.named(asked)) if asked else set()
+    if refining and need is not None and need.kind:  # "spaceboy pls" beside lunch bags: a look of them
+        wanted = {k for k in wanted if index.level_of(k) or not index.in_titles_of(need.kind, k)}
     named = index.named(text)
     kinds = [k for k in named if k in wanted or not _on_screen(index, k, text, shown)]
     if not named and asked:

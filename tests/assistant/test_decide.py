@@ -243,6 +243,19 @@ def test_a_praise_word_in_a_look_asked_for_offers_nothing():
     assert action.kind != "offer_add", action
 
 
+@pytest.mark.parametrize("message", ["aww she'll adore this", "omg this is so her", "ooh thats sweet"])
+def test_the_parsers_praise_of_the_one_product_in_view_offers_to_add(message):
+    one = shown().model_copy(update={"shown": ["a"], "focus": "a"})
+    action = decide(one, parse("praise", confidence=0.9), message)
+    assert action.kind == "offer_add", action
+
+
+@pytest.mark.parametrize("message", ["the 2nd one is more elegant", "aries one looks more classy"])
+def test_comparative_praise_of_a_shown_one_is_praise(message):
+    action = decide(shown(), parse("praise", confidence=0.9), message)
+    assert action.kind == "offer_add", action
+
+
 def test_an_unsure_parse_leaves_every_named_kind_asked_for():
     action = decide(shown(), parse("product_question", confidence=0.4), "ok an advent calendar then",
                     kinds=["advent calendar"])
@@ -344,9 +357,18 @@ def test_a_kind_word_in_talk_is_not_a_kind_asked_for():
 @pytest.mark.parametrize("message,kinds", [("oh and bunting!! nearly forgot", ["bunting"]),
                                            ("ties bhi hai?", ["tie"])])
 def test_a_kind_asked_for_besides_the_need_is_asked_for_even_when_read_as_talk(message, kinds):
-    talk = TurnParse(intent="greeting", confidence=0.88, talk_share=0.88)
+    talk = parse("greeting", confidence=0.88, query=kinds[0])
     action = decide(shown(), talk, message, kinds=kinds, described=kinds)
     assert action.kind == "search", action
+
+
+@pytest.mark.parametrize("message,intent", [("ok and thanks, the sunglasses arrived fine", "thanks"),
+                                            ("oh and the sunglasses arrived today, she loves them", "thanks"),
+                                            ("oh and my son broke his sunglasses again lol", "chitchat")])
+def test_a_kind_mentioned_in_talk_after_and_is_not_asked_for(message, intent):
+    talk = TurnParse(intent=intent, confidence=0.9, talk_share=0.9)
+    action = decide(shown(), talk, message, kinds=["sunglass"], described=["sunglasses"])
+    assert action.kind == "chat", action
 
 
 def test_a_message_of_product_words_only_is_a_request_even_when_read_as_talk():
@@ -791,6 +813,16 @@ def test_who_someone_is_said_mid_need_names_no_new_kind(message, kinds, intent):
 def test_who_someone_is_does_not_hide_a_kind_asked_for_beside_it():
     action = decide(shown(), parse("search", confidence=0.9), "shes a teacher, any bags for her?", kinds=["bag"])
     assert action.kind == "search", action
+
+
+@pytest.mark.parametrize("message,kinds", [
+    ("she is a size 8 any dresses?", ["dress"]), ("he is 6ft any sweatshirts", ["sweatshirt"]),
+    ("my son is 12 needs a school bag", ["school bag"]), ("hes 14 wants headphones", ["headphone"]),
+    ("im vegan any wallets", ["wallet"]), ("i'm also interested in wallets", ["wallet"]),
+])
+def test_who_someone_is_beside_a_request_keeps_the_kind_asked_for(message, kinds):
+    action = decide(shown(), parse("search", confidence=0.9), message, kinds=kinds)
+    assert (action.kind, action.rule) == ("search", "names_a_new_kind"), action
 
 
 def test_something_owned_names_the_need_when_there_is_none():

@@ -107,3 +107,13 @@ def test_words_the_titles_use_are_read_with_typos_corrected_but_kinds_only_as_ty
     assert read_kinds(index, typed, None, spelled="umbrella for my little girl") == ([], ["umbrella", "girl"])
     kinds, described = read_kinds(index, "something flowery", NEED, spelled="something flower")
     assert kinds == [] and described == ["flower"]
+
+
+def test_a_refinements_word_that_the_needs_titles_use_is_a_look_not_a_kind():
+    index = KindIndex(["bag", "spaceboy", "shorts"], phrases=[("lunch", "bag")],
+                      titles={"bag": ["lunch bag spaceboy design", "jumbo bag spaceboy", "lunch bag apple"]})
+    need = Need(kind="lunch bag", kinds=["lunch bag"], query="lunch bag")
+    shown = [_product("3", "LUNCH BAG SPACEBOY DESIGN", "bag"), _product("6", "SHORTS SPACEBOY", "shorts")]
+    assert read_kinds(index, "spaceboy pls", need, shown, asked="spaceboy", refining=True)[0] == []
+    assert read_kinds(index, "spaceboy pls", need, shown, asked="spaceboy")[0] == ["spaceboy"]  # a search for it
+    assert read_kinds(index, "shorts would be nice", need, shown, asked="shorts", refining=True)[0] == ["shorts"]
