@@ -58,6 +58,47 @@ KIND_SYNONYMS = {
     "cushion": ("cushion",), "nappy": ("diaper",), "diaper": ("nappy",), "slipper": ("slipper",),
     "heels": ("heel",), "sandles": ("sandal",), "kurti": ("kurti", "kurta"), "tealight": ("t-light",),
     "pressie": (), "mug": ("mug", "cup"), "beaker": ("beaker", "cup"),
+    # clothes
+    "frock": ("dress",), "gown": ("gown", "dress"), "nightie": ("nightdress", "nightie", "night dress"),
+    "nighty": ("nightdress", "nighty", "night dress"), "pj": ("pyjama", "night suit"), "pjs": ("pyjama", "night suit"),
+    "pajama": ("pyjama", "night suit"), "jogger": ("track pant", "jogger", "trouser"),
+    "trackie": ("track pant", "track suit"), "cardigan": ("cardigan", "shrug", "sweater"), "cardi": ("cardigan", "sweater"),
+    "anorak": ("jacket", "raincoat"), "parka": ("jacket", "coat"), "windcheater": ("jacket",),
+    "gilet": ("jacket", "waistcoat"), "kameez": ("kurta", "kurti"), "sari": ("saree",), "saree": ("saree", "sari"),
+    "lengha": ("lehenga",), "lehnga": ("lehenga",), "knickers": ("panty", "brief"), "undies": ("panty", "brief", "boxer"),
+    "swimsuit": ("swimsuit", "swimwear"), "cossie": ("swimsuit", "swimwear"), "beanie": ("beanie", "cap", "hat"),
+    "muffler": ("muffler", "scarf"), "stole": ("stole", "scarf", "dupatta"),
+    # shoes
+    "slider": ("slider", "slipper", "flip flop"),
+    "flipflop": ("flip flop", "slipper"), "moccasin": ("moccasin", "loafer"), "ballerina": ("ballerina", "belly", "flat"),
+    "plimsoll": ("canvas shoe", "sneaker", "shoe"), "welly": ("gumboot", "boot"), "wellington": ("gumboot", "boot"),
+    "gumboot": ("gumboot", "boot"),
+    # things worn or carried
+    "sunnies": ("sunglass",), "wristwatch": ("watch",), "smartwatch": ("smart watch", "watch"),
+    "jhumka": ("jhumka", "earring"), "jhumki": ("jhumki", "earring"), "kada": ("kada", "bangle", "bracelet"),
+    "payal": ("anklet",), "billfold": ("wallet",), "tote": ("tote", "bag"),
+    "satchel": ("satchel", "bag"), "bagpack": ("backpack", "bag"), "duffel": ("duffel", "travel bag", "bag"),
+    "duffle": ("duffel", "travel bag", "bag"), "suitcase": ("suitcase", "trolley", "luggage"),
+    "trolley": ("trolley", "suitcase", "luggage"),
+    # electronics
+    "earphone": ("earphone", "headphone", "headset"), "earbud": ("earbud", "earphone", "headphone"),
+    "earpiece": ("earphone", "headset"), "powerbank": ("power bank", "charger"), "webcam": ("webcam", "camera"),
+    "pendrive": ("pen drive", "flash drive", "usb"), "torch": ("torch", "flashlight"), "flashlight": ("flashlight", "torch"),
+    # home and kitchen
+    "settee": ("sofa",), "couch": ("sofa",), "almirah": ("wardrobe", "almirah", "cupboard"),
+    "bedspread": ("bedsheet", "bed cover"), "bedcover": ("bedsheet", "bed cover"), "comforter": ("quilt", "blanket"),
+    "rug": ("rug", "carpet", "mat"), "carpet": ("carpet", "rug"), "drape": ("curtain",),
+    "lampshade": ("lamp shade", "lamp"), "dustbin": ("dustbin", "bin"), "serviette": ("napkin",),
+    "tumbler": ("tumbler", "glass", "cup"), "cooker": ("pressure cooker", "cooker"), "mixie": ("mixer grinder", "mixer"),
+    "kadai": ("kadhai", "wok"), "karahi": ("kadhai", "wok"), "wok": ("wok", "kadhai"), "skillet": ("frying pan", "pan"),
+    "frypan": ("frying pan", "pan"), "thermos": ("flask", "bottle"), "tiffin": ("lunch box", "tiffin"),
+    # babies
+    "pram": ("stroller", "pram"), "pushchair": ("stroller", "pram"), "buggy": ("stroller", "pram"),
+    "onesie": ("romper", "bodysuit", "sleepsuit"), "babygrow": ("sleepsuit", "romper", "bodysuit"),
+    "pacifier": ("pacifier", "soother"),
+    # stationery and parties
+    "sketchpen": ("sketch pen", "pen"), "notepad": ("notebook", "notepad"), "jotter": ("notebook", "notepad"),
+    "bunting": ("bunting", "banner", "garland"),
 }
 
 

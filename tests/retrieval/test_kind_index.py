@@ -173,3 +173,12 @@ def test_shorts_are_a_kind_and_short_stays_a_length():
     index = KindIndex.from_products(products)
     assert index.named("shorts would be nice") == ["shorts"]
     assert index.named("a short dress for the party") == ["dress"]
+
+
+def test_a_kind_people_name_another_way_is_the_stores_kind():
+    index = KindIndex(["dress", "headphone", "slipper", "napkin", "bag"])
+    assert index.named("need a party frock for her") == ["dress"]
+    assert index.named("ok np. earphones then, wired is fine") == ["headphone"]
+    assert index.named("flip-flops for the beach") == ["slipper"]
+    assert index.named("some serviettes") == ["napkin"]
+    assert index.named("a pram for my niece") == []  # a word for a kind the store does not sell names none
