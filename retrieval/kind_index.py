@@ -137,7 +137,7 @@ class KindIndex:
     def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
                  title_words: Iterable[str] = (), levels: dict[str, str] | None = None,
                  titles: dict[str, list[str]] | None = None, alone: Iterable[str] = (),
-                 grouped: dict[str, set[int]] | None = None):
+                 grouped: dict[str, set[int]] | None = None, heads: Iterable[str] = ()):
         self.vocabulary = frozenset(vocabulary)
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
@@ -146,6 +146,7 @@ class KindIndex:
         self.alone = frozenset(alone)  # kind words that are a whole category level by themselves ("belts")
         self.grouped = dict(grouped or {})  # kind word → the products its category levels (not titles) put in it
         self.title_roots = frozenset(word_root(w) for w in self.title_words)  # "knitting", "sewing": knit, sew
+        self.heads = frozenset(heads) | self.title_words  # words two titles or more use: a thing two products are
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
@@ -189,7 +190,7 @@ class KindIndex:
                 of_kind.setdefault(w, []).append(lower)
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
                    {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
-                   of_kind, alone & vocabulary, grouped)
+                   of_kind, alone & vocabulary, grouped, (w for w, n in titles.items() if n >= 2 and w not in _NEVER))
 
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
@@ -254,11 +255,11 @@ class KindIndex:
 
     def head_kind(self, phrase: str) -> str | None:
         """The thing a product phrase asks for, when the store's titles use it but no category
-        or derived kind does ("slippers", "photo album"): its last word, if at least
-        ``MIN_PRODUCTS`` titles have it and it is no colour, size or print."""
+        or derived kind does ("slippers", "photo album", "kadhai"): its last word, if two titles or
+        more have it and it is no colour, size or print."""
         words = [w for w in _words(phrase) if w not in _NEVER]
         head = words[-1] if words else None
-        return head if head in self.title_words else None
+        return head if head in self.heads else None
 
     def in_titles_of(self, kind: str, word: str) -> bool:
         """Whether two or more titles of the kind's products use the word, even inside another

@@ -182,3 +182,12 @@ def test_a_kind_people_name_another_way_is_the_stores_kind():
     assert index.named("flip-flops for the beach") == ["slipper"]
     assert index.named("some serviettes") == ["napkin"]
     assert index.named("a pram for my niece") == []  # a word for a kind the store does not sell names none
+
+
+def test_a_thing_two_titles_name_is_a_head_kind():
+    products = [_product(60, "nirlon classic kadhai 2.5 l", "kitchen", "pans"),
+                _product(61, "nirlon induction kadhai 1.5 l", "kitchen", "pans"),
+                _product(62, "prestige tawa 25 cm", "kitchen", "pans")]
+    index = KindIndex.from_products(products)
+    assert index.head_kind("a kadhai") == "kadhai"
+    assert index.head_kind("a tawa") is None  # one title is chance
