@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Iterable
 
 from retrieval.kinds import KIND
-from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, PATTERNS, SIZE_WORDS, singular
+from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, OCCASION_WORDS, PATTERNS, SIZE_WORDS, singular
 from retrieval.product import Product
 
 MIN_PRODUCTS = 3
@@ -208,7 +208,8 @@ class KindIndex:
         "t-shirts" and "tshirt" both name "t-shirt"). In a compound the last word is the thing
         ("flower vase": a vase; "water bottle": a bottle), kept with the word before it when the
         store's titles use the two together ("lunch bag"). A kind word just after "for", "near",
-        "on"... says what the thing is for ("a cover for my phone"), not what it is."""
+        "on"... says what the thing is for ("a cover for my phone"), not what it is; an occasion
+        ("christmas", "birthday") says when."""
         found: list[tuple[int, str]] = []  # (token position, kind)
         tokens, clause = [], []  # each token's clause start, so "for work, washbags?" keeps washbags
         for part in re.split(r"[,.;:!?()]+", text):
@@ -230,7 +231,7 @@ class KindIndex:
                 forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
                 known = [w for w in forms if w in self.vocabulary]
                 kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))
-            if not kind:
+            if not kind or kind in OCCASION_WORDS:  # "a birthday present": when, not what
                 continue
             previous = singular(tokens[i - 1].strip("-")) if i else ""
             if (previous, kind) in self.phrases:

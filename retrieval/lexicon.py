@@ -43,6 +43,10 @@ PATTERN_FAMILIES = (
     frozenset({"stripe", "stripes", "striped", "stripy", "stripey"}),
     frozenset({"flower", "flowers", "flowery", "floral"}),
 )
+# Days people shop for: when a thing is for, never the thing ("a birthday present", "thinking
+# ahead to christmas"), though catalogues name many products after them.
+OCCASION_WORDS = {"christmas", "xmas", "easter", "birthday", "bday", "wedding", "anniversary", "valentine",
+                  "valentines", "diwali", "halloween", "eid", "rakhi", "holi", "christening", "graduation", "retirement"}
 # Names people use for a kind of product that catalogues title another way (British, Indian and
 # American English, and one-word spellings): a thesaurus of the language, not of one catalogue.
 # The kind index tries these only for a word that is none of the store's own kinds.

@@ -191,3 +191,11 @@ def test_a_thing_two_titles_name_is_a_head_kind():
     index = KindIndex.from_products(products)
     assert index.head_kind("a kadhai") == "kadhai"
     assert index.head_kind("a tawa") is None  # one title is chance
+
+
+def test_an_occasion_is_when_a_thing_is_for_not_the_thing():
+    index = KindIndex(["christmas", "birthday", "tree", "card"], phrases=[("birthday", "card")])
+    assert index.named("need a birthday present for the wife") == []
+    assert index.named("do they come in red? thinking ahead to christmas") == []
+    assert index.named("a christmas tree for the hall") == ["tree"]
+    assert index.named("a birthday card for my dad") == ["birthday card"]
