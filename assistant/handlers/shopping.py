@@ -418,15 +418,18 @@ def _thing_asked(index: KindIndex, message: str, kinds: list[str], sought: Seque
     """The kinds a new need is for: those inside the products the parser read as sought, when
     it left some out ("looking for a doorstop, the back door keeps slamming"), else those named
     after the last asking verb ("having a garden party and need bunting"; "i need tea towels, an
-    apron"), else the first named ("jewellery box maybe, she leaves rings everywhere"; "trainers
-    for the gym" never names the gym)."""
+    apron"), none when what follows the verb is unnamed ("the ball hit his fingers, he wants
+    something for his hands"), else the first named ("jewellery box maybe, she leaves rings
+    everywhere"; "trainers for the gym" never names the gym)."""
     if len(kinds) > 1 and sought:  # the parser's words leave some out: those are not sought
         inside = [k for phrase in sought for k in index.named(phrase) if k in kinds]
         if inside and len(inside) < len(kinds):
             return index.narrowest(inside)
     asked = cue("wants").spans(message)
-    if asked and len(kinds) > 1:
-        after = [k for k in index.named(message[asked[-1][1]:]) if k in kinds]
+    for _, end in reversed(asked):
+        after = [k for k in index.named(message[end:]) if k in kinds]
         if after:
             return index.narrowest(after)
+    if any(cue("unnamed").found(message[end:]) for _, end in asked):
+        return []  # "keeps losing track of time, wants something on his wrist": the thing is unnamed
     return index.narrowest(kinds)[:1]
