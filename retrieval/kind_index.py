@@ -16,7 +16,8 @@ from collections import Counter
 from typing import Iterable
 
 from retrieval.kinds import KIND
-from retrieval.lexicon import COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, OCCASION_WORDS, PATTERNS, SIZE_WORDS, singular
+from retrieval.lexicon import (COLOURS, GENDERS, KIND_SYNONYMS, MATERIALS, OCCASION_WORDS, PATTERNS, PLACE_WORDS,
+                               SIZE_WORDS, singular)
 from retrieval.product import Product
 
 MIN_PRODUCTS = 3
@@ -233,6 +234,8 @@ class KindIndex:
                 kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))
             if not kind or kind in OCCASION_WORDS:  # "a birthday present": when, not what
                 continue
+            if kind in PLACE_WORDS and singular(raw) == raw and end == i:
+                continue  # "she has a tiny kitchen": the place; "school bags" keeps its phrase below
             previous = singular(tokens[i - 1].strip("-")) if i else ""
             if (previous, kind) in self.phrases:
                 kind = f"{previous} {kind}"

@@ -199,3 +199,12 @@ def test_an_occasion_is_when_a_thing_is_for_not_the_thing():
     assert index.named("do they come in red? thinking ahead to christmas") == []
     assert index.named("a christmas tree for the hall") == ["tree"]
     assert index.named("a birthday card for my dad") == ["birthday card"]
+
+
+def test_a_place_said_in_the_singular_is_the_place_not_a_kind():
+    index = KindIndex(["school", "bag", "garden", "tool", "kitchen", "scale"],
+                      phrases=[("school", "bag"), ("garden", "tool"), ("kitchen", "scale")])
+    assert index.named("she's into baking and has a tiny kitchen") == []
+    assert index.named("he basically lives in his garden") == []
+    assert index.named("school bags for my son") == ["school bag"]
+    assert index.named("garden tools for the grandkids") == ["garden tool"]
