@@ -190,14 +190,16 @@ CUES: tuple[Cue, ...] = (
         "taking something out of the basket",
         matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp"),
         misses=("take 2 of the first", "which one stands out", "add it")),
-    Cue("removes_a_named_one", r"^\W*(?:(?:ok|okay|actually|oh|and|pls|please|so|hmm|wait)\W+){0,2}"
+    Cue("removes_a_named_one", r"^\W*(?:(?:ok|okay|actually|oh|and|pls|please|so|hmm|wait)\W+){0,2}(?:(?:can|could) (?:you|u) )?"
                                r"(?:(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){0,2}\s+ones\b)(?!\s+(?:price|tags?|labels?|stickers?|packaging)\b)|"
-                               r"take the (?:[\w'-]+ ){1,4}?out\b)",
+                               r"take the (?!(?:price|tags?|labels?|stickers?|packaging)\b)(?:[\w'-]+ ){1,4}?(?:out|off)\b)",
         "a removal that opens the message and names the thing: about the basket, whatever it holds",
         matches=("remove the kadhai, my mom is giving me hers", "actually remove the earphones",
-                 "ok get rid of the lamp", "take the hot water bottle out actually"),
+                 "ok get rid of the lamp", "take the hot water bottle out actually", "actually take the serviettes off",
+                 "can you take the napkins off actually"),
         misses=("get rid of anything red", "i want to remove the stains from my rug, any cleaner?",
-                "remove it", "get rid of the ladies ones", "remove the price tag please, its a gift")),
+                "remove it", "get rid of the ladies ones", "remove the price tag please, its a gift",
+                "take the price tag off please")),
     Cue("basket", r"\b(?:basket|cart|trolley)\b",
         "the basket named: a removal that names it is about the basket, whatever it holds",
         matches=("take the jeans out of my cart", "remove that from the basket", "empty my trolley"),

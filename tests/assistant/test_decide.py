@@ -1036,3 +1036,9 @@ def test_a_refinement_that_is_a_thing_alone_is_a_search_for_it():
     assert searched_for(parse("refine", query="bigger size", attributes={"size": "size"})) is None
     assert searched_for(parse("search", query="mugs")) == "mugs"
     assert searched_for(parse("product_question", query="mic")) is None
+
+
+@pytest.mark.parametrize("message", ["actually take the serviettes off", "can you take the napkins off actually"])
+def test_taking_a_named_thing_off_is_a_removal_answered_from_the_basket_even_when_it_holds_none(message):
+    action = decide(shown(), parse("chitchat", confidence=0.6), message, basket=[])
+    assert action.kind == "remove_from_cart", action
