@@ -622,8 +622,9 @@ def _puts_off(t: Turn) -> bool:
 def _small_talk(t: Turn) -> bool:
     if t.new_kind() or t.constrains() or (t.need is None and t.described):  # "spaceboy": what the shop sells
         return False
-    if cue("asks_for_products").found(t.message) and t.parse.intent in SEARCHING and t.parse.confidence >= CONFIDENT:
-        return False  # "do u sell electric blankets": a request, answered even when the shop has none
+    if (cue("asks_for_products").found(t.message) or cue("names_besides").found(t.message)) \
+            and t.parse.intent in SEARCHING and t.parse.confidence >= CONFIDENT:
+        return False  # "do u sell electric blankets", "oh and a football too": asked, even when the shop has none
     if t.parse.intent in ("greeting", "thanks", "chitchat"):
         return True
     return t.need is not None  # names nothing the store sells and nothing that narrows: talk, not a search

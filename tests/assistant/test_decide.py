@@ -1042,3 +1042,10 @@ def test_a_refinement_that_is_a_thing_alone_is_a_search_for_it():
 def test_taking_a_named_thing_off_is_a_removal_answered_from_the_basket_even_when_it_holds_none(message):
     action = decide(shown(), parse("chitchat", confidence=0.6), message, basket=[])
     assert action.kind == "remove_from_cart", action
+
+
+def test_a_thing_asked_for_besides_the_need_is_searched_even_when_the_shop_names_it_nowhere():
+    action = decide(shown(), parse("search", confidence=0.9, query="football"), "oh and a football too if u have")
+    assert action.kind == "search", action
+    talk = decide(shown(), parse("thanks", confidence=0.9), "oh and thanks, that was quick")
+    assert talk.kind == "chat", talk
