@@ -47,6 +47,7 @@ class Cue:
 
 _COUNT = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|dozen)"
 _PLACE = r"(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)"
+_HINDI_PLACE = r"(?:pehl[aie]|pahl[ai]|doosr[aie]|dusr[aie]|teesr[aie]|tisr[aie]|aakhri|akhri)"
 _WHAT = (rf"(?:{_COUNT} of (?:them|those|these)|it|them|that(?: one)?|this(?: one)?|those|these|both|each|"
          rf"the (?:[\w'&-]+ ){{0,2}}?[\w'&-]+|{_PLACE} one)")
 _AFTER = r"(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol|bye+|cya)"
@@ -317,12 +318,12 @@ CUES: tuple[Cue, ...] = (
         misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
                 "reduce the price to 500?", "cut it to 30 cm")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
-                             r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|sast[aei]|"
+                             r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|sast[aei]|mehn?g[aie]|"
                              r"(?:price|cost)s? (?:is |are )?(?:too|bit|a bit|very) high|"
                              r"too (?:expensive|pricey|dear|steep)|(?:over|out of|above) (?:my |the |our )?budget)\b",
         "a comparative of price or quality: a price change, up or down, even when the parser tags none",
         matches=("something a bit nicer maybe up to £15", "anything cheaper?", "pricier ones pls", "lower priced ones",
-                 "omg way too expensive", "bit out of my budget tbh"),
+                 "omg way too expensive", "bit out of my budget tbh", "thoda mehnga hai yaar"),
         misses=("wait its how much??", "too much glitter", "similar but bigger", "something less breakable", "a nice one", "the cheapest one")),
     Cue("cheapest", r"\b(?:cheapest|lowest[- ]priced?|least expensive|most affordable)\b",
         "order the most relevant by price, lowest first",
@@ -477,10 +478,12 @@ CUES: tuple[Cue, ...] = (
         "words of a comparison between shown products",
         matches=("which is better", "compare the first two", "the 1st or the 3rd?"),
         misses=("the 2nd one, batteries or plug in?", "is it waterproof", "add the first one")),
-    Cue("placed", r"\b(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\s+(?:one|wala|wali|wale|pair|set|piece)\b|"
+    Cue("placed", rf"\b(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\s+(?:one|wala|wali|wale|pair|set|piece)\b|"
+                  rf"\b{_HINDI_PLACE}\s+(?:one|wala|wali|wale|waala|waali)\b|"
                   r"\bthe (?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\b(?!\s+(?:time|thing|day|week|order))",
         "a shown product pointed at by its place in the list",
-        matches=("3rd one kitne ka hai?", "2nd one has mic?", "is the first wala waterproof"),
+        matches=("3rd one kitne ka hai?", "2nd one has mic?", "is the first wala waterproof", "pehla wala add kar do",
+                 "doosri wali kitne ki hai"),
         misses=("the blue one", "at last", "first time seeing snow")),
     Cue("asks_about_it", r"^\W*(?:(?:and|so|but|wait|ok(?:ay)?|hmm+|oh|also|sorry|lol|um+)\W+)*(?:(?:is|are|was|were|"
                          r"does|do|did|will|would|can|could|has|have)\s+(?:it|they|this|that|these|those|the (?:\w+ )?"

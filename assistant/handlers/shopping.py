@@ -17,7 +17,7 @@ from assistant.answers import best_fact, facts_of, shown_with
 from assistant.cues import clauses, cue
 from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
-from assistant.parse.normalise import WORD_NUMBERS
+from assistant.parse.normalise import WORD_NUMBERS, parse_reference
 from assistant.parse.schema import Reference, Slots, TurnParse
 from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_search, plausible, recipient_for,
                              singulars, size_change, stem, stems, without_avoided, without_words)
@@ -288,8 +288,11 @@ class ShoppingHandlers:
     def _products_for(self, session: Session, parse: TurnParse, want: int, message: str = "") -> Picked:
         shown, focus = self.shown_products(session), self._focus(session)
         references = list(parse.slots.references)
+        placed = cue("placed").search(message)  # "ok theek hai, pehla wala add kar do": the place, not "theek"
         said = named_words(message)  # "the owl one is adorable": a name the parser may not have tagged
-        if said and not any(r.kind in ("name", "position") for r in references):
+        if placed and not any(r.kind == "position" for r in references):
+            references = [r for r in references if r.kind != "name"] + [parse_reference(placed.group(0))]
+        elif said and not any(r.kind in ("name", "position") for r in references):
             references.append(Reference(kind="name", text=said))
         parse = parse.model_copy(update={"slots": parse.slots.model_copy(update={"references": references})})
         picked = [resolve(r, shown, focus) for r in references]

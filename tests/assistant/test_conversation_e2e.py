@@ -234,3 +234,15 @@ def test_a_new_count_before_the_yes_changes_the_offer(flipkart):
     changed = talk.say("actually make that 3")
     assert changed.action == "set_quantity" and "3 ×" in changed.reply and talk.cart() == 0, changed.reply
     assert talk.say("yes please").action == "add_to_cart" and talk.cart() == 3
+
+
+def test_hinglish_places_and_prices_point_and_refine(flipkart):
+    talk = Talk(flipkart)
+    first = talk.say("walking shoes dikhao")
+    assert first.products and _of(first, SHOES) >= 3, [p.title for p in first.products]
+    cheaper = talk.say("thoda mehnga hai yaar")
+    assert cheaper.action == "refine" and cheaper.state.need.kind == first.state.need.kind, cheaper.reply
+    top = cheaper.products[0] if cheaper.shows else first.products[0]
+    added = talk.say("ok theek hai, pehla wala add kar do")
+    assert added.action == "add_to_cart" and talk.cart() == 1, added.reply
+    assert top.title in added.reply

@@ -21,7 +21,8 @@ def test_amounts_and_currencies(text, amount, currency):
     ("#2", "position", 1), ("the last one", "position", -1), ("it", "current", None),
     ("that one", "current", None), ("the cheapest one", "cheapest", None),
     ("the most expensive one", "priciest", None), ("the least expensive one", "cheapest", None),
-    ("the ski lunch box", "name", None),
+    ("the ski lunch box", "name", None), ("pehla wala", "position", 0), ("doosri wali", "position", 1),
+    ("aakhri wala", "position", -1),
 ])
 def test_references(text, kind, index):
     ref = parse_reference(text)
