@@ -292,7 +292,7 @@ def plan_search(message: str, slots: Slots, gift: bool = False) -> SearchPlan:
     return SearchPlan(dense=text or message, lexical=" ".join(words), slots=kept, dropped=dropped, avoid=avoid)
 
 
-_PERSON_BEFORE = {"my", "our", "for"}
+_PERSON_BEFORE = {"my", "our", "for", "apne", "apni", "mere", "meri", "mera", "hamare"}  # "apne papa ke liye"
 _PERSON_AGE = {"little", "big", "baby", "older", "younger", "eldest", "youngest"}
 _NEXT_PERSON = {"now", "next", "then", "too", "in", "law"}  # "mum next", "now my niece", "brother in law"
 _OPENERS = {"and", "oh", "ok", "okay", "so", "right", "first", "also", "back", "lastly", "finally", "what", "about"}

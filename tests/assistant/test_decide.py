@@ -1049,3 +1049,10 @@ def test_a_thing_asked_for_besides_the_need_is_searched_even_when_the_shop_names
     assert action.kind == "search", action
     talk = decide(shown(), parse("thanks", confidence=0.9), "oh and thanks, that was quick")
     assert talk.kind == "chat", talk
+
+
+def test_something_for_a_person_named_in_hinglish_is_a_gift():
+    from assistant.query import named_recipient
+    assert named_recipient("mujhe apne papa ke liye kuch lena hai, unka birthday hai") == "papa"
+    action = decide(DialogueState(), parse("search", confidence=0.7), "mujhe apne papa ke liye kuch lena hai")
+    assert (action.kind, action.rule) == ("recommend", "gift_ideas"), action
