@@ -513,11 +513,14 @@ CUES: tuple[Cue, ...] = (
         matches=("brb kid crying", "hang on, doorbell", "one sec my dog is barking", "back in 5"),
         misses=("show me kids bags", "hold on to the blue one for me?", "a one minute timer")),
     Cue("goodbye", r"\b(?:bye+|goodbye|bye bye|good ?night|night night|cya|ttyl|gtg|got to go|gotta go|ta[ -]ra|"
-                   r"laters)\b|"
+                   r"laters|that'?s me done|that'?s (?:all|it) for (?:now|today)|(?:i'?m|im|all) done(?: for (?:now|today))?)\b|"
+                   r"\bta\W*$|"
                    r"\bsee (?:ya|you)(?: later| soon| tomorrow)?\W*(?:x+\W*)?$",
         "leaving: a goodbye, not a wait",
-        matches=("bye", "ok thanks, bye!", "gotta go, cya", "night night x"),
-        misses=("buy it", "byebye-baby blanket?", "see you have owls", "a mug for tara")),
+        matches=("bye", "ok thanks, bye!", "gotta go, cya", "night night x", "lovely, that's me done. ta",
+                 "thats all for now thanks", "im done"),
+        misses=("buy it", "byebye-baby blanket?", "see you have owls", "a mug for tara", "that's it, the blue one",
+                "ta da", "is it done yet")),
     Cue("negated", r"\b(?:not|never|hates?|\w+n't|dont|doesnt|didnt|wont|wouldnt|isnt)\b",
         "a negation around a liking: 'she doesn't like the red one' is no choice of it",
         matches=("she hates the tweety one", "he doesn't like the red one", "not the owl one", "she wouldnt wear it"),

@@ -314,7 +314,7 @@ def _praise(t: Turn) -> bool:
         and not cue("like_this").found(t.message) and "?" not in t.message and not _asks_in_a_clause(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(_unnamed(t.message)) and not cue("declines").found(_unnamed(t.message)) \
-        and not cue("objects").found(t.message)
+        and not cue("objects").found(t.message) and not cue("goodbye").found(t.message)  # "lovely, that's me done"
 
 
 def _points_at_one(t: Turn) -> bool:

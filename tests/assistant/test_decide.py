@@ -1056,3 +1056,9 @@ def test_something_for_a_person_named_in_hinglish_is_a_gift():
     assert named_recipient("mujhe apne papa ke liye kuch lena hai, unka birthday hai") == "papa"
     action = decide(DialogueState(), parse("search", confidence=0.7), "mujhe apne papa ke liye kuch lena hai")
     assert (action.kind, action.rule) == ("recommend", "gift_ideas"), action
+
+
+@pytest.mark.parametrize("message", ["lovely, that's me done. ta", "love that one, thats all for now thanks"])
+def test_praise_in_a_goodbye_offers_nothing(message):
+    action = decide(shown(), parse("thanks", confidence=0.7), message)
+    assert action.kind != "offer_add", action
