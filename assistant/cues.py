@@ -311,11 +311,12 @@ CUES: tuple[Cue, ...] = (
                         r"(?:quantity|amount|[\w-]+))\s+(?:to\s+)?|"
                         r"(?:reduce|increase|cut|drop|bump)\s+(?:it|that|them|those|these|the (?!(?:price|budget|cost)\b)"
                         r"(?:[\w-]+ ){0,2}?[\w-]+)\s+(?:(?:down|up)\s+)?to\s+)"
-                        r"(\d{1,3})\b(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
+                        r"(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)\b"
+                        r"(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
         "the basket should hold N of the product, not N more",
         matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually",
-                 "ok reduce the burners to 2", "increase it to 4 pls"),
-        misses=("make it blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
+                 "ok reduce the burners to 2", "increase it to 4 pls", "actually make it two"),
+        misses=("make it blue", "make that one blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
                 "reduce the price to 500?", "cut it to 30 cm")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
                              r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|sast[aei]|mehn?g[aie]|"

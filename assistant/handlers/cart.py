@@ -9,7 +9,7 @@ from assistant import replies
 from assistant.cues import cue
 from assistant.decide import CONFIDENT
 from assistant.handlers.base import Act
-from assistant.parse.normalise import WORD_NUMBERS
+from assistant.parse.normalise import WORD_NUMBERS, parse_quantity
 from assistant.parse.schema import TurnParse
 from assistant.session import Session
 from assistant.shopping import resolve
@@ -75,14 +75,15 @@ class CartHandlers:
     def _set_quantity(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """"Actually make that 3": the basket holds 3, not 3 more, of the product named or in focus."""
         match = cue("set_quantity").search(message)
+        count = parse_quantity(match.group(1)) if match is not None else None  # "make it two": 2
         lines = self._cart(session)
         pending = session.state.pending
         if match is not None and pending is not None and pending.kind == "offer_add" and pending.product_id \
                 and pending.product_id not in {p.id for p, _ in lines}:  # "actually make that 4" before the yes
             offered = self.lookup([pending.product_id]).get(pending.product_id)
             if offered is not None:
-                session.state.pending = pending.model_copy(update={"quantity": int(match.group(1))})
-                return Act(replies.confirm_add(offered, int(match.group(1))), [offered], show=False,
+                session.state.pending = pending.model_copy(update={"quantity": count})
+                return Act(replies.confirm_add(offered, count), [offered], show=False,
                            suggestions=list(replies.CONFIRM_ADD_CHIPS))
         if not lines or match is None:
             return Act(replies.CART_EMPTY, show=False)
@@ -93,7 +94,7 @@ class CartHandlers:
         product = next((p for p in in_cart if focus and p.id == focus.id), in_cart[0] if len(in_cart) == 1 else None)
         if product is None:
             return Act(replies.WHICH_TO_CHANGE, show=False, suggestions=list(replies.CART_CHIPS))
-        target = int(match.group(1))
+        target = count
         held = next((n for p, n in lines if p.id == product.id), 0)
         change = target - held
         if change:

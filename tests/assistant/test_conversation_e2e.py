@@ -246,3 +246,14 @@ def test_hinglish_places_and_prices_point_and_refine(flipkart):
     added = talk.say("ok theek hai, pehla wala add kar do")
     assert added.action == "add_to_cart" and talk.cart() == 1, added.reply
     assert top.title in added.reply
+
+
+def test_a_count_said_in_words_changes_the_offer(flipkart):
+    talk = Talk(flipkart)
+    talk.say("walking shoes dikhao")
+    offer = talk.say("the first one looks nice")
+    assert offer.action == "offer_add", offer.reply
+    changed = talk.say("actually make it two")
+    assert changed.action == "set_quantity" and talk.cart() == 0 and "2" in changed.reply, changed.reply
+    yes = talk.say("yes please")
+    assert yes.action == "add_to_cart" and talk.cart() == 2, yes.reply
