@@ -311,12 +311,14 @@ CUES: tuple[Cue, ...] = (
                         r"(?:quantity|amount|[\w-]+))\s+(?:to\s+)?|"
                         r"(?:reduce|increase|cut|drop|bump)\s+(?:it|that|them|those|these|the (?!(?:price|budget|cost)\b)"
                         r"(?:[\w-]+ ){0,2}?[\w-]+)\s+(?:(?:down|up)\s+)?to\s+)"
-                        r"(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)\b"
+                        r"(\d{1,3}\b|(?:two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)"
+                        r"(?=\s*(?:$|[,.!?]|please|pls|thanks|of them|actually)))"
                         r"(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
         "the basket should hold N of the product, not N more",
         matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually",
                  "ok reduce the burners to 2", "increase it to 4 pls", "actually make it two"),
-        misses=("make it blue", "make that one blue", "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
+        misses=("make it blue", "make that one blue", "actually make it two sizes bigger", "can you make it two tone",
+                "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
                 "reduce the price to 500?", "cut it to 30 cm")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
                              r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|sast[aei]|mehn?g[aie]|"
@@ -515,13 +517,13 @@ CUES: tuple[Cue, ...] = (
         misses=("show me kids bags", "hold on to the blue one for me?", "a one minute timer")),
     Cue("goodbye", r"\b(?:bye+|goodbye|bye bye|good ?night|night night|cya|ttyl|gtg|got to go|gotta go|ta[ -]ra|"
                    r"laters|that'?s me done|that'?s (?:all|it) for (?:now|today)|(?:i'?m|im|all) done(?: for (?:now|today))?)\b|"
-                   r"\bta\W*$|"
+                   r"(?:^|\b(?:thanks|thank you|cheers|done|ok|okay)\W+)ta\W*$|"
                    r"\bsee (?:ya|you)(?: later| soon| tomorrow)?\W*(?:x+\W*)?$",
         "leaving: a goodbye, not a wait",
         matches=("bye", "ok thanks, bye!", "gotta go, cya", "night night x", "lovely, that's me done. ta",
                  "thats all for now thanks", "im done"),
         misses=("buy it", "byebye-baby blanket?", "see you have owls", "a mug for tara", "that's it, the blue one",
-                "ta da", "is it done yet")),
+                "ta da", "is it done yet", "something cheaper ta", "the spaceboy one looks fab ta")),
     Cue("negated", r"\b(?:not|never|hates?|\w+n't|dont|doesnt|didnt|wont|wouldnt|isnt)\b",
         "a negation around a liking: 'she doesn't like the red one' is no choice of it",
         matches=("she hates the tweety one", "he doesn't like the red one", "not the owl one", "she wouldnt wear it"),

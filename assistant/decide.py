@@ -191,8 +191,10 @@ def _removes(t: Turn) -> bool:
         return True
     if cue("rules_out").found(t.message):
         return False
-    if cue("removes_a_named_one").found(t.message) and not t.new_kind():
-        return True  # "remove the kadhai": answered from the basket, even when it holds none
+    if cue("removes_a_named_one").found(t.message) and not t.new_kind() \
+            and not ("?" in t.message or any(cue("asks_about_it").found(c) for c in clauses(t.message))):
+        return True  # "remove the kadhai": answered from the basket, even when it holds none (not
+        # "take the lid off, is it dishwasher safe", which asks about it)
     held = {stem(w) for title in t.basket for w in lexical_words(title)}
     if {stem(w) for w in lexical_words(t.message)} & held:  # "take the large linen one out"
         return True

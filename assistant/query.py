@@ -56,7 +56,8 @@ _PRICE_NOUN = re.compile(r"\b(?:prices?|priced|costs?)\b(?!\s+(?:less|more)\b)",
 _CHEAPER = re.compile(r"cheap|\bless\b|lower|budget|afford|bargain|econom|sast[aei]|save|saving|"
                       r"too (much|expensive|pricey)", re.I)
 _PRICIER = re.compile(r"nicer|better|posher|fancier|premium|(?<!too )(?<!less )(?<!so )expensive|pricier|dearer|"
-                      r"higher|quality|luxur|splurge|upmarket|high[- ]end|more money|proper", re.I)
+                      r"higher|quality|luxur|splurge|upmarket|high[- ]end|more money|proper|"
+                      r"(?:isse|aur|zyada)\s+(?:thoda\s+)?mehn?g[aie]|mehn?g[aie]\s+(?:wala|wali|wale|dikhao|chahiye)", re.I)
 _CURRENCY_NEAR = re.compile(r"[£$€₹]|\b(?:rs|inr|gbp|quid|pounds?|rupees?|bucks|dollars?|euros?|p)\b|\d\s?k\b|/-", re.I)
 _PRICE_CUE = re.compile(r"(?:under|below|beneath|less than|cheaper than|lower than|at most|up ?to|max(?:imum)?|within|"
                         r"no more than|not more than|not over|budget(?: of| is)?|spend(?:ing)?|over|above|more than|"

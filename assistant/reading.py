@@ -41,6 +41,9 @@ def read_kinds(index: KindIndex, message: str, need: Need | None,
     kinds = [k for k in named if k in wanted or not _on_screen(index, k, text, shown)]
     if not named and asked:
         head = index.head_kind(without_avoided(asked))
+        liked = cue("likes").search(text)  # "a gift for someone who likes cooking": a pastime, not a kind
+        if head and liked and head in singulars(text[liked.end():]):
+            head = None
         describes = head and need is not None and need.kind and index.in_titles_of(need.kind, head)
         kinds = [head] if head and head in singulars(text) and not describes else []  # "rockets and space"
     if need is not None and need.kind:

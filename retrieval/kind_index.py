@@ -231,7 +231,11 @@ class KindIndex:
             else:
                 forms = {singular(raw.strip("-")), singular(raw.replace("-", ""))}
                 known = [w for w in forms if w in self.vocabulary]
-                kind = known[0] if known else self._synonym(forms | {raw}) or self._joined(singular(raw))
+                # a word people use for another kind that the titles use too ("tumbler", "earphone",
+                # "bunting") is the titles' own word, not the other kind
+                other = None if known else self._synonym(forms | {raw})
+                titled = sorted(forms & self.heads) if other else []
+                kind = known[0] if known else titled[0] if titled else other or self._joined(singular(raw))
             if not kind or kind in OCCASION_WORDS:  # "a birthday present": when, not what
                 continue
             if kind in PLACE_WORDS and singular(raw) == raw and end == i:
@@ -289,9 +293,8 @@ class KindIndex:
                 joined = singular(option.replace("-", ""))
                 if joined in self.vocabulary:
                     return joined
-                if words[-1] in self.vocabulary:
-                    return " ".join(words) if len(words) == 1 or (words[-2], words[-1]) in self.phrases \
-                        else words[-1]
+                if words[-1] in self.vocabulary and (len(words) == 1 or (words[-2], words[-1]) in self.phrases):
+                    return " ".join(words)  # "lampshade": a lamp shade, never any shade (car sun shades)
         return None
 
     def kind_of(self, product: Product) -> str | None:

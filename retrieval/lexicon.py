@@ -87,8 +87,8 @@ KIND_SYNONYMS = {
     "jhumka": ("jhumka", "earring"), "jhumki": ("jhumki", "earring"), "kada": ("kada", "bangle", "bracelet"),
     "payal": ("anklet",), "billfold": ("wallet",), "tote": ("tote", "bag"),
     "satchel": ("satchel", "bag"), "bagpack": ("backpack", "bag"), "duffel": ("duffel", "travel bag", "bag"),
-    "duffle": ("duffel", "travel bag", "bag"), "suitcase": ("suitcase", "trolley", "luggage"),
-    "trolley": ("trolley", "suitcase", "luggage"),
+    "duffle": ("duffel", "travel bag", "bag"), "suitcase": ("suitcase", "trolley"),
+    "trolley": ("trolley", "suitcase"),
     # electronics
     "earphone": ("earphone", "headphone", "headset"), "earbud": ("earbud", "earphone", "headphone"),
     "earpiece": ("earphone", "headset"), "powerbank": ("power bank", "charger"), "webcam": ("webcam", "camera"),
@@ -96,7 +96,7 @@ KIND_SYNONYMS = {
     # home and kitchen
     "settee": ("sofa",), "couch": ("sofa",), "almirah": ("wardrobe", "almirah", "cupboard"),
     "bedspread": ("bedsheet", "bed cover"), "bedcover": ("bedsheet", "bed cover"), "comforter": ("quilt", "blanket"),
-    "rug": ("rug", "carpet", "mat"), "carpet": ("carpet", "rug"), "drape": ("curtain",),
+    "rug": ("rug", "carpet"), "carpet": ("carpet", "rug"), "drape": ("curtain",),
     "lampshade": ("lamp shade", "lamp"), "dustbin": ("dustbin", "bin"), "serviette": ("napkin",),
     "tumbler": ("tumbler", "glass", "cup"), "cooker": ("pressure cooker", "cooker"), "mixie": ("mixer grinder", "mixer"),
     "kadai": ("kadhai", "wok"), "karahi": ("kadhai", "wok"), "wok": ("wok", "kadhai"), "skillet": ("frying pan", "pan"),
@@ -107,7 +107,6 @@ KIND_SYNONYMS = {
     "pacifier": ("pacifier", "soother"),
     # stationery and parties
     "sketchpen": ("sketch pen", "pen"), "notepad": ("notebook", "notepad"), "jotter": ("notebook", "notepad"),
-    "bunting": ("bunting", "banner", "garland"),
 }
 
 

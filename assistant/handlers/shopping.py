@@ -288,10 +288,12 @@ class ShoppingHandlers:
     def _products_for(self, session: Session, parse: TurnParse, want: int, message: str = "") -> Picked:
         shown, focus = self.shown_products(session), self._focus(session)
         references = list(parse.slots.references)
-        placed = cue("placed").search(message)  # "ok theek hai, pehla wala add kar do": the place, not "theek"
+        places = cue("placed").spans(message)  # "ok theek hai, pehla wala add kar do": the place, not "theek"
         said = named_words(message)  # "the owl one is adorable": a name the parser may not have tagged
-        if placed and not any(r.kind == "position" for r in references):
-            references = [r for r in references if r.kind != "name"] + [parse_reference(placed.group(0))]
+        names = [r for r in references if r.kind == "name"]
+        if len(places) == 1 and not any(r.kind == "position" for r in references) \
+                and all(resolve(r, shown, None) is None for r in names):
+            references = [r for r in references if r.kind != "name"] + [parse_reference(message[slice(*places[0])])]
         elif said and not any(r.kind in ("name", "position") for r in references):
             references.append(Reference(kind="name", text=said))
         parse = parse.model_copy(update={"slots": parse.slots.model_copy(update={"references": references})})
@@ -421,18 +423,15 @@ def _thing_asked(index: KindIndex, message: str, kinds: list[str], sought: Seque
     """The kinds a new need is for: those inside the products the parser read as sought, when
     it left some out ("looking for a doorstop, the back door keeps slamming"), else those named
     after the last asking verb ("having a garden party and need bunting"; "i need tea towels, an
-    apron"), none when what follows the verb is unnamed ("the ball hit his fingers, he wants
-    something for his hands"), else the first named ("jewellery box maybe, she leaves rings
-    everywhere"; "trainers for the gym" never names the gym)."""
+    apron"), else the first named ("jewellery box maybe, she leaves rings everywhere"; "trainers
+    for the gym" never names the gym)."""
     if len(kinds) > 1 and sought:  # the parser's words leave some out: those are not sought
         inside = [k for phrase in sought for k in index.named(phrase) if k in kinds]
         if inside and len(inside) < len(kinds):
             return index.narrowest(inside)
     asked = cue("wants").spans(message)
-    for _, end in reversed(asked):
-        after = [k for k in index.named(message[end:]) if k in kinds]
+    if asked and len(kinds) > 1:
+        after = [k for k in index.named(message[asked[-1][1]:]) if k in kinds]
         if after:
             return index.narrowest(after)
-    if any(cue("unnamed").found(message[end:]) for _, end in asked):
-        return []  # "keeps losing track of time, wants something on his wrist": the thing is unnamed
     return index.narrowest(kinds)[:1]

@@ -1062,3 +1062,9 @@ def test_something_for_a_person_named_in_hinglish_is_a_gift():
 def test_praise_in_a_goodbye_offers_nothing(message):
     action = decide(shown(), parse("thanks", confidence=0.7), message)
     assert action.kind != "offer_add", action
+
+
+@pytest.mark.parametrize("message", ["take the lid off, is it dishwasher safe", "can you take the lid off to clean it?"])
+def test_taking_a_part_off_in_a_question_is_no_removal(message):
+    action = decide(shown(), parse("product_question", confidence=0.8), message, basket=["WHITE TEAPOT"])
+    assert action.kind != "remove_from_cart", action

@@ -117,3 +117,9 @@ def test_a_refinements_word_that_the_needs_titles_use_is_a_look_not_a_kind():
     assert read_kinds(index, "spaceboy pls", need, shown, asked="spaceboy", refining=True)[0] == []
     assert read_kinds(index, "spaceboy pls", need, shown, asked="spaceboy")[0] == ["spaceboy"]  # a search for it
     assert read_kinds(index, "shorts would be nice", need, shown, asked="shorts", refining=True)[0] == ["shorts"]
+
+
+def test_a_pastime_someone_likes_is_no_head_kind():
+    index = KindIndex(["set"], title_words=["cooking", "bunting"])
+    assert read_kinds(index, "i need a gift for someone who likes cooking", None, [], asked="cooking")[0] == []
+    assert read_kinds(index, "need bunting for the party", None, [], asked="bunting")[0] == ["bunting"]

@@ -45,16 +45,6 @@ def test_a_new_need_is_for_the_thing_named_after_the_asking_verb():
     assert _thing_asked(index, message, index.named(message)) == ["box"]
 
 
-def test_a_thing_left_unnamed_after_the_asking_verb_is_no_kind_said_before_it():
-    index = KindIndex(["track", "ball", "bag"])
-    message = "son keeps losing track of time at tuition, wants something on his wrist"
-    assert _thing_asked(index, message, index.named(message)) == []
-    message = "got any bags? want something roomy"  # the verb that names a kind names the need
-    assert _thing_asked(index, message, index.named(message)) == ["bag"]
-    message = "the ball hit his fingers at the nets"  # no asking verb: the kind said is the need
-    assert _thing_asked(index, message, index.named(message)) == ["ball"]
-
-
 def test_a_new_need_is_for_the_kinds_the_parser_read_as_sought():
     index = KindIndex(["doorstop", "door"])
     message = "evening! looking for a doorstop, the back door keeps slamming"

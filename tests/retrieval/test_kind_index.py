@@ -208,3 +208,9 @@ def test_a_place_said_in_the_singular_is_the_place_not_a_kind():
     assert index.named("he basically lives in his garden") == []
     assert index.named("school bags for my son") == ["school bag"]
     assert index.named("garden tools for the grandkids") == ["garden tool"]
+
+
+def test_a_synonym_is_a_whole_store_phrase_and_never_beats_the_titles_own_word():
+    index = KindIndex(["shade", "cup", "lamp"], title_words=["tumbler"])
+    assert index.named("a lampshade for my bedroom") == ["lamp"]  # a lamp, never a car sun shade
+    assert index.named("hi do you have a tumbler") == ["tumbler"]  # TUMBLER titles: their own word
