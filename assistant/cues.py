@@ -15,6 +15,8 @@ import re
 from typing import Iterator
 from dataclasses import dataclass, field
 
+from assistant.parse.normalise import HINDI_ORDINALS
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -47,7 +49,8 @@ class Cue:
 
 _COUNT = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|dozen)"
 _PLACE = r"(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)"
-_HINDI_PLACE = r"(?:pehl[aie]|pahl[ai]|doosr[aie]|dusr[aie]|teesr[aie]|tisr[aie]|aakhri|akhri)"
+_HINDI_PLACE = "(?:" + "|".join(sorted(HINDI_ORDINALS, key=len, reverse=True)) + ")"
+_NOT_THE_GOODS = r"(?:price|tags?|labels?|stickers?|packaging)\b"  # "take the price tag off": the gift, not the basket
 _WHAT = (rf"(?:{_COUNT} of (?:them|those|these)|it|them|that(?: one)?|this(?: one)?|those|these|both|each|"
          rf"the (?:[\w'&-]+ ){{0,2}}?[\w'&-]+|{_PLACE} one)")
 _AFTER = r"(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol|bye+|cya)"
@@ -147,8 +150,7 @@ CUES: tuple[Cue, ...] = (
                 "get me 3 seater one", "ill take 12 months")),
     Cue("asks_to_have", r"\b(?:can|could|may) (?:i|we) (?:have|get|grab|take|order|buy) (?:(?:\d+|one|two|three|four|five|six|"
                         r"ten|a couple|a few)\s+(?:(?:packs?|sets?|boxes|pieces|pcs)\s+)?of\s+(?:it|them|those|these|the [\w'-]+(?: [\w'-]+)?)|"
-                        r"it|them|that one|this one|those|these|both|the (?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|"
-                        r"last) one)\b"
+                        rf"it|them|that one|this one|those|these|both|the {_PLACE} one)\b"
                         r"(?!(?:\s+[\w'-]+)?\s+(?:in|with|by|for|delivered|sent|cheaper|gift|wrapped|instead|or)\b)",
         "asking to have a shown product, politely, as a question: a request to buy ('could I have three of them?')",
         matches=("ok can i have 2 packs of the first plates", "can i get 4 of it", "Could I have three of them? It's a big tree.",
@@ -192,8 +194,8 @@ CUES: tuple[Cue, ...] = (
         matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp"),
         misses=("take 2 of the first", "which one stands out", "add it")),
     Cue("removes_a_named_one", r"^\W*(?:(?:ok|okay|actually|oh|and|pls|please|so|hmm|wait)\W+){0,2}(?:(?:can|could) (?:you|u) )?"
-                               r"(?:(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){0,2}\s+ones\b)(?!\s+(?:price|tags?|labels?|stickers?|packaging)\b)|"
-                               r"take the (?!(?:price|tags?|labels?|stickers?|packaging)\b)(?:[\w'-]+ ){1,4}?(?:out|off)\b)",
+                               rf"(?:(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){{0,2}}\s+ones\b)(?!\s+{_NOT_THE_GOODS})|"
+                               rf"take the (?!{_NOT_THE_GOODS})(?:[\w'-]+ ){{1,4}}?(?:out|off)\b)",
         "a removal that opens the message and names the thing: about the basket, whatever it holds",
         matches=("remove the kadhai, my mom is giving me hers", "actually remove the earphones",
                  "ok get rid of the lamp", "take the hot water bottle out actually", "actually take the serviettes off",
@@ -481,9 +483,9 @@ CUES: tuple[Cue, ...] = (
         "words of a comparison between shown products",
         matches=("which is better", "compare the first two", "the 1st or the 3rd?"),
         misses=("the 2nd one, batteries or plug in?", "is it waterproof", "add the first one")),
-    Cue("placed", rf"\b(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\s+(?:one|wala|wali|wale|pair|set|piece)\b|"
+    Cue("placed", rf"\b{_PLACE}\s+(?:one|wala|wali|wale|pair|set|piece)\b|"
                   rf"\b{_HINDI_PLACE}\s+(?:one|wala|wali|wale|waala|waali)\b|"
-                  r"\bthe (?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)\b(?!\s+(?:time|thing|day|week|order))",
+                  rf"\bthe {_PLACE}\b(?!\s+(?:time|thing|day|week|order))",
         "a shown product pointed at by its place in the list",
         matches=("3rd one kitne ka hai?", "2nd one has mic?", "is the first wala waterproof", "pehla wala add kar do",
                  "doosri wali kitne ki hai"),

@@ -41,6 +41,10 @@ ACTIONS = ("search", "refine", "more", "similar", "answer", "compare", "offer_ad
 NEEDS_SHOWN = ("refine", "compare", "product_question", "similar", "add_to_cart")
 SHOPPING = ("search", "refine", "gift_help", "similar", "product_question", "compare")
 SEARCHING = ("search", "gift_help")  # intents whose product words are a search (``reading.read_kinds``)
+ASKING = SEARCHING + ("refine",)  # intents whose kinds are asked for wherever they sit
+CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
+_FOR_WHOM = RECIPIENTS | {"him", "her"}  # "too girly for him" says who it is for, as "for my dad" does
+SUPPORT_DOUBT = 0.5
 
 
 def searched_for(parse: TurnParse) -> str | None:
@@ -48,10 +52,6 @@ def searched_for(parse: TurnParse) -> str | None:
     ("shorts would be nice", no colour, size or price move) asks for that thing too."""
     plain_refine = parse.intent == "refine" and not (parse.slots.attributes or parse.slots.price_change)
     return parse.slots.query if parse.intent in SEARCHING or plain_refine else None
-ASKING = SEARCHING + ("refine",)  # intents whose kinds are asked for wherever they sit
-CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
-_FOR_WHOM = RECIPIENTS | {"him", "her"}  # "too girly for him" says who it is for, as "for my dad" does
-SUPPORT_DOUBT = 0.5
 
 
 @dataclass(frozen=True)
@@ -729,7 +729,7 @@ def _owned_only(message: str) -> set[str]:
         return set()
     owned = {singular(w) for name in ("owned", "owned_place") for m in cue(name).finditer(message)
              for w in m.group(1).lower().split()}
-    owned |= {w for c in clauses(message, at_asides=True) if cue("already_has").found(c) for w in _words_of(c)}
+    owned |= _words_of_clauses(message, "already_has")
     said = _words_of(message)
     return {w for w in owned if said.count(w) == 1}
 
@@ -744,7 +744,12 @@ def _named_besides(message: str, kinds: Sequence[str]) -> bool:
 def _told_of_a_person(message: str) -> set[str]:
     """The words of clauses that say who someone is ("im in college", "he's a boy"): they describe
     the person, so they refine what is wanted (kept as words) but name no kind to shop for."""
-    return {w for c in clauses(message, at_asides=True) if cue("says_who_they_are").found(c) for w in _words_of(c)}
+    return _words_of_clauses(message, "says_who_they_are")
+
+
+def _words_of_clauses(message: str, name: str) -> set[str]:
+    """The words of the message's clauses (cut at asides too) where the cue ``name`` holds."""
+    return {w for c in clauses(message, at_asides=True) if cue(name).found(c) for w in _words_of(c)}
 
 
 def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence[str] = (),

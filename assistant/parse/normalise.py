@@ -31,10 +31,15 @@ _ORDINALS = {
     "fifth": 4, "5th": 4, "sixth": 5, "6th": 5, "seventh": 6, "7th": 6, "eighth": 7, "8th": 7,
     "ninth": 8, "9th": 8, "tenth": 9, "10th": 9, "last": -1, "final": -1, "top": 0,
     "penultimate": -2,
-    # Hindi, as Indian shoppers type it: "pehla wala", "doosri wali", "aakhri"
-    "pehla": 0, "pehli": 0, "pehle": 0, "pahla": 0, "pahli": 0, "doosra": 1, "dusra": 1, "doosri": 1, "dusri": 1,
-    "doosre": 1, "dusre": 1, "teesra": 2, "tisra": 2, "teesri": 2, "tisri": 2, "teesre": 2, "aakhri": -1, "akhri": -1,
 }
+# Hindi, as Indian shoppers type it ("pehla wala", "doosri wali", "aakhri"); the cue that finds a
+# place said in a message reads the same words (``cues.placed``)
+HINDI_ORDINALS = {
+    "pehla": 0, "pehli": 0, "pehle": 0, "pahla": 0, "pahli": 0, "doosra": 1, "dusra": 1, "doosri": 1, "dusri": 1,
+    "doosre": 1, "dusre": 1, "teesra": 2, "tisra": 2, "teesri": 2, "tisri": 2, "teesre": 2, "tisre": 2,
+    "aakhri": -1, "akhri": -1,
+}
+_ORDINALS.update(HINDI_ORDINALS)
 _CHEAPEST = re.compile(r"cheap|least expensive|lowest|budget|inexpensive|affordable", re.I)
 _PRICIEST = re.compile(r"expensive|priciest|pricey|dearest|highest|premium|fanc", re.I)
 _CURRENT = re.compile(r"^(it|this|that|this one|that one|the one|same|them|these|those|this item|that item)$", re.I)
