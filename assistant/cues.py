@@ -51,7 +51,8 @@ _COUNT = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|dozen)"
 _PLACE = r"(?:1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)"
 _HINDI_PLACE = "(?:" + "|".join(sorted(HINDI_ORDINALS, key=len, reverse=True)) + ")"
 _NOT_THE_GOODS = r"(?:price|tags?|labels?|stickers?|packaging)\b"  # "take the price tag off": the gift, not the basket
-_WHAT = (rf"(?:{_COUNT} of (?:them|those|these)|it|them|that(?: one)?|this(?: one)?|those|these|both|each|"
+_UNIT = r"(?:packs?|packets?|sets?|sheets?|boxes|bags|pairs|rolls?|dozen)"  # "2 packs of those": still a count
+_WHAT = (rf"(?:{_COUNT}(?: {_UNIT})? of (?:them|those|these)|it|them|that(?: one)?|this(?: one)?|those|these|both|each|"
          rf"the (?:[\w'&-]+ ){{0,2}}?[\w'&-]+|{_PLACE} one)")
 _AFTER = r"(?:please|pls|plz|then|thanks|thank you|ta|cheers|x+|lol|bye+|cya)"
 # a request to buy at the start, ending on what it takes; nothing put off, returned or taken out
@@ -60,7 +61,7 @@ _TAKES = (r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fin
           rf"(?:(?:i'?ll|i will) (?:take|have|buy|grab) (?P<taken>{_WHAT})|(?:i'?ll |i will |i'?m |we'?ll )?"
           rf"(?:go|going) (?:for|with) (?P<chosen>{_WHAT}|"
           r"(?!(?:a|an|some|my|our|his|her)\b)[\w'&-]+(?: [\w'&-]+){0,2})|"
-          rf"(?:take|get|add) (?P<took>{_WHAT})|(?P<count>{_COUNT}) of (?P<counted>{_WHAT})|"
+          rf"(?:take|get|add) (?P<took>{_WHAT})|(?P<count>{_COUNT})(?: {_UNIT})? of (?P<counted>{_WHAT})|"
           rf"(?P<placed>(?:the )?{_PLACE}(?: one)?),? (?:add|take|get)(?: (?:it|that|this|them))?)"
           rf"(?=\W*(?:{_AFTER}\W*)*$|\s*,\s*(?:{_COUNT}|both) of (?:them|those|these)\W*(?:{_AFTER}\W*)*$)")
 _NOT_COUNTED = r"(?!(?:months?|years?|yrs?|days?|weeks?|inch(?:es)?|seaters?|litres?|liters?|ltrs?|watts?|volts?|" \
@@ -70,7 +71,7 @@ _QUANTITY = (rf"\b(?:take|i'?ll have|i will have|add|buy|grab|order|get me|go fo
              r"(?=\s*(?:of\b|more\b|please\b|pls\b|x\b|$|[,.!]|(?:small|medium|large|big|little)\b|"
              rf"{_NOT_COUNTED}[a-z]+s\b))|"
              rf"^\W*(?:(?:ok(?:ay)?|yes|yeah|yep|ya|sure)\W+)?(?:(?:pls|please)\W+)?(?P<alone>{_COUNT})"
-             rf"(?: of\b|(?:\s+(?:packs|sets|boxes|bags|pairs))?(?:\W+(?:please|pls))?\W*$)|"
+             rf"(?:\s+{_UNIT})?(?: of\b|(?:\W+(?:please|pls))?\W*$)|"
              rf",\s*(?P<tail>{_COUNT}) of (?:them|those|these)\W*(?:{_AFTER}\W*)*$")
 
 
@@ -134,15 +135,18 @@ CUES: tuple[Cue, ...] = (
         matches=("go with bootwale", "ok go for paul mitchell", "take the ceramic burner pot, 2 of them",
                  "ok go for 2 of those", "3 of the black please", "ok 2 of them", "yes one of each",
                  "ill take that one thanks", "ill take it, bye!", "go with the brass one then, bye",
-                 "get the first one", "2nd one, add pls", "ok add the second one"),
+                 "get the first one", "2nd one, add pls", "ok add the second one", "ok 10 packs of those pls",
+                 "OK, 2 dozen of those", "2 sheets of the first one please"),
         misses=("take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
                 "the first 2 of them are nice", "go for a walk lol", "ok take it easy",
                 "take it back, the handle is broken", "ill buy it later", "ill take that as a no",
                 "one of them has a crack in the photo", "two of those look identical", "3 of the reviews say it breaks",
-                "take 10, brb", "get the first one in red?", "add it to my wishlist", "add a card saying happy bday")),
+                "take 10, brb", "get the first one in red?", "add it to my wishlist", "add a card saying happy bday",
+                "2 packs of those would be too many")),
     Cue("quantity_said", _QUANTITY,
         "how many a request to buy asks for, when the parser tagged none ('ok 2 of them', 'ill have 2 large')",
         matches=("ok 2 of them", "take the ceramic burner pot, 2 of them", "ill take 3", "add two please",
+                 "ok 10 packs of the first one pls",
                  "ill take 2 large", "take 2 mugs", "ill have 2 lamps", "yes pls 2 of them", "yes 2 please",
                  "love the brass one, 2 of those pls", "ok 3 packs please"),
         misses=("the first one", "ill take the 2 litre one", "add the blue one", "i need 2 cm more",
@@ -177,17 +181,19 @@ CUES: tuple[Cue, ...] = (
                r"(?:stick|pop|put|chuck) (?:it|them|that(?: one)?|this(?: one)?|those|these|one|another(?: one)?|both|"
                r"\d+|two|three|"
                r"\d+ of the [\w'-]+|the [\w'-]+ (?:one|ones)) in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
-               r"\w+ (?:one )?it is\W*$|le lo|lena hai|add kar(?: ?do|o|dijiye|dena)|daal do|(?:wala|wali|wale|one) de do)",
+               r"\w+ (?:one )?it is\W*$|le lo|lena hai|add kar(?: ?do|o|dijiye|dena)|daal do|(?:wala|wali|wale|one) de do|"
+               r"cart (?:it|them|that|this|those|these)\b|le (?:leti|leta|lunga|lungi|lenge|loonga|loongi)\b)",
         "an explicit request to put something in the basket",
         matches=("add the blue one to my basket", "i'll take 2 of the first", "ok I'll have that one",
                  "stick it in the cart", "going with the second one", "add 3 please", "ok stick 12 of the hearts in",
                  "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it",
-                 "put another one in please", "ok theek hai, add kar do", "tea tree wala de do"),
+                 "put another one in please", "ok theek hai, add kar do", "tea tree wala de do", "ok cart it",
+                 "ok le leti hu", "theek hai le lunga"),
         misses=("can u put the link in pls", "put my name in thanks", "pop the gift message in please",
                 "I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
                 "meh ill get him some in town", "where is my order 536365", "how do I check out?",
-                "what would go with the first one?")),
+                "what would go with the first one?", "the cart is empty", "le jaana padega")),
     Cue("remove", r"\b(?:remove|take (?:[\w-]+ ){0,4}?out|take (?:the|that|those|these|it|them)(?: [\w-]+){0,3}? off|"
                   r"get rid of|delete)\b",
         "taking something out of the basket",
@@ -338,11 +344,18 @@ CUES: tuple[Cue, ...] = (
         "order the most relevant by price, highest first",
         matches=("the most expensive one", "priciest you have", "top of the range please"),
         misses=("too expensive", "cheapest", "expensive-looking")),
-    Cue("how_many", r"\b(?:how much|what)\b.{0,30}\b(\d{1,3}|two|three|four|five|six|ten|dozen)\s+"
+    Cue("said_price", r"(?:[£₹$]|\brs\.?\s?)\s?(\d{1,6}(?:\.\d{1,2})?)\b|\b(\d{1,6}(?:\.\d{1,2})?)\s*(?:wa?l[aei]|wale|one|ones|"
+                      r"rupees?|rs|quid|pounds?)\b|\b(\d{1,4}\.\d{1,2}|\d{3,6})\b",
+        "a number said as a price ('399 wala', 'the £4.95 one', '2.95'): when a shown product costs it, it points "
+        "at that product and counts nothing",
+        matches=("399 wala ok hai, add", "the £4.95 one", "is the 2.95 one glass?", "rs 499 wali", "ok the 1299 one"),
+        misses=("2 of them", "take 3", "size 9 pls", "i'm 6 foot")),
+    Cue("how_many", r"\b(?:how much|what)\b.{0,30}\b(\d{1,3}|two|three|four|five|six|ten|dozen)\s+" + _NOT_COUNTED +
                     r"(?:of (?:those|these|them|it)|of the|x\b|pcs|pieces|pack|sets?|units?|items?)?",
-        "a price for several of a product: answered with the arithmetic",
+        "a price for several of a product: answered with the arithmetic; an age or a measure counts nothing",
         matches=("how much would 3 of those be", "what would 4 of the first one cost", "how much for two of them"),
-        misses=("how much is it", "what size is it", "do you have 3 colours")),
+        misses=("how much is it", "what size is it", "do you have 3 colours", "what else might a 4 year old like?",
+                "what would a 6 yr old like")),
     Cue("size_only", r"^\W*(?:(?:i'?m |i am |i'?m after |i want |looking for |need |in |size |a |an |uk |eu |"
                      r"us )*(?:size )?(?:\d{1,2}(?:\.\d)?(?: ?(?:inch|in|cm|\")? ?(?:waist|chest|bust|hips?|collar|neck|"
                      r"inside leg|leg))?|\d{1,4}(?:\.\d{1,2})? ?(?:mm|cm|m|metres?|meters?|ml|cl|l|ltrs?|litres?|liters?|kg|g|"
@@ -389,11 +402,14 @@ CUES: tuple[Cue, ...] = (
     Cue("asks_for_products", r"^\W*(?:please\s+)?(?:(?:show me|do (?:you|u|ya) (?:have|sell|stock|do)|have (?:you|u) got|got any|"
                              r"i'?m looking for|looking for|find me|search for|i need|i want|need|want)\s+(?!"
                              r"(?:a |an |to )?(?:person|human|agent|refund|something for me|anything for me)\b)\w|"
-                             r"(?:(?:and|also|maybe|ok|or)\s+)?(?:something|anything) (?:that|which|with|like|in)\s+\w)",
+                             r"(?:(?:and|also|maybe|ok|or)\s+)?(?:something|anything) (?:that|which|with|like|in)\s+\w|"
+                             r"(?:(?:and|also|ok|okay|so|hmm+)\W+)?(?:what|how) about (?:a|an|some|any)\s+\w)",
         "a request that names something to find: a search even when the parser doubts it",
         matches=("show me computers", "do you have other sports?", "i need a new kettle", "do u sell electric blankets",
-                 "something that says welcome", "maybe something with owls"),
-        misses=("i need a person", "hello there", "show me something for me")),
+                 "something that says welcome", "maybe something with owls", "ok what about a toaster",
+                 "how about some candles"),
+        misses=("i need a person", "hello there", "show me something for me", "what about delivery",
+                "what about the blue one", "how about it")),
     Cue("wants", r"\b(?:need|needs|needed|want|wants|wanted|looking for|(?:i'?m|im|am) after|got any|have you got|do (?:you|u) "
                  r"(?:have|sell|do)|show me|find me|chahiye)\b",
         "the verb a request names its thing after: in 'having a garden party and need bunting' the thing "

@@ -643,7 +643,8 @@ RULES: tuple[Rule, ...] = (
     _rule("asks_about_deals", "deals",
           lambda t: (cue("deals").found(t.message) and (not t.new_kind() or "?" in t.message))
           or (t.parse.intent == "deals" and t.parse.confidence >= SUPPORT_DOUBT and not cue("more").found(t.message)
-              and not t.new_kind())),  # "a discount if I buy 10? thinking party bags": the deal is asked
+              and not t.kinds)),  # "a discount if I buy 10? thinking party bags": the deal is asked; with no
+    # word of a deal, a thing named is what is asked for ("do u do reward stickers?")
     _rule("asks_for_a_service", "support", lambda t: cue("gift_service").found(t.message)
           and not cue("asks_if_sold").found(t.message), lambda t: "gift_service"),
     _rule("gives_an_order_number", "support", lambda t: cue("order_number").found(t.message) and not _budget_said(t)

@@ -40,7 +40,7 @@ def read_kinds(index: KindIndex, message: str, need: Need | None,
     named = index.named(text)
     kinds = [k for k in named if k in wanted or not _on_screen(index, k, text, shown)]
     if not named and asked:
-        head = index.head_kind(without_avoided(asked))
+        head = index.head_kind(_before_modifier(without_avoided(asked), text))
         liked = cue("likes").search(text)  # "a gift for someone who likes cooking": a pastime, not a kind
         if head and liked and head in singulars(text[liked.end():]):
             head = None
@@ -49,6 +49,19 @@ def read_kinds(index: KindIndex, message: str, need: Need | None,
     if need is not None and need.kind:
         kinds = [_inherit(index, k, need.kind) for k in kinds]
     return list(dict.fromkeys(kinds)), index.described(lexical_words(spelled or message))
+
+
+_MODIFIER = {"with", "for", "in", "on", "from", "under", "that", "which", "without", "of"}
+
+
+def _before_modifier(asked: str, text: str) -> str:
+    """The asked words up to the first that a modifier follows in the message: "headset with mic"
+    is a headset, whose last word a parser's "headset mic" would make a mic."""
+    words, said = asked.lower().split(), text.lower().split()
+    for i, word in enumerate(said[:-1]):
+        if said[i + 1] in _MODIFIER and word.strip(",.!?") in words:
+            return " ".join(words[:words.index(word.strip(",.!?")) + 1])
+    return asked
 
 
 def _on_screen(index: KindIndex, kind: str, text: str, shown: list[Product]) -> bool:

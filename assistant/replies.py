@@ -531,9 +531,10 @@ def not_shown_names(names: list[str]) -> str:
     return f"I couldn't see {md_text(' or '.join(names))} among the products shown, so I left that out."
 
 
-def not_sold(words: str) -> str:
-    """Asked for a thing no product of the shop names."""
-    return f"I couldn't find any {md_text(words)} in this shop; these are the nearest I have:"
+def not_sold(words: str, kind: str | None = None) -> str:
+    """Asked for a thing no product of the shop names: an honest no, and what can go on."""
+    then = f"I can carry on with the {md_text(kind)}, or look" if kind else "I can look"
+    return f"Sorry, I couldn't find any {md_text(words)} in this shop. {then} for something else if you tell me what."
 
 
 def none_of_kind(kind: str | None) -> str:

@@ -299,6 +299,14 @@ def is_vague(slots: Slots, pool_categories: list[str], pool: list[Candidate]) ->
 _WEAK = _words("set sets pack packs box boxes piece pieces kit one ones lot")  # "the pantry set": pantry decides
 
 
+def priced_ones(message: str, shown: list[Product]) -> tuple[list[Product], set[float]]:
+    """The shown products whose price the message says ("399 wala ok hai, add"), and those prices:
+    a number that is a shown price points at a product; it is no count of it."""
+    said = {float(next(g for g in m.groups() if g)) for m in cue("said_price").finditer(message)}
+    hits = [p for p in shown if p.price is not None and round(p.price, 2) in said]
+    return hits, {round(p.price, 2) for p in hits}
+
+
 def resolve(ref: Reference, shown: list[Product], focus: Product | None) -> Product | None:
     """Which shown product a reference means (None if it points at nothing shown)."""
     if ref.kind == "current":

@@ -12,7 +12,7 @@ from assistant.handlers.base import Act
 from assistant.parse.normalise import WORD_NUMBERS, parse_quantity
 from assistant.parse.schema import TurnParse
 from assistant.session import Session
-from assistant.shopping import resolve
+from assistant.shopping import priced_ones, resolve
 from assistant.state import Pending
 from retrieval.behaviour.events import Event
 from retrieval.product import Product
@@ -27,7 +27,8 @@ class CartHandlers:
         product = found.products[0]
         state = session.state
         state.focus = product.id
-        state.pending = Pending(kind="offer_add", product_id=product.id, quantity=_quantity(message, parse) or 1)
+        count = _quantity(message, parse, self.shown_products(session))
+        state.pending = Pending(kind="offer_add", product_id=product.id, quantity=count or 1)
         return Act(replies.confirm_add(product, state.pending.quantity), [product], show=False,
                    suggestions=list(replies.CONFIRM_ADD_CHIPS))
 
@@ -38,7 +39,8 @@ class CartHandlers:
         session.state.pending = None
         if product is None:
             return Act(replies.WHICH_TO_ADD, show=False)
-        return self._put_in_cart(session, product, _quantity(message, parse) or pending.quantity)
+        count = _quantity(message, parse, self.shown_products(session))
+        return self._put_in_cart(session, product, count or pending.quantity)
 
     def _add_to_cart(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """An explicit request to buy: the product it names (or the one in focus); several named
@@ -49,7 +51,7 @@ class CartHandlers:
         if not found.products:
             return Act(found.not_shown() or replies.WHICH_TO_ADD, show=False)
         session.state.pending = None
-        return self._put_in_cart(session, found.products[0], _quantity(message, parse) or 1)
+        return self._put_in_cart(session, found.products[0], _quantity(message, parse, found.shown) or 1)
 
     def _add_several(self, session: Session, parse: TurnParse, message: str) -> Act:
         shown = self.shown_products(session)
@@ -58,7 +60,7 @@ class CartHandlers:
         if not found:
             return Act(replies.WHICH_TO_ADD, show=False)
         session.state.pending = None
-        each = _quantity(message, parse) if cue("each").found(message) else None  # "2 of each"
+        each = _quantity(message, parse, shown) if cue("each").found(message) else None  # "2 of each"
         acts = [self._put_in_cart(session, p, each or 1) for p in found]
         missed = [name for name, p in picked.items() if p is None and not name.isdigit()]
         text = "\n".join(a.reply for a in acts) + (f"\n\n{replies.not_shown_names(missed)}" if missed else "")
@@ -143,12 +145,13 @@ class CartHandlers:
         return Act(replies.removed_from_cart(product), [product], show=False, suggestions=list(replies.CART_CHIPS))
 
 
-def _quantity(message: str, parse: TurnParse) -> int | None:
-    """How many the request asks for: the parser's count, else the one said ("ok 2 of them")."""
-    if parse.slots.quantity:
-        return parse.slots.quantity
-    said = cue("quantity_said").search(message)
-    if said is None:
-        return None
-    word = next(v for v in said.groupdict().values() if v).lower()
-    return int(word) if word.isdigit() else WORD_NUMBERS.get(word)
+def _quantity(message: str, parse: TurnParse, shown: list[Product]) -> int | None:
+    """How many the request asks for: the parser's count, else the one said ("ok 2 of them");
+    never a shown product's price ("399 wala ok hai, add" is one of the ₹399 one)."""
+    _, prices = priced_ones(message, shown)
+    count = parse.slots.quantity
+    if not count:
+        said = cue("quantity_said").search(message)
+        word = next(v for v in said.groupdict().values() if v).lower() if said else ""
+        count = int(word) if word.isdigit() else WORD_NUMBERS.get(word)
+    return None if count is None or float(count) in prices else count

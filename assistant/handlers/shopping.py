@@ -23,7 +23,7 @@ from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_se
                              singulars, size_change, stem, stems, without_avoided, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
-from assistant.shopping import carries, gift_picks, is_vague, measure_said, resolve
+from assistant.shopping import carries, gift_picks, is_vague, measure_said, priced_ones, resolve
 from assistant.state import Need, Pending
 from retrieval.kind_index import KindIndex
 from retrieval.product import Candidate, Product
@@ -72,10 +72,15 @@ class ShoppingHandlers:
                     brand=slots.brand, for_whom=person, gift=gift)
         order = "asc" if cue("cheapest").found(message) else "desc" if cue("priciest").found(message) else None
         words = replies.gift_ideas if gift and parse.intent == "gift_help" else replies.search_results
+        state = session.state
+        before = state.model_copy(deep=True)
         act = self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
                               category=slots.category)
-        if act.products and not kinds and self._not_sold(parse, act.products):  # "earrings", none sold
-            act.reply = replies.not_sold(" ".join(lexical_words(parse.slots.query or ""))) + "\n\n" + act.reply
+        unsold = [w for w in lexical_words(parse.slots.query or "") if stem(w) not in RECIPIENTS]
+        if act.products and not kinds and unsold and self._not_sold(parse, act.products):  # "earrings", none sold
+            # the nearest things of other kinds answer nothing asked: say so, and keep the need in hand
+            state.need, state.focus, state.seen, state.page = before.need, before.focus, before.seen, before.page
+            return Act(replies.not_sold(" ".join(unsold), before.need.kind if before.need else None), show=False)
         return act
 
     def _not_sold(self, parse: TurnParse, found: list[Product]) -> bool:
@@ -288,6 +293,9 @@ class ShoppingHandlers:
     def _products_for(self, session: Session, parse: TurnParse, want: int, message: str = "") -> Picked:
         shown, focus = self.shown_products(session), self._focus(session)
         references = list(parse.slots.references)
+        priced, _ = priced_ones(message, shown)  # "399 wala": the one at that price
+        if priced and len(priced) <= want and not any(r.kind == "position" for r in references):
+            return Picked(priced, shown)
         places = cue("placed").spans(message)  # "ok theek hai, pehla wala add kar do": the place, not "theek"
         said = named_words(message)  # "the owl one is adorable": a name the parser may not have tagged
         names = [r for r in references if r.kind == "name"]

@@ -211,7 +211,20 @@ def test_a_thing_the_shop_does_not_sell_is_said_and_a_lower_budget_replaces_a_ba
     cheaper = talk.say("under 500")
     assert cheaper.shows and all(p.price <= 500 for p in cheaper.products), cheaper.reply
     earrings = talk.say("also need earrings to match, nothing too big")
-    assert "couldn't find any earrings" in earrings.reply and earrings.state.need.kind != "kurta", earrings.reply
+    assert "couldn't find any earrings" in earrings.reply, earrings.reply
+    # nothing of another kind stands in for it, and the kurta in hand stays the need
+    assert not earrings.shows and earrings.state.need.kind == "kurta", earrings.reply
+
+
+def test_a_headset_with_a_mic_is_a_headset_and_a_price_said_picks_the_product(flipkart):
+    talk = Talk(flipkart)
+    assert talk.say("need a keyboard for my laptop").shows
+    headset = talk.say("Headset with mic for calls. I'm on zoom 6 hrs a day so it needs to be comfy")
+    assert headset.shows and _of(headset, ("headset",)) >= 1 and headset.state.need.kind == "headset", headset.reply
+    leggings = talk.say("bottom bhi chahiye.. leggings, black")
+    priced = next(p for p in leggings.products[1:] if sum(q.price == p.price for q in leggings.products) == 1)
+    added = talk.say(f"{priced.price:.0f} wala ok hai, add")
+    assert added.action == "add_to_cart" and talk.cart() == 1 and priced.title in added.reply, added.reply
 
 
 def test_several_named_in_one_request_are_each_added_or_said_missing(retail):
@@ -257,3 +270,15 @@ def test_a_count_said_in_words_changes_the_offer(flipkart):
     assert changed.action == "set_quantity" and talk.cart() == 0 and "2" in changed.reply, changed.reply
     yes = talk.say("yes please")
     assert yes.action == "add_to_cart" and talk.cart() == 2, yes.reply
+
+
+def test_an_age_counts_nothing_and_a_count_with_its_pack_buys(retail):
+    talk = Talk(retail)
+    assert talk.say("do u sell pencils? for my class").shows
+    age = talk.say("what else might a 4 year old like?")
+    assert age.action != "answer" and "4 ×" not in age.reply, age.reply
+    talk.say("pencils again please")
+    packs = talk.say("ok 10 packs of the first one pls")
+    assert packs.action == "add_to_cart" and talk.cart() == 10, packs.reply
+    stickers = talk.say("do u do reward stickers?")
+    assert stickers.action == "search" and _of(stickers, ("sticker",)) >= 3, stickers.reply

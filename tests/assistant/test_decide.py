@@ -1068,3 +1068,11 @@ def test_praise_in_a_goodbye_offers_nothing(message):
 def test_taking_a_part_off_in_a_question_is_no_removal(message):
     action = decide(shown(), parse("product_question", confidence=0.8), message, basket=["WHITE TEAPOT"])
     assert action.kind != "remove_from_cart", action
+
+
+def test_a_thing_named_with_no_word_of_a_deal_is_asked_for_whatever_the_parser_read():
+    pencils = Need(kind="pencil", kinds=["pencil"], query="pencils")
+    action = decide(shown(pencils), parse("deals", confidence=0.62), "do u do reward stickers?", kinds=["sticker"])
+    assert action.kind == "search", action
+    deal = decide(shown(pencils), parse("deals", confidence=0.62), "any reward for buying lots?")
+    assert deal.kind == "deals", deal

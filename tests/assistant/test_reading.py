@@ -123,3 +123,11 @@ def test_a_pastime_someone_likes_is_no_head_kind():
     index = KindIndex(["set"], title_words=["cooking", "bunting"])
     assert read_kinds(index, "i need a gift for someone who likes cooking", None, [], asked="cooking")[0] == []
     assert read_kinds(index, "need bunting for the party", None, [], asked="bunting")[0] == ["bunting"]
+
+
+def test_the_thing_a_modifier_follows_is_the_head_not_the_modifiers_word():
+    index = KindIndex(["keyboard"], title_words=["headset", "mic"], heads=["headset", "mic"])
+    keyboards = Need(kind="keyboard", kinds=["keyboard"], query="keyboard")
+    said = "Headset with mic for calls. I'm on zoom all day"
+    assert read_kinds(index, said, keyboards, asked="headset mic")[0] == ["headset"]
+    assert read_kinds(index, "a mic", keyboards, asked="mic")[0] == ["mic"]  # no modifier: the last word

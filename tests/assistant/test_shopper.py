@@ -231,3 +231,14 @@ def test_no_total_across_currencies():
     lines = [(Product(id="a", title="MUG", price=10.0, currency="GBP"), 2.0),
              (Product(id="b", title="TOP", price=1000.0, currency="INR"), 1.0)]
     assert cart_total(lines) is None
+
+
+def test_a_number_that_is_a_shown_price_points_at_that_product_and_counts_nothing():
+    from assistant.shopping import priced_ones
+    shown = [Product(id=str(i), title=t, price=p, currency="INR")
+             for i, (t, p) in enumerate([("c&s leggings", 499.0), ("medha leggings", 999.0), ("amadore leggings", 399.0)])]
+    hits, prices = priced_ones("399 wala ok hai, add", shown)
+    assert [p.title for p in hits] == ["amadore leggings"] and prices == {399.0}
+    assert priced_ones("the ₹999 one is nice", shown)[0][0].title == "medha leggings"
+    assert priced_ones("2 of them please", shown) == ([], set())  # a count, no price
+    assert priced_ones("is there a 299 one?", shown) == ([], set())  # no shown product costs it
