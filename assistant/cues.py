@@ -619,20 +619,21 @@ CUES: tuple[Cue, ...] = (
     Cue("says_who_they_are",
         r"^\W*(?:(?:ok|okay|and|also|so|but|well|fyi|btw|tbh|oh|hmm+|yeah|lol)\W+)*"
         r"(?:i\s*a?m|i'm|she(?:'s|\s+is|\s+was)|shes|he(?:'s|\s+is|\s+was)|hes|we(?:'re|\s+are)|they(?:'re|\s+are)"
-        r"|theyre|my\s+[a-z'-]+(?:\s+[a-z'-]+)?\s+(?:is|was))\s+"
+        r"|theyre|you(?:'re|\s+are|\s*'?ve\s+been|\s+have\s+been)|youre|my\s+[a-z'-]+(?:\s+[a-z'-]+)?\s+(?:is|was))\s+"
         r"(?!(?:(?:also|really|so|very|v|quite|super|totally|just|kinda|a bit)\s+)*(?:looking|after|hunting|searching|"
         r"shopping|thinking|going|gonna|trying|into|obsessed|mad|crazy|keen|fond|a\s+fan|interested|in\s+need|"
         r"not\s+sure|sure|allergic|[a-z]+ing)\b)"
         r"(?![^?]*\b(?:needs?|wants?|looking|any|anything|something|what about|would|do you|pls|please)\b)"
         r"(?:[a-z0-9'-]+\s*){1,4}[^a-z0-9?]*$",
         "who someone is, said alone in a short clause ('she is a school teacher', 'im in college', 'he's a "
-        "boy'): said mid-need, it tells about the person, and a store kind among its words is not asked for",
+        "boy', 'you've been a star'): said mid-need, it tells about the person, and a store kind among its words is not asked for",
         matches=("she is a school teacher", "im in college ", "he's a boy", "my wife is a nurse",
-                 "btw i'm a bloke", "we're a family of five"),
+                 "btw i'm a bloke", "we're a family of five", "you've been a star ✨", "youre a legend"),
         misses=("she's into gardening", "i'm looking for a lamp", "he is after a watch", "she's allergic to nickel",
                 "im a teacher and need a bag", "a boy's watch", "shes obsessed with cats",
                 "we're doing cupcakes instead of a big cake", "she is a size 8 any dresses?", "hes 14 wants headphones",
-                "im vegan any wallets", "i'm also interested in wallets", "my son is 12 needs a school bag")),
+                "im vegan any wallets", "i'm also interested in wallets", "my son is 12 needs a school bag",
+                "you have any stars?")),
     Cue("look_asked", r"\b(?:(?:something|anything|sth|smth|ones?)\s+(?:a\s+)?(?:bit\s+|little\s+)?(?:more|less)?|"
                       r"(?:^|[,.!?;]\s*|\b(?:want|need|show me|got|any)\s+)(?:a\s+)?(?:bit|little|lot|much)\s+more)\s+[a-z]+",
         "a look asked for ('something more elegant', 'a bit more classy'): a praise word in it praises nothing shown",

@@ -191,14 +191,25 @@ def _removes(t: Turn) -> bool:
         return True
     if cue("rules_out").found(t.message):
         return False
-    if cue("removes_a_named_one").found(t.message) and not t.new_kind() \
+    named = cue("removes_a_named_one").search(t.message)
+    if named and not _asks_besides_removing(t, named) \
             and not ("?" in t.message or any(cue("asks_about_it").found(c) for c in clauses(t.message))):
-        return True  # "remove the kadhai": answered from the basket, even when it holds none (not
-        # "take the lid off, is it dishwasher safe", which asks about it)
+        return True  # "remove the kadhai", "take the decorations out": answered from the basket, even
+        # when it holds none (not "take the lid off, is it dishwasher safe", which asks about it)
     held = {stem(w) for title in t.basket for w in lexical_words(title)}
     if {stem(w) for w in lexical_words(t.message)} & held:  # "take the large linen one out"
         return True
     return not t.new_kind() and not {stem(w) for w in lexical_words(cue("remove").cut(t.message))} - _POINTING_STEMS
+
+
+def _asks_besides_removing(t: Turn, removal: re.Match) -> bool:
+    """A new kind asked for beside the one taken out ("take the lanterns out and add candles"), not
+    one named in the reason ("take the decorations out, there's a box of them in the cupboard")."""
+    removed = {singular(w) for w in lexical_words(removal.group(0))}
+    rest = t.message[removal.end():]
+    asking = cue("wants").found(rest) or cue("asks_for_products").found(rest) or re.search(r"\badd\b", rest, re.I)
+    kinds = tuple(k for k in t.kinds if singular(k.split()[-1]) not in removed and (asking or k in removal.group(0)))
+    return Turn(t.state, t.parse, t.message, kinds).new_kind()
 
 
 def may_remove(parse: TurnParse, message: str) -> bool:

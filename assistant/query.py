@@ -19,7 +19,7 @@ from assistant.cues import cue
 from assistant.parse.normalise import currency_of, parse_amount, price_direction
 from assistant.parse.schema import Slots, Span
 from retrieval.lexicon import COLOURS, GENDERS, MATERIAL_FORMS, MATERIALS, SIZE_WORDS  # noqa: F401  (re-exported)
-from retrieval.lexicon import singular
+from retrieval.lexicon import IE_PLURALS, singular
 
 # Words that carry the request, not the product: never matched against titles on their own.
 FILLER = {
@@ -79,6 +79,8 @@ def stem(word: str) -> str:
     word = word.lower()
     if word in MATERIAL_FORMS:
         return MATERIAL_FORMS[word]
+    if word in IE_PLURALS:  # "neckties": NECKTIE
+        return IE_PLURALS[word]
     for suffix in ("ies", "es", "s"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
@@ -152,7 +154,8 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
     if slots.brand and _WORD_AMOUNT.fullmatch(slots.brand.strip()):
         slots.brand = None  # "under a fiver": an amount the tagger took for a brand
         dropped.append("brand")
-    if slots.min_price is None and slots.max_price is None:
+    if (slots.min_price is None or slots.max_price is None) and not _read_range(slots, message) \
+            and slots.min_price is None and slots.max_price is None:
         _read_budget(slots, message)  # the tagger missed it: "not paying more than 8 quid", "under a fiver"
     return slots, dropped
 
@@ -189,22 +192,30 @@ _RANGE = re.compile(r"(?:between|from)\s+((?:[£₹]|rs\.?\s?)?\d[\d,.]*\s?k?)\s
                     r"(?:\s?(?:quid|pounds?|rupees?|rs\b))?)", re.I)
 
 
-# "1500 to 3000 range", "10k-20k": a range without "between", priced by a unit or the word range
+# "1500 to 3000 range", "10k-20k", "budget 1500-2000": a range without "between", priced by a unit or a word
 _BARE_RANGE = re.compile(r"\b(\d[\d,.]*\s?k)\s*(?:to|-)\s*(\d[\d,.]*\s?k)\b|"
-                         r"\b(\d[\d,.]*)\s*(?:to|-)\s*(\d[\d,.]*)(?=\s*(?:range|budget|rs\b|rupees|quid|pounds|inr|gbp))",
+                         r"\b(\d[\d,.]*)\s*(?:to|-)\s*(\d[\d,.]*)(?=\s*(?:range|budget|rs\b|rupees|quid|pounds|inr|gbp))|"
+                         r"\bbudget\s*(?:is|of|:)?\s*(?:around|about|like)?\s*(\d[\d,.]*)\s*(?:to|-)\s*(\d[\d,.]*)",
                          re.I)
+
+
+def _read_range(slots: Slots, message: str) -> bool:
+    """A price range said in words ("budget 1500-2000", "between £5 and £10"): both its bounds,
+    whichever one the tagger marked."""
+    ranged = _RANGE.search(message) or _BARE_RANGE.search(message)
+    if not ranged:
+        return False
+    low_text, high_text = [g for g in ranged.groups() if g is not None][:2]
+    low, high = parse_amount(low_text), parse_amount(high_text)
+    if low is None or high is None or not 0 < low < high:
+        return False
+    slots.min_price, slots.max_price = low, high
+    slots.currency = slots.currency or currency_of(ranged.group(0))
+    return True
 
 
 def _read_budget(slots: Slots, message: str) -> None:
     """A budget the tagger did not mark, read from a price-shaped amount and its cue words."""
-    ranged = _RANGE.search(message) or _BARE_RANGE.search(message)
-    if ranged:
-        low_text, high_text = [g for g in ranged.groups() if g is not None][:2]
-        low, high = parse_amount(low_text), parse_amount(high_text)
-        if low is not None and high is not None and 0 < low < high:
-            slots.min_price, slots.max_price = low, high
-            slots.currency = slots.currency or currency_of(ranged.group(0))
-            return
     for match in sorted([*_AMOUNT.finditer(message), *_WORD_AMOUNT.finditer(message)], key=lambda m: m.start()):
         amount = _amount_of(match.group(0))
         if amount is None or amount <= 0 or not _priced(message, amount):
@@ -299,6 +310,9 @@ _NEXT_PERSON = {"now", "next", "then", "too", "in", "law"}  # "mum next", "now m
 _OPENERS = {"and", "oh", "ok", "okay", "so", "right", "first", "also", "back", "lastly", "finally", "what", "about"}
 
 
+_HINDI_FOR = re.compile(r"(?:ji )?k[ei] li?ye?\b")  # "bhabhi ke liye": for her, said after the person
+
+
 def recipient_for(message: str) -> str | None:
     """Who the need is for, said with "for" ("looking for something for my dad")."""
     return next((f.group(1).lower() for f in cue("for_someone").finditer(message) if f.group(1).lower() in RECIPIENTS),
@@ -317,7 +331,8 @@ def named_recipient(message: str, topic: bool = False) -> str | None:
     for clause in re.split(r"[,.;!?]+", message.lower()):
         words = [w.removesuffix("'s") for w in _WORD.findall(clause) if w not in _PERSON_AGE]
         for i, word in enumerate(words):
-            named = stem(word) in RECIPIENTS and (i == 0 or words[i - 1] in _PERSON_BEFORE)
+            named = stem(word) in RECIPIENTS and (i == 0 or words[i - 1] in _PERSON_BEFORE
+                                                  or _HINDI_FOR.match(" ".join(words[i + 1:i + 4])) is not None)
             if named and (not topic or _next_person(words, i)):
                 return stem(word)
     return None
@@ -417,7 +432,8 @@ _BIG_SIDE = {"big", "large", "huge", "long", "wide", "tall", "bulky"}  # "too bi
 RECIPIENTS = {"son", "daughter", "husband", "wife", "boyfriend", "girlfriend", "partner", "mum", "mom", "mother",
               "dad", "father", "nephew", "niece", "brother", "sister", "grandma", "granny", "nan", "grandad",
               "grandpa", "grandson", "granddaughter", "friend", "cousin", "aunt", "uncle", "teacher", "colleague",
-              "boss", "bhai", "didi", "mummy", "papa", "gf", "bf", "hubby"}
+              "boss", "bhai", "didi", "mummy", "papa", "gf", "bf", "hubby", "chacha", "chachi", "bhabhi", "jiju",
+              "mausi", "masi", "bua", "tauji"}
 OCCASIONS = {"mothers", "mother's", "fathers", "father's", "day", "valentines", "valentine", "anniversary", "wedding",
              "retirement", "leaving", "farewell", "thank", "birthday", "bday", "christening", "baptism", "graduation", "diwali", "rakhi",
              "eid", "karwa", "chauth", "sunday", "weekend", "next", "week", "month", "lady", "man", "guy", "girl", "boy",

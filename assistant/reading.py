@@ -55,12 +55,14 @@ _MODIFIER = {"with", "for", "in", "on", "from", "under", "that", "which", "witho
 
 
 def _before_modifier(asked: str, text: str) -> str:
-    """The asked words up to the first that a modifier follows in the message: "headset with mic"
-    is a headset, whose last word a parser's "headset mic" would make a mic."""
+    """The asked words up to the first that a modifier or the end of a sentence follows in the
+    message: "headset with mic" is a headset, whose last word a parser's "headset mic" would make
+    a mic; "neckties? a subdued pattern" asks for neckties."""
     words, said = asked.lower().split(), text.lower().split()
     for i, word in enumerate(said[:-1]):
-        if said[i + 1] in _MODIFIER and word.strip(",.!?") in words:
-            return " ".join(words[:words.index(word.strip(",.!?")) + 1])
+        bare = word.strip(",.!?;:")
+        if bare in words and (said[i + 1] in _MODIFIER or word.endswith(("?", ".", "!", ";"))):
+            return " ".join(words[:words.index(bare) + 1])
     return asked
 
 

@@ -125,6 +125,12 @@ _SES_PLURALS = {"buses": "bus", "canvases": "canvas", "bonuses": "bonus", "gases
 _PLURAL_ONLY = {"shorts"}
 
 
+# Plurals in "-ies" of words that end in "-ie" ("neckties": necktie, not "neckty").
+IE_PLURALS = {w + "s": w for w in ("tie", "necktie", "bowtie", "cookie", "hoodie", "beanie", "onesie", "pie",
+                                    "movie", "brownie", "pixie", "selfie", "smoothie", "zombie", "goodie", "nightie",
+                                    "bootie", "veggie", "sweetie", "lingerie")}
+
+
 def singular(word: str) -> str:
     """A plural's singular, loosely and without a dictionary: "boxes" → "box", "dishes" → "dish",
     "horses" → "horse", "glasses" → "glass", "christmas" and "dress" stay. The catalogue's kinds
@@ -137,6 +143,8 @@ def singular(word: str) -> str:
         return _F_PLURALS[word]
     if word in _SES_PLURALS:
         return _SES_PLURALS[word]
+    if word in IE_PLURALS:
+        return IE_PLURALS[word]
     for suffix, repl, least in (("ies", "y", 2), ("ches", "ch", 1), ("shes", "sh", 1), ("xes", "x", 1),
                                 ("sses", "ss", 1), ("nses", "ns", 1), ("s", "", 2)):
         if word.endswith(suffix) and len(word) > len(suffix) + least:

@@ -32,10 +32,10 @@ from retrieval.stores.base import SearchFilter
 # Who a need is for says whose products come first; "male" / "female" where the person may be a
 # child or an adult (a son), "men" / "women" for a grown-up.
 RECIPIENT_GENDER = {
-    **dict.fromkeys(("mum", "mom", "mother", "mummy", "wife", "girlfriend", "gf", "grandma", "granny", "nan", "aunt"),
-                    "women"),
-    **dict.fromkeys(("dad", "father", "papa", "husband", "hubby", "boyfriend", "bf", "grandad", "grandpa", "uncle"),
-                    "men"),
+    **dict.fromkeys(("mum", "mom", "mother", "mummy", "wife", "girlfriend", "gf", "grandma", "granny", "nan", "aunt",
+                     "chachi", "bhabhi", "mausi", "masi", "bua"), "women"),
+    **dict.fromkeys(("dad", "father", "papa", "husband", "hubby", "boyfriend", "bf", "grandad", "grandpa", "uncle",
+                     "chacha", "jiju", "tauji"), "men"),
     **dict.fromkeys(("son", "nephew", "grandson", "brother", "bhai"), "male"),
     **dict.fromkeys(("daughter", "niece", "granddaughter", "sister", "didi"), "female"),
 }

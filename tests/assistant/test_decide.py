@@ -1076,3 +1076,25 @@ def test_a_thing_named_with_no_word_of_a_deal_is_asked_for_whatever_the_parser_r
     assert action.kind == "search", action
     deal = decide(shown(pencils), parse("deals", confidence=0.62), "any reward for buying lots?")
     assert deal.kind == "deals", deal
+
+
+def test_the_thing_a_removal_takes_out_is_no_new_need_whatever_the_reason_names():
+    cards = Need(kind="christmas card", kinds=["christmas card"], query="christmas cards")
+    message = "Take the decorations out. A colleague has just informed me there's a whole box of them in the stockroom"
+    action = decide(shown(cards), parse("search", confidence=0.75, query="decorations"), message,
+                    kinds=["decoration", "box"])
+    assert action.kind == "remove_from_cart", action
+
+
+def test_praise_of_the_assistant_names_no_kind():
+    placed = Need(kind="card", kinds=["card"], query="place cards")
+    action = decide(shown(placed), parse("thanks", confidence=0.22), "perfect. thank you so much, you've been a star ✨",
+                    kinds=["star"])
+    assert action.kind == "chat", action
+
+
+def test_a_kind_asked_for_beside_a_removal_is_a_new_need():
+    cards = Need(kind="christmas card", kinds=["christmas card"], query="christmas cards")
+    action = decide(shown(cards), parse("search", confidence=0.9, query="candles"),
+                    "take the lanterns out and add some candles instead", kinds=["lantern", "candle"])
+    assert action.kind != "remove_from_cart", action

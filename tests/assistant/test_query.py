@@ -361,3 +361,18 @@ def test_a_budget_in_words_is_read_on_a_refinement_too_and_is_no_brand():
 def test_the_person_a_message_names_and_whether_it_is_the_next_one_to_shop_for(message, anyone, topic):
     from assistant.query import named_recipient
     assert (named_recipient(message), named_recipient(message, topic=True)) == (anyone, topic)
+
+
+def test_a_range_said_with_budget_fills_the_bound_the_tagger_missed():
+    from assistant.query import plausible
+    from assistant.parse.schema import Slots
+    both = plausible(Slots(max_price=2000), "budget 1500-2000")[0]
+    assert (both.min_price, both.max_price) == (1500, 2000)
+    assert plausible(Slots(), "she is tall, size 5 to 6 years")[0].min_price is None  # sizes are no budget
+    assert plausible(Slots(max_price=500), "under 500")[0].min_price is None
+
+
+def test_hindi_kin_are_people_shopped_for():
+    from assistant.query import named_recipient
+    assert named_recipient("chacha ji ke liye watch, simple analog") == "chacha"
+    assert named_recipient("ab bhabhi ke liye party clutch") == "bhabhi"

@@ -53,6 +53,14 @@ def test_plurals_in_f_meet_their_singulars():
         ["shelf", "knife", "scarf", "box", "sleeve", "valve"]
 
 
+def test_plurals_in_ies_of_words_in_ie_meet_their_singulars():
+    from retrieval.lexicon import singular
+    from assistant.query import stem
+    assert [singular(w) for w in ("neckties", "cookies", "hoodies", "parties", "berries")] == \
+        ["necktie", "cookie", "hoodie", "party", "berry"]
+    assert stem("neckties") == stem("necktie") and stem("berries") == "berry"
+
+
 def test_plurals_in_ses_meet_their_singulars():
     from retrieval.lexicon import singular
     assert [singular(w) for w in ("horses", "houses", "purses", "cases", "vases", "glasses", "dresses", "lenses",
