@@ -445,9 +445,12 @@ CUES: tuple[Cue, ...] = (
         misses=("2 of them", "under 5000", "536365 is that my order or what was in it")),
     Cue("arrives_by", r"\b(?:reach|arrive|get here|be delivered|deliver(?: it| them)?|dispatch(?:ed)?|ship(?:ped)?)\b"
                       r"[^.?!]{0,12}\b(?:by|before|in time for|till|until)\s+(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|"
-                      r"the weekend|next|christmas|xmas|diwali|eid|\d)",
+                      r"the weekend|next|christmas|xmas|diwali|eid|\d)|"
+                      r"\bwhen (?:will|would|does|do|can) (?:it|they|this|that|these|those|my \w+|the \w+)(?: all)? "
+                      r"(?:come|arrive|get here|be delivered|be here|reach|ship|be dispatched|turn up)\b",
         "when an order will come: a delivery question, even about the product in view",
-        matches=("will it reach by friday? 400076", "will it arrive before christmas", "can you deliver it by monday"),
+        matches=("will it reach by friday? 400076", "will it arrive before christmas", "can you deliver it by monday",
+                 "when will it come, easter is the 24th", "when would they arrive"),
         misses=("is it big enough by itself", "which comes with a lid", "reach me a bigger one",
                 "does it come in blue by any chance?", "will it reach till the knee?")),
     Cue("pays", r"\b(?:cod|cash on delivery|upi|emi|no cost emi|gpay|google pay|paytm|phonepe|net ?banking|paypal|klarna|"

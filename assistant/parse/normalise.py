@@ -42,7 +42,9 @@ HINDI_ORDINALS = {
 _ORDINALS.update(HINDI_ORDINALS)
 _CHEAPEST = re.compile(r"cheap|least expensive|lowest|budget|inexpensive|affordable", re.I)
 _PRICIEST = re.compile(r"expensive|priciest|pricey|dearest|highest|premium|fanc", re.I)
-_CURRENT = re.compile(r"^(it|this|that|this one|that one|the one|same|them|these|those|this item|that item)$", re.I)
+# a pointer, also inside a contraction ("that'll do nicely": the one in view)
+_CURRENT = re.compile(r"^(it|this|that|this one|that one|the one|same|them|these|those|this item|that item|"
+                      r"(?:that|it|this)(?:'?ll|'?s|'?d))$", re.I)
 _HIGHER = re.compile(r"more expensive|pricier|costlier|higher|premium|better|fancier|dearer|upmarket|luxur|more money", re.I)
 _ARTICLES = re.compile(r"^(the|a|an|some|my|any)\s+", re.I)
 

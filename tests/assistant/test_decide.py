@@ -1098,3 +1098,10 @@ def test_a_kind_asked_for_beside_a_removal_is_a_new_need():
     action = decide(shown(cards), parse("search", confidence=0.9, query="candles"),
                     "take the lanterns out and add some candles instead", kinds=["lantern", "candle"])
     assert action.kind != "remove_from_cart", action
+
+
+def test_a_removal_is_no_look_at_the_basket_whatever_the_parser_read():
+    moulds = Need(kind="mould", kinds=["mould"], query="chocolate moulds")
+    action = decide(shown(moulds), parse("view_cart", confidence=0.7),
+                    "take the blue baskets out, my daughter says shes already got some", kinds=["basket"])
+    assert action.kind == "remove_from_cart", action
