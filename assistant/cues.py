@@ -163,12 +163,13 @@ CUES: tuple[Cue, ...] = (
                 "can i get a discount", "can i have a look at more", "can i get the price?", "can i have the link pls",
                 "can i get the same in blue?", "can i get the refund for my last order?")),
     Cue("shows_basket", r"\b(?:show|see|view|check|open)\s+(?:me\s+)?(?:my |the )?(?:cart|basket|trolley)"
-                        r"(?!\s+(?!(?:please|pls|plz|now|once|again|thanks)\b)\w)|"
+                        r"(?!\s+(?!(?:please|pls|plz|now|once|again|thanks|before|so|and|then)\b)\w)|"
                         r"\bwhat'?s (?:in )?(?:my|the) (?:cart|basket|trolley)\b|(?:^|[.!]\s*)\W*(?:(?:ok|back|so)\W+)?"
                         r"what'?s (?:the|my) total\b|"
                         r"\b(?:cart|basket) total\b|\b(?:cart|basket) (?:dikhao|dikha do|batao|dekhna)\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
         "asking to see the basket or its total",
-        matches=("nvm will use my old one. show cart", "back. what's the total now", "whats in my basket"),
+        matches=("nvm will use my old one. show cart", "back. what's the total now", "whats in my basket",
+                 "I'll leave the tins for now. Show me the basket before I check out"),
         misses=("add it to my cart", "remove it from the basket", "total waste of money lol", "show me trolley bags",
                 "check the basket size of the first one", "if i take 3 of the first one, what's the total?")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
@@ -399,7 +400,7 @@ CUES: tuple[Cue, ...] = (
         "who a product is for: the word after \"for (my)\", read as a recipient when it is one",
         matches=("it's for my dad", "for my little sister", "something for a boyfriend"),
         misses=("my sister is visiting today", "my mum loves candles", "she's 7")),
-    Cue("asks_for_products", r"^\W*(?:please\s+)?(?:(?:show me|do (?:you|u|ya) (?:have|sell|stock|do)|have (?:you|u) got|got any|"
+    Cue("asks_for_products", r"^\W*(?:(?:also|and|oh|so|hi|hey)\W+)?(?:please\s+)?(?:(?:show me|do (?:you|u|ya) (?:have|sell|stock|do)|have (?:you|u) got|got any|"
                              r"i'?m looking for|looking for|find me|search for|i need|i want|need|want)\s+(?!"
                              r"(?:a |an |to )?(?:person|human|agent|refund|something for me|anything for me)\b)\w|"
                              r"(?:(?:and|also|maybe|ok|or)\s+)?(?:something|anything) (?:that|which|with|like|in)\s+\w|"
@@ -407,6 +408,7 @@ CUES: tuple[Cue, ...] = (
         "a request that names something to find: a search even when the parser doubts it",
         matches=("show me computers", "do you have other sports?", "i need a new kettle", "do u sell electric blankets",
                  "something that says welcome", "maybe something with owls", "ok what about a toaster",
+                 "also do u have diapers? newborn size, the pant style ones",
                  "how about some candles"),
         misses=("i need a person", "hello there", "show me something for me", "what about delivery",
                 "what about the blue one", "how about it")),
@@ -485,11 +487,13 @@ CUES: tuple[Cue, ...] = (
     Cue("asks", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:(?:is|are|was|were|does|do|did|can|could|"
                 r"would|will|has|have|should)\s+(?:it|they|these|those|this|that|the|you|u|i|we|he|she|there)\b|"
                 r"(?:how|(?:what'?s?|wat|wot)(?!\s+(?:a|an|not)\b)|which|where|when|why|who)\b)|"
-                r"\bor (?:what\b|not\W*\?)|\b(?:kitne|kitna|kitni|kaun ?sa|kaunsi|kaisa|kaisi|kya (?:hai|h)\b)",
+                r"\bor (?:what\b|not\W*\?)|\b(?:kitne|kitna|kitni|kaun ?sa|kaunsi|kaisa|kaisi|kya (?:hai|h)\b)|"
+                r"\bhow (?:much|big|long|many|heavy) (?:is|are|was|does|do) (?:it|they|this|that|these|those)\b",
         "a message that is a question (even with no question mark): not praise, not a request to buy",
         matches=("is the weather nice in bangalore today", "does the blue one come in a 5",
                  "ok is it nice quality", "how nice is the second one", "whats the fabric of the ausy one",
-                 "the disney one is princess or what design", "neo strike wala kitne ka"),
+                 "the disney one is princess or what design", "neo strike wala kitne ka",
+                 "the second won looks pretty how much is it"),
         misses=("the second one is nice", "love it", "isolation gowns", "docs are nice", "wow that's nice",
                 "wat a cutie the owl one", "whats not to love, the owl one is perfect",
                 "love the owl one, whether she likes it or not",

@@ -489,7 +489,7 @@ def _asks_if_sold(t: Turn) -> bool:
     found = cue("asks_if_sold").search(t.message)
     if t.need is None or found is None or _budget_said(t) or t.parse.slots.references:
         return False
-    rest = t.message[found.end():]
+    rest = re.split(r"[?.!;,]", t.message[found.end():], maxsplit=1)[0]  # its clause: "diapers? newborn size"
     words = {singular(w) for w in lexical_words(rest)}
     things = words - COLOURS - MATERIALS - GENDERS - SIZE_WORDS  # "do you have any in red" narrows the need
     return bool(things) and not cue("pronoun").found(rest) and not cue("unnamed").found(rest) \

@@ -215,8 +215,8 @@ def spans_to_slots(spans: list[Span]) -> Slots:
             slots.currency = currency_of(text) or slots.currency
         elif kind == "quantity":
             slots.quantity = parse_quantity(text)
-        elif kind == "reference":
-            slots.references.append(parse_reference(text))
+        elif kind == "reference" and not _ARTICLES.fullmatch(text.strip(" ,.;:!?\"'") + " "):
+            slots.references.append(parse_reference(text))  # a bare "the" the tagger marked points at nothing
         elif kind == "price_change":
             slots.price_change = "higher" if _HIGHER.search(text) else "lower"
         elif kind in ATTRIBUTE_SPANS:

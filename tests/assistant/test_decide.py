@@ -1105,3 +1105,10 @@ def test_a_removal_is_no_look_at_the_basket_whatever_the_parser_read():
     action = decide(shown(moulds), parse("view_cart", confidence=0.7),
                     "take the blue baskets out, my daughter says shes already got some", kinds=["basket"])
     assert action.kind == "remove_from_cart", action
+
+
+def test_what_do_you_have_asks_for_is_its_own_clause():
+    clothes = Need(kind="clothe", kinds=["clothe"], query="soft clothes")
+    action = decide(shown(clothes), parse("refine", confidence=0.86, query="diapers pant"),
+                    "also do u have diapers? newborn size, the pant style ones", described=["size", "pants", "style"])
+    assert action.kind == "search", action

@@ -22,7 +22,7 @@ def test_amounts_and_currencies(text, amount, currency):
     ("that one", "current", None), ("the cheapest one", "cheapest", None),
     ("the most expensive one", "priciest", None), ("the least expensive one", "cheapest", None),
     ("the ski lunch box", "name", None), ("pehla wala", "position", 0), ("doosri wali", "position", 1),
-    ("aakhri wala", "position", -1),
+    ("aakhri wala", "position", -1), ("that'll", "current", None), ("thats", "current", None),
 ])
 def test_references(text, kind, index):
     ref = parse_reference(text)
@@ -79,3 +79,9 @@ def test_a_budget_word_in_another_clause_or_with_plus_is_no_ceiling():
                                ("budget is flexible, ideally 1500 or more", "1500", "min_price")):
         start = text.index(amount)
         assert price_direction(text, Span(start=start, end=start + len(amount), type="price", text=amount)) == kind, text
+
+
+def test_a_bare_article_tagged_as_a_reference_points_at_nothing():
+    text = "also do u have diapers? newborn size, the pant style ones"
+    slots = spans_to_slots(spans(text, ("reference", "the"), ("query", "diapers")))
+    assert slots.references == []
