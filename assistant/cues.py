@@ -62,7 +62,8 @@ _TAKES = (r"^\W*(?:(?:ok(?:ay)?|k|yes|yeah|yep|ya|right|lovely|great|perfect|fin
           rf"(?:go|going) (?:for|with) (?P<chosen>{_WHAT}|"
           r"(?!(?:a|an|some|my|our|his|her)\b)[\w'&-]+(?: [\w'&-]+){0,2})|"
           rf"(?:take|get|add) (?P<took>{_WHAT})|(?P<count>{_COUNT})(?: {_UNIT})? of (?P<counted>{_WHAT})|"
-          rf"(?P<placed>(?:the )?{_PLACE}(?: one)?),? (?:add|take|get)(?: (?:it|that|this|them))?)"
+          rf"(?P<placed>(?:the )?{_PLACE}(?: one)?),? (?:add|take|get)(?: (?:it|that|this|them))?|"
+          rf"(?P<counted_place>(?:the )?{_PLACE}(?: one)?)(?=\s*,\s*{_COUNT} of (?:them|those|these)))"
           rf"(?=\W*(?:{_AFTER}\W*)*$|\s*,\s*(?:{_COUNT}|both) of (?:them|those|these)\W*(?:{_AFTER}\W*)*$)")
 _NOT_COUNTED = r"(?!(?:months?|years?|yrs?|days?|weeks?|inch(?:es)?|seaters?|litres?|liters?|ltrs?|watts?|volts?|" \
                r"pounds?|kgs?|grams?|metres?|meters?|cm|mm|ml|gb|tb)\b)"
@@ -136,7 +137,7 @@ CUES: tuple[Cue, ...] = (
                  "ok go for 2 of those", "3 of the black please", "ok 2 of them", "yes one of each",
                  "ill take that one thanks", "ill take it, bye!", "go with the brass one then, bye",
                  "get the first one", "2nd one, add pls", "ok add the second one", "ok 10 packs of those pls",
-                 "OK, 2 dozen of those", "2 sheets of the first one please"),
+                 "OK, 2 dozen of those", "2 sheets of the first one please", "Ok the third, two of them please"),
         misses=("take the lanterns out actually", "i'll have a look", "how much would 3 of those be",
                 "the first 2 of them are nice", "go for a walk lol", "ok take it easy",
                 "take it back, the handle is broken", "ill buy it later", "ill take that as a no",
@@ -303,6 +304,11 @@ CUES: tuple[Cue, ...] = (
         "more like one shown product",
         matches=("more like the second one", "similar to the first but cheaper", "same but in black"),
         misses=("any more?", "i like it", "show me more")),
+    Cue("like_that", r"\b(?:anything|something|any|others?) (?:like|similar to) (?:that|this|it|them|those)\W*$",
+        "more like what was just pointed at: like one product when the message picks one out, else more of the need",
+        matches=("the frosted star one from my last order flew out, anything like that?", "any others like that",
+                 "something similar to this"),
+        misses=("anything like that in the shop near you", "i like that one", "something like a mug")),
     Cue("deals", r"\b(?:discounts?|sale|sales|coupons?|vouchers?|promo(?:tion)?s?|promo ?codes?|deals?|"
                  r"on offer|any offers?|special offers?|offers? on\b|offers? (?:aaye|hai|milega|milenge|chal)\w*|"
                  r"(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|"
@@ -465,7 +471,8 @@ CUES: tuple[Cue, ...] = (
                         r"password|log ?in|sign (?:up|in)|regist|subscri|newsletter|e-?mail|pay|paid|charg|card|"
                         r"bank|invoice|receipt|vat|bought|purchas|address|review|feedback|complain|service|staff|\bcod\b|\bupi\b|\bemi\b|"
                         r"human|person|agent|contact|call|phone|speak|help ?desk|support|broken|damaged|faulty|"
-                        r"missing|wrong|late|never|still|waiting|compensat|fuming|angry|furious|disappoint|useless",
+                        r"missing|wrong|late|never|still|waiting|compensat|fuming|angry|furious|disappoint|useless|"
+                        r"next[- ]day|same[- ]day|express",
         "words of a support matter: a support reading of a turn in the middle of shopping needs one",
         matches=("where is my order", "can i exchange it if it doesnt fit", "my password wont work",
                  "how long is delivery to mumbai"),

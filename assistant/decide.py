@@ -429,7 +429,8 @@ def _asks_about_named(t: Turn) -> bool:
     buys = cue("buy").found(t.message) or (t.parse.intent == "add_to_cart" and t.parse.confidence >= CONFIDENT)
     picked = bool(named and named.group(1)) or (bool(t.singled) and "?" in t.message and not others and not buys)
     return t.shown and asked and not t.new_kind() and picked and not by_look and not cue("more").found(t.message) \
-        and not cue("like_this").found(t.message) and not cue("asks_for_products").found(t.message)
+        and not cue("like_this").found(t.message) and not cue("like_that").found(t.message) \
+        and not cue("asks_for_products").found(t.message)
 
 
 _ASKS_FOR_OTHERS = ("others", "wants", "another_thing", "buy", "asks_to_have", "more", "like_this",
@@ -693,7 +694,8 @@ RULES: tuple[Rule, ...] = (
           and (cue("more").found(t.message) or (_more_of_the_need(t) and t.parse.confidence >= CONFIDENT
                                                 and not t.constrains()))),
     _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
-        cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references)))),
+        cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references))
+        or (cue("like_that").found(t.message) and _points_at_one(t)))),  # "the frosted star one... anything like that?"
     _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()
           and not (len(cue("placed").spans(t.message)) == 1 and not cue("compares").found(t.message))),
     _rule("question_about_shown", "answer",

@@ -1112,3 +1112,12 @@ def test_what_do_you_have_asks_for_is_its_own_clause():
     action = decide(shown(clothes), parse("refine", confidence=0.86, query="diapers pant"),
                     "also do u have diapers? newborn size, the pant style ones", described=["size", "pants", "style"])
     assert action.kind == "search", action
+
+
+def test_anything_like_that_after_naming_one_asks_for_similar_and_a_place_with_a_count_buys():
+    holders = Need(kind="holder", kinds=["holder"], query="t-light holders")
+    similar = decide(shown(holders), parse("product_question", confidence=0.7),
+                     "the frosted star one from my last order flew out, anything like that?", singled="frosted star")
+    assert similar.kind == "similar", similar
+    placed = decide(shown(holders), parse("add_to_cart", confidence=0.7), "Ok the third, two of them please")
+    assert placed.kind == "add_to_cart", placed
