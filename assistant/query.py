@@ -487,18 +487,33 @@ _NOT_AVOIDED = FILLER | STOPWORDS | {"more", "sure", "really", "very", "much", "
                                      "arrived", "received", "delivered", "here", "there", "what", "fixed", "fussy"}
 
 
+# "skulls no, dinosaurs no", "polyester nahi chahiye": the word ruled out said before its "no"
+_WITHOUT_AFTER = re.compile(r"\b([a-z][a-z'-]+)\s+(?:no|nahi|nahin|nai)\b(?=\s*(?:[^\w\s]|$|chahiye|please|pls|thanks))",
+                            re.I)
+_NOT_AVOIDED_BEFORE = {"oh", "ah", "um", "umm", "erm", "sorry", "well", "god", "nah", "yes", "yeah", "haan", "say",
+                       "said", "answer", "is", "was", "it's", "its", "that's", "or", "and", "but", "so", "ugh",
+                       "abhi", "ab", "bilkul", "bas", "ji", "toh", "to", "ye", "yeh", "wo", "woh", "kuch", "na"}
+
+
 def without_words(message: str) -> list[str]:
-    """"any without glitter", "candle holders that aren't glass" → the words the products
-    must not have: ["glitter"], ["glass"]."""
-    found = [m.group(1).lower() for m in _WITHOUT.finditer(cue("no_idiom").cut(message))]
-    return list(dict.fromkeys(w for w in found if w not in _NOT_AVOIDED))
+    """"any without glitter", "candle holders that aren't glass", "skulls no" → the words the
+    products must not have: ["glitter"], ["glass"], ["skulls"]."""
+    text = cue("no_idiom").cut(message)
+    found = [m.group(1).lower() for m in _WITHOUT.finditer(text)] \
+        + [m.group(1).lower() for m in _WITHOUT_AFTER.finditer(text) if not m.group(1).lower().endswith("ly")]
+    return list(dict.fromkeys(w for w in found if w not in _NOT_AVOIDED | _NOT_AVOIDED_BEFORE))
 
 
 def without_avoided(message: str) -> str:
     """The message with its "not glass" / "no glitter" phrases cut: the meaning side of a
     search cannot read a negation, so the negated word would pull those products in."""
-    return " ".join(_WITHOUT.sub(lambda m: m.group(0) if m.group(1).lower() in _NOT_AVOIDED
-                                 else " ", message).split())
+    def cut(m: re.Match) -> str:
+        return m.group(0) if m.group(1).lower() in _NOT_AVOIDED else " "
+
+    def cut_before(m: re.Match) -> str:
+        word = m.group(1).lower()  # "actually no": an adverb says how, not what
+        return m.group(0) if word in _NOT_AVOIDED | _NOT_AVOIDED_BEFORE or word.endswith("ly") else " "
+    return " ".join(_WITHOUT_AFTER.sub(cut_before, _WITHOUT.sub(cut, message)).split())
 
 
 def kind_words(title: str) -> list[str]:

@@ -28,7 +28,8 @@ _NEVER = COLOURS | MATERIALS | SIZE_WORDS | GENDERS | PATTERNS | {
     "and", "for", "the", "with", "set", "sets", "other", "others", "accessories", "accessory", "combo", "combos",
     "kits", "kit", "wear", "needs", "festive", "collection", "collections", "care", "personal", "products",
     "general", "world", "essentials", "mens", "womens", "kids", "unisex", "western", "casual", "party", "formal",
-    "home", "more", "daily", "winter", "seasonal", "ethnic", "traditional", "gift", "gifts", "design", "vintage"}
+    "home", "more", "daily", "winter", "seasonal", "ethnic", "traditional", "gift", "gifts", "design", "vintage",
+    "size", "sizes"}
 
 
 _LOOKS = {"style", "styles", "styled", "printed", "patterned", "theme", "themed", "look", "motif", "vibe", "vibes",

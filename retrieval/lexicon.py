@@ -51,7 +51,7 @@ OCCASION_WORDS = {"christmas", "xmas", "easter", "birthday", "bday", "wedding", 
 # "college has a dress code"), the place; a product of that name is asked for in the plural or
 # before its thing word ("school bags", "kitchen scales").
 PLACE_WORDS = {"house", "home", "garden", "kitchen", "office", "college", "school", "uni", "university", "room",
-               "bedroom", "bathroom", "hall", "balcony", "work"}
+               "bedroom", "bathroom", "hall", "balcony", "work", "apartment", "hostel", "dorm"}
 # Names people use for a kind of product that catalogues title another way (British, Indian and
 # American English, and one-word spellings): a thesaurus of the language, not of one catalogue.
 # The kind index tries these only for a word that is none of the store's own kinds.

@@ -376,3 +376,10 @@ def test_hindi_kin_are_people_shopped_for():
     from assistant.query import named_recipient
     assert named_recipient("chacha ji ke liye watch, simple analog") == "chacha"
     assert named_recipient("ab bhabhi ke liye party clutch") == "bhabhi"
+
+
+def test_a_word_ruled_out_before_its_no_is_unwanted():
+    assert without_words("skulls no, dinosaurs no 😂 the pink ones") == ["skulls", "dinosaurs"]
+    assert without_words("polyester nahi chahiye, it gets so hot") == ["polyester"]
+    for talk in ("actually no, I'm just browsing", "oh no!", "nahi abhi nahi", "is it glass or no?"):
+        assert without_words(talk) == [], talk
