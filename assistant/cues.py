@@ -325,16 +325,17 @@ CUES: tuple[Cue, ...] = (
     Cue("set_quantity", r"\b(?:(?:make|change|set|update)\s+(?:it|that|them|those|these|the (?:[\w-]+ ){0,2}?"
                         r"(?:quantity|amount|[\w-]+))\s+(?:to\s+)?|"
                         r"(?:reduce|increase|cut|drop|bump)\s+(?:it|that|them|those|these|the (?!(?:price|budget|cost)\b)"
-                        r"(?:[\w-]+ ){0,2}?[\w-]+)\s+(?:(?:down|up)\s+)?to\s+)"
-                        r"(\d{1,3}\b|(?:two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)"
+                        r"(?:[\w-]+ ){0,2}?[\w-]+)\s+(?:(?:down|up)\s+)?to\s+|"
+                        r"^\W*(?:(?:actually|ok|okay|oh|sorry|wait|no)\W+)*(?:just|only)\s+(?:the\s+)?(?=one\b))"
+                        r"(\d{1,3}\b|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)"
                         r"(?=\s*(?:$|[,.!?]|please|pls|thanks|of them|actually)))"
                         r"(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
         "the basket should hold N of the product, not N more",
         matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually",
-                 "ok reduce the burners to 2", "increase it to 4 pls", "actually make it two"),
+                 "ok reduce the burners to 2", "increase it to 4 pls", "actually make it two", "actually just the one"),
         misses=("make it blue", "make that one blue", "actually make it two sizes bigger", "can you make it two tone",
                 "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
-                "reduce the price to 500?", "cut it to 30 cm")),
+                "reduce the price to 500?", "cut it to 30 cm", "just the one question", "only one left?")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
                              r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|sast[aei]|mehn?g[aie]|"
                              r"(?:price|cost)s? (?:is |are )?(?:too|bit|a bit|very) high|"

@@ -488,7 +488,7 @@ _NOT_AVOIDED = FILLER | STOPWORDS | {"more", "sure", "really", "very", "much", "
 
 
 # "skulls no, dinosaurs no", "polyester nahi chahiye": the word ruled out said before its "no"
-_WITHOUT_AFTER = re.compile(r"\b([a-z][a-z'-]+)\s+(?:no|nahi|nahin|nai)\b(?=\s*(?:[^\w\s]|$|chahiye|please|pls|thanks))",
+_WITHOUT_AFTER = re.compile(r"\b([a-z][a-z'-]+)\s+(?:no|nahi|nahin|nai)\b(?=\s*(?:[^\w\s]|$|chahiye|please|pls|thanks|lol|haha|tbh))",
                             re.I)
 _NOT_AVOIDED_BEFORE = {"oh", "ah", "um", "umm", "erm", "sorry", "well", "god", "nah", "yes", "yeah", "haan", "say",
                        "said", "answer", "is", "was", "it's", "its", "that's", "or", "and", "but", "so", "ugh",

@@ -537,6 +537,12 @@ def not_sold(words: str, kind: str | None = None) -> str:
     return f"Sorry, I couldn't find any {md_text(words)} in this shop. {then} for something else if you tell me what."
 
 
+def none_in_budget(kind: str | None) -> str:
+    """A kind asked for with a budget none of it fits."""
+    what = md_text(kind) if kind else "of those"
+    return f"I couldn't find any {what} within your budget; these are the nearest:"
+
+
 def none_of_kind(kind: str | None) -> str:
     """A refinement that leaves nothing of the kind being shopped for."""
     what = md_text(kind) if kind else "of those"

@@ -81,16 +81,32 @@ class ShoppingHandlers:
             # the nearest things of other kinds answer nothing asked: say so, and keep the need in hand
             state.need, state.focus, state.seen, state.page = before.need, before.focus, before.seen, before.page
             return Act(replies.not_sold(" ".join(unsold), before.need.kind if before.need else None), show=False)
-        return act
+        return self._of_kind_past_budget(session, need, act, words)
+
+    def _of_kind_past_budget(self, session: Session, need: Need, act: Act, words: Callable) -> Act:
+        """A kind the shop sells, none of it within the budget ("what about a doormat" under £5):
+        the kind's nearest, said so, never other things that fit the budget; the budget stays."""
+        bounded = need.min_price is not None or need.max_price is not None
+        if not (act.products and need.kinds and bounded) or any(self.kinds().of_kind(p, need.kinds)
+                                                                for p in act.products):
+            return act
+        free = need.model_copy(update={"min_price": None, "max_price": None})
+        again = self._show_need(session, free, words, clarify=False)
+        session.state.need = need
+        if not any(self.kinds().of_kind(p, need.kinds) for p in again.products):
+            return act
+        again.reply = replies.none_in_budget(need.kind) + "\n\n" + again.reply
+        return again
 
     def _not_sold(self, parse: TurnParse, found: list[Product]) -> bool:
         """The thing searched for is named by no title, even spelled right ("candel" is a candle),
         and by none of what was found."""
-        asked = " ".join(lexical_words(parse.slots.query or "")) if parse.intent == "search" else ""
+        asked = " ".join(lexical_words(parse.slots.query or ""))  # decided a new need, whatever the parser read
         speller = self.shopper.searcher.speller
         spelled = speller.correct(asked) if speller is not None and asked else asked
-        return bool(asked) and not self.kinds().described(lexical_words(f"{asked} {spelled}")) \
-            and not any(stems(f"{asked} {spelled}") & stems(p.title) for p in found)
+        said = f"{asked} {spelled}"  # "bangles": BANGLE, in either reading of the plural
+        return bool(asked) and not self.kinds().described(lexical_words(said)) \
+            and not any(stems(said) & stems(p.title) or singulars(said) & singulars(p.title) for p in found)
 
     def _refine(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """The need, narrowed by what the message adds; its kind stays."""

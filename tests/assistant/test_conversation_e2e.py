@@ -282,3 +282,14 @@ def test_an_age_counts_nothing_and_a_count_with_its_pack_buys(retail):
     assert packs.action == "add_to_cart" and talk.cart() == 10, packs.reply
     stickers = talk.say("do u do reward stickers?")
     assert stickers.action == "search" and _of(stickers, ("sticker",)) >= 3, stickers.reply
+
+
+def test_a_kind_past_the_budget_shows_its_nearest_and_an_unsold_thing_mid_need_is_said(retail):
+    talk = Talk(retail)
+    assert talk.say("my mate is moving into her first flat, i want to get her a little housewarming present").shows
+    assert talk.say("got anything under £1?").shows
+    doormat = talk.say("what about a doormat")  # the gift's budget carries over, and no doormat fits it
+    assert "budget" in doormat.reply and doormat.shows and _of(doormat, ("doormat",)) >= 1, doormat.reply
+    assert doormat.state.need.max_price == 1
+    kettle = talk.say("do you do electric kettles by any chance?")
+    assert "couldn't find any" in kettle.reply and not kettle.shows, kettle.reply
