@@ -197,9 +197,10 @@ CUES: tuple[Cue, ...] = (
                 "meh ill get him some in town", "where is my order 536365", "how do I check out?",
                 "what would go with the first one?", "the cart is empty", "le jaana padega")),
     Cue("remove", r"\b(?:remove|take (?:[\w-]+ ){0,4}?out|take (?:the|that|those|these|it|them)(?: [\w-]+){0,3}? off|"
-                  r"get rid of|delete)\b",
+                  r"get rid of|delete|hata (?:do|dijiye|dena)|hatao|nikal do|nikalo)\b",
         "taking something out of the basket",
-        matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp"),
+        matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp",
+                 "ugh over budget 😭 leggings hata do"),
         misses=("take 2 of the first", "which one stands out", "add it")),
     Cue("removes_a_named_one", r"^\W*(?:(?:ok|okay|actually|oh|and|pls|please|so|hmm|wait)\W+){0,2}(?:(?:can|could) (?:you|u) )?"
                                rf"(?:(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){{0,2}}\s+ones\b)(?!\s+{_NOT_THE_GOODS})|"
@@ -311,6 +312,8 @@ CUES: tuple[Cue, ...] = (
         misses=("anything like that in the shop near you", "i like that one", "something like a mug")),
     Cue("deals", r"\b(?:discounts?|sale|sales|coupons?|vouchers?|promo(?:tion)?s?|promo ?codes?|deals?|"
                  r"on offer|any offers?|special offers?|offers? on\b|offers? (?:aaye|hai|milega|milenge|chal)\w*|"
+                 r"(?:ongoing|current|running|any \w+) offers?|offers? (?:applicable|available|running|going)|"
+                 r"(?:any|discount) codes?|codes? for (?:first|new)|"
                  r"(?:money|something|anything|bit|\d+ ?%|£ ?\d+|₹ ?\d+|rs\.? ?\d+|\d+ (?:quid|pounds|rupees|rs)) off\b|cheaper (?:if|for) (?:i|we) buy|"
                  r"black friday|cyber monday|boxing day|cash ?back|bulk (?:price|discount)|reduced|clearance|"
                  r"price match|freebies?|free gift|loyalty|multi-?buys?|combo (?:offers?|deals?)|bogo(?:f)?|"
@@ -318,7 +321,9 @@ CUES: tuple[Cue, ...] = (
         "a question about deals and discounts: answered from the store policy, never a product search",
         matches=("do u do student discount", "any sale on?", "is there a black friday deal",
                  "could I get money off the second one?", "got a promo code?", "10% off?",
-                 "any multibuy on party stuff", "any student discount?", "any combo offer if i buy 2 things", "do you do 3 for 2"),
+                 "any multibuy on party stuff", "any student discount?", "any combo offer if i buy 2 things", "do you do 3 for 2",
+                 "Fine, I'll use the company card. Any codes for first orders?",
+                 "Are there any ongoing offers applicable to my purchase?"),
         misses=("show me some t-shirts", "how much is delivery", "switch it off", "offered to add?",
                 "which of these offers more storage?", "what are its selling points?", "a nail paint combo",
                 "pack of 2 for my kids", "budget is like 600 max, im a student lol", "i work for the nhs")),
@@ -329,10 +334,12 @@ CUES: tuple[Cue, ...] = (
                         r"^\W*(?:(?:actually|ok|okay|oh|sorry|wait|no)\W+)*(?:just|only)\s+(?:the\s+)?(?=one\b))"
                         r"(\d{1,3}\b|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)"
                         r"(?=\s*(?:$|[,.!?]|please|pls|thanks|of them|actually)))"
-                        r"(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))",
+                        r"(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))|"
+                        r"^\W*(?:(?:ok|okay|haan|acha|accha)\W+)*(\d{1,2})(?=\s+kar(?: ?do|o|dijiye)\b)",
         "the basket should hold N of the product, not N more",
         matches=("actually make that 3", "change it to 2", "set the quantity to 5", "oh make the lanterns 4 actually",
-                 "ok reduce the burners to 2", "increase it to 4 pls", "actually make it two", "actually just the one"),
+                 "ok reduce the burners to 2", "increase it to 4 pls", "actually make it two", "actually just the one",
+                 "2 kar do"),
         misses=("make it blue", "make that one blue", "actually make it two sizes bigger", "can you make it two tone",
                 "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
                 "reduce the price to 500?", "cut it to 30 cm", "just the one question", "only one left?")),

@@ -77,7 +77,8 @@ class CartHandlers:
     def _set_quantity(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """"Actually make that 3": the basket holds 3, not 3 more, of the product named or in focus."""
         match = cue("set_quantity").search(message)
-        count = parse_quantity(match.group(1)) if match is not None else None  # "make it two": 2
+        said = next((g for g in match.groups() if g), None) if match is not None else None
+        count = parse_quantity(said) if said else None  # "make it two", "2 kar do": 2
         lines = self._cart(session)
         pending = session.state.pending
         if match is not None and pending is not None and pending.kind == "offer_add" and pending.product_id \
