@@ -167,10 +167,12 @@ CUES: tuple[Cue, ...] = (
                         r"(?!\s+(?!(?:please|pls|plz|now|once|again|thanks|before|so|and|then)\b)\w)|"
                         r"\bwhat'?s (?:in )?(?:my|the) (?:cart|basket|trolley)\b|(?:^|[.!]\s*)\W*(?:(?:ok|back|so)\W+)?"
                         r"what'?s (?:the|my) total\b|"
-                        r"\b(?:cart|basket) total\b|\b(?:cart|basket) (?:dikhao|dikha do|batao|dekhna)\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
+                        r"\b(?:cart|basket) total\b|\bwhat(?:'ve| have) i got (?:in there|in my (?:cart|basket)|so far)\b|"
+                        r"\bhow much (?:is )?(?:that|it|everything) (?:all )?(?:together|altogether|in total)\b|\b(?:cart|basket) (?:dikhao|dikha do|batao|dekhna)\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
         "asking to see the basket or its total",
         matches=("nvm will use my old one. show cart", "back. what's the total now", "whats in my basket",
-                 "I'll leave the tins for now. Show me the basket before I check out"),
+                 "I'll leave the tins for now. Show me the basket before I check out", "What have I got in there now?",
+                 "how much is that all together"),
         misses=("add it to my cart", "remove it from the basket", "total waste of money lol", "show me trolley bags",
                 "check the basket size of the first one", "if i take 3 of the first one, what's the total?")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"

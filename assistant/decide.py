@@ -694,7 +694,8 @@ RULES: tuple[Rule, ...] = (
           and (cue("more").found(t.message) or (_more_of_the_need(t) and t.parse.confidence >= CONFIDENT
                                                 and not t.constrains()))),
     _rule("more_like_one", "similar", lambda t: t.shown and not t.new_kind() and (
-        cue("like_this").found(t.message) or (t.parse.intent == "similar" and bool(t.parse.slots.references))
+        cue("like_this").found(t.message)
+        or (t.parse.intent == "similar" and t.parse.confidence >= SUPPORT_DOUBT and bool(t.parse.slots.references))
         or (cue("like_that").found(t.message) and _points_at_one(t)))),  # "the frosted star one... anything like that?"
     _rule("compares_shown", "compare", lambda t: t.shown and t.parse.intent == "compare" and not t.new_kind()
           and not (len(cue("placed").spans(t.message)) == 1 and not cue("compares").found(t.message))),
