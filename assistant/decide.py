@@ -759,7 +759,8 @@ def _named_besides(message: str, kinds: Sequence[str]) -> bool:
 def _told_of_a_person(message: str) -> set[str]:
     """The words of clauses that say who someone is ("im in college", "he's a boy"): they describe
     the person, so they refine what is wanted (kept as words) but name no kind to shop for."""
-    return _words_of_clauses(message, "says_who_they_are")
+    said = _words_of(message)  # "I'll need wrapping paper. I'm rubbish at wrapping": asked for besides
+    return {w for w in _words_of_clauses(message, "says_who_they_are") if said.count(w) == 1}
 
 
 def _words_of_clauses(message: str, name: str) -> set[str]:

@@ -1121,3 +1121,16 @@ def test_anything_like_that_after_naming_one_asks_for_similar_and_a_place_with_a
     assert similar.kind == "similar", similar
     placed = decide(shown(holders), parse("add_to_cart", confidence=0.7), "Ok the third, two of them please")
     assert placed.kind == "add_to_cart", placed
+
+
+def test_a_weak_parser_reading_of_similar_leaves_a_question_about_a_placed_one():
+    action = decide(shown(), parse("similar", confidence=0.3, references=[Reference(kind="position", index=1)]),
+                    "The second one on this page, dimensions?")
+    assert action.kind == "answer", action
+
+
+def test_a_thing_asked_for_is_asked_for_even_when_a_self_description_names_it_too():
+    umbrellas = Need(kind="umbrella", kinds=["umbrella"], query="umbrella")
+    action = decide(shown(umbrellas), parse("search", confidence=0.9, query="wrapping paper"),
+                    "Oh and I'll need wrapping paper. I'm rubbish at wrapping but I do try", kinds=["wrapping"])
+    assert action.kind == "search", action
