@@ -77,8 +77,9 @@ class ShoppingHandlers:
         act = self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
                               category=slots.category)
         unsold = [w for w in lexical_words(parse.slots.query or "") if stem(w) not in RECIPIENTS]
-        if act.products and not kinds and unsold and self._not_sold(parse, act.products):  # "earrings", none sold
-            # the nearest things of other kinds answer nothing asked: say so, and keep the need in hand
+        if act.products and not kinds and not gift and unsold and self._not_sold(parse, act.products):
+            # "earrings", none sold: the nearest things of other kinds answer nothing asked; say so, and keep
+            # the need in hand. A present is asked for, not the thing she loves ("she loves unicorns")
             state.need, state.focus, state.seen, state.page = before.need, before.focus, before.seen, before.page
             return Act(replies.not_sold(" ".join(unsold), before.need.kind if before.need else None), show=False)
         return self._of_kind_past_budget(session, need, act, words)
