@@ -7,6 +7,7 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from functools import partial
 from typing import Callable, Sequence
 
@@ -41,6 +42,7 @@ RECIPIENT_GENDER = {
 }
 GIFT_POOL = 300  # best sellers the gift ideas are picked from (budget and kinds thin them)
 GIFT_SAID = 5  # gift ideas taken from what the message says, before the best sellers
+MISSPELT = 0.75  # how alike a typo and the title word it means are ("neckless", "necklace": 0.75)
 KIND_FIRST_LEAST = 3  # fewer products of the kind than this in a list: search the kind's own words too
 SIMILAR_FILLER = {"similar", "same", "alike", "bigger", "larger", "smaller", "tinier", "cheaper", "pricier",
                   "version", "instead", "but", "one", "ones", "that", "this", "those", "these", "other", "else",
@@ -82,11 +84,13 @@ class ShoppingHandlers:
             # the need in hand. A present is asked for, not the thing she loves ("she loves unicorns")
             state.need, state.focus, state.seen, state.page = before.need, before.focus, before.seen, before.page
             return Act(replies.not_sold(" ".join(unsold), before.need.kind if before.need else None), show=False)
-        return self._of_kind_past_budget(session, need, act, words)
+        carried = slots.min_price is None and slots.max_price is None  # the budget was said before
+        return self._of_kind_past_budget(session, need, act, words) if carried else act
 
     def _of_kind_past_budget(self, session: Session, need: Need, act: Act, words: Callable) -> Act:
-        """A kind the shop sells, none of it within the budget ("what about a doormat" under £5):
-        the kind's nearest, said so, never other things that fit the budget; the budget stays."""
+        """A kind the shop sells, none of it within a budget said earlier ("what about a doormat"
+        after gift ideas under £5): the kind's nearest, said so, never other things that fit the
+        budget; the budget stays."""
         bounded = need.min_price is not None or need.max_price is not None
         if not (act.products and need.kinds and bounded) or any(self.kinds().of_kind(p, need.kinds)
                                                                 for p in act.products):
@@ -107,7 +111,8 @@ class ShoppingHandlers:
         spelled = speller.correct(asked) if speller is not None and asked else asked
         said = f"{asked} {spelled}"  # "bangles": BANGLE, in either reading of the plural
         return bool(asked) and not self.kinds().described(lexical_words(said)) \
-            and not any(stems(said) & stems(p.title) or singulars(said) & singulars(p.title) for p in found)
+            and not any(stems(said) & stems(p.title) or singulars(said) & singulars(p.title) for p in found) \
+            and not any(_misspelt(w, lexical_words(p.title)) for w in lexical_words(asked) for p in found)
 
     def _refine(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """The need, narrowed by what the message adds; its kind stays."""
@@ -433,6 +438,12 @@ def _how_many(message: str, parse: TurnParse) -> int | None:
     return count if count and count > 1 else None
 
 
+
+
+def _misspelt(word: str, titled: list[str]) -> bool:
+    """A word one of the titles spells nearly the same from the start ("neckless": NECKLACE,
+    "lipstic": LIPSTICK): a typo of a thing sold, not a thing the shop lacks ("diapers": PAPERS)."""
+    return any(t[:2] == word[:2] and SequenceMatcher(None, word, t).ratio() >= MISSPELT for t in titled)
 
 
 def _missed_name(parse: TurnParse, picked: list[Product | None]) -> str | None:

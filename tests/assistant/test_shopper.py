@@ -242,3 +242,10 @@ def test_a_number_that_is_a_shown_price_points_at_that_product_and_counts_nothin
     assert priced_ones("the ₹999 one is nice", shown)[0][0].title == "medha leggings"
     assert priced_ones("2 of them please", shown) == ([], set())  # a count, no price
     assert priced_ones("is there a 299 one?", shown) == ([], set())  # no shown product costs it
+
+
+def test_a_typo_of_a_title_word_is_no_thing_the_shop_lacks():
+    from assistant.handlers.shopping import _misspelt
+    assert _misspelt("neckless", ["st", "tropez", "necklace"]) and _misspelt("lipstic", ["lipstick", "pen"])
+    assert not _misspelt("diapers", ["papers"]) and not _misspelt("earrings", ["rings"])
+    assert not _misspelt("kettle", ["settle", "bottle"])
