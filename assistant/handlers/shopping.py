@@ -79,7 +79,8 @@ class ShoppingHandlers:
         act = self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
                               category=slots.category)
         unsold = [w for w in lexical_words(parse.slots.query or "") if stem(w) not in RECIPIENTS]
-        if act.products and not kinds and not gift and unsold and self._not_sold(parse, act.products):
+        present = parse.intent == "gift_help" or cue("gift").found(message)  # this message asks for a present
+        if act.products and not kinds and not present and unsold and self._not_sold(parse, act.products):
             # "earrings", none sold: the nearest things of other kinds answer nothing asked; say so, and keep
             # the need in hand. A present is asked for, not the thing she loves ("she loves unicorns")
             state.need, state.focus, state.seen, state.page = before.need, before.focus, before.seen, before.page
