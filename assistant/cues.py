@@ -168,13 +168,15 @@ CUES: tuple[Cue, ...] = (
                         r"\bwhat'?s (?:in )?(?:my|the) (?:cart|basket|trolley)\b|(?:^|[.!]\s*)\W*(?:(?:ok|back|so)\W+)?"
                         r"what'?s (?:the|my) total\b|"
                         r"\b(?:cart|basket) total\b|\bwhat(?:'ve| have) i got (?:in there|in my (?:cart|basket)|so far)\b|"
-                        r"\bhow much (?:is )?(?:that|it|everything) (?:all )?(?:together|altogether|in total)\b|\b(?:cart|basket) (?:dikhao|dikha do|batao|dekhna)\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
+                        r"\bhow much (?:is )?(?:that|it|everything) (?:all )?(?:together|altogether|in total)\b"
+                        r"(?!\s+(?:for|if i (?:get|buy|take))\s+(?:\d|two|three|four|five|six|ten|a dozen))|\b(?:cart|basket) (?:dikhao|dikha do|batao|dekhna)\b|\bhow much (?:is|does) (?:my|the) (?:cart|basket|total)\b",
         "asking to see the basket or its total",
         matches=("nvm will use my old one. show cart", "back. what's the total now", "whats in my basket",
                  "I'll leave the tins for now. Show me the basket before I check out", "What have I got in there now?",
                  "how much is that all together"),
         misses=("add it to my cart", "remove it from the basket", "total waste of money lol", "show me trolley bags",
-                "check the basket size of the first one", "if i take 3 of the first one, what's the total?")),
+                "check the basket size of the first one", "if i take 3 of the first one, what's the total?",
+                "how much is it in total for 3?")),
     Cue("buy", r"\b(?:add|put|pop|stick|throw|chuck)\b.{0,40}\b(?:basket|cart|bag|trolley|order)\b|"
                r"\b(?:add (?:it|them|that|this|those|these|the|one|two|\d+)|"
                r"i'?ll (?:take|have|get|buy|grab) (?:it|them|that|this|those|these|the|one|two|both|\d+)|"
@@ -334,7 +336,8 @@ CUES: tuple[Cue, ...] = (
                         r"(?:reduce|increase|cut|drop|bump)\s+(?:it|that|them|those|these|the (?!(?:price|budget|cost)\b)"
                         r"(?:[\w-]+ ){0,2}?[\w-]+)\s+(?:(?:down|up)\s+)?to\s+|"
                         r"^\W*(?:(?:actually|ok|okay|oh|sorry|wait|no)\W+)*(?:just|only)\s+(?:the\s+)?(?=one\b))"
-                        r"(\d{1,3}\b|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|a dozen)"
+                        r"(\d{1,3}\b|(?:(?<=just )one|(?<=only )one|(?<=just the )one|(?<=only the )one|two|three|four|"
+                        r"five|six|seven|eight|nine|ten|twelve|a dozen)"
                         r"(?=\s*(?:$|[,.!?]|please|pls|thanks|of them|actually)))"
                         r"(?!\s*(?:cm|mm|inch|inches|in\b|x\b|%|ft|feet|foot|m\b|ml|l\b|kg|g\b))|"
                         r"^\W*(?:(?:ok|okay|haan|acha|accha)\W+)*(\d{1,2})(?=\s+kar(?: ?do|o|dijiye)\b)",
@@ -344,7 +347,8 @@ CUES: tuple[Cue, ...] = (
                  "2 kar do"),
         misses=("make it blue", "make that one blue", "actually make it two sizes bigger", "can you make it two tone",
                 "3 please", "I'm looking for 42", "make it 10 inches", "make them 2 cm bigger",
-                "reduce the price to 500?", "cut it to 30 cm", "just the one question", "only one left?")),
+                "reduce the price to 500?", "cut it to 30 cm", "just the one question", "only one left?",
+                "can you change the second one?", "update the first one")),
     Cue("comparative_price", r"\b(?:cheaper|less expensive|less pricey|lower[- ]priced|more affordable|pricier|"
                              r"dearer|more expensive|nicer|fancier|posher|better quality|higher[- ]end|more upmarket|costs? less|sast[aei]|mehn?g[aie]|"
                              r"(?:price|cost)s? (?:is |are )?(?:too|bit|a bit|very) high|"

@@ -676,7 +676,8 @@ RULES: tuple[Rule, ...] = (
           and not any(cue(n).found(t.message) for n in ("asks", "asks_hinglish", "negated"))
           and (bool(t.singled) or any(cue(n).found(t.message) for n in ("placed", "names_one")))),
     _rule("views_cart", "view_cart", lambda t: not cue("remove").found(t.message) and (t.parse.intent == "view_cart" or (
-        cue("shows_basket").found(t.message) and t.parse.intent not in SUPPORT_INTENTS))),  # a removal is no look
+        cue("shows_basket").found(t.message) and t.parse.intent not in SUPPORT_INTENTS
+        and not (t.shown and cue("how_many").found(t.message))))),  # a removal is no look; "in total for 3?" prices 3
     _rule("removes_from_cart", "remove_from_cart", _removes),
     _rule("support_question", "support", _support, lambda t: t.parse.intent),
     _rule("quantity_price", "answer", lambda t: t.shown and cue("how_many").found(t.message)),

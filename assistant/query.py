@@ -154,8 +154,9 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
     if slots.brand and _WORD_AMOUNT.fullmatch(slots.brand.strip()):
         slots.brand = None  # "under a fiver": an amount the tagger took for a brand
         dropped.append("brand")
-    if (slots.min_price is None or slots.max_price is None) and not _read_range(slots, message) \
-            and slots.min_price is None and slots.max_price is None:
+    tagged = slots.min_price is not None or slots.max_price is not None
+    if (slots.min_price is None or slots.max_price is None) and not _read_range(slots, message, loose=not tagged) \
+            and not tagged:
         _read_budget(slots, message)  # the tagger missed it: "not paying more than 8 quid", "under a fiver"
     return slots, dropped
 
@@ -199,10 +200,11 @@ _BARE_RANGE = re.compile(r"\b(\d[\d,.]*\s?k)\s*(?:to|-)\s*(\d[\d,.]*\s?k)\b|"
                          re.I)
 
 
-def _read_range(slots: Slots, message: str) -> bool:
-    """A price range said in words ("budget 1500-2000", "between £5 and £10"): both its bounds,
-    whichever one the tagger marked."""
-    ranged = _RANGE.search(message) or _BARE_RANGE.search(message)
+def _read_range(slots: Slots, message: str, loose: bool = True) -> bool:
+    """A price range said in words ("budget 1500-2000", "between £5 and £10"): both its bounds.
+    Beside a bound the tagger marked, only a range priced by its words replaces it ("aged between 5
+    and 8, under £10" keeps the £10)."""
+    ranged = (_RANGE.search(message) if loose else None) or _BARE_RANGE.search(message)
     if not ranged:
         return False
     low_text, high_text = [g for g in ranged.groups() if g is not None][:2]
@@ -492,7 +494,8 @@ _WITHOUT_AFTER = re.compile(r"\b([a-z][a-z'-]+)\s+(?:no|nahi|nahin|nai)\b(?=\s*(
                             re.I)
 _NOT_AVOIDED_BEFORE = {"oh", "ah", "um", "umm", "erm", "sorry", "well", "god", "nah", "yes", "yeah", "haan", "say",
                        "said", "answer", "is", "was", "it's", "its", "that's", "or", "and", "but", "so", "ugh",
-                       "abhi", "ab", "bilkul", "bas", "ji", "toh", "to", "ye", "yeh", "wo", "woh", "kuch", "na"}
+                       "abhi", "ab", "bilkul", "bas", "ji", "toh", "to", "ye", "yeh", "wo", "woh", "kuch", "na",
+                       "think", "guess", "suppose", "maybe", "hmm"}
 
 
 def without_words(message: str) -> list[str]:

@@ -1134,3 +1134,10 @@ def test_a_thing_asked_for_is_asked_for_even_when_a_self_description_names_it_to
     action = decide(shown(umbrellas), parse("search", confidence=0.9, query="wrapping paper"),
                     "Oh and I'll need wrapping paper. I'm rubbish at wrapping but I do try", kinds=["wrapping"])
     assert action.kind == "search", action
+
+
+def test_changing_the_second_one_sets_no_count_and_a_total_for_three_prices_three():
+    action = decide(shown(), parse("change_order", confidence=0.6), "can you change the second one?")
+    assert action.kind != "set_quantity", action
+    priced = decide(shown(), parse("product_question", confidence=0.6), "how much is it in total for 3?")
+    assert priced.kind == "answer", priced

@@ -384,3 +384,10 @@ def test_a_word_ruled_out_before_its_no_is_unwanted():
     assert "skulls" in without_words("skulls no lol she's not a goth")
     for talk in ("actually no, I'm just browsing", "oh no!", "nahi abhi nahi", "is it glass or no?"):
         assert without_words(talk) == [], talk
+
+
+def test_a_range_of_ages_never_replaces_a_budget_the_tagger_read():
+    from assistant.query import plausible
+    from assistant.parse.schema import Slots
+    kept = plausible(Slots(max_price=10), "i need a toy for kids aged between 5 and 8, under £10")[0]
+    assert (kept.min_price, kept.max_price) == (None, 10)
