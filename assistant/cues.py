@@ -206,6 +206,10 @@ CUES: tuple[Cue, ...] = (
         matches=("oh actually take the large linen one out", "remove the mug", "get rid of the lamp",
                  "ugh over budget 😭 leggings hata do"),
         misses=("take 2 of the first", "which one stands out", "add it")),
+    Cue("adds", r"\badd\b",
+        "something put in besides, after a removal ('take the lanterns out and add some candles'): a new thing asked",
+        matches=("and add some candles instead", "add the red one", "ADD a card"),
+        misses=("a wedding address", "there's a box of them in the cupboard", "adding up the total")),
     Cue("removes_a_named_one", r"^\W*(?:(?:ok|okay|actually|oh|and|pls|please|so|hmm|wait)\W+){0,2}(?:(?:can|could) (?:you|u) )?"
                                rf"(?:(?:remove|delete|get rid of) the\b(?!(?:\s+[\w'-]+){{0,2}}\s+ones\b)(?!\s+{_NOT_THE_GOODS})|"
                                rf"take the (?!{_NOT_THE_GOODS})(?:[\w'-]+ ){{1,4}}?(?:out|off)\b)",

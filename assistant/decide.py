@@ -207,7 +207,7 @@ def _asks_besides_removing(t: Turn, removal: re.Match) -> bool:
     one named in the reason ("take the decorations out, there's a box of them in the cupboard")."""
     removed = {singular(w) for w in lexical_words(removal.group(0))}
     rest = t.message[removal.end():]
-    asking = cue("wants").found(rest) or cue("asks_for_products").found(rest) or re.search(r"\badd\b", rest, re.I)
+    asking = any(cue(name).found(rest) for name in ("wants", "asks_for_products", "adds"))
     kinds = tuple(k for k in t.kinds if singular(k.split()[-1]) not in removed and (asking or k in removal.group(0)))
     return Turn(t.state, t.parse, t.message, kinds).new_kind()
 

@@ -155,8 +155,8 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
         slots.brand = None  # "under a fiver": an amount the tagger took for a brand
         dropped.append("brand")
     tagged = slots.min_price is not None or slots.max_price is not None
-    if (slots.min_price is None or slots.max_price is None) and not _read_range(slots, message, loose=not tagged) \
-            and not tagged:
+    both = slots.min_price is not None and slots.max_price is not None
+    if not both and not _read_range(slots, message, loose=not tagged) and not tagged:
         _read_budget(slots, message)  # the tagger missed it: "not paying more than 8 quid", "under a fiver"
     return slots, dropped
 
@@ -498,25 +498,27 @@ _NOT_AVOIDED_BEFORE = {"oh", "ah", "um", "umm", "erm", "sorry", "well", "god", "
                        "think", "guess", "suppose", "maybe", "hmm"}
 
 
+def _ruled_out_before(word: str) -> bool:
+    """Whether the word said before a "no" is a thing ruled out ("skulls no"), not an adverb or a
+    filler ("actually no", "oh no", "nahi abhi nahi")."""
+    word = word.lower()
+    return word not in _NOT_AVOIDED | _NOT_AVOIDED_BEFORE and not word.endswith("ly")
+
+
 def without_words(message: str) -> list[str]:
     """"any without glitter", "candle holders that aren't glass", "skulls no" → the words the
     products must not have: ["glitter"], ["glass"], ["skulls"]."""
     text = cue("no_idiom").cut(message)
     found = [m.group(1).lower() for m in _WITHOUT.finditer(text)] \
-        + [m.group(1).lower() for m in _WITHOUT_AFTER.finditer(text) if not m.group(1).lower().endswith("ly")]
+        + [m.group(1).lower() for m in _WITHOUT_AFTER.finditer(text) if _ruled_out_before(m.group(1))]
     return list(dict.fromkeys(w for w in found if w not in _NOT_AVOIDED | _NOT_AVOIDED_BEFORE))
 
 
 def without_avoided(message: str) -> str:
     """The message with its "not glass" / "no glitter" phrases cut: the meaning side of a
     search cannot read a negation, so the negated word would pull those products in."""
-    def cut(m: re.Match) -> str:
-        return m.group(0) if m.group(1).lower() in _NOT_AVOIDED else " "
-
-    def cut_before(m: re.Match) -> str:
-        word = m.group(1).lower()  # "actually no": an adverb says how, not what
-        return m.group(0) if word in _NOT_AVOIDED | _NOT_AVOIDED_BEFORE or word.endswith("ly") else " "
-    return " ".join(_WITHOUT_AFTER.sub(cut_before, _WITHOUT.sub(cut, message)).split())
+    cut = _WITHOUT.sub(lambda m: m.group(0) if m.group(1).lower() in _NOT_AVOIDED else " ", message)
+    return " ".join(_WITHOUT_AFTER.sub(lambda m: " " if _ruled_out_before(m.group(1)) else m.group(0), cut).split())
 
 
 def kind_words(title: str) -> list[str]:

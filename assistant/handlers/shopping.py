@@ -75,7 +75,7 @@ class ShoppingHandlers:
         order = "asc" if cue("cheapest").found(message) else "desc" if cue("priciest").found(message) else None
         words = replies.gift_ideas if gift and parse.intent == "gift_help" else replies.search_results
         state = session.state
-        before = state.model_copy(deep=True)
+        before = (state.need, state.focus, state.seen, state.page)  # showing replaces each, never edits it
         act = self._show_need(session, need, words, clarify=not plan.lexical and not kinds, price_order=order,
                               category=slots.category)
         unsold = [w for w in lexical_words(parse.slots.query or "") if stem(w) not in RECIPIENTS]
@@ -83,8 +83,8 @@ class ShoppingHandlers:
         if act.products and not kinds and not present and unsold and self._not_sold(parse, act.products):
             # "earrings", none sold: the nearest things of other kinds answer nothing asked; say so, and keep
             # the need in hand. A present is asked for, not the thing she loves ("she loves unicorns")
-            state.need, state.focus, state.seen, state.page = before.need, before.focus, before.seen, before.page
-            return Act(replies.not_sold(" ".join(unsold), before.need.kind if before.need else None), show=False)
+            state.need, state.focus, state.seen, state.page = before
+            return Act(replies.not_sold(" ".join(unsold), state.need.kind if state.need else None), show=False)
         carried = slots.min_price is None and slots.max_price is None  # the budget was said before
         return self._of_kind_past_budget(session, need, act, words) if carried else act
 
@@ -92,14 +92,15 @@ class ShoppingHandlers:
         """A kind the shop sells, none of it within a budget said earlier ("what about a doormat"
         after gift ideas under £5): the kind's nearest, said so, never other things that fit the
         budget; the budget stays."""
+        def of_kind(products: list[Product]) -> bool:
+            return any(self.kinds().of_kind(p, need.kinds) for p in products)
         bounded = need.min_price is not None or need.max_price is not None
-        if not (act.products and need.kinds and bounded) or any(self.kinds().of_kind(p, need.kinds)
-                                                                for p in act.products):
+        if not (act.products and need.kinds and bounded) or of_kind(act.products):
             return act
         free = need.model_copy(update={"min_price": None, "max_price": None})
         again = self._show_need(session, free, words, clarify=False)
         session.state.need = need
-        if not any(self.kinds().of_kind(p, need.kinds) for p in again.products):
+        if not of_kind(again.products):
             return act
         again.reply = replies.none_in_budget(need.kind) + "\n\n" + again.reply
         return again
