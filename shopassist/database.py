@@ -169,13 +169,9 @@ class SQLiteDatabase(Database):
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._conn = connect_private(self.path)
-        with self._conn:
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not just unlinked
-        self._lock = threading.RLock()
-        self._keys = _KeyLocks.of(self.path)
-        self._key_file = open_private(self.path.with_name(self.path.name + ".locks"))
+        self._file = _SQLiteFile.acquire(self.path)
+        self._conn, self._lock, self._keys, self._key_file = (
+            self._file.conn, self._file.lock, self._file.keys, self._file.key_file)
 
     def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
@@ -216,9 +212,52 @@ class SQLiteDatabase(Database):
         tx.execute("BEGIN IMMEDIATE")
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-            self._key_file.close()
+        file, self._file = self._file, None
+        if file is not None:
+            file.release()
+
+
+class _SQLiteFile:
+    """The one connection and lock-file descriptor this process keeps per SQLite file, shared
+    by every handle on it (two stores' assistants in one process open the same sessions file).
+    Closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+    included: with a second connection opened and closed beside the first, another process
+    could take the file for its own, checkpoint and delete the write-ahead log that this
+    process was still writing to, and the file was corrupted."""
+
+    _open: dict[Path, "_SQLiteFile"] = {}
+    _registry = threading.Lock()
+
+    def __init__(self, path: Path, key: Path):
+        self.key = key
+        self.conn = connect_private(path)
+        with self.conn:
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not just unlinked
+        self.lock = threading.RLock()
+        self.keys = _KeyLocks()
+        self.key_file = open_private(path.with_name(path.name + ".locks"))
+        self.users = 0
+
+    @classmethod
+    def acquire(cls, path: Path) -> "_SQLiteFile":
+        key = path.resolve()
+        with cls._registry:
+            file = cls._open.get(key)
+            if file is None:
+                file = cls._open[key] = cls(path, key)
+            file.users += 1
+            return file
+
+    def release(self) -> None:
+        with self._registry:
+            self.users -= 1
+            if self.users:
+                return
+            del self._open[self.key]
+        with self.lock:
+            self.conn.close()
+            self.key_file.close()
 
 
 class _SQLiteTx:
@@ -385,17 +424,9 @@ class _PostgresTx:
 class _KeyLocks:
     """One in-process lock per key, dropped when nobody holds or waits for it."""
 
-    _by_path: dict[Path, "_KeyLocks"] = {}  # every handle on one SQLite file shares its locks
-    _registry = threading.Lock()
-
     def __init__(self):
         self._guard = threading.Lock()
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
-
-    @classmethod
-    def of(cls, path: Path) -> "_KeyLocks":
-        with cls._registry:
-            return cls._by_path.setdefault(Path(path).resolve(), cls())
 
     @contextmanager
     def hold(self, key: str):

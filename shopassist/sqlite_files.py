@@ -18,7 +18,11 @@ def connect_private(path: Path) -> sqlite3.Connection:
     copy its mode) is created 0600, and an existing one is narrowed to 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE))
+    if not path.exists():  # never open and close a descriptor of a live file: that drops SQLite's locks on it
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, PRIVATE))
+        except FileExistsError:
+            pass
     for side in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if side.exists() and side.stat().st_mode & 0o077:
             side.chmod(PRIVATE)
