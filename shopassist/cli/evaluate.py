@@ -278,10 +278,10 @@ def bench_retrieval(settings: Settings, out, quick, data_dir, indexing_only) -> 
 
 
 @eval_group.command("conversations")
-@click.option("--half", type=click.Choice(["dev", "sealed", "cart", "fresh", "fresh2", "fresh3", "fresh4"]), default="dev", show_default=True,
+@click.option("--half", type=click.Choice(["dev", "sealed", "cart", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]), default="dev", show_default=True,
               help="Which set of eval/conversations to replay: the development half, the sealed half (only at a "
                    "change's start and end), the development conversations that test the cart, or the fresh set "
-                   "written later by writers who saw neither the engine nor the other sets (fresh: session 18; fresh2 and fresh3: session 19; fresh4: session 21).")
+                   "written later by writers who saw neither the engine nor the other sets (fresh: session 18; fresh2 and fresh3: session 19; fresh4: session 21; fresh5: session 22).")
 @click.option("--out", default="eval/out/conversations", show_default=True, type=click.Path(file_okay=False),
               help="Folder for report.md, metrics.json and every turn (turns.jsonl).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

@@ -6,7 +6,7 @@ import pytest
 from eval.conversations import SET_DIR, check_sealed, read_set
 
 
-@pytest.mark.parametrize("half", ["dev", "sealed", "cart", "fresh", "fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("half", ["dev", "sealed", "cart", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
 def test_each_set_parses_with_unique_ids_and_labelled_turns(half):
     conversations = read_set(SET_DIR / f"{half}.jsonl")
     assert conversations and len({c.id for c in conversations}) == len(conversations)
