@@ -108,6 +108,11 @@ class SearchPlan:
     avoid: list[str] = field(default_factory=list)  # words the products must not have ("not glass")
 
 
+def _bare_words(value: str) -> set[str]:
+    """A value's words without a possessive ("women's": women)."""
+    return {w.removesuffix("'s").strip("'") for w in _WORD.findall(value.lower())}
+
+
 def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
     """The slots with every implausible value removed, and the names of what was removed; a
     budget the tagger missed is read from the words ("under a fiver")."""
@@ -116,11 +121,11 @@ def plausible(slots: Slots, message: str) -> tuple[Slots, list[str]]:
     checks = {"colour": COLOURS, "material": MATERIALS, "gender": GENDERS}
     for name, known in checks.items():
         value = slots.attributes.get(name)
-        if value is not None and not (set(_WORD.findall(value.lower())) & known):
+        if value is not None and not (_bare_words(value) & known):
             slots.attributes.pop(name)
             # the tagger took the right word for the wrong field: "same idea but zinc" as a colour
             other = {"colour": "material", "material": "colour"}.get(name)
-            if other and other not in slots.attributes and set(_WORD.findall(value.lower())) & checks[other]:
+            if other and other not in slots.attributes and _bare_words(value) & checks[other]:
                 slots.attributes[other] = value
             else:
                 dropped.append(name)

@@ -78,7 +78,7 @@ class Shopper:
                 pool, flt = refined, narrowed
         if keep is not None:  # a refinement ("in red", "bigger") asked for them; a first request's words are searched
             pool = prefer_attributes(pool, slots.attributes)
-        pool = demote_other_gender(pool, slots.attributes.get("gender"))
+        pool = demote_other_gender(pool, slots.attributes.get("gender"), drop=True)
         pool = [c for c in pool if c.product.id not in exclude and not _mentions(c.product, avoid)
                 and not (not_wrapping and _WRAPPING.search(c.product.title))]
         return self._finish(pool, flt, query, user_id, session_id, price_order, of_kind)
@@ -229,10 +229,12 @@ _GENDER_GROUPS = ({"men", "man", "male", "gent", "gentlemen", "guy", "boy"},  # 
                   {"women", "woman", "female", "lady", "girl"})
 
 
-def demote_other_gender(pool: list[Candidate], gender: str | None) -> list[Candidate]:
+def demote_other_gender(pool: list[Candidate], gender: str | None, drop: bool = False) -> list[Candidate]:
     """Asked for women's jeans, products whose title or fields say men's (and not women's) go
     last, and for men's t-shirts, those only for boys go after the men's; products that say
-    neither keep their place."""
+    neither keep their place. With ``drop``, those for the other sex or age are left out while
+    any product remains ("mens obviously" pages on through men's shoes, never into women's; a
+    sweater for papa is no boy's sweater)."""
     asked = _words(gender or "")
     side = next((i for i, group in enumerate(_GENDER_GROUPS) if asked & group), None)
     if side is None:
@@ -244,7 +246,9 @@ def demote_other_gender(pool: list[Candidate], gender: str | None) -> list[Candi
     def conflicts(c: Candidate) -> tuple[bool, bool]:
         text = _text_words(c.product) | _words(" ".join(c.product.category))
         return bool(text & other) and not text & mine, bool(text & age) and not text & unless
-    return sorted(pool, key=conflicts)  # stable
+    ordered = sorted(pool, key=conflicts)  # stable
+    kept = [c for c in ordered if not any(conflicts(c))] if drop else ordered
+    return kept or ordered
 
 
 def match_category(wanted: str, products: list[Product]) -> str | None:

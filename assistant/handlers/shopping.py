@@ -68,8 +68,11 @@ class ShoppingHandlers:
         sought = [s.text for s in parse.spans if s.type in ("query", "category")]
         kinds = _thing_asked(self.kinds(), message, kinds, sought)
         budget = _budget(slots, frame)
+        wanted = dict(slots.attributes)
+        if "gender" not in wanted and held.wanted.get("gender") and person == held.for_whom:
+            wanted["gender"] = held.wanted["gender"]  # "women's size 6" for her boots: her sweater too
         need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
-                    wanted={k: v for k, v in slots.attributes.items()}, unwanted=list(plan.avoid),
+                    wanted=wanted, unwanted=list(plan.avoid),
                     min_price=budget[0], max_price=budget[1], currency=slots.currency or frame.currency,
                     brand=slots.brand, for_whom=person, gift=gift)
         order = "asc" if cue("cheapest").found(message) else "desc" if cue("priciest").found(message) else None
@@ -141,7 +144,10 @@ class ShoppingHandlers:
         need.unwanted = list(dict.fromkeys(need.unwanted + without_words(message) + disliked))
         # "not keen on anything too pink": a value ruled out is never one wanted, whatever was tagged
         need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
-        need.for_whom = recipient_for(message) or need.for_whom
+        person = recipient_for(message)
+        if person and person != need.for_whom and "gender" not in new.attributes:
+            need.wanted.pop("gender", None)  # "women's" was said of someone else: papa's sweater is a man's
+        need.for_whom = person or need.for_whom
         shown = [p for p in on_screen if p.price is not None]
         # a price move sets the bound the customer did not name: "not too pricey, under a tenner" keeps
         # the tenner; "a bit nicer, up to £15" is dearer than what is shown and at most £15

@@ -166,6 +166,20 @@ def test_who_a_need_is_for_says_whose_products_come_first(flipkart):
     assert said.products and all("women" in t for t in top), top
 
 
+def test_who_the_customer_said_they_are_carries_to_their_next_need(flipkart):
+    """Boots "for myself, women's size 6", then "also need a warm sweater": hers, so no men's
+    or boys' sweaters; "for papa" then names someone else, a grown man."""
+    talk = Talk(flipkart)
+    assert talk.say("need snow boots for myself, women's size 6").shows
+    hers = talk.say("also need a warm sweater, something that layers well")
+    titles = [p.title.lower() for p in hers.products]
+    assert hers.action == "search" and titles and not any("men's" in t and "women" not in t or "boy" in t
+                                                          for t in titles), titles
+    his = talk.say("also some sweater for papa? he's medium")
+    titles = [p.title.lower() for p in his.products]
+    assert titles and not any("women" in t or "boy" in t or "girl" in t for t in titles), titles
+
+
 def test_a_look_the_titles_use_narrows_and_a_product_picked_by_its_words_is_offered(flipkart):
     talk = Talk(flipkart)
     first = talk.say("also a watch for my daughter, her first one")

@@ -59,6 +59,8 @@ def test_implausible_attribute_values_are_dropped():
     assert kept.attributes == {} and set(dropped) == {"colour", "gender", "material", "size"}
     kept, _ = plausible(Slots(attributes={"colour": "red", "gender": "girls", "material": "wooden"}), "x")
     assert kept.attributes == {"colour": "red", "gender": "girls", "material": "wooden"}
+    for said in ("women's", "men's", "MEN'S", "kids'", "girls' "):  # as people write it, possessive and all
+        assert plausible(Slots(attributes={"gender": said}), "x")[0].attributes == {"gender": said}
 
 
 def test_the_price_words_say_which_way_a_price_change_goes():
@@ -326,6 +328,10 @@ def test_asked_for_mens_products_those_only_for_boys_come_after_the_mens():
     pool = [Candidate(product=Product(id=str(i), title=t), score=1.0) for i, t in enumerate(titles)]
     order = [c.product.title for c in demote_other_gender(pool, "men")]
     assert order == [titles[1], titles[3], titles[0], titles[2]]
+    # a search leaves out those for the other sex or age while any product remains
+    assert [c.product.title for c in demote_other_gender(pool, "men", drop=True)] == [titles[1], titles[3]]
+    only_theirs = [pool[0], pool[2]]
+    assert demote_other_gender(only_theirs, "men", drop=True) == [pool[0], pool[2]]  # nothing else: all, in order
 
 
 @pytest.mark.parametrize("message,smaller", [
