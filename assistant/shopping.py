@@ -210,7 +210,7 @@ def _with_families(ruled: set[str]) -> set[str]:
     return ruled.union(*(family for family in _FAMILIES if family & ruled))
 
 
-_CHILDREN = {"kid", "child", "children", "boy", "girl", "baby", "infant", "toddler", "junior"}  # as stems
+_CHILDREN = {"kid", "child", "children", "boy", "girl", "baby", "infant", "toddler", "junior", "youth"}  # as stems
 _ADULTS = {"men", "man", "women", "woman", "unisex", "adult", "couple", "mens", "womens"}
 
 
@@ -231,16 +231,16 @@ _GENDER_GROUPS = ({"men", "man", "male", "gent", "gentlemen", "guy", "boy"},  # 
 
 def demote_other_gender(pool: list[Candidate], gender: str | None, drop: bool = False) -> list[Candidate]:
     """Asked for women's jeans, products whose title or fields say men's (and not women's) go
-    last, and for men's t-shirts, those only for boys go after the men's; products that say
-    neither keep their place. With ``drop``, those for the other sex or age are left out while
-    any product remains ("mens obviously" pages on through men's shoes, never into women's; a
-    sweater for papa is no boy's sweater)."""
+    last, and for men's t-shirts, those only for boys go after the men's; for a child of either
+    sex ("kids"), those only for grown-ups go last; products that say neither keep their place.
+    With ``drop``, those for the other sex or age are left out while any product remains ("mens
+    obviously" pages on through men's shoes, never into women's; a sweater for papa is no boy's)."""
     asked = _words(gender or "")
     side = next((i for i, group in enumerate(_GENDER_GROUPS) if asked & group), None)
-    if side is None:
-        return pool
-    mine, other = _GENDER_GROUPS[side], _GENDER_GROUPS[1 - side]
     age = _CHILDREN if asked & _ADULTS else _ADULTS if asked & _CHILDREN else set()
+    if side is None and not age:
+        return pool
+    mine, other = (_GENDER_GROUPS[side], _GENDER_GROUPS[1 - side]) if side is not None else (set(), set())
     unless = _ADULTS if age is _CHILDREN else _CHILDREN
 
     def conflicts(c: Candidate) -> tuple[bool, bool]:

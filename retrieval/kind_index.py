@@ -237,6 +237,9 @@ class KindIndex:
                 other = None if known else self._synonym(forms | {raw})
                 titled = sorted(forms & self.heads) if other else []
                 kind = known[0] if known else titled[0] if titled else other or self._joined(singular(raw))
+                headed = self._headed(kind, tokens, clause, i) if kind in self.vocabulary - OCCASION_WORDS else None
+                if headed:
+                    kind, skip = headed, i + 1
             if not kind or kind in OCCASION_WORDS:  # "a birthday present": when, not what
                 continue
             if kind in PLACE_WORDS and singular(raw) == raw and end == i:
@@ -248,6 +251,18 @@ class KindIndex:
                 found.pop()  # "flower vase": "flower" only said what kind of vase
             found.append((end, kind))
         return list(dict.fromkeys(kind for _, kind in found))
+
+    def _headed(self, kind: str, tokens: list[str], clause: list[int], i: int) -> str | None:
+        """"Tea cosy", "watering can", "bird feeder": a kind word said before a thing that is no
+        kind of its own here, the two together in two titles or more, is that thing (the last word
+        of a compound is what it is)."""
+        if i + 1 >= len(tokens) or clause[i + 1] != clause[i]:
+            return None
+        head = singular(tokens[i + 1].strip("-"))
+        if head in self.vocabulary or head not in self.heads or head in _NEVER | _LOOKS | _PURPOSE | _SEEKING:
+            return None
+        together = sum(_adjacent([kind, head], _words(title)) for title in self.titles.get(kind, ()))
+        return f"{kind} {head}" if together >= 2 else None
 
     def narrowest(self, kinds: list[str]) -> list[str]:
         """The kinds without those another of them narrows: "footwear, flats or bellies" asks

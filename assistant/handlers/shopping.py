@@ -20,8 +20,8 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS, parse_reference
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_search, plausible, recipient_for,
-                             singulars, size_change, stem, stems, without_avoided, without_words)
+from assistant.query import (RECIPIENTS, child_age, lexical_words, named_recipient, plan_search, plausible,
+                             recipient_for, singulars, size_change, stem, stems, without_avoided, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, gift_picks, is_vague, measure_said, priced_ones, resolve
@@ -71,6 +71,7 @@ class ShoppingHandlers:
         wanted = dict(slots.attributes)
         if "gender" not in wanted and held.wanted.get("gender") and person == held.for_whom:
             wanted["gender"] = held.wanted["gender"]  # "women's size 6" for her boots: her sweater too
+        _for_a_child(wanted, message)
         need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted=wanted, unwanted=list(plan.avoid),
                     min_price=budget[0], max_price=budget[1], currency=slots.currency or frame.currency,
@@ -130,6 +131,7 @@ class ShoppingHandlers:
             disliked, gone = _disliked(parse, on_screen, need)
             new = new.model_copy(update={"attributes": {}})
         need.wanted.update(new.attributes)
+        _for_a_child(need.wanted, message)
         _want_size(need, message, new.attributes)
         for name in ("min_price", "max_price", "currency"):
             if getattr(new, name) is not None:
@@ -446,6 +448,14 @@ def _how_many(message: str, parse: TurnParse) -> int | None:
     return count if count and count > 1 else None
 
 
+
+
+def _for_a_child(wanted: dict[str, str], message: str) -> None:
+    """A child's age said ("cricket gloves for 10 yr old", "size 5 to 6 years") makes the need a
+    child's, unless a child's sex is already wanted ("girls"): a grown-up's would be wrong."""
+    said = wanted.get("gender", "").lower()
+    if child_age(message) is not None and not any(w in said for w in ("kid", "child", "boy", "girl", "baby")):
+        wanted["gender"] = "kids"
 
 
 def _misspelt(word: str, titled: list[str]) -> bool:

@@ -249,7 +249,9 @@ def test_asked_for_womens_things_mens_go_last():
     # a girl's pair is for a child: after the women's, before the men's
     assert [c.product.title for c in demote_other_gender(pool, "women")] == [titles[1], titles[3], titles[2], titles[0]]
     assert [c.product.title for c in demote_other_gender(pool, "mens")][:2] == titles[:2]
-    assert demote_other_gender(pool, None) == pool and demote_other_gender(pool, "kids") == pool
+    assert demote_other_gender(pool, None) == pool
+    # for a child of either sex, those only for grown-ups go last
+    assert [c.product.title for c in demote_other_gender(pool, "kids")] == [titles[1], titles[2], titles[0], titles[3]]
 
 
 @pytest.mark.parametrize("message, low, high", [
@@ -332,6 +334,8 @@ def test_asked_for_mens_products_those_only_for_boys_come_after_the_mens():
     assert [c.product.title for c in demote_other_gender(pool, "men", drop=True)] == [titles[1], titles[3]]
     only_theirs = [pool[0], pool[2]]
     assert demote_other_gender(only_theirs, "men", drop=True) == [pool[0], pool[2]]  # nothing else: all, in order
+    # for a child of either sex, those only for grown-ups go (the boy's first, the plain one kept)
+    assert [c.product.title for c in demote_other_gender(pool, "kids", drop=True)] == [titles[0], titles[3]]
 
 
 @pytest.mark.parametrize("message,smaller", [
@@ -397,3 +401,17 @@ def test_a_range_of_ages_never_replaces_a_budget_the_tagger_read():
     from assistant.parse.schema import Slots
     kept = plausible(Slots(max_price=10), "i need a toy for kids aged between 5 and 8, under £10")[0]
     assert (kept.min_price, kept.max_price) == (None, 10)
+
+
+@pytest.mark.parametrize("message, before, after", [
+    ("cricket gloves for 10 yr old", {}, {"gender": "kids"}),
+    ("may be size 5 to 6 years", {"gender": "women's"}, {"gender": "kids"}),  # a grown-up's was wrong
+    ("shes 8 years old", {"gender": "girls"}, {"gender": "girls"}),  # a child's sex already said stays
+    ("for my 30 year old brother", {}, {}),  # no child
+    ("size 6", {}, {}),
+])
+def test_a_childs_age_makes_the_need_a_childs(message, before, after):
+    from assistant.handlers.shopping import _for_a_child
+    wanted = dict(before)
+    _for_a_child(wanted, message)
+    assert wanted == after

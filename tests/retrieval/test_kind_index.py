@@ -222,3 +222,26 @@ def test_a_synonym_is_a_whole_store_phrase_and_never_beats_the_titles_own_word()
     index = KindIndex(["shade", "cup", "lamp"], title_words=["tumbler"])
     assert index.named("a lampshade for my bedroom") == ["lamp"]  # a lamp, never a car sun shade
     assert index.named("hi do you have a tumbler") == ["tumbler"]  # TUMBLER titles: their own word
+
+
+def _titled(i: int, title: str, kind: str) -> Product:
+    """A product of a store without categories, with the kind derived from its title."""
+    return Product(id=str(i), title=title, price=2.0, attributes={"kind": kind})
+
+
+def test_a_kind_word_before_a_thing_the_titles_name_with_it_is_that_thing():
+    products = [
+        *[_titled(i, f"{theme} tea cosy", "tea") for i, theme in enumerate(["owl", "rose", "spot"])],
+        *[_titled(10 + i, f"{theme} tea tin", "tea") for i, theme in enumerate(["owl", "rose", "spot"])],
+        *[_titled(20 + i, f"{colour} watering can", "watering") for i, colour in enumerate(["red", "pink", "blue"])],
+        *[_titled(30 + i, f"{theme} christmas decoration", "christmas") for i, theme in enumerate(["owl", "star", "bell"])],
+        _titled(40, "owl tea towel", "tea"), _titled(41, "rose tea pot", "tea"),
+    ]
+    index = KindIndex.from_products(products)
+    assert "cosy" not in index.vocabulary and "tea" in index.vocabulary
+    assert index.named("a tea cosy for my nan") == ["tea cosy"]
+    assert index.named("have you got a watering can") == ["watering can"]
+    assert index.named("nice tea for her") == ["tea"]  # no thing after it
+    assert index.named("tea, cosy please") == ["tea"]  # not in one breath
+    assert index.named("a tea towel") == ["tea"]  # one title says "tea towel": chance, not a thing the store sells
+    assert not any(" " in k for k in index.named("christmas decoration"))  # an occasion heads no compound
