@@ -187,14 +187,17 @@ CUES: tuple[Cue, ...] = (
                r"(?:stick|pop|put|chuck) (?:it|them|that(?: one)?|this(?: one)?|those|these|one|another(?: one)?|both|"
                r"\d+|two|three|"
                r"\d+ of the [\w'-]+|the [\w'-]+ (?:one|ones)) in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
-               r"\w+ (?:one )?it is\W*$|le lo|lena hai|add kar(?: ?do|o|dijiye|dena)|daal do|(?:wala|wali|wale|one) de do|"
-               r"cart (?:it|them|that|this|those|these)\b|le (?:leti|leta|lunga|lungi|lenge|loonga|loongi)\b)",
+               r"\w+ (?:one )?it is\W*$|le lo|lena hai|(?:add|order|buy|book) (?:kar|kr)(?: ?do|o|dijiye|dena)|"
+               r"daal do|(?:cart|basket|bag) (?:me|mein|main|mai) (?:daal|dal|rakh)|(?:wala|wali|wale|one) de do|"
+               r"cart (?:it|them|that|this|those|these)\b|le (?:leti|leta|lunga|lungi|lenge|loonga|loongi)"
+               r"(?: (?:hu|hoon|hun|hain))?\b)",
         "an explicit request to put something in the basket",
         matches=("add the blue one to my basket", "i'll take 2 of the first", "ok I'll have that one",
                  "stick it in the cart", "going with the second one", "add 3 please", "ok stick 12 of the hearts in",
                  "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it",
                  "put another one in please", "ok theek hai, add kar do", "tea tree wala de do", "ok cart it",
-                 "ok le leti hu", "theek hai le lunga"),
+                 "ok le leti hu", "theek hai le lunga", "teesra wala order kar do", "pehla set cart me daalo",
+                 "sabse sasta wala add kr do", "bas yahi le leta hu, pehla wala"),
         misses=("can u put the link in pls", "put my name in thanks", "pop the gift message in please",
                 "I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
@@ -233,18 +236,24 @@ CUES: tuple[Cue, ...] = (
                   r"(?:looks?|is|are) (?:sick|fire|mint|class)|exactly what|just what|like (?:the|that|this) (?:one|first|"
                   r"second|third|last)|(?:that|this|the \w+ one)'?s? (?:the one|it)|"
                   r"ones?(?:'s| is| are| looks?| seems?) (?:alright|fine|good|decent|sound|ok|okay|the one)|"
-                  r"(?:looks?|seems?) (?:alright|fine|good|decent))\b",
+                  r"(?:looks?|seems?) (?:alright|fine|good|decent)|"
+                  r"mast|kamaal|jhakaas|zabardast|sundar|pyaa?r[ai]|badhiya|"
+                  r"(?:bahut|bohot|bohat|kitna|kitni|ekdum) (?:accha|achha|acha)|(?:accha|achha|acha) lag)\b",
         "praise of something shown (an offer to add may follow, when products are on screen)",
         matches=("ooh the second one is lovely", "that's perfect", "love the first one", "cute!", "so pretty!",
                  "that's exactly what i wanted", "skull one's alright", "the blue one looks good",
-                 "the pantry set looks smart", "knight ace one looks sick ngl", "silvesto one looks pretty"),
+                 "the pantry set looks smart", "knight ace one looks sick ngl", "silvesto one looks pretty",
+                 "dusra wala mast hai", "teesri saree kitni sundar hai yaar", "marble wala bohot accha lag raha"),
         misses=("nah not feeling these", "those are hideous", "hmm", "is it washable", "ok thanks",
                 "is that one ok for a dishwasher?", "sick of these tbh", "pretty much any colour",
-                "that's pretty expensive", "the second one is pretty small tbh")),
+                "that's pretty expensive", "the second one is pretty small tbh", "accha ok", "mastercard chalega?")),
     Cue("points_at", r"\b(?:the (?:[\w-]+ ){0,3}(?:one|ones)|(?:that|this|it)(?:'?s\b| is\b| one\b|\W*$)|"
-                     r"those|these|them|first|second|third|fourth|fifth|last)\b",
+                     r"those|these|them|first|second|third|fourth|fifth|last|"
+                     r"(?:pehla|pehli|pahla|pahli|d(?:oo|o|u)sr[aie]|t(?:ee|e|i)sr[aie]|aakhri|akhri) \w+)\b",
         "words that point at a product on screen (praise of a shown product needs one)",
-        matches=("the spaceboy one is perfect", "love that", "ooh the second one is lovely", "it's gorgeous"),
+        matches=("the spaceboy one is perfect", "love that", "ooh the second one is lovely", "it's gorgeous",
+                 "teesri saree kitni sundar hai", "pehla set bahut pyaara hai", "dusra wala mast hai",
+                 "tisri wali"),
         misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
     Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me |us )?(?:a (?:few|couple) |some )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
                 r"what else|anything else|(?:some )?other (?:ones|options|patterns?|designs?|colou?rs?|styles?|prints?|versions)|different ones|next (?:page|ones)|"
@@ -361,9 +370,9 @@ CUES: tuple[Cue, ...] = (
         matches=("something a bit nicer maybe up to £15", "anything cheaper?", "pricier ones pls", "lower priced ones",
                  "omg way too expensive", "bit out of my budget tbh", "thoda mehnga hai yaar"),
         misses=("wait its how much??", "too much glitter", "similar but bigger", "something less breakable", "a nice one", "the cheapest one")),
-    Cue("cheapest", r"\b(?:cheapest|lowest[- ]priced?|least expensive|most affordable)\b",
+    Cue("cheapest", r"\b(?:cheapest|lowest[- ]priced?|least expensive|most affordable|sabse (?:sasta|sasti|saste))\b",
         "order the most relevant by price, lowest first",
-        matches=("the cheapest wall clock", "lowest priced one", "most affordable option"),
+        matches=("the cheapest wall clock", "lowest priced one", "most affordable option", "sabse sasta wala"),
         misses=("cheap bags", "cheaper?", "expensive ones")),
     Cue("priciest", r"\b(?:most expensive|priciest|dearest|top of the range|poshest)\b",
         "order the most relevant by price, highest first",
@@ -473,12 +482,24 @@ CUES: tuple[Cue, ...] = (
                       r"[^.?!]{0,12}\b(?:by|before|in time for|till|until)\s+(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|"
                       r"the weekend|next|christmas|xmas|diwali|eid|\d)|"
                       r"\bwhen (?:will|would|does|do|can) (?:it|they|this|that|these|those|my \w+|the \w+)(?: all)? "
-                      r"(?:come|arrive|get here|be delivered|be here|reach|ship|be dispatched|turn up)\b",
+                      r"(?:come|arrive|get here|be delivered|be here|reach|ship|be dispatched|turn up)\b|"
+                      r"\b(?:aa|pahunch|pohonch|mil|deliver ho) ja(?:ye|e|a)?(?:ga|gi|enge)\b",
         "when an order will come: a delivery question, even about the product in view",
         matches=("will it reach by friday? 400076", "will it arrive before christmas", "can you deliver it by monday",
-                 "when will it come, easter is the 24th", "when would they arrive"),
+                 "when will it come, easter is the 24th", "when would they arrive", "ye saturday tak aa jayega na?",
+                 "diwali se pehle pahunch jayega na? jaipur 302017"),
         misses=("is it big enough by itself", "which comes with a lid", "reach me a bigger one",
                 "does it come in blue by any chance?", "will it reach till the knee?")),
+    Cue("delivery_cost", r"\b(?:how much|what)(?:'s| is| does| do| are| will)?(?: (?:the|it|they|you|u))?"
+                         r"(?: cost| charge| be)?(?: for| to)? (?:the )?(?:delivery|shipping|postage|p ?& ?p|courier)"
+                         r"(?=\s*(?:$|[?,.!]|for\b|to\b|on\b|in\b|if\b|charge|cost|pls|please))|"
+                         r"\b(?:delivery|shipping|postage|courier) (?:cost|costs|charges?|fees?|price|kitna|kitne)\b|"
+                         r"\bfree (?:delivery|shipping|postage)\b",
+        "what delivery costs: a question for the store's delivery terms, never a product",
+        matches=("hmm leave it. how much is delivery for the pendant", "what's the postage to cornwall",
+                 "is there free delivery over 500?", "delivery charges kitne hai", "how much does shipping cost"),
+        misses=("how much is the delivery van toy", "how much for 3 of those", "when will it come",
+                "delivery was late again")),
     Cue("pays", r"\b(?:cod|cash on delivery|upi|emi|no cost emi|gpay|google pay|paytm|phonepe|net ?banking|paypal|klarna|"
                 r"apple pay|instal(?:l)?ments?|pay (?:later|in parts|by card|by cash|cash|with (?:a )?card))\b",
         "a way to pay asked about: the store's payment methods, never a product",

@@ -252,11 +252,17 @@ def _explicit_buy(t: Turn) -> bool:
         return False
     said = found.group(0).lower()  # "add it to my basket": the basket is where it goes, not a kind wanted
     rest = t.message[found.end():].strip(" .!,")  # "bargain, add": the request closes the message,
-    last = not rest or cue("size_only").found(rest)  # or only its size follows ("ok add it, size 12")
+    last = not rest or cue("size_only").found(rest) or _only_a_place(rest)  # or only its size or place
     if t.parse.intent not in ("add_to_cart", "affirm", "praise") and not cue("basket").found(said) \
             and not last and not firm and found is not polite:
         return False
     return not Turn(t.state, t.parse, t.message, tuple(k for k in t.kinds if k not in said)).new_kind()
+
+
+def _only_a_place(text: str) -> bool:
+    """Nothing but a place in the list ("le leta hu, pehla wala": what is taken, said after)."""
+    found = cue("placed").search(text)
+    return found is not None and not re.search(r"[^\W\d_]", text[:found.start()] + text[found.end():])
 
 
 _POINTERS = frozenset({"it", "them", "that", "this", "those", "these", "both", "each", "one", "ones", "the", "of"})
@@ -664,6 +670,8 @@ RULES: tuple[Rule, ...] = (
           lambda t: "track_order"),  # "536365 i think" after "which order?"; "15000" alone is a budget
     _rule("asks_when_it_arrives", "support", lambda t: cue("arrives_by").found(t.message) and not t.new_kind(),
           lambda t: "delivery_period"),
+    _rule("asks_what_delivery_costs", "support", lambda t: cue("delivery_cost").found(t.message) and not t.new_kind(),
+          lambda t: "delivery_options"),
     _rule("reports_damage", "support", lambda t: cue("arrived_damaged").found(t.message), lambda t: "return_item"),
     _rule("asks_how_to_pay", "support", lambda t: cue("pays").found(t.message) and not t.new_kind(),
           lambda t: "check_payment_methods"),

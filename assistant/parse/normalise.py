@@ -40,8 +40,8 @@ HINDI_ORDINALS = {
     "aakhri": -1, "akhri": -1,
 }
 _ORDINALS.update(HINDI_ORDINALS)
-_CHEAPEST = re.compile(r"cheap|least expensive|lowest|budget|inexpensive|affordable", re.I)
-_PRICIEST = re.compile(r"expensive|priciest|pricey|dearest|highest|premium|fanc", re.I)
+_CHEAPEST = re.compile(r"cheap|least expensive|lowest|budget|inexpensive|affordable|sast[aie]", re.I)
+_PRICIEST = re.compile(r"expensive|priciest|pricey|dearest|highest|premium|fanc|meh?nga|mehe?ng[ae]", re.I)
 # a pointer, also inside a contraction ("that'll do nicely": the one in view)
 _CURRENT = re.compile(r"^(it|this|that|this one|that one|the one|same|them|these|those|this item|that item|"
                       r"(?:that|it|this)(?:'?ll|'?s|'?d))$", re.I)

@@ -1141,3 +1141,26 @@ def test_changing_the_second_one_sets_no_count_and_a_total_for_three_prices_thre
     assert action.kind != "set_quantity", action
     priced = decide(shown(), parse("product_question", confidence=0.6), "how much is it in total for 3?")
     assert priced.kind == "answer", priced
+
+
+@pytest.mark.parametrize("message,intent,rule", [
+    ("hmm leave it. how much is delivery for the pendant", "product_question", "asks_what_delivery_costs"),
+    ("is there free shipping?", "greeting", "asks_what_delivery_costs"),
+    ("ye saturday tak aa jayega na? delhi 110085", "contact_customer_service", "asks_when_it_arrives"),
+])
+def test_a_delivery_question_mid_shopping_is_answered_as_one_whatever_the_parser_read(message, intent, rule):
+    action = decide(shown(), parse(intent, 0.4), message)
+    assert (action.kind, action.rule) == ("support", rule), action
+
+
+@pytest.mark.parametrize("message,intent,kind", [
+    ("dusra wala mast hai", "chitchat", "offer_add"),  # praise of the second one, in Hindi
+    ("pehla set bahut pyaara hai", "chitchat", "offer_add"),
+    ("bas yahi le leta hu, pehla wala", "search", "add_to_cart"),  # taken, the place said after
+    ("teesra wala order kar do", "chitchat", "add_to_cart"),
+    ("sabse sasta wala add kr do", "refine", "add_to_cart"),
+    ("accha ok", "chitchat", "chat"),  # "ok" is no praise
+])
+def test_hinglish_praise_and_requests_to_buy_read_as_english_ones(message, intent, kind):
+    action = decide(shown(), parse(intent, 0.4), message)
+    assert action.kind == kind, action
