@@ -307,3 +307,29 @@ def test_a_kind_past_the_budget_shows_its_nearest_and_an_unsold_thing_mid_need_i
     assert doormat.state.need.max_price == 1
     kettle = talk.say("do you do electric kettles by any chance?")
     assert "couldn't find any" in kettle.reply and not kettle.shows, kettle.reply
+
+
+def _probes(store: str, expect: str) -> list[dict]:
+    import json
+    from eval.conversations import SET_DIR
+    rows = [json.loads(line) for line in (SET_DIR / "cart_probes.jsonl").read_text().splitlines() if line.strip()]
+    return [r for r in rows if r["store"] == store and r["expect"] == expect]
+
+
+@pytest.mark.parametrize("store", ["online_retail", "flipkart"])
+def test_turns_after_a_list_that_ask_nothing_of_the_cart_never_change_it_or_offer(store, retail, flipkart):
+    """The 110 written probes (eval/conversations/cart_probes.jsonl) of turns after a list that
+    neither ask to buy nor praise one product: a discount or delivery question about the second
+    one, a bare size, "how much for 3 of those?", "I already have one", small talk. None changes
+    the cart and none is answered with an offer to add."""
+    assistant = retail if store == "online_retail" else flipkart
+    wrong = []
+    for probe in _probes(store, "no_cart"):
+        talk = Talk(assistant)
+        for message in probe["setup"]:
+            talk.say(message)
+        before = talk.cart()
+        said = talk.say(probe["turn"])
+        if said.action in ("offer_add", "add_to_cart") or talk.cart() != before:
+            wrong.append((probe["turn"], said.action, said.rule))
+    assert not wrong, wrong
