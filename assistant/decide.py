@@ -465,6 +465,18 @@ def _asks_whether_it_is(t: Turn) -> bool:
         and t.parse.intent not in SUPPORT_INTENTS and t.parse.intent not in ("compare", "similar")
 
 
+def _asks_about_the_one_in_view(t: Turn) -> bool:
+    """A question while one product is in view (just answered about or offered) that points at
+    nothing else ("size M hoga?", "real stone hai ya artificial", "so 3 packs would be 216?",
+    "wait is amethyst purple?"): about that product, answered from its fields. Asking for others
+    ("have you got it in blue?", "any cheaper?") is not."""
+    asked = "?" in t.message or cue("asks").found(t.message) or cue("asks_hinglish").found(t.message)
+    others = any(cue(n).found(t.message) for n in (*_ASKS_FOR_OTHERS, "asks_if_sold", "names_besides", "deals", "placed",
+                                                   "both"))
+    return bool(t.state.focus) and t.state.last_action in _ONE_IN_VIEW and asked and not others \
+        and not _budget_said(t) and not t.new_kind() and t.parse.intent not in SUPPORT_INTENTS + ("compare", "similar")
+
+
 def _asks_about_it(t: Turn) -> bool:
     """A question about the product in view ("how much was it again?", "battery included?"),
     whatever the parser read; not one asking for others ("is it available under 500", "do they
@@ -716,6 +728,7 @@ RULES: tuple[Rule, ...] = (
     _rule("picks_one_by_place", "offer_add", _picks_alone),
     _rule("asks_about_it", "answer", _asks_about_it),
     _rule("asks_whether_it_is", "answer", _asks_whether_it_is),
+    _rule("asks_about_the_one_in_view", "answer", _asks_about_the_one_in_view),
     _rule("puts_it_off", "chat", _puts_off),
     _rule("steps_away", "chat", lambda t: t.need is not None and cue("away").found(t.message) and "?" not in t.message
           and not cue("asks_for_products").found(t.message) and not _budget_said(t)),

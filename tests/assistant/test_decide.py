@@ -1164,3 +1164,20 @@ def test_a_delivery_question_mid_shopping_is_answered_as_one_whatever_the_parser
 def test_hinglish_praise_and_requests_to_buy_read_as_english_ones(message, intent, kind):
     action = decide(shown(), parse(intent, 0.4), message)
     assert action.kind == kind, action
+
+
+@pytest.mark.parametrize("message,intent,expected", [
+    ("size M hoga?", "refine", "answer"),
+    ("real stone hai ya artifical", "refine", "answer"),
+    ("wait is amethyst purple? she hates purple", "refine", "answer"),
+    ("so 3 packs would be 216?", "refine", "answer"),
+    ("have you got it in blue?", "refine", "refine"),  # others of the need, not this one
+    ("any cheaper ones?", "refine", "refine"),
+    ("ties bhi hai?", "search", "search"),  # another thing asked for besides
+])
+def test_a_question_while_one_product_is_in_view_is_about_it(message, intent, expected):
+    state = shown()
+    state.last_action = "answer"  # one product was just asked about
+    action = decide(state, parse(intent, 0.8, attributes={"colour": "blue"} if "blue" in message else {}), message,
+                    kinds=["tie"] if "ties" in message else [])
+    assert action.kind == expected, action
