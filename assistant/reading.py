@@ -29,7 +29,8 @@ def read_kinds(index: KindIndex, message: str, need: Need | None,
     the titles use are read from ``spelled``, the message with its typos corrected, when given;
     kinds only from what was typed (a corrected word is a description, not a new need). When
     ``refining`` (``asked`` is a refinement's words), a word the need's titles use is a look of it,
-    unless the store's categories make it a kind ("shorts" among clothes)."""
+    unless the store's categories make it a kind ("shorts" among clothes), and with a kind in hand
+    a word that is no kind of the store is a look too ("oversized fit")."""
     shown = list(shown)
     text = without_avoided(message)  # "no dolly girls": a kind ruled out is not one asked for
     if need is not None or shown:
@@ -39,7 +40,9 @@ def read_kinds(index: KindIndex, message: str, need: Need | None,
         wanted = {k for k in wanted if index.level_of(k) or not index.in_titles_of(need.kind, k)}
     named = index.named(text)
     kinds = [k for k in named if k in wanted or not _on_screen(index, k, text, shown)]
-    if not named and asked:
+    if not named and asked and not (refining and need is not None and need.kind):
+        # a refinement's own words are a look of the need ("oversized fit", "transparent wala"),
+        # never a thing the titles merely use; only the store's kinds name another need there
         head = index.head_kind(_before_modifier(without_avoided(asked), text))
         liked = cue("likes").search(text)  # "a gift for someone who likes cooking": a pastime, not a kind
         if head and liked and head in singulars(text[liked.end():]):

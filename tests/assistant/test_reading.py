@@ -68,6 +68,11 @@ def test_a_thing_the_titles_name_is_the_kind_when_the_store_has_no_such_kind():
     assert read_kinds(index, "and slippers?", NEED, WARMERS)[0] == []  # no search read: nothing asked
     assert read_kinds(index, "green ones?", NEED, WARMERS, asked="green")[0] == []  # a colour is no thing
     assert read_kinds(index, "any boots?", NEED, WARMERS, asked="boots")[0] == []  # the titles never say it
+    # a refinement's words with a kind in hand are a look of it, not another thing
+    tees = Need(kind="tshirt", kinds=["tshirt"], query="t shirt")
+    index = KindIndex(["tshirt"], title_words=["fit", "oversized", "slipper"])
+    assert read_kinds(index, "oversized fit", tees, [], asked="oversized fit", refining=True)[0] == []
+    assert read_kinds(index, "oversized fit", tees, [], asked="oversized fit")[0] == ["fit"]  # searched for
 
 
 def test_a_word_the_needs_own_titles_use_describes_the_need_not_a_new_kind():
