@@ -302,4 +302,18 @@ def eval_conversations(settings: Settings, half, out, as_json) -> None:
         click.echo((Path(out) / "report.md").read_text())
 
 
+@eval_group.command("probes")
+@click.option("--out", default="eval/out/probes", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for report.md, metrics.json and every probe (probes.jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def eval_probes(settings: Settings, out, as_json) -> None:
+    """Single turns after a shown list, each in a fresh session, on both demo stores: requests
+    to buy, praise, questions, refinements, talk, and turns that ask nothing of the cart."""
+    from eval.probes import run
+
+    metrics = run(settings, Path(out), progress=lambda m: click.echo(m, err=True))
+    click.echo(json.dumps(metrics, indent=2) if as_json else (Path(out) / "report.md").read_text())
+
+
 COMMANDS = (eval_group,)  # added to the `shopassist` group by shopassist/cli/__init__.py
