@@ -188,7 +188,8 @@ CUES: tuple[Cue, ...] = (
                r"\d+|two|three|"
                r"\d+ of the [\w'-]+|the [\w'-]+ (?:one|ones)) in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
                r"\w+ (?:one )?it is\W*$|le lo|lena hai|(?:add|order|buy|book) (?:kar|kr)(?: ?do|o|dijiye|dena)|"
-               r"daal do|(?:cart|basket|bag) (?:me|mein|main|mai) (?:daal|dal|rakh)|(?:wala|wali|wale|one) de do|"
+               r"daal do|(?:cart|basket|bag) (?:me|mein|main|mai) (?:daal|dal|rakh)(?:o|\s?do|\s?dijiye|\s?dena)\b|"
+               r"(?:wala|wali|wale|one) de do|"
                r"cart (?:it|them|that|this|those|these)\b|le (?:leti|leta|lunga|lungi|lenge|loonga|loongi)"
                r"(?: (?:hu|hoon|hun|hain))?\b)",
         "an explicit request to put something in the basket",
@@ -202,6 +203,8 @@ CUES: tuple[Cue, ...] = (
                 "I'm after a 44 in the first one", "I'm looking for 42", "do u do student discount",
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
                 "meh ill get him some in town", "where is my order 536365", "how do I check out?",
+                "cart me daalne se pehle size chart batao", "maine pehla wala cart me dal diya tha",
+                "cart me daala tha par dikh nahi raha",
                 "what would go with the first one?", "the cart is empty", "le jaana padega")),
     Cue("remove", r"\b(?:remove|take (?:[\w-]+ ){0,4}?out|take (?:the|that|those|these|it|them)(?: [\w-]+){0,3}? off|"
                   r"get rid of|delete|hata (?:do|dijiye|dena)|hatao|nikal do|nikalo)\b",
@@ -243,18 +246,19 @@ CUES: tuple[Cue, ...] = (
         matches=("ooh the second one is lovely", "that's perfect", "love the first one", "cute!", "so pretty!",
                  "that's exactly what i wanted", "skull one's alright", "the blue one looks good",
                  "the pantry set looks smart", "knight ace one looks sick ngl", "silvesto one looks pretty",
-                 "dusra wala mast hai", "teesri saree kitni sundar hai yaar", "marble wala bohot accha lag raha"),
+                 "dusra wala mast hai", "marble wala bohot accha lag raha"),
         misses=("nah not feeling these", "those are hideous", "hmm", "is it washable", "ok thanks",
                 "is that one ok for a dishwasher?", "sick of these tbh", "pretty much any colour",
                 "that's pretty expensive", "the second one is pretty small tbh", "accha ok", "mastercard chalega?")),
     Cue("points_at", r"\b(?:the (?:[\w-]+ ){0,3}(?:one|ones)|(?:that|this|it)(?:'?s\b| is\b| one\b|\W*$)|"
                      r"those|these|them|first|second|third|fourth|fifth|last|"
-                     r"(?:pehla|pehli|pahla|pahli|d(?:oo|o|u)sr[aie]|t(?:ee|e|i)sr[aie]|aakhri|akhri) \w+)\b",
+                     r"(?:pehla|pehli|pahla|pahli|d(?:oo|o|u)sr[aie]|t(?:ee|e|i)sr[aie]|aakhri|akhri) "
+                     r"(?:wala|wali|wale|waala|waali|one))\b",
         "words that point at a product on screen (praise of a shown product needs one)",
         matches=("the spaceboy one is perfect", "love that", "ooh the second one is lovely", "it's gorgeous",
-                 "teesri saree kitni sundar hai", "pehla set bahut pyaara hai", "dusra wala mast hai",
-                 "tisri wali"),
-        misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice")),
+                 "dusra wala mast hai", "tisri wali"),
+        misses=("ok thanks love bye", "nice one, bye", "lovely ty", "something that smells nice",
+                "koi dusra design dikhao", "uska pehla birthday hai", "pehli baar le rahi hu")),
     Cue("more", r"\b(?:any (?:more|others?)\b(?! (?:like|similar))|show (?:me |us )?(?:a (?:few|couple) |some )?more\b(?! like)|more (?:options|of (?:them|those|these))|"
                 r"what else|anything else|(?:some )?other (?:ones|options|patterns?|designs?|colou?rs?|styles?|prints?|versions)|different ones|next (?:page|ones)|"
                 r"not (?:really |that |too |very )?(?:feeling|loving|keen on) (?:these|those|them|any|the (?:colou?rs|"
@@ -280,6 +284,11 @@ CUES: tuple[Cue, ...] = (
         matches=("jigsaw for him as well?", "some pots for his herbs too", "crackers while i think about it",
                  "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any"),
         misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but")),
+    Cue("asks_to_see", r"\bdikha(?:o|iye|na|\s?do|\s?dijiye|ye)\b",
+        "'show' in Hindi: a request to see products, so praise beside it ('mast hai, dusri colour me bhi dikhao') "
+        "asks for others, it chooses none",
+        matches=("mast hai, dusri colour me bhi dikhao", "sundar hai, koi dusra design dikhao", "kurti dikha do"),
+        misses=("dikhne mein accha hai", "dusra wala mast hai", "dikhta hai sasta")),
     Cue("names_besides", r"^\W*(?:(?:oh|ok|okay|ah|um+|hmm+|right|wait|oops)\W+)?(?:and|also|plus)\s+"
                          r"(?:(?:a|an|some|any)\s+)?(?!(?:the|my|his|her|our|their|your|that|this|it|i|we|he|she)\b)([a-z'-]+(?:\s+[a-z'-]+)?)|\b([a-z'-]+)\s+(?:bhi|too|as well)\b",
         "the words right after a leading 'and' or before 'bhi'/'too' ('oh and bunting!!', 'ties bhi hai?'): "
@@ -483,12 +492,14 @@ CUES: tuple[Cue, ...] = (
                       r"the weekend|next|christmas|xmas|diwali|eid|\d)|"
                       r"\bwhen (?:will|would|does|do|can) (?:it|they|this|that|these|those|my \w+|the \w+)(?: all)? "
                       r"(?:come|arrive|get here|be delivered|be here|reach|ship|be dispatched|turn up)\b|"
-                      r"\b(?:aa|pahunch|pohonch|mil|deliver ho) ja(?:ye|e|a)?(?:ga|gi|enge)\b",
+                      r"\b(?:pahunch|pohonch|deliver ho) ja(?:ye|e|a)?(?:ga|gi|enge)\b|"
+                      r"\b(?:tak|pehle)\s+(?:aa|mil) ja(?:ye|e|a)?(?:ga|gi|enge)\b",
         "when an order will come: a delivery question, even about the product in view",
         matches=("will it reach by friday? 400076", "will it arrive before christmas", "can you deliver it by monday",
                  "when will it come, easter is the 24th", "when would they arrive", "ye saturday tak aa jayega na?",
                  "diwali se pehle pahunch jayega na? jaipur 302017"),
         misses=("is it big enough by itself", "which comes with a lid", "reach me a bigger one",
+                "XL size mil jayega?", "mere bete ko fit aa jayega?", "15 inch laptop aa jayega isme?",
                 "does it come in blue by any chance?", "will it reach till the knee?")),
     Cue("delivery_cost", r"\b(?:how much|what)(?:'s| is| does| do| are| will)?(?: (?:the|it|they|you|u))?"
                          r"(?: cost| charge| be)?(?: for| to)? (?:the )?(?:delivery|shipping|postage|p ?& ?p|courier)"

@@ -45,6 +45,9 @@ ASKING = SEARCHING + ("refine",)  # intents whose kinds are asked for wherever t
 CONFIDENT = 0.6  # below this intent probability the cart is not written without asking
 _FOR_WHOM = RECIPIENTS | {"him", "her"}  # "too girly for him" says who it is for, as "for my dad" does
 SUPPORT_DOUBT = 0.5
+# a refinement the parser is this sure of, in words no rule reads ("waterproof ideally", "oversized
+# fit" beside a list), narrows the need rather than passing as talk
+SURE_REFINE = 0.9
 
 
 def searched_for(parse: TurnParse) -> str | None:
@@ -333,7 +336,8 @@ def _praise(t: Turn) -> bool:
         and not cue("like_this").found(t.message) and "?" not in t.message and not _asks_in_a_clause(t.message) \
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(_unnamed(t.message)) and not cue("declines").found(_unnamed(t.message)) \
-        and not cue("objects").found(t.message) and not cue("goodbye").found(t.message)  # "lovely, that's me done"
+        and not cue("objects").found(t.message) and not cue("goodbye").found(t.message) \
+        and not cue("asks_to_see").found(t.message) and not re.search(r"\b(?:nahi|nahin|nai)\b", t.message.lower())
 
 
 def _points_at_one(t: Turn) -> bool:
@@ -465,6 +469,10 @@ def _asks_whether_it_is(t: Turn) -> bool:
         and t.parse.intent not in SUPPORT_INTENTS and t.parse.intent not in ("compare", "similar")
 
 
+_YES_NO = re.compile(r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:is|are|was|were|does|do|did|has|have|"
+                     r"will|would|can|could)\b", re.I)  # a question that opens yes-or-no
+
+
 def _asks_about_the_one_in_view(t: Turn) -> bool:
     """A question while one product is in view (just answered about or offered) that points at
     nothing else ("size M hoga?", "real stone hai ya artificial", "so 3 packs would be 216?",
@@ -473,8 +481,15 @@ def _asks_about_the_one_in_view(t: Turn) -> bool:
     asked = "?" in t.message or cue("asks").found(t.message) or cue("asks_hinglish").found(t.message)
     others = any(cue(n).found(t.message) for n in (*_ASKS_FOR_OTHERS, "asks_if_sold", "names_besides", "deals", "placed",
                                                    "both"))
-    return bool(t.state.focus) and t.state.last_action in _ONE_IN_VIEW and asked and not others \
-        and not _budget_said(t) and not t.new_kind() and t.parse.intent not in SUPPORT_INTENTS + ("compare", "similar")
+    slots, _ = plausible(t.parse.slots, t.message)
+    ruled_out = without_words(t.message) and not _YES_NO.match(t.message)  # "not leather?" narrows; "is it
+    # purple? she hates purple" asks about it
+    yes_no = _YES_NO.match(t.message) or cue("asks_hinglish").found(t.message)  # "is it purple?": of it
+    narrows = (any(k != "size" for k in slots.attributes) and not yes_no) or ruled_out or child_age(t.message) \
+        or named_recipient(t.message) is not None or cue("for_someone").found(t.message)  # a size asked is of it
+    return bool(t.state.focus) and t.state.last_action in _ONE_IN_VIEW and asked and not others and not narrows \
+        and not _budget_said(t) and not t.new_kind() and t.parse.intent not in SUPPORT_INTENTS + (
+            "compare", "similar", "out_of_scope", "chitchat", "greeting", "thanks", "recommend_for_me", "gift_help")
 
 
 def _asks_about_it(t: Turn) -> bool:
@@ -682,8 +697,8 @@ RULES: tuple[Rule, ...] = (
           lambda t: "track_order"),  # "536365 i think" after "which order?"; "15000" alone is a budget
     _rule("asks_when_it_arrives", "support", lambda t: cue("arrives_by").found(t.message) and not t.new_kind(),
           lambda t: "delivery_period"),
-    _rule("asks_what_delivery_costs", "support", lambda t: cue("delivery_cost").found(t.message) and not t.new_kind(),
-          lambda t: "delivery_options"),
+    _rule("asks_what_delivery_costs", "support", lambda t: cue("delivery_cost").found(t.message) and not t.new_kind()
+          and not cue("buy").found(t.message), lambda t: "delivery_options"),  # "add the first, free delivery hai na": a buy
     _rule("reports_damage", "support", lambda t: cue("arrived_damaged").found(t.message), lambda t: "return_item"),
     _rule("asks_how_to_pay", "support", lambda t: cue("pays").found(t.message) and not t.new_kind(),
           lambda t: "check_payment_methods"),
@@ -748,6 +763,8 @@ RULES: tuple[Rule, ...] = (
     _rule("refines_need", "refine", lambda t: t.need is not None and (t.constrains() or _adds_to_need(t))),
     _rule("off_topic", "out_of_scope", _off_topic),
     _rule("wants_picks", "recommend", lambda t: t.parse.intent == "recommend_for_me" and not t.kinds),
+    _rule("refines_as_read", "refine", lambda t: t.need is not None and t.shown and t.parse.intent == "refine"
+          and t.parse.confidence >= SURE_REFINE and not t.new_kind() and bool(lexical_words(t.message))),
     _rule("small_talk", "chat", _small_talk),
     _rule("request", "search", lambda t: bool(t.described) or bool(t.kinds) or t.constrains()
           or cue("asks_for_products").found(t.message)

@@ -253,11 +253,13 @@ class KindIndex:
         return list(dict.fromkeys(kind for _, kind in found))
 
     def _headed(self, kind: str, tokens: list[str], clause: list[int], i: int) -> str | None:
-        """"Tea cosy", "watering can", "bird feeder": a kind word said before a thing that is no
-        kind of its own here, the two together in two titles or more, is that thing (the last word
-        of a compound is what it is)."""
-        if i + 1 >= len(tokens) or clause[i + 1] != clause[i]:
-            return None
+        """"Tea cosy", "watering can", "bird feeder": on a store of titles only, a kind word said
+        before a thing that is no kind of its own here, the two together in two titles or more, is
+        that thing (the last word of a compound is what it is)."""
+        if self.levels or i + 1 >= len(tokens) or clause[i + 1] != clause[i]:
+            return None  # a categorised store names its compounds in its levels; its titles put looks after things
+        if i + 2 < len(tokens) and clause[i + 2] == clause[i] and singular(tokens[i + 2]) in self.vocabulary:
+            return None  # "sport digital watch": the thing is the watch
         head = singular(tokens[i + 1].strip("-"))
         if head in self.vocabulary or head not in self.heads or head in _NEVER | _LOOKS | _PURPOSE | _SEEKING:
             return None

@@ -250,14 +250,14 @@ class _SQLiteFile:
             return file
 
     def release(self) -> None:
-        with self._registry:
+        with self._registry:  # closed inside: a new handle opened meanwhile would lose its locks to this close
             self.users -= 1
             if self.users:
                 return
             del self._open[self.key]
-        with self.lock:
-            self.conn.close()
-            self.key_file.close()
+            with self.lock:
+                self.conn.close()
+                self.key_file.close()
 
 
 class _SQLiteTx:

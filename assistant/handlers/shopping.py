@@ -7,6 +7,7 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from functools import partial
 from typing import Callable, Sequence
@@ -20,7 +21,7 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS, parse_reference
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (RECIPIENTS, child_age, lexical_words, named_recipient, plan_search, plausible,
+from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_search, plausible,
                              recipient_for, singulars, size_change, stem, stems, without_avoided, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
@@ -69,9 +70,9 @@ class ShoppingHandlers:
         kinds = _thing_asked(self.kinds(), message, kinds, sought)
         budget = _budget(slots, frame)
         wanted = dict(slots.attributes)
-        if "gender" not in wanted and held.wanted.get("gender") and person == held.for_whom:
-            wanted["gender"] = held.wanted["gender"]  # "women's size 6" for her boots: her sweater too
         _for_a_child(wanted, message)
+        if "gender" not in wanted and held.wanted.get("gender") and _same_shopper(held, person, message):
+            wanted["gender"] = held.wanted["gender"]  # "boots for myself, women's size 6": her sweater too
         need = Need(kind=kinds[0] if kinds else None, kinds=kinds, query=plan.dense, lexical=plan.lexical,
                     wanted=wanted, unwanted=list(plan.avoid),
                     min_price=budget[0], max_price=budget[1], currency=slots.currency or frame.currency,
@@ -130,8 +131,9 @@ class ShoppingHandlers:
         if parse.intent == "dislike":  # "black?? bit goth for my mum": what it names is ruled out, not wanted
             disliked, gone = _disliked(parse, on_screen, need)
             new = new.model_copy(update={"attributes": {}})
+        if "gender" not in new.attributes:
+            _for_a_child(need.wanted, message)
         need.wanted.update(new.attributes)
-        _for_a_child(need.wanted, message)
         _want_size(need, message, new.attributes)
         for name in ("min_price", "max_price", "currency"):
             if getattr(new, name) is not None:
@@ -148,7 +150,7 @@ class ShoppingHandlers:
         need.wanted = {k: v for k, v in need.wanted.items() if v.lower() not in need.unwanted}
         person = recipient_for(message)
         if person and person != need.for_whom and "gender" not in new.attributes:
-            need.wanted.pop("gender", None)  # "women's" was said of someone else: papa's sweater is a man's
+            _for_someone_else(need.wanted, person)
         need.for_whom = person or need.for_whom
         shown = [p for p in on_screen if p.price is not None]
         # a price move sets the bound the customer did not name: "not too pricey, under a tenner" keeps
@@ -450,12 +452,47 @@ def _how_many(message: str, parse: TurnParse) -> int | None:
 
 
 
+_CHILD_AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yr|months?|mths?)\s*-?\s*old\b|\b(\d{1,2})\s*(?:yo|y/o)\b|"
+                        r"\b\d{1,2}\s*(?:-|to)\s*(\d{1,2})\s*(?:years?|yrs?)\b", re.I)
+_CHILD_YEARS = 12  # older than this, grown-ups' sizes fit as often as children's
+
+
 def _for_a_child(wanted: dict[str, str], message: str) -> None:
     """A child's age said ("cricket gloves for 10 yr old", "size 5 to 6 years") makes the need a
-    child's, unless a child's sex is already wanted ("girls"): a grown-up's would be wrong."""
+    child's, unless a child's sex is already wanted ("girls"): a grown-up's would be wrong. Years
+    that are no age ("married 10 years", "a 2 year warranty") say nothing."""
+    found = _CHILD_AGE.search(message)
+    age = int(next(g for g in found.groups() if g)) if found else None
     said = wanted.get("gender", "").lower()
-    if child_age(message) is not None and not any(w in said for w in ("kid", "child", "boy", "girl", "baby")):
+    if age is not None and age <= _CHILD_YEARS and not any(w in said for w in ("kid", "child", "boy", "girl", "baby")):
         wanted["gender"] = "kids"
+
+
+def _same_shopper(held: Need, person: str | None, message: str) -> bool:
+    """A new need for whoever the last was for: nobody named in either ("mens obv lol" for the
+    track pants, then "also running shoes"), and "for me" only after a need said for "me" too
+    ("kurtas for women", then "a watch for me", may be for someone else)."""
+    return person is None and held.for_whom is None \
+        and (not cue("for_me").found(message) or cue("for_me").found(held.query))
+
+
+def _for_someone_else(wanted: dict[str, str], person: str) -> None:
+    """A sex said of someone else ("women's" for her boots) gives way to the one the person named
+    has (papa: a man's), agrees with it when the same ("for my mom" after "watches for women"), and
+    is dropped when the person's is not known."""
+    theirs, said = RECIPIENT_GENDER.get(person), wanted.get("gender")
+    if said is None:
+        return
+    if theirs is None:
+        wanted.pop("gender")
+    elif _sex(theirs) != _sex(said):
+        wanted["gender"] = theirs
+
+
+def _sex(gender: str) -> str | None:
+    words = set(re.findall(r"[a-z]+", gender.lower()))
+    return "f" if words & {"women", "woman", "womens", "female", "girl", "girls", "ladies", "lady"} else \
+        "m" if words & {"men", "man", "mens", "male", "boy", "boys", "gents", "bloke", "lad"} else None
 
 
 def _misspelt(word: str, titled: list[str]) -> bool:

@@ -103,7 +103,7 @@ def parse_reference(text: str) -> Reference:
     number = re.search(r"(?:number|no\.?|option|item|product)\s*(\d+)", clean)
     if number:
         return Reference(kind="position", index=int(number.group(1)) - 1, text=text)
-    if _PRICIEST.search(clean) and not re.search(r"less|least", clean):
+    if _PRICIEST.search(clean) and not re.search(r"less|least|\bkam\b", clean):
         return Reference(kind="priciest", text=text)
     if _CHEAPEST.search(clean):
         return Reference(kind="cheapest", text=text)

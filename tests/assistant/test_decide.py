@@ -1155,7 +1155,7 @@ def test_a_delivery_question_mid_shopping_is_answered_as_one_whatever_the_parser
 
 @pytest.mark.parametrize("message,intent,kind", [
     ("dusra wala mast hai", "chitchat", "offer_add"),  # praise of the second one, in Hindi
-    ("pehla set bahut pyaara hai", "chitchat", "offer_add"),
+    ("pehla wala bahut pyaara hai", "chitchat", "offer_add"),
     ("bas yahi le leta hu, pehla wala", "search", "add_to_cart"),  # taken, the place said after
     ("teesra wala order kar do", "chitchat", "add_to_cart"),
     ("sabse sasta wala add kr do", "refine", "add_to_cart"),
@@ -1170,6 +1170,7 @@ def test_hinglish_praise_and_requests_to_buy_read_as_english_ones(message, inten
     ("size M hoga?", "refine", "answer"),
     ("real stone hai ya artifical", "refine", "answer"),
     ("wait is amethyst purple? she hates purple", "refine", "answer"),
+    ("is it leather?", "refine", "answer"),  # a yes-or-no question: the material is what is asked of it
     ("so 3 packs would be 216?", "refine", "answer"),
     ("have you got it in blue?", "refine", "refine"),  # others of the need, not this one
     ("any cheaper ones?", "refine", "refine"),
@@ -1178,6 +1179,44 @@ def test_hinglish_praise_and_requests_to_buy_read_as_english_ones(message, inten
 def test_a_question_while_one_product_is_in_view_is_about_it(message, intent, expected):
     state = shown()
     state.last_action = "answer"  # one product was just asked about
-    action = decide(state, parse(intent, 0.8, attributes={"colour": "blue"} if "blue" in message else {}), message,
+    attributes = {"colour": "blue"} if "blue" in message else {"material": "leather"} if "leather" in message \
+        else {"colour": "purple"} if "purple" in message else {}
+    action = decide(state, parse(intent, 0.8, attributes=attributes), message,
                     kinds=["tie"] if "ties" in message else [])
     assert action.kind == expected, action
+
+
+@pytest.mark.parametrize("message,confidence,kind", [
+    ("waterproof ideally", 0.98, "refine"), ("oversized fit", 0.94, "refine"),
+    ("waterproof ideally", 0.8, "chat"),  # the parser not sure enough: talk, the need kept
+])
+def test_a_refinement_the_parser_is_sure_of_narrows_the_need_in_words_no_rule_reads(message, confidence, kind):
+    assert decide(shown(), parse("refine", confidence), message).kind == kind
+
+
+@pytest.mark.parametrize("message,intent,kind", [
+    ("pehla wala bohot accha nahi hai", "praise", "chat"),  # praise denied is no praise
+    ("sundar hai, koi dusra design dikhao", "praise", "refine"),  # asks to see others
+    ("mast hai, dusri colour me bhi dikhao", "praise", "refine"),
+])
+def test_praise_denied_or_beside_a_request_for_others_offers_nothing(message, intent, kind):
+    action = decide(shown(), parse(intent, 0.7, attributes={"colour": "other"} if "colour" in message else {}), message)
+    assert action.kind != "offer_add", action
+
+
+@pytest.mark.parametrize("message,intent", [
+    ("what about for my brother?", "refine"), ("not leather?", "refine"), ("for a 10 year old?", "refine"),
+    ("kids size?", "refine"), ("what is your name?", "out_of_scope"), ("what do you suggest for running?",
+                                                                       "recommend_for_me"),
+])
+def test_a_question_that_narrows_or_talks_is_not_about_the_one_in_view(message, intent):
+    state = shown()
+    state.last_action = "answer"
+    slots = {"attributes": {"gender": "kids"}} if "kids" in message else {}
+    action = decide(state, parse(intent, 0.8, **slots), message)
+    assert action.rule != "asks_about_the_one_in_view", action
+
+
+def test_a_delivery_question_beside_a_request_to_buy_still_buys():
+    action = decide(shown(), parse("add_to_cart", 0.8), "pehla wala add kar do, free delivery hai na")
+    assert action.kind == "add_to_cart", action

@@ -409,9 +409,38 @@ def test_a_range_of_ages_never_replaces_a_budget_the_tagger_read():
     ("shes 8 years old", {"gender": "girls"}, {"gender": "girls"}),  # a child's sex already said stays
     ("for my 30 year old brother", {}, {}),  # no child
     ("size 6", {}, {}),
+    ("a watch for my wife, we have been married 10 years", {"gender": "women"}, {"gender": "women"}),  # no age
+    ("is there a 2 year warranty", {}, {}),
+    ("for my 16 year old son", {}, {}),  # grown-ups' sizes fit him as often
 ])
 def test_a_childs_age_makes_the_need_a_childs(message, before, after):
     from assistant.handlers.shopping import _for_a_child
     wanted = dict(before)
     _for_a_child(wanted, message)
     assert wanted == after
+
+
+@pytest.mark.parametrize("before, person, after", [
+    ({"gender": "women's"}, "papa", {"gender": "men"}),  # said of her, the sweater is papa's
+    ({"gender": "women"}, "mom", {"gender": "women"}),  # agrees: kept as said
+    ({"gender": "women"}, "boss", {}),  # the boss's is not known
+    ({}, "papa", {}),
+])
+def test_a_sex_said_of_someone_else_gives_way_to_the_persons(before, person, after):
+    from assistant.handlers.shopping import _for_someone_else
+    wanted = dict(before)
+    _for_someone_else(wanted, person)
+    assert wanted == after
+
+
+@pytest.mark.parametrize("held_query, held_for, person, message, same", [
+    ("starting gym from monday need track pants", None, None, "also running shoes under 1000", True),
+    ("need snow boots for myself, women's size 6", None, None, "a warm sweater for me too", True),
+    ("show me kurtas for women", None, None, "ok now a watch for me", False),  # the kurtas may be for her
+    ("a watch for my dad", "dad", None, "and a wallet", False),
+    ("show me jeans", None, "mum", "a top for my mum", False),
+])
+def test_a_new_need_is_for_the_same_shopper_only_when_nobody_else_is_named(held_query, held_for, person, message, same):
+    from assistant.handlers.shopping import _same_shopper
+    from assistant.state import Need
+    assert _same_shopper(Need(query=held_query, for_whom=held_for), person, message) is same

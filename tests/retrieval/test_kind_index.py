@@ -245,3 +245,10 @@ def test_a_kind_word_before_a_thing_the_titles_name_with_it_is_that_thing():
     assert index.named("tea, cosy please") == ["tea"]  # not in one breath
     assert index.named("a tea towel") == ["tea"]  # one title says "tea towel": chance, not a thing the store sells
     assert not any(" " in k for k in index.named("christmas decoration"))  # an occasion heads no compound
+
+
+def test_a_categorised_store_glues_no_look_to_a_kind():
+    """Its titles put looks after things ("batting gloves (youth, silver)"): no compound there."""
+    products = [_product(i, f"turbo batting gloves youth {c}", "sports", "gloves") for i, c in enumerate("abc")]
+    index = KindIndex.from_products(products)
+    assert index.named("batting gloves youth size") == ["batting glove"]
