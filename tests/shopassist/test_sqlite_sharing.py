@@ -29,24 +29,28 @@ def _another_process_could_take_the_file(path) -> bool:
     return out.strip() == "free"
 
 
+def _one_row(db: SQLiteDatabase, value: int) -> SQLiteDatabase:
+    with db.transaction() as tx:
+        tx.execute("CREATE TABLE t (x INTEGER)")
+        tx.execute("INSERT INTO t VALUES (?)", (value,))
+    return db
+
+
 def test_a_second_handle_on_the_same_file_keeps_the_first_ones_lock(tmp_path):
     path = tmp_path / "sessions.sqlite"
-    first = SQLiteDatabase(path)
-    with first.transaction() as tx:
-        tx.execute("CREATE TABLE t (x INTEGER)")
-    first.query("SELECT count(*) FROM t")
+    first = _one_row(SQLiteDatabase(path), 1)
     assert not _another_process_could_take_the_file(path)
     second = SQLiteDatabase(path)
     assert not _another_process_could_take_the_file(path)
     second.close()
     assert not _another_process_could_take_the_file(path)  # closing one handle leaves the other's lock
     with first.transaction() as tx:
-        tx.execute("INSERT INTO t VALUES (1)")
-    assert first.query("SELECT count(*) FROM t") == [(1,)]
+        tx.execute("INSERT INTO t VALUES (2)")
+    assert first.query("SELECT count(*) FROM t") == [(2,)]
     first.close()
     first.close()  # a second close of the same handle does nothing
     third = SQLiteDatabase(path)  # the last handle closed the file; a new one opens it again
-    assert third.query("SELECT count(*) FROM t") == [(1,)]
+    assert third.query("SELECT count(*) FROM t") == [(2,)]
     third.close()
 
 
@@ -54,9 +58,7 @@ def test_handles_on_one_file_see_each_others_writes_and_share_key_locks(tmp_path
     path = tmp_path / "events.sqlite"
     a, b = SQLiteDatabase(path), SQLiteDatabase(tmp_path / "." / "events.sqlite")
     try:
-        with a.transaction() as tx:
-            tx.execute("CREATE TABLE t (x INTEGER)")
-            tx.execute("INSERT INTO t VALUES (7)")
+        _one_row(a, 7)
         assert b.query("SELECT x FROM t") == [(7,)]
         assert a._keys is b._keys  # one in-process queue per conversation, whichever handle holds it
     finally:
@@ -66,11 +68,7 @@ def test_handles_on_one_file_see_each_others_writes_and_share_key_locks(tmp_path
 
 def test_an_existing_file_keeps_its_rows_and_mode_when_opened(tmp_path):
     path = tmp_path / "s.sqlite"
-    db = SQLiteDatabase(path)
-    with db.transaction() as tx:
-        tx.execute("CREATE TABLE t (x INTEGER)")
-        tx.execute("INSERT INTO t VALUES (1)")
-    db.close()
+    _one_row(SQLiteDatabase(path), 1).close()
     path.chmod(0o644)
     db = SQLiteDatabase(path)
     try:
