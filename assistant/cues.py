@@ -284,6 +284,22 @@ CUES: tuple[Cue, ...] = (
         matches=("jigsaw for him as well?", "some pots for his herbs too", "crackers while i think about it",
                  "also earphones for him", "and some bangles for me, matching", "does he need a rubber too, got any"),
         misses=("too expensive", "is it too big", "not too pricey", "i also like the blue one but")),
+    Cue("opens_yes_no", r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:is|are|was|were|does|do|did|has|have|"
+                        r"will|would|can|could)\b",
+        "a question that opens yes-or-no: a look it names is asked of the product in view ('is it purple? she "
+        "hates purple'), not a narrowing ('not leather?')",
+        matches=("wait is amethyst purple? she hates purple", "is it leather?", "does it come with a lid"),
+        misses=("not leather?", "kids size?", "what about for my brother?")),
+    Cue("denies_hindi", r"\b(?:nahi|nahin|nai)\b",
+        "a Hindi 'not' anywhere: praise said with it ('pehla wala bohot accha nahi hai') is denied",
+        matches=("pehla wala bohot accha nahi hai", "mast nahin hai", "accha nai laga"),
+        misses=("mast hai", "dusra wala mast hai", "nain sukh cotton")),
+    Cue("child_age_said", r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yr|months?|mths?)\s*-?\s*old\b|"
+                          r"\b(\d{1,2})\s*(?:yo|y/o)\b|\b\d{1,2}\s*(?:-|to)\s*(\d{1,2})\s*(?:years?|yrs?)\b",
+        "an age said of someone ('for a 10 yr old', 'size 5 to 6 years'), not years of anything else; its number "
+        "is the first group that holds one",
+        matches=("cricket gloves for 10 yr old", "may be size 5 to 6 years", "my 8 month old", "shes 7yo"),
+        misses=("married 10 years", "is there a 2 year warranty", "size 6")),
     Cue("asks_to_see", r"\bdikha(?:o|iye|na|\s?do|\s?dijiye|ye)\b",
         "'show' in Hindi: a request to see products, so praise beside it ('mast hai, dusri colour me bhi dikhao') "
         "asks for others, it chooses none",

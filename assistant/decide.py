@@ -337,7 +337,7 @@ def _praise(t: Turn) -> bool:
         and (bool(t.parse.slots.references) or _points(without_avoided(t.message))) \
         and not cue("no").found(_unnamed(t.message)) and not cue("declines").found(_unnamed(t.message)) \
         and not cue("objects").found(t.message) and not cue("goodbye").found(t.message) \
-        and not cue("asks_to_see").found(t.message) and not re.search(r"\b(?:nahi|nahin|nai)\b", t.message.lower())
+        and not cue("asks_to_see").found(t.message) and not cue("denies_hindi").found(t.message)
 
 
 def _points_at_one(t: Turn) -> bool:
@@ -469,10 +469,6 @@ def _asks_whether_it_is(t: Turn) -> bool:
         and t.parse.intent not in SUPPORT_INTENTS and t.parse.intent not in ("compare", "similar")
 
 
-_YES_NO = re.compile(r"^\W*(?:(?:and|so|but|hmm+|wait|oh|ok(?:ay)?)\W+)?(?:is|are|was|were|does|do|did|has|have|"
-                     r"will|would|can|could)\b", re.I)  # a question that opens yes-or-no
-
-
 def _asks_about_the_one_in_view(t: Turn) -> bool:
     """A question while one product is in view (just answered about or offered) that points at
     nothing else ("size M hoga?", "real stone hai ya artificial", "so 3 packs would be 216?",
@@ -482,9 +478,9 @@ def _asks_about_the_one_in_view(t: Turn) -> bool:
     others = any(cue(n).found(t.message) for n in (*_ASKS_FOR_OTHERS, "asks_if_sold", "names_besides", "deals", "placed",
                                                    "both"))
     slots, _ = plausible(t.parse.slots, t.message)
-    ruled_out = without_words(t.message) and not _YES_NO.match(t.message)  # "not leather?" narrows; "is it
-    # purple? she hates purple" asks about it
-    yes_no = _YES_NO.match(t.message) or cue("asks_hinglish").found(t.message)  # "is it purple?": of it
+    opens = cue("opens_yes_no").found(t.message)  # "is it purple? she hates purple" asks it of the one in view
+    ruled_out = without_words(t.message) and not opens  # "not leather?" narrows
+    yes_no = opens or cue("asks_hinglish").found(t.message)
     narrows = (any(k != "size" for k in slots.attributes) and not yes_no) or ruled_out or child_age(t.message) \
         or named_recipient(t.message) is not None or cue("for_someone").found(t.message)  # a size asked is of it
     return bool(t.state.focus) and t.state.last_action in _ONE_IN_VIEW and asked and not others and not narrows \

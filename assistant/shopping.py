@@ -246,8 +246,9 @@ def demote_other_gender(pool: list[Candidate], gender: str | None, drop: bool = 
     def conflicts(c: Candidate) -> tuple[bool, bool]:
         text = _text_words(c.product) | _words(" ".join(c.product.category))
         return bool(text & other) and not text & mine, bool(text & age) and not text & unless
-    ordered = sorted(pool, key=conflicts)  # stable
-    kept = [c for c in ordered if not any(conflicts(c))] if drop else ordered
+    judged = sorted(((conflicts(c), c) for c in pool), key=lambda pair: pair[0])  # stable
+    ordered = [c for _, c in judged]
+    kept = [c for said, c in judged if not any(said)] if drop else ordered
     return kept or ordered
 
 

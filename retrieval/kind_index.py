@@ -139,7 +139,8 @@ class KindIndex:
     def __init__(self, vocabulary: Iterable[str], phrases: Iterable[tuple[str, str]] = (),
                  title_words: Iterable[str] = (), levels: dict[str, str] | None = None,
                  titles: dict[str, list[str]] | None = None, alone: Iterable[str] = (),
-                 grouped: dict[str, set[int]] | None = None, heads: Iterable[str] = ()):
+                 grouped: dict[str, set[int]] | None = None, heads: Iterable[str] = (),
+                 compounds: Iterable[tuple[str, str]] = ()):
         self.vocabulary = frozenset(vocabulary)
         self.phrases = frozenset(phrases)  # ("lunch", "bag"): a kind word and the title word before it
         self.title_words = frozenset(title_words)  # words product titles use: themes, styles, features
@@ -149,6 +150,7 @@ class KindIndex:
         self.grouped = dict(grouped or {})  # kind word → the products its category levels (not titles) put in it
         self.title_roots = frozenset(word_root(w) for w in self.title_words)  # "knitting", "sewing": knit, sew
         self.heads = frozenset(heads) | self.title_words  # words two titles or more use: a thing two products are
+        self.compounds = frozenset(compounds)  # ("tea", "cosy"): a kind word and a thing two titles or more put after it
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> "KindIndex":
@@ -180,6 +182,8 @@ class KindIndex:
         phrases |= {tuple(key.split()) for key, c in short.items()
                     if " " in key and key.split()[0] not in _NEVER and key.split()[-1] in vocabulary
                     and sum(c.values()) >= 2}
+        after = Counter(pair for words in said for pair in set(zip(words, words[1:]))
+                        if pair[0] in vocabulary and pair[1] not in vocabulary)
         titles = Counter(w for words in said for w in set(words))
         of_kind: dict[str, list[str]] = {}
         grouped: dict[str, set[int]] = {}  # by category only: a WATCH STRAP title does not make straps watches
@@ -192,7 +196,8 @@ class KindIndex:
                 of_kind.setdefault(w, []).append(lower)
         return cls(vocabulary, phrases, (w for w, n in titles.items() if n >= MIN_PRODUCTS),
                    {key: c.most_common(1)[0][0] for key, c in short.items() if key.split()[-1] in vocabulary},
-                   of_kind, alone & vocabulary, grouped, (w for w, n in titles.items() if n >= 2 and w not in _NEVER))
+                   of_kind, alone & vocabulary, grouped, (w for w, n in titles.items() if n >= 2 and w not in _NEVER),
+                   (pair for pair, n in after.items() if n >= 2))
 
     def level_of(self, kind: str) -> str | None:
         """The category level whose products are this kind ("tshirt" → "tshirts"), if the store
@@ -263,8 +268,7 @@ class KindIndex:
         head = singular(tokens[i + 1].strip("-"))
         if head in self.vocabulary or head not in self.heads or head in _NEVER | _LOOKS | _PURPOSE | _SEEKING:
             return None
-        together = sum(_adjacent([kind, head], _words(title)) for title in self.titles.get(kind, ()))
-        return f"{kind} {head}" if together >= 2 else None
+        return f"{kind} {head}" if (kind, head) in self.compounds else None
 
     def narrowest(self, kinds: list[str]) -> list[str]:
         """The kinds without those another of them narrows: "footwear, flats or bellies" asks

@@ -452,8 +452,6 @@ def _how_many(message: str, parse: TurnParse) -> int | None:
 
 
 
-_CHILD_AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yr|months?|mths?)\s*-?\s*old\b|\b(\d{1,2})\s*(?:yo|y/o)\b|"
-                        r"\b\d{1,2}\s*(?:-|to)\s*(\d{1,2})\s*(?:years?|yrs?)\b", re.I)
 _CHILD_YEARS = 12  # older than this, grown-ups' sizes fit as often as children's
 
 
@@ -461,7 +459,7 @@ def _for_a_child(wanted: dict[str, str], message: str) -> None:
     """A child's age said ("cricket gloves for 10 yr old", "size 5 to 6 years") makes the need a
     child's, unless a child's sex is already wanted ("girls"): a grown-up's would be wrong. Years
     that are no age ("married 10 years", "a 2 year warranty") say nothing."""
-    found = _CHILD_AGE.search(message)
+    found = cue("child_age_said").search(message)
     age = int(next(g for g in found.groups() if g)) if found else None
     said = wanted.get("gender", "").lower()
     if age is not None and age <= _CHILD_YEARS and not any(w in said for w in ("kid", "child", "boy", "girl", "baby")):
