@@ -186,7 +186,7 @@ CUES: tuple[Cue, ...] = (
                r"i'?ll go (?:for|with)|(?:i'?m )?going (?:for|with) the|(?:take|grab) (?:it|them|that|those)\b|"
                r"(?:stick|pop|put|chuck) (?:it|them|that(?: one)?|this(?: one)?|those|these|one|another(?: one)?|both|"
                r"\d+|two|three|"
-               r"\d+ of the [\w'-]+|the [\w'-]+ (?:one|ones)) in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd\W*$|"
+               r"\d+ of the [\w'-]+|the [\w'-]+ (?:one|ones)) in(?:\W+(?:please|pls|plz|thanks|ta))?\W*$|\badd(?:\W*$|\s*[.!]+)|"
                r"\w+ (?:one )?it is\W*$|le lo|lena hai|(?:add|order|buy|book) (?:kar|kr)(?: ?do|o|dijiye|dena)|"
                r"daal do|(?:cart|basket|bag) (?:me|mein|main|mai) (?:daal|dal|rakh)(?:o|\s?do|\s?dijiye|\s?dena)\b|"
                r"(?:wala|wali|wale|one) de do|"
@@ -195,7 +195,7 @@ CUES: tuple[Cue, ...] = (
         "an explicit request to put something in the basket",
         matches=("add the blue one to my basket", "i'll take 2 of the first", "ok I'll have that one",
                  "stick it in the cart", "going with the second one", "add 3 please", "ok stick 12 of the hearts in",
-                 "1749 is ok, add", "ok the jewelled box one it is", "the finger's printed one is fine, take it",
+                 "1749 is ok, add", "Add. Waist 38.", "ok the jewelled box one it is", "the finger's printed one is fine, take it",
                  "put another one in please", "ok theek hai, add kar do", "tea tree wala de do", "ok cart it",
                  "ok le leti hu", "theek hai le lunga", "teesra wala order kar do", "pehla set cart me daalo",
                  "sabse sasta wala add kr do", "bas yahi le leta hu, pehla wala"),
@@ -204,6 +204,7 @@ CUES: tuple[Cue, ...] = (
                 "a lunch bag for work", "how much would 3 of those be", "which one would you buy?",
                 "meh ill get him some in town", "where is my order 536365", "how do I check out?",
                 "cart me daalne se pehle size chart batao", "maine pehla wala cart me dal diya tha",
+                "can you add a gift note?", "address. change it pls",
                 "cart me daala tha par dikh nahi raha",
                 "what would go with the first one?", "the cart is empty", "le jaana padega")),
     Cue("remove", r"\b(?:remove|take (?:[\w-]+ ){0,4}?out|take (?:the|that|those|these|it|them)(?: [\w-]+){0,3}? off|"

@@ -15,6 +15,7 @@ import json
 import random
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -363,12 +364,18 @@ def unmark(marked: str) -> tuple[str, list[Span]]:
     return text + marked[last:], spans
 
 
-def written_examples(folder: Path = WRITTEN_DIR) -> dict[str, list[Example]]:
+def written_examples(folder: Path = WRITTEN_DIR, repeat: Mapping[str, int] | None = None) -> dict[str, list[Example]]:
     """The hand-written messages (``*.jsonl`` lines ``{"text", "intent", "has_results"}`` with
     ``[span](type)`` markup), split 80/10/10 into train/validation/test by a hash of the text.
-    The development set under ``eval/devset``, written apart from them, is the harder test."""
+    The development set under ``eval/devset``, written apart from them, is the harder test.
+    ``repeat`` names files (by stem) whose training lines count that many times: new lines taught
+    to an adapter that goes on training would otherwise be a drop in the rest."""
     splits: dict[str, list[Example]] = {s: [] for s in SPLITS}
+    unknown = set(repeat or {}) - {p.stem for p in folder.glob("*.jsonl")}
+    if unknown:
+        raise ValueError(f"no written file named {sorted(unknown)} in {folder}")
     for path in sorted(folder.glob("*.jsonl")):
+        times = (repeat or {}).get(path.stem, 1)
         for line in path.open(encoding="utf-8"):
             if not line.strip():
                 continue
@@ -379,8 +386,9 @@ def written_examples(folder: Path = WRITTEN_DIR) -> dict[str, list[Example]]:
             given = row.get("context")
             context = render_context(given.get("kind"), bool(given.get("shown")), given.get("pending"),
                                      given.get("last")) if isinstance(given, dict) else ""
-            splits[split].append(Example(text, bool(row.get("has_results")), row["intent"], spans, "written",
-                                         f"written:{row['intent']}", context=context))
+            example = Example(text, bool(row.get("has_results")), row["intent"], spans, "written",
+                              f"written:{row['intent']}", context=context)
+            splits[split] += [example] * (times if split == "train" else 1)
     return splits
 
 
@@ -390,12 +398,12 @@ def written_examples(folder: Path = WRITTEN_DIR) -> dict[str, list[Example]]:
 TEMPLATE_SHARE = 0.5
 BITEXT_SHARE = 0.8
 def build_dataset(products: list[Product], bitext_path: Path, out: Path, seed: int = 13,
-                  scale: float = 1.0) -> dict:
+                  scale: float = 1.0, repeat: Mapping[str, int] | None = None) -> dict:
     """Writes ``train/validation/test.jsonl`` and ``stats.json`` under ``out``; returns the stats."""
     out.mkdir(parents=True, exist_ok=True)
     bitext = bitext_examples(bitext_path, seed)
-    written = written_examples()
-    stats: dict = {"seed": seed, "scale": scale, "splits": {}}
+    written = written_examples(repeat=repeat)
+    stats: dict = {"seed": seed, "scale": scale, "repeat": dict(repeat or {}), "splits": {}}
     vocab = CategoryVocab(products)
     kinds = sorted(KindIndex.from_products(products).vocabulary)
     for split in SPLITS:
@@ -484,7 +492,8 @@ def read_examples(path: Path) -> list[Example]:
     return rows
 
 
-def build_bundled_dataset(data_dir: Path, out: Path, seed: int = 13, scale: float = 1.0) -> dict:
+def build_bundled_dataset(data_dir: Path, out: Path, seed: int = 13, scale: float = 1.0,
+                          repeat: Mapping[str, int] | None = None) -> dict:
     """``build_dataset`` from the bundled Online Retail, Flipkart and Bitext files."""
     from retrieval.adapters import load_flipkart, load_online_retail
 
@@ -495,4 +504,4 @@ def build_bundled_dataset(data_dir: Path, out: Path, seed: int = 13, scale: floa
     if missing:
         raise ShopAssistError(f"bundled data not found: {', '.join(missing)}; set `data_dir`")
     products = load_online_retail(paths["online retail"])[0] + load_flipkart(paths["flipkart"])[0]
-    return build_dataset(products, paths["bitext"], out, seed, scale)
+    return build_dataset(products, paths["bitext"], out, seed, scale, repeat)

@@ -45,18 +45,22 @@ class TrainConfig:
     seed: int = 13
     threads: int | None = None
     compact_state: bool = False  # read the state line in its short form ("lunch bag|yes|-|search")
+    init: str | None = None  # an adapter folder to go on training (its LoRA, heads and labels), not a fresh one
 
 
-def featurise(tokenizer, examples: list[Example], compact: bool = False) -> list[dict]:
+def featurise(tokenizer, examples: list[Example], compact: bool = False,
+              intents: tuple[str, ...] = INTENTS) -> list[dict]:
     rows = []
     for ex in examples:
         enc = encode_turn(tokenizer, ex.text, ex.parser_input, compact)
         rows.append({"ids": enc.ids, "tag_start": enc.tag_start, "tags": span_tags(enc, ex.spans),
-                     "intent": INTENTS.index(ex.intent)})
+                     "intent": intents.index(ex.intent)})
     return rows
 
 
 def build_net(llm: str, config: TrainConfig) -> tuple[TurnParserNet, object]:
+    if config.init:
+        return _continued_net(llm, Path(config.init), config)
     backbone, tokenizer = load_backbone(llm, config.layers)
     hidden = backbone.config.hidden_size
     if config.lora:
@@ -68,6 +72,30 @@ def build_net(llm: str, config: TrainConfig) -> tuple[TurnParserNet, object]:
     else:
         backbone.requires_grad_(False)
     return TurnParserNet(backbone, hidden, len(INTENTS)), tokenizer
+
+
+def _continued_net(llm: str, folder: Path, config: TrainConfig) -> tuple[TurnParserNet, object]:
+    """The adapter under ``folder`` made trainable again: its LoRA weights, its heads and so its
+    own intents (an adapter trained before an intent was added keeps to the ones it knows)."""
+    from peft import PeftModel
+    from safetensors.torch import load_file
+
+    meta = json.loads((folder / META_FILE).read_text())
+    if not meta.get("lora", True) or meta["layers"] != config.layers or meta["config"]["lora_r"] != config.lora_r:
+        raise ValueError(f"{folder} was trained with other settings (layers {meta['layers']}, "
+                         f"LoRA r {meta['config'].get('lora_r')}); go on with the same ones")
+    backbone, tokenizer = load_backbone(llm, meta["layers"])
+    backbone = PeftModel.from_pretrained(backbone, folder, is_trainable=True)
+    net = TurnParserNet(backbone, meta["hidden_size"], len(meta["intents"]))
+    net.load_state_dict(load_file(folder / HEADS_FILE), strict=False)
+    return net, tokenizer
+
+
+def labels_of(config: TrainConfig) -> tuple[str, ...]:
+    """The intents a run learns: all of them, or those of the adapter it goes on training."""
+    if not config.init:
+        return INTENTS
+    return tuple(json.loads((Path(config.init) / META_FILE).read_text())["intents"])
 
 
 def _optimizer(net: TurnParserNet, config: TrainConfig) -> torch.optim.Optimizer:
@@ -88,7 +116,9 @@ def train_parser(llm: str, llm_name: str, train: list[Example], out: Path, confi
     if config.threads:
         torch.set_num_threads(config.threads)
     net, tokenizer = build_net(llm, config)
-    rows = featurise(tokenizer, train, config.compact_state)
+    intents = labels_of(config)
+    kept = [ex for ex in train if ex.intent in intents]  # an intent the adapter lacks is not taught to it here
+    rows = featurise(tokenizer, kept, config.compact_state, intents)
     loader = torch.utils.data.DataLoader(rows, batch_size=config.batch_size, shuffle=True,
                                          collate_fn=lambda b: collate(b, tokenizer.pad_token_id))
     steps = max(1, math.ceil(len(loader) * config.epochs))
@@ -122,20 +152,20 @@ def train_parser(llm: str, llm_name: str, train: list[Example], out: Path, confi
     net = accelerator.unwrap_model(net).eval()
     summary = {"steps": step, "planned_steps": steps, "stopped_early": stopped_early,
                "seconds": round(time.monotonic() - started, 1), "examples": len(rows),
-               "final_loss": log[-1]["loss"] if log else None}
-    save_adapter(net, tokenizer, out, llm_name, config, summary, log)
+               "left_out": len(train) - len(kept), "final_loss": log[-1]["loss"] if log else None}
+    save_adapter(net, tokenizer, out, llm_name, config, summary, log, intents)
     return summary
 
 
 def save_adapter(net: TurnParserNet, tokenizer, out: Path, llm_name: str, config: TrainConfig,
-                 summary: dict, log: list[dict]) -> None:
+                 summary: dict, log: list[dict], intents: tuple[str, ...] = INTENTS) -> None:
     from safetensors.torch import save_file
 
     out.mkdir(parents=True, exist_ok=True)
     if config.lora:
         net.backbone.save_pretrained(out)
     save_file({k: v.detach().cpu().contiguous() for k, v in net.heads_state().items()}, out / HEADS_FILE)
-    meta = {"intents": list(INTENTS), "tags": list(TAGS), "layers": config.layers, "lora": config.lora,
+    meta = {"intents": list(intents), "tags": list(TAGS), "layers": config.layers, "lora": config.lora,
             "base_model": llm_name, "hidden_size": net.intent_head.in_features,
             "config": asdict(config), "training": summary, "command": " ".join(sys.argv[1:]) or None,
             # reads the conversation's state line (``assistant.state.render_context``), maybe short

@@ -7,6 +7,7 @@ it), never from the last message alone, so small talk between two turns changes 
 
 from __future__ import annotations
 
+import os
 import re
 from difflib import SequenceMatcher
 from functools import partial
@@ -21,13 +22,14 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS, parse_reference
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (RECIPIENTS, lexical_words, named_recipient, plan_search, plausible,
+from assistant.query import (ASKING_WORDS, RECIPIENTS, lexical_words, named_recipient, plan_search, plausible,
                              recipient_for, singulars, size_change, stem, stems, without_avoided, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, gift_picks, is_vague, measure_said, priced_ones, resolve
 from assistant.state import Need, Pending
 from retrieval.kind_index import KindIndex
+from retrieval.lexicon import singular
 from retrieval.product import Candidate, Product
 from retrieval.stores.base import SearchFilter
 
@@ -85,11 +87,13 @@ class ShoppingHandlers:
                               category=slots.category)
         unsold = [w for w in lexical_words(parse.slots.query or "") if stem(w) not in RECIPIENTS]
         present = parse.intent == "gift_help" or cue("gift").found(message)  # this message asks for a present
+        lacking = None if present or not act.products else self._unsold_compound(message, unsold, act.products)
         if act.products and not kinds and not present and unsold and self._not_sold(parse, act.products):
-            # "earrings", none sold: the nearest things of other kinds answer nothing asked; say so, and keep
-            # the need in hand. A present is asked for, not the thing she loves ("she loves unicorns")
+            lacking = " ".join(unsold)
+        if lacking:  # "earrings", none sold: the nearest things of other kinds answer nothing asked; say so,
+            # and keep the need in hand. A present is asked for, not the thing she loves ("she loves unicorns")
             state.need, state.focus, state.seen, state.page = before
-            return Act(replies.not_sold(" ".join(unsold), state.need.kind if state.need else None), show=False)
+            return Act(replies.not_sold(lacking, state.need.kind if state.need else None), show=False)
         carried = slots.min_price is None and slots.max_price is None  # the budget was said before
         return self._of_kind_past_budget(session, need, act, words) if carried else act
 
@@ -120,6 +124,24 @@ class ShoppingHandlers:
         return bool(asked) and not self.kinds().described(lexical_words(said)) \
             and not any(stems(said) & stems(p.title) or singulars(said) & singulars(p.title) for p in found) \
             and not any(_misspelt(w, lexical_words(p.title)) for w in lexical_words(asked) for p in found)
+
+    def _unsold_compound(self, message: str, words: list[str], found: list[Product]) -> str | None:
+        """"Hair dryers" in a shop with hair grips and no dryer: a word of the titles said just
+        before a thing no title names, even spelled right, only says what kind of that thing; the
+        two words name what is asked for, and it is not sold. When what was found is that word's own
+        kind ("clutch golden", "kurta chahiye"), the word after it says how it looks or asks for it."""
+        speller, index = self.shopper.searcher.speller, self.kinds()
+        heads = {singular(kind.split()[-1]) for kind in map(index.kind_of, found) if kind}
+        said = {w for p in found for w in lexical_words(" ".join([p.title, *p.category]))}  # "clothes": Clothing
+        for before, word in zip(words, words[1:]):
+            if len(word) < 5 or not word.isalpha() or word in ASKING_WORDS or not index.described([before]) \
+                    or singular(before) in heads or not re.search(rf"\b{re.escape(before)}\s+{word}\b", message, re.I):
+                continue  # the parser's words may join two phrases ("tape ... cellophane bags"): said together only
+            spelled = speller.correct(word) if speller is not None else word
+            if not index.described([word, spelled]) and not index.named(word) and not _shares_root(word, said) \
+                    and not any(_misspelt(word, lexical_words(p.title)) for p in found):
+                return f"{before} {word}"
+        return None
 
     def _refine(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """The need, narrowed by what the message adds; its kind stays."""
@@ -491,6 +513,11 @@ def _sex(gender: str) -> str | None:
     words = set(re.findall(r"[a-z]+", gender.lower()))
     return "f" if words & {"women", "woman", "womens", "female", "girl", "girls", "ladies", "lady"} else \
         "m" if words & {"men", "man", "mens", "male", "boy", "boys", "gents", "bloke", "lad"} else None
+
+
+def _shares_root(word: str, words: set[str]) -> bool:
+    """A word said in another form by one of ``words`` ("clothes": CLOTHING, "heater": HEATED)."""
+    return any(len(os.path.commonprefix([word, w])) >= max(5, len(word) - 3) for w in words)
 
 
 def _misspelt(word: str, titled: list[str]) -> bool:

@@ -26,14 +26,26 @@ def finetune() -> None:
 @click.option("--seed", default=13, show_default=True)
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.001, 10),
               help="Multiply the number of generated turns (and subsample Bitext when < 1).")
+@click.option("--repeat", "repeats", multiple=True, metavar="FILE=N",
+              help="Count the training lines of finetune/written/FILE.jsonl N times (new lines taught to an "
+                   "adapter with `train --init`).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def build_data(settings: Settings, out, seed, scale, as_json) -> None:
+def build_data(settings: Settings, out, seed, scale, repeats, as_json) -> None:
     """Generate shopper turns from the bundled catalogues and split Bitext (train/validation/test)."""
     from finetune.data import build_bundled_dataset
 
     folder = _data_dir(settings, out)
-    stats = build_bundled_dataset(settings.data_dir, folder, seed, scale)
+    try:
+        repeat = {name: int(times) for name, times in (r.split("=", 1) for r in repeats)}
+    except ValueError:
+        raise click.BadParameter("give FILE=N, e.g. conversation_more=4", param_hint="--repeat") from None
+    if any(times < 1 for times in repeat.values()):
+        raise click.BadParameter("N must be at least 1", param_hint="--repeat")
+    try:
+        stats = build_bundled_dataset(settings.data_dir, folder, seed, scale, repeat)
+    except ValueError as exc:
+        raise ShopAssistError(str(exc)) from exc
     if as_json:
         emit({"out": str(folder), **stats})
     else:
@@ -55,10 +67,12 @@ def build_data(settings: Settings, out, seed, scale, as_json) -> None:
 @click.option("--no-lora", is_flag=True, help="Train only the heads on the frozen LLM (the untuned baseline).")
 @click.option("--compact-state", is_flag=True,
               help="Read the state line in its short form ('lunch bag|yes|-|search'): fewer tokens a parse.")
+@click.option("--init", type=click.Path(file_okay=False, exists=True),
+              help="Go on training this adapter (its LoRA, heads and intents) instead of starting afresh.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers, max_minutes, limit, no_lora,
-          compact_state, as_json) -> None:
+          compact_state, init, as_json) -> None:
     """LoRA-train the turn parser on the default (or configured) LLM and save the adapter."""
     from finetune.data import read_examples
     from finetune.train import TrainConfig, train_parser
@@ -71,9 +85,15 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, head_lr=4 * lr, lora=not no_lora,
                          lora_r=lora_r, lora_alpha=2 * lora_r,
                          layers=settings.parser_layers if layers is None else layers,
-                         max_minutes=max_minutes, threads=settings.torch_threads, compact_state=compact_state)
+                         max_minutes=max_minutes, threads=settings.torch_threads, compact_state=compact_state,
+                         init=init)
+    if init and no_lora:
+        raise click.UsageError("--init goes on training an adapter's LoRA: leave out --no-lora")
     target = Path(out) if out else settings.home / "adapters" / "turn-parser"
-    summary = train_parser(resolve_llm(settings), settings.llm, examples, target, config)
+    try:
+        summary = train_parser(resolve_llm(settings), settings.llm, examples, target, config)
+    except ValueError as exc:  # an adapter to go on from, trained with other settings
+        raise ShopAssistError(str(exc)) from exc
     result = {"adapter": str(target), **summary}
     if (folder / "validation.jsonl").is_file():
         from finetune.evaluate import evaluate_adapter

@@ -49,3 +49,17 @@ def test_every_intent_is_trained_and_tested(dataset):
     kinds = {s.type for e in splits["test"] for s in e.spans}
     assert {"max_price", "min_price", "category", "reference", "order_id"} <= kinds
     json.dumps(stats)
+
+
+def test_repeated_written_lines_count_in_training_only(tmp_path):
+    from finetune.data import written_examples
+
+    lines = [{"text": f"add [{n}](quantity) of [those](reference)", "intent": "add_to_cart", "has_results": True,
+              "context": {"kind": "mug", "shown": True, "pending": None, "last": "search"}} for n in range(2, 40)]
+    (tmp_path / "new.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (tmp_path / "old.jsonl").write_text(json.dumps({"text": "hiya", "intent": "greeting", "has_results": False}) + "\n")
+    once, thrice = written_examples(tmp_path), written_examples(tmp_path, {"new": 3})
+    assert len(thrice["train"]) == 3 * (len(once["train"]) - 1) + 1  # "hiya" once, as it was
+    assert thrice["validation"] == once["validation"] and thrice["test"] == once["test"]
+    with pytest.raises(ValueError, match="no written file"):
+        written_examples(tmp_path, {"newer": 2})

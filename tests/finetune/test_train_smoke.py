@@ -32,6 +32,15 @@ def test_build_train_eval_smoke(tmp_path, llm_dir):
     assert meta["lora"] and meta["layers"] == 2 and meta["training"]["steps"] == 3
     assert (adapter / "adapter_model.safetensors").is_file() and (adapter / "heads.safetensors").is_file()
 
+    further = tmp_path / "further"  # going on from the adapter: its intents, one more step
+    summary = json.loads(run(*base, "finetune", "train", "--data", data, "--out", str(further), "--limit", "16",
+                             "--epochs", "1", "--batch-size", "16", "--layers", "2", "--init", str(adapter),
+                             "--json"))
+    assert summary["steps"] == 1 and json.loads((further / "parser.json").read_text())["intents"] == meta["intents"]
+    wrong = run_cli(*base, "finetune", "train", "--data", data, "--out", str(tmp_path / "x"), "--limit", "16",
+                    "--layers", "3", "--init", str(adapter), ok=False)
+    assert wrong.exit_code == 1 and "other settings" in wrong.output
+
     baseline = tmp_path / "baseline"
     run(*base, "finetune", "train", "--data", data, "--out", str(baseline), "--limit", "32", "--epochs", "1",
         "--batch-size", "16", "--layers", "2", "--no-lora")
