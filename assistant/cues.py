@@ -722,11 +722,12 @@ CUES: tuple[Cue, ...] = (
                  "ones more stylish", "want a bit more classy"),
         misses=("the owl one is elegant", "that's perfect", "love the first one", "the 2nd one is more elegant",
                 "aries one looks more classy")),
-    Cue("asks_if_sold", r"^\W*(?:(?:ok|okay|and|also|so|hmm+|oh|wait|then|btw)\W+)*(?:(?:do|does) (?:you|u|ya|the shop) "
+    Cue("asks_if_sold", r"(?:^|[.!?]\s+)\W*(?:(?:ok|okay|and|also|so|hmm+|oh|wait|then|btw)\W+)*(?:(?:do|does) (?:you|u|ya|the shop) "
                         r"(?:sell|stock|carry|have|do)|(?:have|got) (?:you|u) got)\b",
         "whether the shop sells a thing: a request for it, whatever the parser read",
-        matches=("ok do u sell wrapping paper then", "do you stock candles", "have you got any tea towels"),
-        misses=("what do you sell", "i have got one already", "you sell these in blue?")),
+        matches=("ok do u sell wrapping paper then", "do you stock candles", "have you got any tea towels",
+                 "back. do u sell hair dryers btw?"),
+        misses=("what do you sell", "i have got one already", "you sell these in blue?", "i wonder. do u think so")),
     Cue("wants_it", r"\b(?:need|want|looking for)\s+(?:it|them|this|that|these|those|one)\b",
         "a want about the thing in hand ('need it to be washable'), not a new request",
         matches=("need it to be washable", "i want them in blue", "looking for one that folds"),

@@ -81,9 +81,11 @@ def _continued_net(llm: str, folder: Path, config: TrainConfig) -> tuple[TurnPar
     from safetensors.torch import load_file
 
     meta = json.loads((folder / META_FILE).read_text())
-    if not meta.get("lora", True) or meta["layers"] != config.layers or meta["config"]["lora_r"] != config.lora_r:
-        raise ValueError(f"{folder} was trained with other settings (layers {meta['layers']}, "
-                         f"LoRA r {meta['config'].get('lora_r')}); go on with the same ones")
+    reads = "state-compact" if config.compact_state else "state"
+    if not meta.get("lora", True) or meta["layers"] != config.layers \
+            or meta.get("config", {}).get("lora_r") != config.lora_r or meta.get("input", "state") != reads:
+        raise ValueError(f"{folder} was trained with other settings (layers {meta['layers']}, LoRA r "
+                         f"{meta.get('config', {}).get('lora_r')}, input {meta.get('input')}); go on with the same ones")
     backbone, tokenizer = load_backbone(llm, meta["layers"])
     backbone = PeftModel.from_pretrained(backbone, folder, is_trainable=True)
     net = TurnParserNet(backbone, meta["hidden_size"], len(meta["intents"]))
