@@ -11,7 +11,7 @@ import os
 import re
 from difflib import SequenceMatcher
 from functools import partial
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -138,7 +138,8 @@ class ShoppingHandlers:
                     or singular(before) in heads or not re.search(rf"\b{re.escape(before)}\s+{word}\b", message, re.I):
                 continue  # the parser's words may join two phrases ("tape ... cellophane bags"): said together only
             spelled = speller.correct(word) if speller is not None else word
-            if not index.described([word, spelled]) and not index.named(word) and not _shares_root(word, said) \
+            if not index.described([word, spelled]) and not index.named(word) \
+                    and not _shares_root(word, said | index.title_words) \
                     and not any(_misspelt(word, lexical_words(p.title)) for p in found):
                 return f"{before} {word}"
         return None
@@ -515,9 +516,11 @@ def _sex(gender: str) -> str | None:
         "m" if words & {"men", "man", "mens", "male", "boy", "boys", "gents", "bloke", "lad"} else None
 
 
-def _shares_root(word: str, words: set[str]) -> bool:
-    """A word said in another form by one of ``words`` ("clothes": CLOTHING, "heater": HEATED)."""
-    return any(len(os.path.commonprefix([word, w])) >= max(5, len(word) - 3) for w in words)
+def _shares_root(word: str, words: Iterable[str]) -> bool:
+    """A word said in another form by one of ``words`` ("clothes": CLOTHING, "heater": HEATED), or
+    made from one ("kitchenware": KITCHEN)."""
+    return any(len(os.path.commonprefix([word, w])) >= max(5, len(word) - 3) or (len(w) >= 4 and word.startswith(w))
+               for w in words)
 
 
 def _misspelt(word: str, titled: list[str]) -> bool:
