@@ -728,7 +728,7 @@ CUES: tuple[Cue, ...] = (
         "whether the shop sells a thing: a request for it, whatever the parser read",
         matches=("ok do u sell wrapping paper then", "do you stock candles", "have you got any tea towels",
                  "back. do u sell hair dryers btw?"),
-        misses=("what do you sell", "i have got one already", "you sell these in blue?", "i wonder. do u think so")),
+        misses=("what do you sell", "i have got one already", "you sell these in blue?", "she asked do u sell gift cards")),
     Cue("wants_it", r"\b(?:need|want|looking for)\s+(?:it|them|this|that|these|those|one)\b",
         "a want about the thing in hand ('need it to be washable'), not a new request",
         matches=("need it to be washable", "i want them in blue", "looking for one that folds"),

@@ -42,10 +42,6 @@ FILLER = {
     "doesnt", "doesn't", "wont", "won't", "cant", "can't", "thats", "that's", "available",
     "hmm", "hmmm", "umm", "tbh", "tho", "ngl", "btw", "fyi", "haha", "hes", "shes", "theyre", "ive", "youre",
 }
-# Hinglish and chat that ask for a thing ("kurta chahiye", "bottle wala dikhao") but never name it; kept
-# out of FILLER, whose words the lexical search and the readings of shown products drop ("pearl wala")
-ASKING_WORDS = frozenset({"asap", "yaar", "wala", "wali", "wale", "chahiye", "dikhao", "bhi", "hai", "hain", "kya",
-                          "kuch", "koi", "thoda", "dedo", "lena", "batao"})
 _AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?|yo|y/?o|yr)\b(?:[\s-]*old)?|\b(\d{1,2})\s*-?\s*(?:months?|mths?|mo)\b",
                   re.I)
 _NOT_PRICE_AFTER = re.compile(r"^\s*-?\s*(?:years?|yrs?|yo\b|y/?o|months?|mths?|weeks?|days?|pack|pk|pcs|pieces?|"

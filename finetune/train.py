@@ -82,9 +82,11 @@ def _continued_net(llm: str, folder: Path, config: TrainConfig) -> tuple[TurnPar
 
     meta = json.loads((folder / META_FILE).read_text())
     reads = "state-compact" if config.compact_state else "state"
-    if not meta.get("lora", True) or meta["layers"] != config.layers \
+    if not meta.get("lora", True):
+        raise ValueError(f"{folder} holds heads on the untuned LLM (trained with --no-lora): no LoRA to go on from")
+    if meta.get("layers") != config.layers \
             or meta.get("config", {}).get("lora_r") != config.lora_r or meta.get("input", "state") != reads:
-        raise ValueError(f"{folder} was trained with other settings (layers {meta['layers']}, LoRA r "
+        raise ValueError(f"{folder} was trained with other settings (layers {meta.get('layers')}, LoRA r "
                          f"{meta.get('config', {}).get('lora_r')}, input {meta.get('input')}); go on with the same ones")
     backbone, tokenizer = load_backbone(llm, meta["layers"])
     backbone = PeftModel.from_pretrained(backbone, folder, is_trainable=True)

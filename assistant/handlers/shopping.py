@@ -22,8 +22,9 @@ from assistant.decide import picked_option
 from assistant.handlers.base import Act, Picked
 from assistant.parse.normalise import WORD_NUMBERS, parse_reference
 from assistant.parse.schema import Reference, Slots, TurnParse
-from assistant.query import (ASKING_WORDS, RECIPIENTS, lexical_words, named_recipient, plan_search, plausible,
-                             recipient_for, singulars, size_change, stem, stems, without_avoided, without_words)
+from assistant.query import (COLOURS, GENDERS, MATERIALS, RECIPIENTS, SIZE_WORDS, lexical_words, named_recipient,
+                             plan_search, plausible, recipient_for, singulars, size_change, stem, stems,
+                             without_avoided, without_words)
 from assistant.reading import named_words
 from assistant.session import Session
 from assistant.shopping import carries, gift_picks, is_vague, measure_said, priced_ones, resolve
@@ -130,15 +131,18 @@ class ShoppingHandlers:
         before a thing no title names, even spelled right, only says what kind of that thing; the
         two words name what is asked for, and it is not sold. When what was found is that word's own
         kind ("clutch golden", "kurta chahiye"), the word after it says how it looks or asks for it."""
+        if not any(cue(name).found(message) for name in ("asks_if_sold", "asks_for_products", "wants")):
+            return None  # only a thing asked for in so many words: "pink dikhaiye" or "door stops" alone is a search
         speller, index = self.shopper.searcher.speller, self.kinds()
         heads = {singular(kind.split()[-1]) for kind in map(index.kind_of, found) if kind}
         said = {w for p in found for w in lexical_words(" ".join([p.title, *p.category]))}  # "clothes": Clothing
         for before, word in zip(words, words[1:]):
-            if len(word) < 5 or not word.isalpha() or word in ASKING_WORDS or not index.described([before]) \
+            if len(word) < 5 or not word.isalpha() or not index.described([before]) or before in _LOOK_WORDS \
                     or singular(before) in heads or not re.search(rf"\b{re.escape(before)}\s+{word}\b", message, re.I):
                 continue  # the parser's words may join two phrases ("tape ... cellophane bags"): said together only
             spelled = speller.correct(word) if speller is not None else word
-            if not index.described([word, spelled]) and not index.named(word) \
+            joined = before + singular(word)  # "door stops": DOORSTOP
+            if not index.described([word, spelled, joined]) and not index.named(word) \
                     and not _shares_root(word, said | index.title_words) \
                     and not any(_misspelt(word, lexical_words(p.title)) for p in found):
                 return f"{before} {word}"
@@ -514,6 +518,9 @@ def _sex(gender: str) -> str | None:
     words = set(re.findall(r"[a-z]+", gender.lower()))
     return "f" if words & {"women", "woman", "womens", "female", "girl", "girls", "ladies", "lady"} else \
         "m" if words & {"men", "man", "mens", "male", "boy", "boys", "gents", "bloke", "lad"} else None
+
+
+_LOOK_WORDS = COLOURS | MATERIALS | GENDERS | SIZE_WORDS  # "pink dikhaiye": how it looks, then a word asking
 
 
 def _shares_root(word: str, words: Iterable[str]) -> bool:

@@ -89,6 +89,9 @@ def train(settings: Settings, data, out, epochs, batch_size, lr, lora_r, layers,
                          init=init)
     if init and no_lora:
         raise click.UsageError("--init goes on training an adapter's LoRA: leave out --no-lora")
+    if init and not all((Path(init) / name).is_file() for name in ("parser.json", "heads.safetensors")):
+        raise ShopAssistError(f"{init} is no turn-parser adapter (no parser.json or heads.safetensors): "
+                              "give a folder that `finetune train` wrote")
     target = Path(out) if out else settings.home / "adapters" / "turn-parser"
     try:
         summary = train_parser(resolve_llm(settings), settings.llm, examples, target, config)

@@ -40,6 +40,11 @@ def test_build_train_eval_smoke(tmp_path, llm_dir):
     wrong = run_cli(*base, "finetune", "train", "--data", data, "--out", str(tmp_path / "x"), "--limit", "16",
                     "--layers", "3", "--init", str(adapter), ok=False)
     assert wrong.exit_code == 1 and "other settings" in wrong.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = run_cli(*base, "finetune", "train", "--data", data, "--out", str(tmp_path / "y"), "--init", str(empty),
+                   ok=False)
+    assert none.exit_code == 1 and "no turn-parser adapter" in none.output
 
     baseline = tmp_path / "baseline"
     run(*base, "finetune", "train", "--data", data, "--out", str(baseline), "--limit", "32", "--epochs", "1",
