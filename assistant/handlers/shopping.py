@@ -135,7 +135,7 @@ class ShoppingHandlers:
             return None  # only a thing asked for in so many words: "pink dikhaiye" or "door stops" alone is a search
         speller, index = self.shopper.searcher.speller, self.kinds()
         heads = {singular(kind.split()[-1]) for kind in map(index.kind_of, found) if kind}
-        said = {w for p in found for w in lexical_words(" ".join([p.title, *p.category]))}  # "clothes": Clothing
+        said = index.title_words | {w for p in found for w in lexical_words(" ".join([p.title, *p.category]))}
         for before, word in zip(words, words[1:]):
             if len(word) < 5 or not word.isalpha() or not index.described([before]) or before in _LOOK_WORDS \
                     or singular(before) in heads or not re.search(rf"\b{re.escape(before)}\s+{word}\b", message, re.I):
@@ -143,7 +143,7 @@ class ShoppingHandlers:
             spelled = speller.correct(word) if speller is not None else word
             joined = before + singular(word)  # "door stops": DOORSTOP
             if not index.described([word, spelled, joined]) and not index.named(word) \
-                    and not _shares_root(word, said | index.title_words) \
+                    and not _shares_root(word, said) \
                     and not any(_misspelt(word, lexical_words(p.title)) for p in found):
                 return f"{before} {word}"
         return None
@@ -524,8 +524,8 @@ _LOOK_WORDS = COLOURS | MATERIALS | GENDERS | SIZE_WORDS  # "pink dikhaiye": how
 
 
 def _shares_root(word: str, words: Iterable[str]) -> bool:
-    """A word said in another form by one of ``words`` ("clothes": CLOTHING, "heater": HEATED), or
-    made from one ("kitchenware": KITCHEN)."""
+    """A word said in another form by one of ``words`` ("clothes": a Clothing category, "heater":
+    HEATED), or made from one ("kitchenware": KITCHEN)."""
     return any(len(os.path.commonprefix([word, w])) >= max(5, len(word) - 3) or (len(w) >= 4 and word.startswith(w))
                for w in words)
 
