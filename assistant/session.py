@@ -10,6 +10,8 @@ console reads and whether an agent holds the conversation.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -30,13 +32,13 @@ SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_MESSAGES = 200
 
 
-def new_session_id() -> str:
-    return secrets.token_hex(16)
+_TAG_HEX = 16  # 64 bits of HMAC: a forger would need about 2**64 tries per id
 
 
 def issued_session_id(value: str) -> bool:
-    """Shaped like an id issued here (unguessable), not a name a local tool chose."""
-    return re.fullmatch(r"[0-9a-f]{32}", value) is not None
+    """Shaped like an id issued here (unguessable), not a name a local tool chose: 128 random
+    bits, with their tag (``SessionStore.signed`` checks it) or, issued before tags, without."""
+    return re.fullmatch(r"[0-9a-f]{32}(?:[0-9a-f]{%d})?" % _TAG_HEX, value) is not None
 
 
 def valid_session_id(value: str | None) -> bool:
@@ -162,6 +164,9 @@ class SessionStore:
                 raise ValueError("a shared database needs the data_key every replica uses")
             data_key = resolve_data_key(None, self.db.path.with_name(self.db.path.name + ".key"))
         self.sealer = Sealer(data_key)
+        # ids carry a tag only a replica holding data_key can make, so any replica can tell a
+        # conversation it started from a made-up id without asking the database
+        self._id_key = hmac.new(data_key, b"shopassist session id", hashlib.sha256).digest()
         self.db.migrate("sessions", MIGRATIONS)
         self.ttl_s, self.max_messages = ttl_s, max_messages
         self._seal_plain_rows()
@@ -186,7 +191,22 @@ class SessionStore:
         self.db.record_version(_SEALED_STEP, 1)
 
     def new(self, user_id: str | None = None, session_id: str | None = None) -> Session:
-        return Session(id=session_id or new_session_id(), user_id=user_id)
+        return Session(id=session_id or self.new_id(), user_id=user_id)
+
+    def new_id(self) -> str:
+        token = secrets.token_hex(16)
+        return token + self._tag(token)
+
+    def signed(self, session_id: str | None) -> bool:
+        """Whether ``session_id`` was issued by a store holding this data key (cheap: no
+        database read). A conversation in progress, not a made-up id; it may have expired."""
+        if not session_id or len(session_id) != 32 + _TAG_HEX:
+            return False
+        token, tag = session_id[:32], session_id[32:]
+        return hmac.compare_digest(tag, self._tag(token))
+
+    def _tag(self, token: str) -> str:
+        return hmac.new(self._id_key, token.encode(), hashlib.sha256).hexdigest()[:_TAG_HEX]
 
     @contextmanager
     def hold(self, session_id: str | None):

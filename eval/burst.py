@@ -93,24 +93,26 @@ def post_turn(http: httpx.Client, url: str, kind: str, message: str, session: st
     return _answer(kind, start, t0, answer)
 
 
-def _hostile(url: str, seed: int, messages: list[str], t0: float, deadline: float, out: list[Shot]) -> None:
+def _hostile(url: str, seed: int, messages: list[str], t0: float, deadline: float, out: list[Shot],
+             made_up: bool = True) -> None:
     rng = random.Random(seed)
     with httpx.Client(timeout=TURN_TIMEOUT_S) as http:
         while time.monotonic() < deadline:
-            shot = post_turn(http, url, "hostile", rng.choice(messages), random_session(rng), "", t0)
+            session = random_session(rng) if made_up else ""
+            shot = post_turn(http, url, "hostile", rng.choice(messages), session, "", t0)
             out.append(shot)
             if shot.status is None:
                 time.sleep(RETRY_PAUSE_S)
 
 
-def _swarm(url: str, clients: int, messages: list[str], seed: int, pipe) -> None:
+def _swarm(url: str, clients: int, messages: list[str], seed: int, pipe, made_up: bool = True) -> None:
     """The hostile clients, in a process of their own: says it is ready, is sent when to start
     and stop (``time.monotonic`` is one clock for every process), sends back every shot."""
     pipe.send("ready")
     t0, deadline = pipe.recv()
     results: list[list[Shot]] = [[] for _ in range(clients)]
-    threads = [threading.Thread(target=_hostile, args=(url, seed * 100_003 + i, messages, t0, deadline, results[i]),
-                                daemon=True) for i in range(clients)]
+    threads = [threading.Thread(target=_hostile, args=(url, seed * 100_003 + i, messages, t0, deadline, results[i],
+                                                       made_up), daemon=True) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -230,7 +232,8 @@ def verdict(m: dict) -> dict[str, bool]:
 
 
 def burst(url: str, hostile: int = 60, customers: int = 20, seconds: float = 40.0, convs: list | None = None,
-          think: tuple[float, float] = THINK_S, health_every: float = HEALTH_EVERY_S, seed: int = 0) -> dict:
+          think: tuple[float, float] = THINK_S, health_every: float = HEALTH_EVERY_S, seed: int = 0,
+          made_up: bool = True) -> dict:
     """Hostile clients, real customers and the health probe against ``url`` for ``seconds``
     (turns started before then are finished and counted); returns :func:`summarise`'s figures
     with the targets' verdicts."""
@@ -238,7 +241,7 @@ def burst(url: str, hostile: int = 60, customers: int = 20, seconds: float = 40.
     messages = sorted({m for _, msgs in convs for m in msgs})
     ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or sockets copied
     mine, theirs = ctx.Pipe()
-    swarm = ctx.Process(target=_swarm, args=(url, hostile, messages, seed, theirs), daemon=True)
+    swarm = ctx.Process(target=_swarm, args=(url, hostile, messages, seed, theirs, made_up), daemon=True)
     swarm.start()
     if not mine.poll(120) or mine.recv() != "ready":
         swarm.kill()
@@ -259,7 +262,8 @@ def burst(url: str, hostile: int = 60, customers: int = 20, seconds: float = 40.
         raise RuntimeError("the hostile clients did not report back")
     shots = [s for r in results for s in r] + mine.recv()
     swarm.join(timeout=30)
-    metrics = {"hostile_clients": hostile, "customer_count": customers, "think_s": list(think),
+    metrics = {"hostile_clients": hostile, "hostile_ids": "made-up" if made_up else "none",
+               "customer_count": customers, "think_s": list(think),
                "health_every_s": health_every, "conversations": len(convs),
                **summarise(shots, time.monotonic() - t0)}
     metrics["targets"] = verdict(metrics)
@@ -277,7 +281,7 @@ def store_conversations(collection: str) -> list:
 
 
 def run(home: Path, collection: str, out: Path, database_url: str | None = None, hostile: int = 60,
-        customers: int = 20, seconds: float = 40.0, progress=print) -> dict:
+        customers: int = 20, seconds: float = 40.0, progress=print, made_up: bool = True) -> dict:
     """The benchmark on the production layout: two replicas on ``database_url`` (or a throwaway
     PostgreSQL started here) behind HAProxy, rate limits off (every client here has one address)."""
     from eval.replicas import production, warm
@@ -286,12 +290,15 @@ def run(home: Path, collection: str, out: Path, database_url: str | None = None,
     with production(home, collection, database_url, RATE_LIMITS_OFF, "burst") as cluster:
         warm(cluster)
         progress(f"burst: {hostile} hostile clients, {customers} customers, {seconds:g} s via {cluster.url}")
-        metrics = burst(cluster.url, hostile, customers, seconds, convs)
+        metrics = burst(cluster.url, hostile, customers, seconds, convs, made_up=made_up)
     metrics["collection"] = collection
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (out / "report.md").write_text(report(metrics))
     return metrics
+
+
+_HOSTILE_IDS = {"made-up": "with a made-up session id", "none": "with no session id, as a new customer's first turn"}
 
 
 def _ms(figures: dict, q: str) -> str:
@@ -306,7 +313,7 @@ def report(m: dict) -> str:
     lines = ["# Burst: hostile clients and real customers at once, through the balancer", "",
              f"Two `shopassist serve` replicas on PostgreSQL behind HAProxy, {m.get('collection', '')} collection, "
              f"{m['seconds']:g} s. {m['hostile_clients']} hostile clients POST `/api/turn` back to back, each turn "
-             f"with a made-up session id; {m['customer_count']} real customers walk {m['conversations']} "
+             f"{_HOSTILE_IDS[m.get('hostile_ids', 'made-up')]}; {m['customer_count']} real customers walk {m['conversations']} "
              f"development-set conversations pausing {m['think_s'][0]:g}-{m['think_s'][1]:g} s after each answer; `/healthz` is "
              f"probed every {m['health_every_s']:g} s. Every client runs on the servers' machine.", "",
              f"**{'PASS' if m['passed'] else 'FAIL'}**", "",

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import deque
 from contextlib import asynccontextmanager
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -145,36 +146,100 @@ class Busy(Exception):
     """Past capacity: the caller answers 503 with Retry-After."""
 
 
+class StillAnswering(Busy):
+    """The conversation already has a turn running or waiting: the caller answers 429."""
+
+
+class Lane(NamedTuple):
+    """Turns of one kind: at most ``run`` of them at once, at most ``queue`` waiting."""
+
+    name: str
+    run: int
+    queue: int
+
+
+def lanes_for(capacity: int) -> tuple[Lane, ...]:
+    """Conversations already under way first; then new ones (no id); last, turns naming an id this
+    shop never issued (made up, or from before a change of ``data_key``): a flood of those cannot
+    take the slots a new customer needs, nor those of the customers already talking."""
+    return (Lane("in_progress", capacity, 2 * capacity),
+            Lane("new", max(1, capacity // 2), max(1, capacity)),
+            Lane("unknown", max(1, capacity // 8), max(1, capacity // 8)))
+
+
 class Admission:
-    """At most ``capacity`` turns run at once; at most ``queue`` more wait, each for at most
-    ``wait_s``; any other is refused at once. Past capacity the service degrades to quick,
-    honest refusals instead of a pile of turns that all time out together.
+    """At most ``capacity`` turns run at once, each lane (``lanes_for``) within its own share;
+    turns past that wait in the lane's bounded queue, each for at most ``wait_s``; any other is
+    refused. Past capacity the service degrades to honest refusals instead of a pile of turns
+    that all time out together. A freed slot goes to the first lane with a turn waiting that may
+    run.
+
+    A conversation has at most one turn running or waiting (its turns run one at a time anyway):
+    a second one sent meanwhile is refused (``StillAnswering``), so one id cannot fill a queue.
 
     Example:
-        >>> admission = Admission(capacity=16, queue=32, wait_s=5)
-        >>> async with admission.slot():
+        >>> admission = Admission(capacity=16, wait_s=5)
+        >>> async with admission.slot("in_progress", session_id):
         ...     ...  # run the turn
     """
 
-    def __init__(self, capacity: int, queue: int, wait_s: float):
-        self.capacity, self.queue, self.wait_s = capacity, queue, wait_s
-        self._free = asyncio.Semaphore(capacity)
-        self._waiting = 0
+    def __init__(self, capacity: int, wait_s: float, lanes: tuple[Lane, ...] | None = None):
+        self.capacity, self.wait_s = capacity, wait_s
+        self.lanes = {lane.name: lane for lane in (lanes or lanes_for(capacity))}
+        self.running = 0
+        self._running = dict.fromkeys(self.lanes, 0)
+        self._waiting: dict[str, deque[asyncio.Future]] = {name: deque() for name in self.lanes}
+        self._sessions: set[str] = set()
 
-    def slot(self):
+    def slot(self, lane: str, session: str | None = None):
+        """A running slot in ``lane``, as an async context manager; ``session``: the
+        conversation's id, when it has one. Raises ``Busy``."""
         @asynccontextmanager
         async def held():
-            if self._free.locked() and self._waiting >= self.queue:
-                raise Busy()
-            self._waiting += 1
+            if session and session in self._sessions:
+                raise StillAnswering()
+            if session:
+                self._sessions.add(session)
             try:
-                await asyncio.wait_for(self._free.acquire(), self.wait_s)
-            except asyncio.TimeoutError:
-                raise Busy() from None
+                await self._acquire(lane)
+                try:
+                    yield
+                finally:
+                    self._release(lane)
             finally:
-                self._waiting -= 1
-            try:
-                yield
-            finally:
-                self._free.release()
+                self._sessions.discard(session)
         return held()
+
+    def _may_run(self, lane: str) -> bool:
+        return self.running < self.capacity and self._running[lane] < self.lanes[lane].run
+
+    async def _acquire(self, lane: str) -> None:
+        ahead = list(self.lanes)[:list(self.lanes).index(lane) + 1]
+        if self._may_run(lane) and not any(self._waiting[name] for name in ahead):
+            self._start(lane)
+            return
+        if len(self._waiting[lane]) >= self.lanes[lane].queue:
+            raise Busy()
+        granted = asyncio.get_running_loop().create_future()
+        self._waiting[lane].append(granted)
+        try:
+            await asyncio.wait_for(granted, self.wait_s)
+        except asyncio.TimeoutError:
+            raise Busy() from None
+        finally:
+            if granted in self._waiting[lane]:
+                self._waiting[lane].remove(granted)
+
+    def _start(self, lane: str) -> None:
+        self.running += 1
+        self._running[lane] += 1
+
+    def _release(self, lane: str) -> None:
+        self.running -= 1
+        self._running[lane] -= 1
+        for name, queue in self._waiting.items():  # lanes in order of priority
+            while queue and self._may_run(name):
+                granted = queue.popleft()
+                if not granted.done():  # one that gave up is skipped
+                    self._start(name)
+                    granted.set_result(True)

@@ -5,6 +5,7 @@ in order."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 import sys
@@ -127,10 +128,10 @@ def add_turn_route(app, widget) -> None:
     from starlette.concurrency import run_in_threadpool
 
     from shopassist.errors import CustomerError
-    from ui.guard import Admission, Busy
-    from ui.widget import BUSY, TOO_FAST, for_customer
+    from ui.guard import Admission, Busy, StillAnswering
+    from ui.widget import BUSY, STILL_ANSWERING, TOO_FAST, for_customer
 
-    admission = Admission(widget.workers, queue=max(1, widget.workers * QUEUE_PER_WORKER), wait_s=QUEUE_WAIT_S)
+    admission = Admission(widget.workers, wait_s=QUEUE_WAIT_S)
 
     async def turn(request) -> JSONResponse:
         raw = await bounded_body(request, MAX_BODY)
@@ -146,10 +147,17 @@ def add_turn_route(app, widget) -> None:
                                           "customer_id)."}, status_code=422 if not isinstance(body, dict) else 400)
         message, session, customer = (v or "" for v in fields)
         address = request.client.host if request.client else None
+        lane = "new" if not session else "in_progress" if widget.in_progress(session) else "unknown"
+        started = time.monotonic()
         try:  # the turn runs in a worker thread: the server's event loop keeps serving others
-            async with admission.slot():
+            async with admission.slot(lane, session or None):
                 return JSONResponse(await run_in_threadpool(widget.turn, session, customer, message, address))
+        except StillAnswering:
+            return JSONResponse({"error": STILL_ANSWERING}, status_code=429, headers={"Retry-After": "1"})
         except Busy:
+            # a refusal is never instant: a client that retries at once cannot turn refusals into
+            # a load of their own (waiting costs this server a timer, not a thread)
+            await asyncio.sleep(max(0.0, REFUSAL_PAUSE_S - (time.monotonic() - started)))
             return JSONResponse({"error": BUSY}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
         except CustomerError as exc:
             return JSONResponse({"error": str(exc)}, status_code=429 if str(exc) == TOO_FAST else 400)
@@ -159,10 +167,10 @@ def add_turn_route(app, widget) -> None:
     app.add_route("/api/turn", turn, methods=["POST"], include_in_schema=False)
 
 
-QUEUE_PER_WORKER = 2  # turns that may wait for a worker, per worker, before new ones are refused
 QUEUE_WAIT_S = 8.0  # a waiting turn gives up after this (a customer would rather retry than hang)
 RETRY_AFTER_S = 3
-HEALTH_TIMEOUT_S = 0.5  # /healthz answers within about this, on a connection no turn can take
+REFUSAL_PAUSE_S = 1.0  # the least time before a refused turn is answered
+HEALTH_TIMEOUT_S = 0.5  # the database check behind /healthz gives up after this (ui.health)
 MAX_BODY = 16_384  # bytes of a turn's JSON body: a message is at most 500 characters
 
 
@@ -268,6 +276,8 @@ def add_replica_routes(app, assistant) -> None:
 
     from fastapi.responses import JSONResponse
 
+    from ui.health import HealthCheck
+
     # An opaque id, random at start (a hash of host and pid could be reversed by trying them):
     # the header reaches customers' browsers. The log says which process is which.
     real = f"{socket.gethostname()}-{os.getpid()}"
@@ -275,19 +285,13 @@ def add_replica_routes(app, assistant) -> None:
     logging.getLogger(__name__).info("replica %s is %s", name, real)
 
     app.add_middleware(_ReplicaHeader, name=name)
+    health = HealthCheck(assistant.sessions.db.ping, timeout_s=HEALTH_TIMEOUT_S).start()
+    app.router.on_shutdown.append(health.stop)
 
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    checker = ThreadPoolExecutor(1, thread_name_prefix="healthz")  # never queued behind turns' threads
-
-    async def healthz(request) -> JSONResponse:
-        try:
-            loop = asyncio.get_running_loop()
-            await asyncio.wait_for(loop.run_in_executor(checker, assistant.sessions.db.ping, HEALTH_TIMEOUT_S),
-                                   HEALTH_TIMEOUT_S * 2)
-        except Exception as exc:  # noqa: BLE001 (any failure means: send customers elsewhere)
-            return JSONResponse({"ok": False, "replica": name, "error": type(exc).__name__}, status_code=503)
+    async def healthz(request) -> JSONResponse:  # answered on the event loop, from the last check
+        ok, error = health.status()
+        if not ok:
+            return JSONResponse({"ok": False, "replica": name, "error": error}, status_code=503)
         return JSONResponse({"ok": True, "replica": name})
 
     app.add_route("/healthz", healthz, methods=["GET"], include_in_schema=False)

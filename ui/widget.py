@@ -34,6 +34,7 @@ PAINT_S = 0.05
 log = logging.getLogger(__name__)
 FRIENDLY = "Sorry, something went wrong on our side. Please try again in a moment."
 BUSY = "We're busier than usual right now; please try again in a few seconds."
+STILL_ANSWERING = "I'm still answering your last message; please wait for it before sending the next."
 TOO_FAST = "You're sending messages very quickly; please wait a moment and try again."
 
 
@@ -60,6 +61,10 @@ class WidgetBackend:
         key = f"customer:{customer}" if customer else f"guest:{address}"
         if not self.per_address.allow(f"address:{address}") or not self.per_customer.allow(key):
             raise CustomerError(TOO_FAST)
+
+    def in_progress(self, session: str | None) -> bool:
+        """Whether ``session`` names a conversation this shop started (its id's tag checks out)."""
+        return self.assistant.sessions.signed(session)
 
     def stream(self, session: str | None, customer: str | None, message: str, address: str | None = None):
         session, customer = self.who(session, customer)

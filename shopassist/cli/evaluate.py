@@ -222,8 +222,11 @@ def eval_failover(settings: Settings, collection, out, customers, seconds, kill_
 @click.option("--customers", default=20, show_default=True, type=click.IntRange(0),
               help="Real customers holding conversations with 2-8 s think time.")
 @click.option("--seconds", default=40.0, show_default=True, type=click.FloatRange(1), help="Length of the run.")
+@click.option("--hostile-ids", type=click.Choice(["made-up", "none"]), default="made-up", show_default=True,
+              help="What the hostile clients send as session id: a made-up one, or none (each turn then looks "
+                   "like a new customer's first).")
 @click.pass_obj
-def eval_burst(settings: Settings, collection, out, hostile, customers, seconds) -> None:
+def eval_burst(settings: Settings, collection, out, hostile, customers, seconds, hostile_ids) -> None:
     """Production under attack: two `shopassist serve` replicas on PostgreSQL (`database_url`, or
     a throwaway server started here) behind HAProxy, flooded by hostile clients while real
     customers chat and `/healthz` is probed every 0.2 s. Pass/fail: healthz p95 ≤ 100 ms, real
@@ -231,7 +234,7 @@ def eval_burst(settings: Settings, collection, out, hostile, customers, seconds)
     from eval.burst import report, run
 
     metrics = run(settings.home, collection, Path(out), secret(settings.database_url), hostile, customers, seconds,
-                  progress=lambda line: click.echo(line, err=True))
+                  progress=lambda line: click.echo(line, err=True), made_up=hostile_ids == "made-up")
     click.echo(report(metrics))
 
 

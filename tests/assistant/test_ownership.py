@@ -15,7 +15,7 @@ OWNER, OTHER = CUSTOMERS
 def test_a_guest_naming_a_customers_session_gets_a_fresh_one(assistant_for):
     assistant = assistant_for("online-retail")
     owner = assistant.turn(None, OWNER, "white hanging heart t-light holder")
-    assert len(owner.session_id) == 32  # issued here: 128 random bits
+    assert assistant.sessions.signed(owner.session_id)  # issued here: 128 random bits and their tag
 
     hijack = assistant.turn(owner.session_id, None, "where is my order 536365")
     assert hijack.session_id != owner.session_id

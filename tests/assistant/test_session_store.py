@@ -13,11 +13,27 @@ from assistant.session import SessionStore, issued_session_id, valid_session_id
 def test_issued_ids_are_unguessable_and_made_up_ones_are_told_apart(tmp_path):
     store = SessionStore(tmp_path / "s.sqlite")
     ids = {store.new().id for _ in range(1000)}
-    assert len(ids) == 1000 and all(issued_session_id(i) and len(i) == 32 for i in ids)
+    assert len(ids) == 1000 and all(issued_session_id(i) and len(i) == 48 and store.signed(i) for i in ids)
     assert not issued_session_id("536365") and not issued_session_id("my-chat")
+    assert issued_session_id("ab" * 16)  # an id issued before ids carried a tag still counts as unguessable
     for bad in ("", "a" * 65, "../x", "a b", "x;DROP", "é"):
         assert not valid_session_id(bad) and store.get(bad) is None
     store.close()
+
+
+def test_only_a_store_holding_the_data_key_signs_an_id(tmp_path):
+    """A made-up id, an old untagged one, or one tagged under another key is not "in progress":
+    the server can tell them apart from its own ids without reading the database."""
+    store = SessionStore(tmp_path / "s.sqlite", data_key=b"k" * 32)
+    twin = SessionStore(tmp_path / "t.sqlite", data_key=b"k" * 32)  # another replica, same key
+    other = SessionStore(tmp_path / "o.sqlite", data_key=b"x" * 32)
+    issued = store.new().id
+    assert store.signed(issued) and twin.signed(issued) and not other.signed(issued)
+    forged = issued[:32] + ("0" if issued[32] != "0" else "1") + issued[33:]
+    for not_ours in (forged, issued[:32], "f" * 48, "", None, issued.upper(), issued + "0"):
+        assert not store.signed(not_ours)
+    for s in (store, twin, other):
+        s.close()
 
 
 def test_idle_sessions_expire_but_stay_readable_for_the_console(tmp_path):

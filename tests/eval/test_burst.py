@@ -103,6 +103,8 @@ def test_the_report_says_pass_or_fail_per_target():
     text = report(m)
     assert "**FAIL**" in text and "| every refusal a 503 with Retry-After and a message | 7 of 8 | FAIL |" in text
     assert "| healthz p95 ≤ 100 ms |" in text and "Retry-After=None" in text
+    assert "with a made-up session id" in text
+    assert "with no session id" in report({**m, "hostile_ids": "none"})
 
 
 def test_a_store_gets_its_own_conversations_and_support_only_where_it_belongs():

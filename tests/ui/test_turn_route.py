@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
+import time
 
 import pytest
 from fastapi import FastAPI
@@ -12,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from shopassist.database import DatabaseError
 from shopassist.errors import CustomerError
-from ui.guard import Admission, Busy
+from ui.guard import Admission, Busy, Lane, StillAnswering, lanes_for
 from ui.server import add_turn_route
-from ui.widget import FRIENDLY, TOO_FAST
+from ui.widget import BUSY, FRIENDLY, STILL_ANSWERING, TOO_FAST
 
 PLANTED = "postgresql://shop:hunter2-planted@db.internal.example:5432/shop"
 
@@ -24,6 +26,9 @@ class Backend:
 
     def __init__(self):
         self.calls = []
+
+    def in_progress(self, session):
+        return bool(session) and session.startswith("s")
 
     def turn(self, session, customer, message, address=None):
         self.calls.append((session, customer, message))
@@ -84,11 +89,11 @@ def test_a_large_body_is_refused_by_its_declared_length_before_it_is_read():
 
 def test_past_capacity_turns_wait_in_a_bounded_queue_then_get_a_quick_refusal():
     async def scenario():
-        admission = Admission(capacity=1, queue=1, wait_s=0.2)
+        admission = Admission(capacity=1, wait_s=0.2, lanes=(Lane("new", 1, 1),))
         release = asyncio.Event()
 
         async def running():
-            async with admission.slot():
+            async with admission.slot("new"):
                 await release.wait()
 
         first = asyncio.create_task(running())
@@ -96,15 +101,133 @@ def test_past_capacity_turns_wait_in_a_bounded_queue_then_get_a_quick_refusal():
         waiting = asyncio.create_task(running())  # waits its turn...
         await asyncio.sleep(0.01)
         with pytest.raises(Busy):  # ...and the queue is full: refused at once, not after the wait
-            async with admission.slot():
+            async with admission.slot("new"):
                 pass
         with pytest.raises(Busy):  # the one waiting gives up after wait_s
             await waiting
         release.set()
         await first
-        async with admission.slot():  # capacity is back
+        async with admission.slot("new"):  # capacity is back
             pass
     asyncio.run(scenario())
+
+
+def test_each_lane_keeps_to_its_share_and_a_freed_slot_goes_to_the_first_lane_waiting():
+    """A flood of turns naming made-up ids cannot take the slots new customers and the
+    customers already talking need; a freed slot goes to a conversation under way first."""
+    async def scenario():
+        admission = Admission(capacity=3, wait_s=1.0, lanes=(
+            Lane("in_progress", 3, 4), Lane("new", 2, 2), Lane("unknown", 1, 1)))
+        release, order = asyncio.Event(), []
+
+        async def turn(lane, name, session=None):
+            async with admission.slot(lane, session):
+                order.append(name)
+                await release.wait()
+
+        tasks = [asyncio.create_task(turn("unknown", "made-up-1"))]
+        await asyncio.sleep(0.01)
+        tasks.append(asyncio.create_task(turn("unknown", "made-up-2")))  # its lane is full: waits
+        await asyncio.sleep(0.01)
+        with pytest.raises(Busy):  # and its queue of one is full
+            async with admission.slot("unknown"):
+                pass
+        tasks.append(asyncio.create_task(turn("new", "first-visit")))  # a new customer still gets in
+        await asyncio.sleep(0.01)
+        tasks.append(asyncio.create_task(turn("in_progress", "talking", "s-abc")))  # and the last slot
+        await asyncio.sleep(0.01)
+        assert order == ["made-up-1", "first-visit", "talking"] and admission.running == 3
+        tasks.append(asyncio.create_task(turn("new", "second-visit")))
+        tasks.append(asyncio.create_task(turn("in_progress", "late-talker", "s-def")))
+        await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+        assert order[3:] == ["late-talker", "second-visit", "made-up-2"]
+    asyncio.run(scenario())
+
+
+def test_a_conversation_has_one_turn_at_a_time():
+    async def scenario():
+        admission = Admission(capacity=1, wait_s=0.5)
+        release = asyncio.Event()
+
+        async def turn(session):
+            async with admission.slot("in_progress", session):
+                await release.wait()
+
+        running = asyncio.create_task(turn("s-abc"))
+        await asyncio.sleep(0.01)
+        with pytest.raises(StillAnswering):  # the same conversation again, before its answer
+            async with admission.slot("in_progress", "s-abc"):
+                pass
+        other = asyncio.create_task(turn("s-def"))  # another conversation waits its turn
+        await asyncio.sleep(0.01)
+        assert not other.done()
+        release.set()
+        await asyncio.gather(running, other)
+        async with admission.slot("in_progress", "s-abc"):  # answered: its next turn is welcome
+            pass
+    asyncio.run(scenario())
+
+
+def test_lanes_follow_the_capacity():
+    lanes = {lane.name: lane for lane in lanes_for(16)}
+    assert lanes["in_progress"] == Lane("in_progress", 16, 32)
+    assert lanes["new"].run == 8 and lanes["unknown"].run == 2
+    assert all(lane.run >= 1 and lane.queue >= 1 for lane in lanes_for(1))
+
+
+def _held_backend(gate: threading.Event) -> Backend:
+    backend = Backend()
+    answer = backend.turn
+
+    def turn(session, customer, message, address=None):
+        if message == "slow":
+            gate.wait(5)
+        return answer(session, customer, message, address)
+    backend.turn = turn
+    return backend
+
+
+def test_a_second_message_while_the_first_is_answered_gets_429_with_a_sentence():
+    app, gate = FastAPI(), threading.Event()
+    add_turn_route(app, _held_backend(gate))
+    with TestClient(app) as client:
+        first = threading.Thread(target=client.post, args=("/api/turn",),
+                                 kwargs={"json": {"message": "slow", "session_id": "s-abc"}})
+        first.start()
+        time.sleep(0.3)
+        again = client.post("/api/turn", json={"message": "hello?", "session_id": "s-abc"})
+        other = client.post("/api/turn", json={"message": "hi", "session_id": "s-xyz"})
+        gate.set()
+        first.join()
+    assert again.status_code == 429 and again.json()["error"] == STILL_ANSWERING
+    assert other.status_code == 200
+
+
+def test_a_refusal_is_a_503_with_a_sentence_and_never_instant():
+    """Made-up ids (not issued here) share the smallest lane: with it full, the next is refused,
+    after a pause, so a client retrying at once cannot make refusals a load of their own."""
+    from ui.server import REFUSAL_PAUSE_S
+
+    app, gate = FastAPI(), threading.Event()
+    add_turn_route(app, _held_backend(gate))  # two workers: one slot for made-up ids, one waiting
+    with TestClient(app) as client:
+        held = [threading.Thread(target=client.post, args=("/api/turn",),
+                                 kwargs={"json": {"message": "slow", "session_id": f"made-up-{i}"}}) for i in range(2)]
+        for t in held:
+            t.start()
+            time.sleep(0.2)
+        started = time.monotonic()
+        refused = client.post("/api/turn", json={"message": "hi", "session_id": "made-up-3"})
+        took = time.monotonic() - started
+        welcome = client.post("/api/turn", json={"message": "hi", "session_id": ""})  # a new customer
+        gate.set()
+        for t in held:
+            t.join()
+    assert refused.status_code == 503 and refused.headers["retry-after"] and refused.json()["error"] == BUSY
+    assert took >= REFUSAL_PAUSE_S * 0.9
+    assert welcome.status_code == 200
 
 
 def test_a_body_that_grows_too_large_after_the_answer_began_gets_no_second_answer():
