@@ -33,6 +33,7 @@ MAX_MESSAGES = 200
 
 
 _TAG_HEX = 16  # 64 bits of HMAC: a forger would need about 2**64 tries per id
+_SIGNED_SHAPE = re.compile(r"[0-9a-f]{%d}" % (32 + _TAG_HEX))
 
 
 def issued_session_id(value: str) -> bool:
@@ -200,7 +201,7 @@ class SessionStore:
     def signed(self, session_id: str | None) -> bool:
         """Whether ``session_id`` was issued by a store holding this data key (cheap: no
         database read). A conversation in progress, not a made-up id; it may have expired."""
-        if not session_id or len(session_id) != 32 + _TAG_HEX:
+        if not session_id or not _SIGNED_SHAPE.fullmatch(session_id):
             return False
         token, tag = session_id[:32], session_id[32:]
         return hmac.compare_digest(tag, self._tag(token))

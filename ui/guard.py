@@ -191,9 +191,9 @@ class Admission:
         self._waiting: dict[str, deque[asyncio.Future]] = {name: deque() for name in self.lanes}
         self._sessions: set[str] = set()
 
-    def slot(self, lane: str, session: str | None = None):
-        """A running slot in ``lane``, as an async context manager; ``session``: the
-        conversation's id, when it has one. Raises ``Busy``."""
+    def slot(self, lane: str, session: object = None):
+        """A running slot in ``lane``, as an async context manager; ``session``: what names the
+        conversation (its id with the verified customer), when it has one. Raises ``Busy``."""
         @asynccontextmanager
         async def held():
             if session and session in self._sessions:
@@ -214,8 +214,9 @@ class Admission:
         return self.running < self.capacity and self._running[lane] < self.lanes[lane].run
 
     async def _acquire(self, lane: str) -> None:
-        ahead = list(self.lanes)[:list(self.lanes).index(lane) + 1]
-        if self._may_run(lane) and not any(self._waiting[name] for name in ahead):
+        # every slot a waiting turn may take is handed over as it frees (``_release``), so only
+        # turns of the same lane can be ahead of this one
+        if self._may_run(lane) and not self._waiting[lane]:
             self._start(lane)
             return
         if len(self._waiting[lane]) >= self.lanes[lane].queue:
@@ -224,8 +225,14 @@ class Admission:
         self._waiting[lane].append(granted)
         try:
             await asyncio.wait_for(granted, self.wait_s)
-        except asyncio.TimeoutError:
-            raise Busy() from None
+        except BaseException as exc:
+            # given up (time out, or the request cancelled) just as a slot was handed over: pass
+            # the slot on, or it would stay counted as running for good
+            if granted.done() and not granted.cancelled():
+                self._release(lane)
+            if isinstance(exc, asyncio.TimeoutError):
+                raise Busy() from None
+            raise
         finally:
             if granted in self._waiting[lane]:
                 self._waiting[lane].remove(granted)

@@ -28,7 +28,8 @@ class HealthCheck:
                  stale_s: float = 5.0, clock: Callable[[], float] = time.monotonic):
         self.ping, self.every_s, self.timeout_s, self.stale_s, self.clock = ping, every_s, timeout_s, stale_s, clock
         self._ok_at: float | None = None
-        self._error: str | None = "not checked yet"
+        self._error: str | None = None
+        self._failing = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -39,26 +40,31 @@ class HealthCheck:
         return self
 
     def stop(self) -> None:
+        """Ends the checker after its current ping (without waiting for it: this runs on the
+        server's event loop at shutdown)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.every_s + self.timeout_s + 1)
 
     def check(self) -> None:
         """One ping now; its result is what ``status`` reports until the next."""
         try:
             self.ping(self.timeout_s)
         except Exception as exc:  # noqa: BLE001 (any failure means: send customers elsewhere)
-            if self._error is None:
-                log.warning("health check failed: %s", type(exc).__name__)
             self._error = type(exc).__name__
+            if not self._failing:
+                log.warning("health check failed: %s", self._error)
+            self._failing = True
             return
-        self._ok_at, self._error = self.clock(), None
+        if self._failing:
+            log.warning("health check passes again")
+        self._ok_at, self._error, self._failing = self.clock(), None, False
 
     def status(self) -> tuple[bool, str | None]:
         """``(healthy, why not)`` from the last check, without waiting for the database."""
         if self._error is not None:
             return False, self._error
-        if self._ok_at is None or self.clock() - self._ok_at > self.stale_s:
+        if self._ok_at is None:
+            return False, "not checked yet"
+        if self.clock() - self._ok_at > self.stale_s:
             return False, "stale"
         return True, None
 

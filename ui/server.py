@@ -147,17 +147,16 @@ def add_turn_route(app, widget) -> None:
                                           "customer_id)."}, status_code=422 if not isinstance(body, dict) else 400)
         message, session, customer = (v or "" for v in fields)
         address = request.client.host if request.client else None
-        lane = "new" if not session else "in_progress" if widget.in_progress(session) else "unknown"
         started = time.monotonic()
         try:  # the turn runs in a worker thread: the server's event loop keeps serving others
-            async with admission.slot(lane, session or None):
+            async with admission.slot(*widget.admission_ticket(session, customer)):
                 return JSONResponse(await run_in_threadpool(widget.turn, session, customer, message, address))
-        except StillAnswering:
-            return JSONResponse({"error": STILL_ANSWERING}, status_code=429, headers={"Retry-After": "1"})
-        except Busy:
+        except Busy as exc:
             # a refusal is never instant: a client that retries at once cannot turn refusals into
             # a load of their own (waiting costs this server a timer, not a thread)
             await asyncio.sleep(max(0.0, REFUSAL_PAUSE_S - (time.monotonic() - started)))
+            if isinstance(exc, StillAnswering):
+                return JSONResponse({"error": STILL_ANSWERING}, status_code=429, headers={"Retry-After": "1"})
             return JSONResponse({"error": BUSY}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
         except CustomerError as exc:
             return JSONResponse({"error": str(exc)}, status_code=429 if str(exc) == TOO_FAST else 400)

@@ -62,9 +62,15 @@ class WidgetBackend:
         if not self.per_address.allow(f"address:{address}") or not self.per_customer.allow(key):
             raise CustomerError(TOO_FAST)
 
-    def in_progress(self, session: str | None) -> bool:
-        """Whether ``session`` names a conversation this shop started (its id's tag checks out)."""
-        return self.assistant.sessions.signed(session)
+    def admission_ticket(self, session: str | None, customer: str | None) -> tuple[str, tuple | None]:
+        """The lane a turn waits in (``ui.guard.lanes_for``: ``in_progress`` when the id's tag
+        shows this shop issued it, ``new`` without an id, else ``unknown``) and what names its
+        conversation: the id with the verified customer, so whoever holds someone else's id
+        cannot make that customer's own turns wait."""
+        session, customer = self.who(session, customer)
+        if not session:
+            return "new", None
+        return ("in_progress" if self.assistant.sessions.signed(session) else "unknown"), (session, customer)
 
     def stream(self, session: str | None, customer: str | None, message: str, address: str | None = None):
         session, customer = self.who(session, customer)

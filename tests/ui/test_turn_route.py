@@ -27,8 +27,10 @@ class Backend:
     def __init__(self):
         self.calls = []
 
-    def in_progress(self, session):
-        return bool(session) and session.startswith("s")
+    def admission_ticket(self, session, customer):  # ids starting "s" stand for ones issued here
+        if not session:
+            return "new", None
+        return ("in_progress" if session.startswith("s") else "unknown"), (session, customer)
 
     def turn(self, session, customer, message, address=None):
         self.calls.append((session, customer, message))
@@ -168,6 +170,59 @@ def test_a_conversation_has_one_turn_at_a_time():
         async with admission.slot("in_progress", "s-abc"):  # answered: its next turn is welcome
             pass
     asyncio.run(scenario())
+
+
+def test_a_turn_that_gives_up_as_its_slot_is_handed_over_passes_the_slot_on():
+    """Cancelled (a client gone, or a time-out on Python 3.12+) just after a freed slot was handed
+    to it: the slot must not stay counted as running for good."""
+    async def scenario():
+        admission = Admission(capacity=1, wait_s=5.0, lanes=(Lane("new", 1, 2),))
+        release = asyncio.Event()
+
+        async def turn():
+            async with admission.slot("new"):
+                await release.wait()
+
+        first = asyncio.create_task(turn())
+        await asyncio.sleep(0.01)
+        waiting = asyncio.create_task(turn())
+        await asyncio.sleep(0.01)
+        release.set()
+        await first  # its release hands the slot to the waiting turn...
+        waiting.cancel()  # ...which is cancelled before it wakes
+        await asyncio.gather(waiting, return_exceptions=True)
+        assert admission.running == 0
+        async with admission.slot("new"):  # and the slot is free for the next
+            pass
+    asyncio.run(scenario())
+
+
+def test_the_ticket_reads_the_id_tag_and_keeps_a_guest_from_blocking_a_customer(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.session import SessionStore
+    from ui.identity import Identity
+    from ui.widget import WidgetBackend
+
+    store = SessionStore(tmp_path / "s.sqlite")
+    widget = WidgetBackend(SimpleNamespace(sessions=store), Identity())
+    issued = store.new("17850").id
+    assert widget.admission_ticket(issued, "17850") == ("in_progress", (issued, "17850"))
+    assert widget.admission_ticket(issued, None) == ("in_progress", (issued, None))  # not the customer's key
+    assert widget.admission_ticket("f" * 48, None)[0] == "unknown"
+    assert widget.admission_ticket("536365", None)[0] == "unknown"
+    for no_id in ("", None, "é" * 48, "../x"):
+        assert widget.admission_ticket(no_id, None) == ("new", None)
+    store.close()
+
+
+def test_an_id_of_any_characters_gets_a_json_answer():
+    app, backend = FastAPI(), Backend()
+    add_turn_route(app, backend)
+    with TestClient(app) as client:
+        for odd in ("é" * 48, "\u0000" * 10, "x" * 5000):
+            answer = client.post("/api/turn", json={"message": "hi", "session_id": odd})
+            assert answer.headers["content-type"].startswith("application/json")
 
 
 def test_lanes_follow_the_capacity():
