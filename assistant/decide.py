@@ -827,3 +827,10 @@ def decide(state: DialogueState, parse: TurnParse, message: str, kinds: Sequence
         if action is not None:
             return action
     return Action("out_of_scope" if parse.intent == "out_of_scope" else "chat", "nothing_to_act_on")
+
+
+def keeps_offer(asked, action: Action, state: DialogueState) -> bool:
+    """A question about the product just offered ("how big is it?") leaves the offer open for
+    one more turn: the "ok yes please" that follows is its answer."""
+    return asked.kind == "offer_add" and not asked.kept and action.kind == "answer" \
+        and state.focus == asked.product_id

@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
-from assistant import replies
-from assistant.decide import Action, decide, may_remove, searched_for
+from assistant import replies, turn_facts
+from assistant.decide import Action, decide, keeps_offer, may_remove, searched_for
 from assistant.grounding import Grounding, check_reply
 from assistant.handlers.base import Act
 from assistant.handlers.cart import CartHandlers
@@ -183,6 +183,8 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         session = self.owned_session(session_id, user_id)
         self.events.append([Event(product.id, kind, user_id, 1.0, product.price, time.time(),
                                   session.id if session else None)])
+        if session is not None:  # the insights' funnel: this conversation led to a view or a cart
+            self.sessions.mark(session, "viewed" if kind == "view" else "carted")
         return product
 
     def updates(self, session_id: str | None, user_id: str | None) -> list[Message]:
@@ -306,7 +308,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         except SearchUnavailable:
             act = Act(replies.SEARCH_DOWN, show=False, suggestions=list(replies.PERSON_CHIPS))
         if asked is not None and state.pending is asked:  # an offer or question lasts one turn
-            state.pending = asked.model_copy(update={"kept": True}) if _about_offered(asked, action, state) else None
+            state.pending = asked.model_copy(update={"kept": True}) if keeps_offer(asked, action, state) else None
         said = _said_intent(act.action or action.kind, parse, action.rule)
         if said != parse.intent:
             parse = parse.model_copy(update={"intent": said})
@@ -339,7 +341,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         state.last_action = done
         session.add("customer", message, parse.intent, action=done, rule=action.rule)
         session.add("assistant", reply)
-        self.sessions.save(session)
+        self.sessions.save(session, turn_facts.turn_fact(session, parse, message, act, done, action.rule, self.kinds()))
         cards = [ProductCard(p.id, p.title, p.price, p.currency, p.category_path, r, p.url)
                  for p, r in zip(act.products, act.reasons or [None] * len(act.products))]
         return TurnResult(reply, parse, session.id, cards, act.suggestions, session.handoff, act.orders,
@@ -376,13 +378,6 @@ _ACTION_INTENT = {"search": None, "refine": "refine", "more": "refine", "similar
                   "add_to_cart": "add_to_cart", "set_quantity": "add_to_cart", "remove_from_cart": "remove_from_cart",
                   "view_cart": "view_cart", "recommend": "recommend_for_me", "handoff": "contact_human_agent",
                   "out_of_scope": "out_of_scope"}
-
-
-def _about_offered(asked, action: Action, state) -> bool:
-    """A question about the product just offered ("how big is it?") leaves the offer open for
-    one more turn: the "ok yes please" that follows is its answer."""
-    return asked.kind == "offer_add" and not asked.kept and action.kind == "answer" \
-        and state.focus == asked.product_id
 
 
 def _said_intent(action: str, parse: TurnParse, rule: str = "") -> str:

@@ -159,7 +159,7 @@ def forget_user(settings: Settings, user_id: str) -> Forgotten:
                 removed_events = events.delete_user(user_id, chats)
                 removed_sessions = sessions.delete_user(user_id)
         if sessions.db is events.db:
-            sessions.db.purge(["sessions", "data_keys", "events", "users"])
+            sessions.db.purge(["sessions", "data_keys", "turn_facts", "shown_facts", "funnel", "events", "users"])
     finally:
         sessions.close()
         events.close()
@@ -181,3 +181,36 @@ def console_usage(settings: Settings) -> dict:
         edited = sum(1 for m in used if m.edited)
         kinds[kind] = {"sent": len(used), "edited": edited, "edit_rate": round(edited / len(used), 4) if used else 0.0}
     return {"replies": len(replies), "typed": sum(1 for m in replies if m.suggestion_kind is None), "kinds": kinds}
+
+
+def open_insights(settings: Settings, collection: str | None = None):
+    """``(Insights, close)`` over the configured stores. With the collection indexed, demand gaps
+    are grouped by meaning (the embedder) and given the nearest products the shop sells, and
+    products are named by their titles; without it, by their words and ids alone."""
+    from assistant.insights import Insights
+
+    sessions, events = open_stores(settings)
+    closers = [sessions.close, events.close]
+    titles = nearest = similar = None
+    store = open_store(settings, collection or settings.collection)
+    if store.exists() and store.count():
+        encoder = SentenceEncoder.from_settings(settings)
+        searcher = open_searcher(store, encoder, LexicalEncoder(), settings.state_dir, collection or settings.collection,
+                                 settings.prefetch, settings.rrf_k, settings.spelling)
+
+        def titles(ids: list[str]) -> dict[str, str]:
+            return {p.id: p.title for p in store.retrieve(list(ids))}
+
+        def nearest(phrase: str) -> list[str]:
+            return [c.product.title for c in searcher.search(phrase, top_k=3)]
+
+        def similar(phrases: list[str]) -> list[list[float]]:
+            vectors = encoder.encode(phrases)
+            return (vectors @ vectors.T).tolist()
+    closers.insert(0, store.close)
+
+    def close() -> None:
+        for closer in closers:
+            closer()
+    return Insights(sessions, events, titles, nearest, similar, settings.insights_k), close
+

@@ -23,6 +23,7 @@ from typing import Iterator
 from cryptography.exceptions import InvalidTag
 from pydantic import BaseModel, Field, PrivateAttr
 
+from assistant import facts
 from assistant.state import DialogueState, Need
 from shopassist.privacy import redact
 from shopassist.sealing import Sealer, is_sealed, owner_of, resolve_data_key
@@ -58,6 +59,7 @@ class Message(BaseModel):
     edited: bool | None = None  # agent replies: changed before sending
     action: str | None = None  # customer turns: what the assistant did (``assistant.decide``)
     rule: str | None = None  # and the decision rule that chose it
+    gap: str | None = None  # customer turns: what was asked for and not found (``assistant.facts``)
     _stored: bool = PrivateAttr(default=False)  # read back from the store: already redacted
 
 
@@ -115,6 +117,7 @@ MIGRATIONS = (
         CREATE TABLE IF NOT EXISTS data_keys (
             owner TEXT PRIMARY KEY, wrapped TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)
         """, note="each conversation owner's transcript key, wrapped under the data key (forget deletes it)"),
+    facts.MIGRATION,
 )
 # The key that seals a row: its customer's, or for a guest the conversation's own.
 _OWNER = "CASE WHEN s.user_id IS NULL THEN 'session:' || s.id ELSE 'user:' || s.user_id END"
@@ -238,9 +241,10 @@ class SessionStore:
         except KeyGone:  # its customer was forgotten while it was being saved: nothing to continue
             return None
 
-    def save(self, session: Session) -> None:
+    def save(self, session: Session, fact: facts.TurnFact | None = None) -> None:
         """Stores the session with personal data (emails, phones, cards, addresses) redacted
-        and its transcript capped; the live object keeps the raw text for the rest of its turn."""
+        and its transcript capped; the live object keeps the raw text for the rest of its turn.
+        ``fact``: the turn just taken, as the insights count it, stored in the same transaction."""
         stored = _redacted(session)
         stored.messages = stored.messages[-self.max_messages:]
         owner = owner_of(stored.id, stored.user_id)
@@ -252,6 +256,25 @@ class SessionStore:
                 "updated = excluded.updated, data = excluded.data",
                 (stored.id, stored.user_id, int(stored.handoff), stored.updated,
                  self.sealer.seal(key, stored.model_dump_json(), stored.id)))
+            if fact is not None:
+                example = self.sealer.seal(key, redact(fact.example), stored.id) if fact.example else None
+                facts.write_turn(tx, fact, stored.id, owner, stored.user_id, stored.variant, example)
+
+    def mark(self, session: Session, stage: str) -> None:
+        """The conversation reached a funnel stage outside a turn (a card viewed, added to the cart)."""
+        with self.db.transaction() as tx:
+            facts.mark_funnel(tx, session.id, owner_of(session.id, session.user_id), session.user_id,
+                              session.variant, time.time(), stage)
+
+    def open_example(self, session_id: str, owner: str, sealed: str) -> str | None:
+        """A fact's example wording, opened with its owner's key (None once they are forgotten)."""
+        rows = self.db.query("SELECT wrapped FROM data_keys WHERE owner = ?", (owner,))
+        if not rows:
+            return None
+        try:
+            return self.sealer.open(self.sealer.unwrap(rows[0][0], owner), sealed, session_id)
+        except (InvalidTag, ValueError):
+            return None
 
     def _key(self, tx, owner: str) -> bytes:
         """The owner's key, made on their first save (by whichever process gets there first).
@@ -318,7 +341,7 @@ class SessionStore:
         files; raises if that could not be done."""
         with self.db.transaction() as tx:
             deleted = self.delete_user_rows(tx, user_id)
-        self.db.purge(["sessions"])
+        self.db.purge(["sessions", "data_keys", "turn_facts", "shown_facts", "funnel"])
         return deleted
 
     @staticmethod
@@ -326,6 +349,7 @@ class SessionStore:
         """The deletion alone, inside a caller's transaction (forget on a shared database): the
         rows, and the keys that sealed them, so copies left on disk cannot be opened."""
         tx.execute("DELETE FROM data_keys WHERE owner = ?", (owner_of("", user_id),))
+        facts.delete_user_rows(tx, user_id)
         # A conversation begun as a guest was sealed under its own key before the customer signed in.
         tx.execute("DELETE FROM data_keys WHERE owner IN (SELECT 'session:' || id FROM sessions WHERE user_id = ?)",
                    (user_id,))
@@ -335,6 +359,7 @@ class SessionStore:
         """Deletes one conversation (an evaluation's replayed ones, so they leave nothing behind)."""
         with self.db.transaction() as tx:
             tx.execute("DELETE FROM data_keys WHERE owner = ?", (owner_of(session_id, None),))
+            facts.delete_session_rows(tx, session_id)
             return tx.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def login_failures(self, client: str, since: float) -> int:

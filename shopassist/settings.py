@@ -74,6 +74,9 @@ class Settings(BaseModel):
             ``SHOPASSIST_AGENT_PASSWORD``); without a password, ``serve`` makes one up per run
             and writes it to ``<home>/agent-login.txt`` (mode 0600), unless ``production`` is
             set, when it refuses to start.
+        owner_user, owner_password: the shop owner's login to the insights page (``/insights``),
+            made up and written to ``<home>/owner-login.txt`` like the agent's when unset.
+        insights_k: the fewest distinct customers an insights group needs to be shown.
         qdrant_timeout: seconds a Qdrant server request may take before the turn degrades.
         support_head: let the support head beside the parser's adapter pick the support intent
             of a message the parser took for support.
@@ -163,6 +166,9 @@ class Settings(BaseModel):
     agent_user: str = "agent"
     agent_password: SecretStr | None = None
     agent_session_minutes: float = Field(default=480.0, gt=0)
+    owner_user: str = "owner"
+    owner_password: SecretStr | None = None
+    insights_k: int = Field(default=5, ge=2)
     production: bool = False
     customer_link_hours: float = Field(default=24.0, gt=0)
     session_ttl_minutes: float = Field(default=24 * 60.0, gt=0)
@@ -321,7 +327,8 @@ def load_settings(
 
 
 POOL_HEADROOM = 4
-SECRETS = frozenset({"customer_secret", "agent_password", "database_url", "qdrant_api_key", "data_key"})
+SECRETS = frozenset({"customer_secret", "agent_password", "owner_password", "database_url", "qdrant_api_key",
+                     "data_key"})
 
 
 def _shown_input(err: dict) -> str:

@@ -102,3 +102,23 @@ def postgres_url(postgres_server, request) -> str:
     url = postgres_server.create_database(name)
     yield url
     postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def connect(request, tmp_path):
+    """``connect(name)`` opens a new handle (its own connection or pool) on the test's database,
+    SQLite or a real PostgreSQL; two handles on one database stand for two app replicas."""
+    from shopassist.database import open_database
+
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    opened = []
+
+    def _connect(name: str = "store"):
+        db = open_database(tmp_path, name, url, pool_size=4)
+        opened.append(db)
+        return db
+
+    yield _connect
+    for db in opened:
+        db.close()
+

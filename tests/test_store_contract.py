@@ -18,22 +18,6 @@ from retrieval.behaviour.events import Event, EventStore
 from shopassist.database import DatabaseError, Migration, open_database
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def connect(request, tmp_path):
-    """``connect(name)`` opens a new handle (its own connection or pool) on the test's database."""
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    opened = []
-
-    def _connect(name: str = "store"):
-        db = open_database(tmp_path, name, url, pool_size=4)
-        opened.append(db)
-        return db
-
-    yield _connect
-    for db in opened:
-        db.close()
-
-
 def _events(store: EventStore) -> None:
     store.append([Event("A", "view", "u1", timestamp=1.0, session_id="s1"),
                   Event("B", "add_to_cart", "u1", 2, 3.5, 2.0, "s1"),

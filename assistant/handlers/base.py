@@ -33,3 +33,4 @@ class Act:
     show: bool = True  # the cards are a new list: the state's shown products become them
     action: str | None = None  # what was done, when not the decided action (an offer instead of an add)
     computed: list[float] = field(default_factory=list)  # amounts worked out from the records (a total)
+    gap: str | None = None  # a thing asked for that the reply says the shop does not sell

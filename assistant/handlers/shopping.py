@@ -94,7 +94,8 @@ class ShoppingHandlers:
         if lacking:  # "earrings", none sold: the nearest things of other kinds answer nothing asked; say so,
             # and keep the need in hand. A present is asked for, not the thing she loves ("she loves unicorns")
             state.need, state.focus, state.seen, state.page = before
-            return Act(replies.not_sold(lacking, state.need.kind if state.need else None), show=False)
+            return Act(replies.not_sold(lacking, state.need.kind if state.need else None), show=False,
+                       gap=need.lexical or " ".join(unsold) or lacking)
         carried = slots.min_price is None and slots.max_price is None  # the budget was said before
         return self._of_kind_past_budget(session, need, act, words) if carried else act
 

@@ -143,6 +143,15 @@ class EventStore:
                 out.setdefault(sid, {})[kind] = int(n)
         return out
 
+    def purchases_by(self, user_ids: list[str], since: float) -> list[tuple[str, str, float]]:
+        """``(user id, product id, ts)`` of these users' purchases at or after ``since``."""
+        out: list[tuple[str, str, float]] = []
+        for chunk, marks in in_batches(sorted(set(user_ids))):
+            out += [(u, p, float(t)) for u, p, t in self.db.query(
+                f"SELECT user_id, product_id, ts FROM events WHERE user_id IN ({marks}) AND type = 'purchase' "
+                "AND ts >= ?", [*chunk, since])]
+        return out
+
     def iter_events(self, batch: int = 50_000) -> Iterator[Event]:
         """Every event, oldest first (for training)."""
         last = 0

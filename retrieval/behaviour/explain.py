@@ -78,6 +78,22 @@ REASON_GROUPS: dict[str, ReasonGroup] = {
 }
 
 
+# A reason's kind, from the words each group above starts its sentence with: what the insights
+# page counts ("you bought this before", "bought together", "popular").
+REASON_KINDS = (("you have bought this", "bought_before"), ("often bought with", "bought_together"),
+                ("customers often buy this after", "bought_after"), ("fits the pattern", "sequence"),
+                ("similar to what you usually buy", "profile"), ("in your usual price range", "price_range"),
+                ("closely matches your search", "search"), (POPULAR, "popular"))
+
+
+def reason_kind(reason: str | None) -> str | None:
+    """``"often bought with X"`` → ``"bought_together"``; None for no reason, ``"other"`` for
+    a reason worded elsewhere."""
+    if not reason:
+        return None
+    return next((kind for start, kind in REASON_KINDS if reason.startswith(start)), "other")
+
+
 def occlusion(ranker: LearnedRanker, x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     """How much each feature group adds to each row's score: the score minus the score with
     that group set to its median over the rows (one batched prediction, so it stays cheap).
