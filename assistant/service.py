@@ -184,33 +184,42 @@ def console_usage(settings: Settings) -> dict:
 
 
 def open_insights(settings: Settings, collection: str | None = None):
-    """``(Insights, close)`` over the configured stores. With the collection indexed, demand gaps
-    are grouped by meaning (the embedder) and given the nearest products the shop sells, and
-    products are named by their titles; without it, by their words and ids alone."""
-    from assistant.insights import Insights
-
+    """``(Insights, close)`` over the configured stores, for the command line. With the
+    collection indexed, demand gaps are grouped by meaning (the embedder) and given the nearest
+    products the shop sells, and products are named by their titles; without it, by their words
+    and ids alone."""
     sessions, events = open_stores(settings)
     closers = [sessions.close, events.close]
-    titles = nearest = similar = None
-    store = open_store(settings, collection or settings.collection)
-    if store.exists() and store.count():
-        encoder = SentenceEncoder.from_settings(settings)
-        searcher = open_searcher(store, encoder, LexicalEncoder(), settings.state_dir, collection or settings.collection,
-                                 settings.prefetch, settings.rrf_k, settings.spelling)
-
-        def titles(ids: list[str]) -> dict[str, str]:
-            return {p.id: p.title for p in store.retrieve(list(ids))}
-
-        def nearest(phrase: str) -> list[str]:
-            return [c.product.title for c in searcher.search(phrase, top_k=3)]
-
-        def similar(phrases: list[str]) -> list[list[float]]:
-            vectors = encoder.encode(phrases)
-            return (vectors @ vectors.T).tolist()
+    name = collection or settings.collection
+    store = open_store(settings, name)
     closers.insert(0, store.close)
+    searcher = None
+    if store.exists() and store.count():
+        searcher = open_searcher(store, SentenceEncoder.from_settings(settings), LexicalEncoder(), settings.state_dir,
+                                 name, settings.prefetch, settings.rrf_k, settings.spelling)
 
     def close() -> None:
         for closer in closers:
             closer()
-    return Insights(sessions, events, titles, nearest, similar, settings.insights_k), close
+    return insights_over(sessions, events, searcher, settings.insights_k), close
 
+
+def insights_over(sessions: SessionStore, events: EventStore, searcher: HybridSearcher | None, k: int):
+    """Insights on these stores; ``searcher`` (the collection's) names products, finds the nearest
+    ones to a demand gap and groups gaps by meaning."""
+    from assistant.insights import Insights
+
+    if searcher is None:
+        return Insights(sessions, events, k=k)
+
+    def titles(ids: list[str]) -> dict[str, str]:
+        with engine_call():
+            return {p.id: p.title for p in searcher.store.retrieve(list(ids))}
+
+    def nearest(phrase: str) -> list[str]:
+        return [c.product.title for c in searcher.search(phrase, top_k=3)]
+
+    def similar(phrases: list[str]) -> list[list[float]]:
+        vectors = searcher.encoder.encode(phrases)  # unit length: the dot product is the cosine
+        return (vectors @ vectors.T).tolist()
+    return Insights(sessions, events, titles, nearest, similar, k)

@@ -43,15 +43,31 @@ def agent_credentials(settings: Settings) -> tuple[str, str]:
     if settings.production:
         raise ConfigError("production mode needs agent credentials: set SHOPASSIST_AGENT_PASSWORD "
                           "(and SHOPASSIST_AGENT_USER)")
+    return settings.agent_user, _made_up_password(settings, "agent", "agent console")
+
+
+def owner_credentials(settings: Settings) -> tuple[str, str] | None:
+    """The insights page's login, like the agent's; None in production mode without a chosen
+    password (the page is then not served)."""
+    if settings.owner_password:
+        return settings.owner_user, secret(settings.owner_password)
+    if settings.production:
+        print("insights page off: production mode needs SHOPASSIST_OWNER_PASSWORD for it", file=sys.stderr)
+        return None
+    return settings.owner_user, _made_up_password(settings, "owner", "insights page")
+
+
+def _made_up_password(settings: Settings, who: str, what: str) -> str:
     password = secrets.token_urlsafe(12)
-    path = settings.home / "agent-login.txt"
+    user = getattr(settings, f"{who}_user")
+    path = settings.home / f"{who}-login.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.chmod(0o600)
-    path.write_text(f"{settings.agent_user}\n{password}\n")
-    print(f"agent console login for this run: user {settings.agent_user!r}, password in {path} "
-          "(set SHOPASSIST_AGENT_PASSWORD to choose one)", file=sys.stderr)
-    return settings.agent_user, password
+    path.write_text(f"{user}\n{password}\n")
+    print(f"{what} login for this run: user {user!r}, password in {path} "
+          f"(set SHOPASSIST_{who.upper()}_PASSWORD to choose one)", file=sys.stderr)
+    return password
 
 
 class ExpiringTokens(dict):
@@ -322,9 +338,11 @@ def build_app(settings: Settings, collection: str | None = None):
     widget.lock = console.lock = lock
     widget.workers = settings.serve_workers
     app = FastAPI()
-    app.add_middleware(ConsoleGuard, prefix="/agent", allowed_origins=settings.allowed_origins,
-                       login_attempts=settings.login_attempts,
-                       failures=SharedFailures(assistant.sessions, settings.login_attempts))
+    owner = owner_credentials(settings)
+    for prefix in ("/agent", "/insights") if owner else ("/agent",):
+        app.add_middleware(ConsoleGuard, prefix=prefix, allowed_origins=settings.allowed_origins,
+                           login_attempts=settings.login_attempts,
+                           failures=SharedFailures(assistant.sessions, settings.login_attempts))
 
     add_turn_route(app, widget)
     add_replica_routes(app, assistant)
@@ -341,10 +359,34 @@ def build_app(settings: Settings, collection: str | None = None):
     app = gr.mount_gradio_app(app, console_app, path="/agent", auth=credentials,
                               auth_message="Agent console: sign in", theme=theme)
     _expire_logins(app, "/agent", settings.agent_session_minutes * 60)
+    if owner:
+        app = _mount_insights(app, settings, assistant, theme, owner)
     add_loader_route(app)
     widget_app = build_widget(widget).queue(max_size=settings.queue_max_size)
     app = gr.mount_gradio_app(app, widget_app, path="", css=CSS, theme=theme)
     return app, assistant
+
+
+def _mount_insights(app, settings: Settings, assistant, theme, credentials: tuple[str, str]):
+    """The owner's insights page at ``/insights``, behind its own login and, like the console,
+    the guard ``build_app`` puts in front of it (origin check, strict cookies, failed logins
+    counted in the database)."""
+    import gradio as gr
+    from fastapi.responses import RedirectResponse
+
+    from assistant.service import insights_over
+    from ui.insights import InsightsBackend, build_insights
+
+    @app.get("/insights", include_in_schema=False)
+    def insights_root():
+        return RedirectResponse("/insights/", status_code=307)
+
+    source = insights_over(assistant.sessions, assistant.events, assistant.shopper.searcher, settings.insights_k)
+    page = build_insights(InsightsBackend(source)).queue(max_size=16)
+    app = gr.mount_gradio_app(app, page, path="/insights", auth=credentials, auth_message="Shop insights: sign in",
+                              theme=theme)
+    _expire_logins(app, "/insights", settings.agent_session_minutes * 60)
+    return app
 
 
 def _warm_up(url: str, deadline_s: float = 120.0) -> None:

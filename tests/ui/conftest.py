@@ -8,6 +8,7 @@ from tests.assistant.conftest import shop_home  # noqa: F401  (session fixture r
 from tests.ui import driver as ui
 
 AGENT = ("agent", "test-password-123")
+OWNER = ("owner", "owner-password-456")
 
 
 def start_server(home, llm_dir, collection: str, **env_extra):
@@ -16,6 +17,7 @@ def start_server(home, llm_dir, collection: str, **env_extra):
     from eval.http_bench import served
 
     env = {"SHOPASSIST_LLM": llm_dir, "SHOPASSIST_AGENT_USER": AGENT[0], "SHOPASSIST_AGENT_PASSWORD": AGENT[1],
+           "SHOPASSIST_OWNER_USER": OWNER[0], "SHOPASSIST_OWNER_PASSWORD": OWNER[1],
            "SHOPASSIST_TURNS_PER_MINUTE_ADDRESS": "240", "SHOPASSIST_TURNS_PER_MINUTE_CUSTOMER": "30", **env_extra}
     with served(home, collection, env) as url:
         yield url

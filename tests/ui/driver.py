@@ -79,10 +79,11 @@ def chat_text(driver) -> str:
     return driver.find_element(By.ID, "sa-chat").text
 
 
-def agent_login(driver, url: str, user: str, password: str) -> None:
+def agent_login(driver, url: str, user: str, password: str, path: str = "/agent/") -> None:
+    """Sign in to the agent console (or, with ``path``, another app behind a login)."""
     from selenium.webdriver.common.by import By
 
-    driver.get(url.rstrip("/") + "/agent/")
+    driver.get(url.rstrip("/") + path)
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "input[type='text'], input:not([type])")).send_keys(user)
     driver.find_element(By.CSS_SELECTOR, "input[type='password']").send_keys(password)
     [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip().lower() == "login"][0].click()
