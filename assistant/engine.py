@@ -341,7 +341,8 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         state.last_action = done
         session.add("customer", message, parse.intent, action=done, rule=action.rule)
         session.add("assistant", reply)
-        self.sessions.save(session, turn_facts.turn_fact(session, parse, message, act, done, action.rule, self.kinds()))
+        self.sessions.save(session, turn_facts.turn_fact(session, parse, message, act, done, action.rule, self.kinds(),
+                                                         self.shopper.searcher.lexical.stopword))
         cards = [ProductCard(p.id, p.title, p.price, p.currency, p.category_path, r, p.url)
                  for p, r in zip(act.products, act.reasons or [None] * len(act.products))]
         return TurnResult(reply, parse, session.id, cards, act.suggestions, session.handoff, act.orders,

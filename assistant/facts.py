@@ -18,7 +18,7 @@ from shopassist.database import Migration
 DAY_S = 86_400
 # Decision rules that mean the customer turned down what the assistant made of them.
 CORRECTIONS = ("objects_to_all_shown", "objects_to_one_shown", "no_to_offer")
-GAP_WHY = ("not_sold", "empty", "off_kind", "weak")
+GAP_WHY = ("not_sold", "empty", "off_kind", "lacks_detail", "weak")
 CART_ACTIONS = ("add_to_cart", "set_quantity")  # the turn put something in the cart
 
 
@@ -34,8 +34,9 @@ class TurnFact:
 
     ``gap``: what was asked for and not found, when ``gap_why`` says how: ``not_sold`` (the
     assistant said the shop sells none), ``empty`` (a search found nothing) or ``off_kind`` (what
-    was shown is not of the kind asked for) or ``weak`` (no title shown has a word of the
-    request). ``follows``: the intent of the customer's turn before
+    was shown is not of the kind asked for), ``weak`` (no title shown has the request's last
+    word: "coffee machine" among coffee mugs) or ``lacks_detail`` (of the kind, but no title has
+    the word before it: "running" shoes). ``follows``: the intent of the customer's turn before
     (what a hand-off followed)."""
 
     intent: str
@@ -49,13 +50,10 @@ class TurnFact:
     follows: str | None = None
     rephrased: bool = False  # asks again for what the turn before could not find
     after_miss: bool = False  # the turn before found nothing asked for, or was turned down
+    correction: bool = False  # turns down what the assistant just showed or offered
     shown: tuple[ShownCard, ...] = field(default_factory=tuple)
     example: str | None = None  # the customer's words, redacted (sealed when stored)
     ts: float = field(default_factory=time.time)
-
-    @property
-    def correction(self) -> bool:
-        return self.rule in CORRECTIONS
 
     @property
     def day(self) -> int:

@@ -192,7 +192,7 @@ class Insights:
                 hidden["gaps"] = hidden.get("gaps", 0) + 1
                 continue
             wordings = Counter(r[0].lower() for r in rows)
-            phrase = wordings.most_common(1)[0][0]
+            phrase = min(wordings, key=lambda w: (-wordings[w], len(w)))  # the commonest, then the shortest
             gaps.append(Gap(phrase, len(rows), len(owners), dict(Counter(r[1] for r in rows)),
                             self._examples(rows), [], sorted(wordings)))
         gaps.sort(key=lambda g: (-g.customers, -g.turns, g.phrase))
@@ -336,9 +336,12 @@ def _normal(phrase: str) -> str:
 
 
 def group_phrases(phrases: list[str], similar: Callable[[list[str]], list[list[float]]] | None,
-                  threshold: float = 0.8) -> list[list[str]]:
+                  close: float = 0.85, near: float = 0.72) -> list[list[str]]:
     """Phrases of one meaning together: the same words (singular or plural, any order) always;
-    with ``similar`` (pairwise similarities), any two at ``threshold`` or more as well."""
+    with ``similar`` (pairwise similarities), two at ``close`` or more ("hoover", "vacuum
+    cleaner"), or at ``near`` or more that share a word ("printer inks", "searching printer inks
+    for my brother"; "coffee machine" and "coffee mug" stay apart, at 0.70 with the default
+    embedder)."""
     if not phrases:
         return []
     matrix = similar(phrases) if similar and len(phrases) > 1 else None
@@ -353,7 +356,8 @@ def group_phrases(phrases: list[str], similar: Callable[[list[str]], list[list[f
     if matrix is not None:
         for i in range(len(phrases)):
             for j in range(i + 1, len(phrases)):
-                if matrix[i][j] >= threshold:
+                shared = bool(singulars(phrases[i]) & singulars(phrases[j]))
+                if matrix[i][j] >= close or (shared and matrix[i][j] >= near):
                     parent[root(j)] = root(i)
     groups: dict[int, list[str]] = defaultdict(list)
     for i, phrase in enumerate(phrases):

@@ -185,3 +185,7 @@ class LexicalEncoder:
     def encode_query(self, text: str) -> tuple[list[int], list[float]]:
         vec = self.bm25.embed_query(text)
         return list(vec.indices), list(vec.values)
+
+    def stopword(self, word: str) -> bool:
+        """Whether word matching ignores ``word`` ("your", "where"): it gives no token."""
+        return not self.encode_query(word)[0]

@@ -59,6 +59,11 @@ class GuardedParser:
         self._down_until = self.clock() + self.cooldown_s
         return self._fallback(message, has_results)
 
+    def pause(self, seconds: float) -> None:
+        """The rule parse answers for the next ``seconds`` (0: the model again from now), as
+        after a failure: for maintenance, and for simulated outages."""
+        self._down_until = self.clock() + seconds if seconds > 0 else 0.0
+
     def _done(self, _future) -> None:
         with self._count:
             self._in_flight -= 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -211,6 +212,28 @@ def eval_failover(settings: Settings, collection, out, customers, seconds, kill_
         raise click.BadParameter("must fall inside the run", param_hint="--kill-at")
     metrics = run(settings.home, collection, Path(out), secret(settings.database_url), customers, seconds, kill_at)
     click.echo(report(metrics))
+
+
+@eval_group.command("insights-month")
+@click.option("--collection", type=COLLECTION, default="online-retail", show_default=True,
+              help="Collection the simulated customers shop in.")
+@OUT
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366))
+@click.option("--per-day", default=12, show_default=True, type=click.IntRange(1, 1000),
+              help="Conversations per simulated day.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.pass_obj
+def eval_insights_month(settings: Settings, collection, out, days, per_day, seed) -> None:
+    """A month of simulated traffic through the real assistant, with planted demand gaps,
+    corrections and parser outages, written into this home's stores (backdated over the month);
+    then checks that the insights find them: planted gaps in the top 10 (≥ 80 %), top 10 the
+    shop really lacks (≥ 0.8), misreads counted within 10 % of those planted."""
+    from eval.insights_month import report_md, run
+
+    with click.progressbar(length=days, label="simulating days", file=sys.stderr) as bar:
+        result = run(settings, collection, Path(out), days, per_day, seed,
+                     progress=lambda done, total: bar.update(done - bar.pos))
+    click.echo(report_md(result))
 
 
 @eval_group.command("burst")

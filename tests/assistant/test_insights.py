@@ -73,7 +73,8 @@ def test_misreads_intents_and_hand_offs_are_counted_per_rule_and_kept_to_k(conne
     sessions, events = _stores(connect)
     for i in range(6):
         _turn(sessions, f"c{i}", TurnFact("search", "search", "request", by_rules=True, example="lunch box pls"))
-        _turn(sessions, f"c{i}", TurnFact("refine", "refine", "objects_to_all_shown", example="no i meant for kids"))
+        _turn(sessions, f"c{i}", TurnFact("refine", "refine", "objects_to_all_shown", correction=True,
+                                          example="no i meant for kids"))
         _turn(sessions, f"c{i}", TurnFact("contact_human_agent", "handoff", "asks_for_a_person", handoff=True,
                                           follows="refine", after_miss=True, example="person please"))
     for i in range(3):  # only three customers fell back: not shown
