@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -83,8 +84,11 @@ def _demo_samples(settings: Settings) -> None:
 @click.option("--reindex", is_flag=True, help="Index the bundled catalogues even if already indexed.")
 @click.option("--no-serve", is_flag=True, help="Stop after the samples instead of opening the chat UI.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--simulate-month", is_flag=True,
+              help="Before serving, run a month of simulated customers (with planted demand gaps and misreads) "
+                   "through the assistant, so the insights page at /insights has a month to show (about a minute).")
 @click.pass_obj
-def demo(settings: Settings, reindex, no_serve, port) -> None:
+def demo(settings: Settings, reindex, no_serve, port, simulate_month) -> None:
     """Index the bundled demo stores, load their behaviour, train (once), show samples, and
     serve the chat widget (Online Retail) at http://127.0.0.1:PORT/."""
     _demo_index(settings, reindex)
@@ -93,11 +97,18 @@ def demo(settings: Settings, reindex, no_serve, port) -> None:
     click.echo("\n[online-retail] recommendations for customer 17850:")
     for r in recommender_for(settings, "online-retail").recommend("17850", 5):
         click.echo(f"  - {r.title} | {r.price} GBP | {r.reason}")
+    if simulate_month:
+        from eval.insights_month import run as simulate
+
+        with click.progressbar(length=30, label="a month of simulated customers", file=sys.stderr) as bar:
+            result = simulate(settings, "online-retail", None, progress=lambda done, total: bar.update(done - bar.pos))
+        click.echo(f"simulated {result['truth']['conversations']} conversations ({result['truth']['turns']} turns)")
     if not no_serve:
         from ui.server import serve as run
 
         click.echo(f"\nchat widget: http://127.0.0.1:{port}/?customer=17850   agent console: "
-                   f"http://127.0.0.1:{port}/agent   (Ctrl-C to stop)")
+                   f"http://127.0.0.1:{port}/agent   shop insights: http://127.0.0.1:{port}/insights   "
+                   "(Ctrl-C to stop)")
         run(settings, "127.0.0.1", port, "online-retail")
 
 
