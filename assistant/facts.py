@@ -65,6 +65,10 @@ _TURN_COLUMNS = ("ts", "day", "session_id", "owner", "user_id", "variant", "inte
 _SHOWN_COLUMNS = ("ts", "day", "session_id", "owner", "user_id", "variant", "product_id", "reason")
 
 
+# A turn the misunderstandings panel counts (its query repeats this, so the partial index serves it).
+MISSED = "by_rules = 1 OR correction = 1 OR rephrased = 1 OR (handoff = 1 AND after_miss = 1)"
+
+
 def _tables(real: str) -> str:
     return f"""
         CREATE TABLE IF NOT EXISTS turn_facts (
@@ -72,18 +76,20 @@ def _tables(real: str) -> str:
             variant TEXT, intent TEXT NOT NULL, action TEXT, rule TEXT, by_rules INTEGER NOT NULL, kind TEXT,
             gap TEXT, gap_why TEXT, handoff INTEGER NOT NULL, follows TEXT, correction INTEGER NOT NULL,
             rephrased INTEGER NOT NULL, after_miss INTEGER NOT NULL, shown INTEGER NOT NULL, example TEXT);
-        CREATE INDEX IF NOT EXISTS turn_facts_day ON turn_facts (day);
+        CREATE INDEX IF NOT EXISTS turn_facts_day ON turn_facts (day, intent, owner);
+        CREATE INDEX IF NOT EXISTS turn_facts_gap ON turn_facts (day, gap, gap_why, owner) WHERE gap IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS turn_facts_missed ON turn_facts (day) WHERE {MISSED};
         CREATE INDEX IF NOT EXISTS turn_facts_owner ON turn_facts (owner);
         CREATE TABLE IF NOT EXISTS shown_facts (
             ts {real} NOT NULL, day INTEGER NOT NULL, session_id TEXT NOT NULL, owner TEXT NOT NULL, user_id TEXT,
             variant TEXT, product_id TEXT NOT NULL, reason TEXT);
-        CREATE INDEX IF NOT EXISTS shown_facts_day ON shown_facts (day);
+        CREATE INDEX IF NOT EXISTS shown_facts_day ON shown_facts (day, product_id, owner, reason);
         CREATE INDEX IF NOT EXISTS shown_facts_owner ON shown_facts (owner);
         CREATE TABLE IF NOT EXISTS funnel (
             session_id TEXT PRIMARY KEY, day INTEGER NOT NULL, owner TEXT NOT NULL, user_id TEXT, variant TEXT,
             started {real} NOT NULL, shown INTEGER NOT NULL DEFAULT 0, viewed INTEGER NOT NULL DEFAULT 0,
             carted INTEGER NOT NULL DEFAULT 0);
-        CREATE INDEX IF NOT EXISTS funnel_day ON funnel (day);
+        CREATE INDEX IF NOT EXISTS funnel_day ON funnel (day, variant, owner);
         CREATE INDEX IF NOT EXISTS funnel_owner ON funnel (owner)
         """
 

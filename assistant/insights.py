@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from assistant.facts import DAY_S
+from assistant.facts import DAY_S, MISSED
 from assistant.query import singulars
 from assistant.session import SessionStore
 from retrieval.behaviour.events import EventStore
@@ -178,33 +178,37 @@ class Insights:
 
     # -------------------------------------------------------------------------- panels
     def _gaps(self, days: tuple[int, int], hidden: dict) -> list[Gap]:
-        rows = self.db.query("SELECT gap, gap_why, owner, session_id, example FROM turn_facts "
-                             "WHERE day BETWEEN ? AND ? AND gap IS NOT NULL", days)
+        rows = self.db.query("SELECT gap, gap_why, owner, COUNT(*) FROM turn_facts "
+                             "WHERE gap IS NOT NULL AND day BETWEEN ? AND ? GROUP BY gap, gap_why, owner", days)
         by_phrase: dict[str, list] = defaultdict(list)
         for row in rows:
             by_phrase[_normal(row[0])].append(row)
-        groups = group_phrases(list(by_phrase), self.similar)
         gaps = []
-        for members in groups:
+        for members in group_phrases(list(by_phrase), self.similar):
             rows = [r for phrase in members for r in by_phrase[phrase]]
             owners = {r[2] for r in rows}
             if len(owners) < self.k:
                 hidden["gaps"] = hidden.get("gaps", 0) + 1
                 continue
-            wordings = Counter(r[0].lower() for r in rows)
+            wordings, why = Counter(), Counter()
+            for gap, reason, _, n in rows:
+                wordings[gap] += n
+                why[reason] += n
             phrase = min(wordings, key=lambda w: (-wordings[w], len(w)))  # the commonest, then the shortest
-            gaps.append(Gap(phrase, len(rows), len(owners), dict(Counter(r[1] for r in rows)),
-                            self._examples(rows), [], sorted(wordings)))
+            gaps.append(Gap(phrase.lower(), sum(why.values()), len(owners), dict(why), [], [], sorted(wordings)))
         gaps.sort(key=lambda g: (-g.customers, -g.turns, g.phrase))
         for gap in gaps[:TOP]:
             gap.nearest = self.nearest(gap.phrase)[:3] if self.nearest else []
+            marks = ", ".join("?" * len(gap.wordings))
+            gap.examples = self._examples(self.db.query(
+                f"SELECT owner, session_id, example FROM turn_facts WHERE gap IS NOT NULL AND day BETWEEN ? AND ? "
+                f"AND gap IN ({marks}) AND example IS NOT NULL LIMIT 50", [*days, *gap.wordings]), offset=0)
         return gaps
 
     def _misreads(self, days: tuple[int, int], hidden: dict) -> list[Misread]:
         rows = self.db.query(
             "SELECT by_rules, correction, rephrased, handoff * after_miss, rule, owner, session_id, example "
-            "FROM turn_facts WHERE day BETWEEN ? AND ? AND (by_rules = 1 OR correction = 1 OR rephrased = 1 "
-            "OR (handoff = 1 AND after_miss = 1))", days)
+            f"FROM turn_facts WHERE day BETWEEN ? AND ? AND ({MISSED})", days)
         grouped: dict[tuple[str, str], list] = defaultdict(list)
         for row in rows:
             for category, flag in zip(("rule_fallback", "correction", "rephrased", "handoff_after_misread"), row[:4]):
@@ -231,31 +235,23 @@ class Insights:
         return dict(out)
 
     def _funnel(self, days: tuple[int, int], hidden: dict) -> tuple[list[VariantFunnel], list[Difference]]:
-        rows = self.db.query("SELECT session_id, owner, user_id, COALESCE(variant, 'none'), started, shown, viewed, "
-                             "carted FROM funnel WHERE day BETWEEN ? AND ?", days)
-        bought = self._bought_after_chat([(r[2], r[4]) for r in rows if r[2]])
-        by_variant: dict[str, list] = defaultdict(list)
-        for row in rows:
-            by_variant[row[3]].append(row)
+        rows = self.db.query("SELECT COALESCE(variant, 'none'), COUNT(*), COUNT(DISTINCT owner), SUM(shown), "
+                             "SUM(viewed), SUM(carted) FROM funnel WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 1", days)
+        signed = self.db.query("SELECT COALESCE(variant, 'none'), user_id, started FROM funnel "
+                               "WHERE day BETWEEN ? AND ? AND user_id IS NOT NULL", days)
+        after = self._bought_after_chat([(u, t) for _, u, t in signed])
+        bought = Counter(v for v, u, t in signed if (u, t) in after)
         funnels = []
-        for variant, members in sorted(by_variant.items()):
-            if len({m[1] for m in members}) < self.k:
+        for variant, n, owners, shown, viewed, carted in rows:
+            if owners < self.k:
                 hidden["funnel"] = hidden.get("funnel", 0) + 1
                 continue
-            n = len(members)
-            counts = {"shown": sum(m[5] for m in members), "viewed": sum(m[6] for m in members),
-                      "carted": sum(m[7] for m in members),
-                      "purchased": sum(1 for m in members if m[2] and (m[2], m[4]) in bought)}
-            funnels.append(VariantFunnel(variant, n, {stage: wilson(c, n) for stage, c in counts.items()}))
+            counts = {"shown": shown, "viewed": viewed, "carted": carted, "purchased": bought.get(variant, 0)}
+            funnels.append(VariantFunnel(variant, int(n), {s: wilson(int(c or 0), int(n)) for s, c in counts.items()}))
         return funnels, _differences(funnels)
 
     def _bought_after_chat(self, chats: list[tuple[str, float]]) -> set[tuple[str, float]]:
-        if not chats:
-            return set()
-        purchases = defaultdict(list)
-        for user, _, ts in self.events.purchases_by([u for u, _ in chats], min(t for _, t in chats)):
-            purchases[user].append(ts)
-        return {(u, t) for u, t in chats if any(t <= p <= t + BOUGHT_WITHIN_S for p in purchases.get(u, ()))}
+        return self.events.bought_within(chats, BOUGHT_WITHIN_S) if chats else set()
 
     def _human(self, days: tuple[int, int], hidden: dict) -> HumanLoop:
         chats, owners = self.db.query("SELECT COUNT(*), COUNT(DISTINCT owner) FROM funnel WHERE day BETWEEN ? AND ?",
@@ -297,16 +293,14 @@ class Insights:
                             "WHERE day BETWEEN ? AND ? GROUP BY product_id ORDER BY 2 DESC, 1 LIMIT 200", days)
         kept = [r for r in top if r[2] >= self.k][:TOP]
         hidden["products"] = hidden.get("products", 0) + sum(1 for r in top[:TOP] if r[2] < self.k)
-        seen = self.db.query("SELECT user_id, product_id, MIN(ts) FROM shown_facts WHERE day BETWEEN ? AND ? "
-                             "AND user_id IS NOT NULL GROUP BY user_id, product_id", days)
         bought = defaultdict(set)
-        if seen:
-            purchases = defaultdict(list)
-            for user, product, ts in self.events.purchases_by([u for u, _, _ in seen], min(t for _, _, t in seen)):
-                purchases[(user, product)].append(ts)
-            for user, product, ts in seen:
-                if any(ts <= p <= ts + BOUGHT_WITHIN_S for p in purchases.get((user, product), ())):
-                    bought[product].add(user)
+        if kept:  # only the products on the panel: who saw each first, and bought it after
+            marks = ", ".join("?" * len(kept))
+            seen = self.db.query(f"SELECT user_id, MIN(ts), product_id FROM shown_facts WHERE day BETWEEN ? AND ? "
+                                 f"AND user_id IS NOT NULL AND product_id IN ({marks}) GROUP BY user_id, product_id",
+                                 [*days, *(r[0] for r in kept)])
+            for user, _, product in self.events.bought_within([tuple(r) for r in seen], BOUGHT_WITHIN_S):
+                bought[product].add(user)
         titles = self.titles([r[0] for r in kept]) if self.titles and kept else {}
         products = [ProductRow(p, titles.get(p, p), int(n), int(owners), len(bought.get(p, ())))
                     for p, n, owners in kept]

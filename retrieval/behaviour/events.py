@@ -143,14 +143,22 @@ class EventStore:
                 out.setdefault(sid, {})[kind] = int(n)
         return out
 
-    def purchases_by(self, user_ids: list[str], since: float) -> list[tuple[str, str, float]]:
-        """``(user id, product id, ts)`` of these users' purchases at or after ``since``."""
-        out: list[tuple[str, str, float]] = []
-        for chunk, marks in in_batches(sorted(set(user_ids))):
-            out += [(u, p, float(t)) for u, p, t in self.db.query(
-                f"SELECT user_id, product_id, ts FROM events WHERE user_id IN ({marks}) AND type = 'purchase' "
-                "AND ts >= ?", [*chunk, since])]
-        return out
+    def bought_within(self, asks: list[tuple], within_s: float) -> set[tuple]:
+        """Those of ``asks`` — ``(user id, ts)``, or ``(user id, ts, product id)`` — followed by a
+        purchase by that user (of that product) within ``within_s`` seconds: one index probe each."""
+        found: set[tuple] = set()
+        product = bool(asks) and len(asks[0]) == 3
+        match = "AND e.product_id = a.p " if product else ""
+        columns = "u, t, p" if product else "u, t"
+        for start in range(0, len(asks), 300):
+            chunk = asks[start:start + 300]
+            values = ", ".join(["(?, ?, ?)" if product else "(?, ?)"] * len(chunk))
+            rows = self.db.query(
+                f"WITH a({columns}) AS (VALUES {values}) SELECT {columns} FROM a WHERE EXISTS (SELECT 1 FROM events e "
+                f"WHERE e.user_id = a.u AND e.type = 'purchase' AND e.ts >= a.t AND e.ts <= a.t + ? {match})",
+                [v for ask in chunk for v in ask] + [within_s])
+            found |= {tuple(r) for r in rows}
+        return found
 
     def iter_events(self, batch: int = 50_000) -> Iterator[Event]:
         """Every event, oldest first (for training)."""
