@@ -88,7 +88,7 @@ def _tables(real: str) -> str:
         CREATE TABLE IF NOT EXISTS funnel (
             session_id TEXT PRIMARY KEY, day INTEGER NOT NULL, owner TEXT NOT NULL, user_id TEXT, variant TEXT,
             started {real} NOT NULL, shown INTEGER NOT NULL DEFAULT 0, viewed INTEGER NOT NULL DEFAULT 0,
-            carted INTEGER NOT NULL DEFAULT 0);
+            carted INTEGER NOT NULL DEFAULT 0, bought INTEGER);
         CREATE INDEX IF NOT EXISTS funnel_day ON funnel (day, variant, owner);
         CREATE INDEX IF NOT EXISTS funnel_owner ON funnel (owner)
         """

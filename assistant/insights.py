@@ -237,10 +237,12 @@ class Insights:
     def _funnel(self, days: tuple[int, int], hidden: dict) -> tuple[list[VariantFunnel], list[Difference]]:
         rows = self.db.query("SELECT COALESCE(variant, 'none'), COUNT(*), COUNT(DISTINCT owner), SUM(shown), "
                              "SUM(viewed), SUM(carted) FROM funnel WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 1", days)
-        signed = self.db.query("SELECT COALESCE(variant, 'none'), user_id, started FROM funnel "
+        signed = self.db.query("SELECT COALESCE(variant, 'none'), user_id, started, session_id, bought FROM funnel "
                                "WHERE day BETWEEN ? AND ? AND user_id IS NOT NULL", days)
-        after = self._bought_after_chat([(u, t) for _, u, t in signed])
-        bought = Counter(v for v, u, t in signed if (u, t) in after)
+        open_ = [r for r in signed if r[4] is None]
+        after = self._bought_after_chat([(r[1], r[2]) for r in open_])
+        self._settle([(int((r[1], r[2]) in after), r[3]) for r in open_ if r[2] + BOUGHT_WITHIN_S < time.time()])
+        bought = Counter(r[0] for r in signed if r[4] == 1 or (r[4] is None and (r[1], r[2]) in after))
         funnels = []
         for variant, n, owners, shown, viewed, carted in rows:
             if owners < self.k:
@@ -249,6 +251,13 @@ class Insights:
             counts = {"shown": shown, "viewed": viewed, "carted": carted, "purchased": bought.get(variant, 0)}
             funnels.append(VariantFunnel(variant, int(n), {s: wilson(int(c or 0), int(n)) for s, c in counts.items()}))
         return funnels, _differences(funnels)
+
+    def _settle(self, decided: list[tuple[int, str]]) -> None:
+        """Keeps whether a conversation led to a purchase once its window has closed, so later
+        reports read it instead of asking the events again (a daily roll-up, done as it is needed)."""
+        if decided:
+            with self.db.transaction() as tx:
+                tx.executemany("UPDATE funnel SET bought = ? WHERE session_id = ?", decided)
 
     def _bought_after_chat(self, chats: list[tuple[str, float]]) -> set[tuple[str, float]]:
         return self.events.bought_within(chats, BOUGHT_WITHIN_S) if chats else set()

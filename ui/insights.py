@@ -17,12 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 import gradio as gr
-import matplotlib
 
-matplotlib.use("Agg")  # no display on a server
-import matplotlib.pyplot as plt  # noqa: E402
-
-from assistant.insights import Insights, InsightsReport, csv_rows  # noqa: E402
+from assistant.insights import Insights, InsightsReport, csv_rows
 
 PANELS = {"gaps": "Demand gaps: asked for, not found", "misreads": "Misunderstandings",
           "intents": "What customers asked about, day by day", "funnel": "The funnel per A/B variant",
@@ -59,101 +55,67 @@ def _day(text: str, default: float, last: bool = False) -> float:
     return day + (DAY_S - 1 if last else 0)
 
 
-def _figure(title: str):
-    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=90)
-    ax.set_title(title, fontsize=10)
-    return fig, ax
+# Each panel's plot: its component, the columns it draws, and the rows from a report. The
+# browser draws them (Gradio's own plots), so the server only builds small tables.
+def _gaps_rows(r: InsightsReport) -> list[tuple]:
+    return [(g.phrase, g.customers) for g in r.gaps[:10]]
 
 
-def _empty(ax, k: int) -> None:
-    ax.text(0.5, 0.5, f"nothing to show: no data, or fewer than {k} customers", ha="center", va="center",
-            fontsize=9, color="grey", transform=ax.transAxes)
-    ax.set_axis_off()
+def _misreads_rows(r: InsightsReport) -> list[tuple]:
+    return [(f"{m.category.replace('_', ' ')}: {m.rule}", m.turns) for m in r.misreads[:10]]
 
 
-def _bars(title: str, labels: list[str], values: list[float], k: int, xlabel: str = ""):
-    fig, ax = _figure(title)
-    if not labels:
-        _empty(ax, k)
-    else:
-        ax.barh(labels[::-1], values[::-1], color="#4c78a8")
-        ax.set_xlabel(xlabel, fontsize=8)
-        ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    return fig
+def _intents_rows(r: InsightsReport) -> list[tuple]:
+    totals: dict[str, int] = {}
+    for intents in r.intents.values():
+        for intent, n in intents.items():
+            totals[intent] = totals.get(intent, 0) + n
+    top = sorted(totals, key=totals.get, reverse=True)[:8]
+    return [(day, r.intents[day].get(intent, 0), intent) for day in sorted(r.intents) for intent in top]
 
 
-def gaps_plot(r: InsightsReport):
-    return _bars("Customers who asked for what the shop lacks", [g.phrase for g in r.gaps[:10]],
-                 [g.customers for g in r.gaps[:10]], r.k, "customers")
+def _funnel_rows(r: InsightsReport) -> list[tuple]:
+    return [(f"{stage} · {f.variant}", f.stages[stage].share, f.variant) for stage in ("shown", "viewed", "carted",
+                                                                                       "purchased") for f in r.funnel]
 
 
-def misreads_plot(r: InsightsReport):
-    return _bars("Misread turns by kind and decision rule", [f"{m.category}: {m.rule}" for m in r.misreads[:10]],
-                 [m.turns for m in r.misreads[:10]], r.k, "turns")
+def _human_rows(r: InsightsReport) -> list[tuple]:
+    return sorted(((k.replace("_", " "), v) for k, v in r.human.reasons.items()), key=lambda kv: -kv[1])[:10]
 
 
-def intents_plot(r: InsightsReport):
-    fig, ax = _figure("Turns per day by intent")
-    if not r.intents:
-        _empty(ax, r.k)
-    else:
-        days = sorted(r.intents)
-        totals: dict[str, int] = {}
-        for intents in r.intents.values():
-            for intent, n in intents.items():
-                totals[intent] = totals.get(intent, 0) + n
-        for intent in sorted(totals, key=totals.get, reverse=True)[:8]:
-            ax.plot(days, [r.intents[d].get(intent, 0) for d in days], marker="o", markersize=3, label=intent)
-        ax.legend(fontsize=7, ncol=2)
-        ax.tick_params(labelsize=7)
-        fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
+def _products_rows(r: InsightsReport) -> list[tuple]:
+    return [(f"{p.title[:28]} · {label}", n, label) for p in r.products
+            for label, n in (("shown to", p.customers), ("bought after", p.bought_after))]
 
 
-def funnel_plot(r: InsightsReport):
-    fig, ax = _figure("Share of conversations reaching each stage (95 % interval)")
-    if not r.funnel:
-        _empty(ax, r.k)
-    else:
-        stages = list(r.funnel[0].stages)
-        width = 0.8 / len(r.funnel)
-        for i, f in enumerate(r.funnel):
-            xs = [j + i * width for j in range(len(stages))]
-            shares = [f.stages[s].share for s in stages]
-            errors = [[f.stages[s].share - f.stages[s].low for s in stages],
-                      [f.stages[s].high - f.stages[s].share for s in stages]]
-            ax.bar(xs, shares, width, yerr=errors, capsize=3, label=f"{f.variant} ({f.chats})")
-        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(stages))], stages, fontsize=8)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+PLOTS = {  # panel → (component, columns: x, y[, colour], rows)
+    "gaps": (gr.BarPlot, ("asked for", "customers"), _gaps_rows),
+    "misreads": (gr.BarPlot, ("kind: decision rule", "turns"), _misreads_rows),
+    "intents": (gr.LinePlot, ("day", "turns", "intent"), _intents_rows),
+    "funnel": (gr.BarPlot, ("stage · variant", "share of conversations", "variant"), _funnel_rows),
+    "human": (gr.BarPlot, ("the turn before asked", "hand-offs"), _human_rows),
+    "products": (gr.BarPlot, ("product · customers", "customers", "measure"), _products_rows),
+}
 
 
-def human_plot(r: InsightsReport):
-    reasons = sorted(r.human.reasons.items(), key=lambda kv: -kv[1])[:10]
-    return _bars("What hand-offs followed", [k.replace("_", " ") for k, _ in reasons], [v for _, v in reasons],
-                 r.k, "hand-offs")
+def plot_frame(panel: str, r: InsightsReport):
+    """The panel's plot as a table (pandas), the columns ``PLOTS`` names."""
+    import pandas as pd
+
+    _, columns, rows = PLOTS[panel]
+    frame = pd.DataFrame(rows(r), columns=list(columns))
+    if panel == "intents":  # drawn as time, not as names
+        frame["day"] = pd.to_datetime(frame["day"])
+    return frame
 
 
-def products_plot(r: InsightsReport):
-    fig, ax = _figure("Most shown products: shown to / bought by customers")
-    if not r.products:
-        _empty(ax, r.k)
-    else:
-        labels = [p.title[:32] for p in r.products][::-1]
-        ys = range(len(labels))
-        ax.barh([y + 0.2 for y in ys], [p.customers for p in r.products][::-1], 0.4, label="shown to")
-        ax.barh([y - 0.2 for y in ys], [p.bought_after for p in r.products][::-1], 0.4, label="bought after")
-        ax.set_yticks(list(ys), labels, fontsize=7)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
-PLOTS = {"gaps": gaps_plot, "misreads": misreads_plot, "intents": intents_plot, "funnel": funnel_plot,
-         "human": human_plot, "products": products_plot}
+def _plot(panel: str):
+    component, columns, _ = PLOTS[panel]
+    colour = columns[2] if len(columns) > 2 else None
+    extra = {} if component is gr.LinePlot else {"x_label_angle": -30, "sort": "-y" if colour is None else None}
+    # from zero: with one group (or equal ones) the scale would otherwise start at its value
+    return component(x=columns[0], y=columns[1], color=colour, elem_id=f"in-plot-{panel}", show_label=False,
+                     y_lim=[0, None], **extra)
 
 
 def tables(r: InsightsReport) -> dict[str, list[list]]:
@@ -220,7 +182,7 @@ def build_insights(backend: InsightsBackend) -> gr.Blocks:
         for panel, title in PANELS.items():
             with gr.Group(elem_id=f"in-panel-{panel}"):
                 gr.Markdown(f"### {title}")
-                outputs.append(gr.Plot(elem_id=f"in-plot-{panel}", show_label=False))
+                outputs.append(_plot(panel))
                 outputs.append(gr.Dataframe(headers=HEADERS[panel], elem_id=f"in-table-{panel}", interactive=False,
                                             wrap=True))
                 outputs.append(gr.DownloadButton("Export CSV", elem_id=f"in-csv-{panel}", size="sm"))
@@ -231,9 +193,7 @@ def build_insights(backend: InsightsBackend) -> gr.Blocks:
             rows = tables(report)
             values = [summary(report)]
             for panel in PANELS:
-                figure = PLOTS[panel](report)
-                values += [figure, rows[panel] or [[""] * len(HEADERS[panel])], files[panel]]
-                plt.close(figure)
+                values += [plot_frame(panel, report), rows[panel] or [[""] * len(HEADERS[panel])], files[panel]]
             return values
 
         show.click(render, [start, end], outputs, api_name="report")

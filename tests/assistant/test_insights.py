@@ -137,3 +137,24 @@ def test_hand_offs_of_fewer_than_k_customers_are_not_shown(connect):
     human = _report(sessions, events).human
     assert human.conversations == 12 and human.handoffs is None and human.rate is None and human.reasons == {}
 
+
+
+def test_a_closed_purchase_window_is_settled_once_and_read_back(connect):
+    from assistant.facts import DAY_S
+
+    sessions, events = _stores(connect)
+    now = time.time()
+    for i in range(6):
+        fact = TurnFact("search", "search", "request", ts=now - 10 * DAY_S)
+        _turn(sessions, f"c{i}", fact)
+        events.append([Event("85123A", "purchase", f"c{i}", 1, 2.5, now - 8 * DAY_S, "C")] if i < 2 else [])
+    recent = _turn(sessions, "c0", TurnFact("search", "search", "request"))
+    events.append([Event("85123A", "purchase", "c0", 1, 2.5, now + 60, "D")])
+    report = Insights(sessions, events).report(now - 20 * DAY_S, now + 120)
+    assert report.funnel[0].stages["purchased"].count == 3
+    settled = dict(sessions.db.query("SELECT session_id, bought FROM funnel"))
+    assert settled[recent.id] is None and sorted(v for k, v in settled.items() if k != recent.id) == [0, 0, 0, 0, 1, 1]
+    with sessions.db.transaction() as tx:  # the events are gone; the settled answers stay
+        tx.execute("DELETE FROM events WHERE session_id = 'C'")
+    again = Insights(sessions, events).report(now - 20 * DAY_S, now + 120)
+    assert again.funnel[0].stages["purchased"].count == 3

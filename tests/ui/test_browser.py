@@ -150,17 +150,20 @@ def test_insights_page_shows_every_panel_with_a_plot_and_exports_csv(server, bro
     from ui.insights import PANELS
 
     sessions = open_session_store(load_settings(overrides={"home": shop_home}, environ={}))
-    for i in range(6):
+    for i in range(6):  # six customers, so that every panel has a group of at least five to show
         session = sessions.new(f"owner-test-{i}")
         session.add("customer", "got any cordless drills?", "search")
         session.add("assistant", "Here is what I found")
         sessions.save(session, TurnFact("search", "search", "request", kind="cordless drill", gap="cordless drill",
                                         gap_why="weak", shown=(ShownCard("85123A", "popular"),),
                                         example=f"got any cordless drills? ring me on 07946 09{i:02d}58"))
+        session.add("customer", "no not those, a person please", "contact_human_agent")
+        sessions.save(session, TurnFact("contact_human_agent", "handoff", "asks_for_a_person", handoff=True,
+                                        follows="search", after_miss=True, correction=True, example="a person please"))
     sessions.close()
     ui.agent_login(browser, server, *OWNER, path="/insights/")
-    for panel in PANELS:
-        ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} img"))
+    for panel in PANELS:  # drawn in the browser: a canvas or an SVG in each panel's plot
+        ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} canvas, #in-plot-{p} svg"))
     gaps = browser.find_element(By.ID, "in-table-gaps").text
     assert "cordless drill" in gaps and "[phone]" in gaps and "07946" not in browser.page_source
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
