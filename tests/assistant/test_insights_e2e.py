@@ -22,11 +22,11 @@ def test_a_thing_five_customers_asked_for_and_the_shop_lacks_is_a_demand_gap(ass
     assert bought.products
     assistant.close()  # one process owns the embedded store at a time: the command opens it next
     answer = run_cli("--home", str(shop_home), "insights", "--json", "--collection", "online-retail")
-    report = json.loads(answer.output)
+    report = json.loads(answer.stdout)  # the embedder's loading bar goes to stderr
     assert set(report) >= {"gaps", "misreads", "intents", "funnel", "differences", "human", "products", "reasons",
                            "hidden", "since", "until", "k"}
     drills = [g for g in report["gaps"] if "drill" in g["phrase"]]
     assert drills and drills[0]["customers"] >= 5 and len(drills[0]["nearest"]) == 3
     assert all("drill" in e for e in drills[0]["examples"])
-    csv = run_cli("--home", str(shop_home), "insights", "--csv").output.splitlines()
+    csv = run_cli("--home", str(shop_home), "insights", "--csv").stdout.splitlines()
     assert csv[0] == "panel,group,measure,value" and any(line.startswith("gaps,") for line in csv)

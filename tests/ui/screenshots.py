@@ -2,7 +2,7 @@
 (so cards carry reasons):
 
     shopassist serve --port 7860 --collection online-retail   # after `shopassist demo`
-    python -m tests.ui.screenshots --url http://127.0.0.1:7860 --password PASSWORD --out docs/ui
+    python -m tests.ui.screenshots --url http://127.0.0.1:7860 --password PASSWORD [--owner-password P] --out docs/ui
 """
 
 from __future__ import annotations
@@ -41,6 +41,23 @@ def console(url: str, out: Path, user: str, password: str, customer: str) -> Non
         browser.quit()
 
 
+def insights(url: str, out: Path, user: str, password: str) -> None:
+    """The owner's page, whole (run the server on a home with some weeks of turns, such as
+    after `shopassist demo --simulate-month`)."""
+    from selenium.webdriver.common.by import By
+
+    from ui.insights import PANELS
+
+    browser = ui.chromium(1280, 5200)
+    try:
+        ui.agent_login(browser, url, user, password, path="/insights/")
+        for panel in PANELS:
+            ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} canvas, #in-plot-{p} svg"))
+        browser.save_screenshot(str(out / "insights.png"))
+    finally:
+        browser.quit()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", required=True)
@@ -48,12 +65,16 @@ def main() -> None:
     ap.add_argument("--password", required=True)
     ap.add_argument("--customer", default="17850")
     ap.add_argument("--message", default="a gift for my mum under £20")
+    ap.add_argument("--owner", default="owner")
+    ap.add_argument("--owner-password", help="the insights page too (its owner's password)")
     ap.add_argument("--out", type=Path, default=Path("docs/ui"))
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     url = args.url.rstrip("/")
     widget(url, args.out, args.customer, args.message)
     console(url, args.out, args.user, args.password, args.customer)
+    if args.owner_password:
+        insights(url, args.out, args.owner, args.owner_password)
 
 
 if __name__ == "__main__":

@@ -164,8 +164,11 @@ def test_insights_page_shows_every_panel_with_a_plot_and_exports_csv(server, bro
     ui.agent_login(browser, server, *OWNER, path="/insights/")
     for panel in PANELS:  # drawn in the browser: a canvas or an SVG in each panel's plot
         ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} canvas, #in-plot-{p} svg"))
-    gaps = browser.find_element(By.ID, "in-table-gaps").text
-    assert "cordless drill" in gaps and "[phone]" in gaps and "07946" not in browser.page_source
+    def filled(d):
+        text = d.find_element(By.ID, "in-table-gaps").text
+        return text if "cordless drill" in text else None
+    gaps = ui.wait(browser, filled)
+    assert "[phone]" in gaps and "07946" not in browser.page_source
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     browser.find_element(By.CSS_SELECTOR, "#in-csv-gaps, #in-csv-gaps button").click()
     deadline = time.time() + 30

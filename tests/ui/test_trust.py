@@ -121,6 +121,26 @@ def test_the_console_refuses_other_sites_and_sets_strict_cookies(server):
     assert _request(server + "/config", None, {"Origin": "http://shop.example"})[0] == 200
 
 
+def test_the_insights_page_takes_only_the_owners_login_and_it_opens_nothing_else(server):
+    """Agent and customer credentials are refused at /insights; the owner's login opens the
+    insights page, not the console; the agent's opens the console, not the insights."""
+    import httpx
+
+    from tests.ui.conftest import OWNER
+
+    with httpx.Client(base_url=server, timeout=10) as client:
+        assert client.get("/insights/config").status_code == 401
+        assert client.post("/insights/login", data={"username": AGENT[0], "password": AGENT[1]}).status_code == 400
+        assert client.post("/insights/login", data={"username": "17850", "password": "17850"}).status_code == 400
+        assert client.post("/insights/login", data={"username": OWNER[0], "password": OWNER[1]}).status_code == 200
+        assert client.get("/insights/config").status_code == 200
+        assert client.get("/agent/config").status_code == 401
+        assert client.post("/agent/login", data={"username": OWNER[0], "password": OWNER[1]}).status_code == 400
+    with httpx.Client(base_url=server, timeout=10) as agent:
+        assert agent.post("/agent/login", data={"username": AGENT[0], "password": AGENT[1]}).status_code == 200
+        assert agent.get("/agent/config").status_code == 200 and agent.get("/insights/config").status_code == 401
+
+
 def test_production_mode_refuses_to_start_without_a_customer_secret(shop_home):
     env = {"SHOPASSIST_PRODUCTION": "true", "SHOPASSIST_AGENT_PASSWORD": "a-long-agent-password"}
     from click.testing import CliRunner
