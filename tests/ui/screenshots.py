@@ -52,7 +52,7 @@ def insights(url: str, out: Path, user: str, password: str) -> None:
     try:
         ui.agent_login(browser, url, user, password, path="/insights/")
         for panel in PANELS:
-            ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} canvas, #in-plot-{p} svg"))
+            ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} .vega-embed .role-mark"))
         browser.save_screenshot(str(out / "insights.png"))
     finally:
         browser.quit()

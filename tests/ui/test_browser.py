@@ -162,8 +162,8 @@ def test_insights_page_shows_every_panel_with_a_plot_and_exports_csv(server, bro
                                         follows="search", after_miss=True, correction=True, example="a person please"))
     sessions.close()
     ui.agent_login(browser, server, *OWNER, path="/insights/")
-    for panel in PANELS:  # drawn in the browser: a canvas or an SVG in each panel's plot
-        ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} canvas, #in-plot-{p} svg"))
+    for panel in PANELS:  # drawn in the browser: marks in each panel's plot, not its loading spinner
+        ui.wait(browser, lambda d, p=panel: d.find_elements(By.CSS_SELECTOR, f"#in-plot-{p} .vega-embed .role-mark"))
     def filled(d):
         text = d.find_element(By.ID, "in-table-gaps").text
         return text if "cordless drill" in text else None
