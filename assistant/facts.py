@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from shopassist.database import Migration
+from shopassist.privacy import redact
 
 DAY_S = 86_400
 # Decision rules that mean the customer turned down what the assistant made of them.
@@ -101,8 +102,9 @@ MIGRATION = Migration(4, sqlite=_tables("REAL"), postgresql=_tables("DOUBLE PREC
 def write_turn(tx, fact: TurnFact, session_id: str, owner: str, user_id: str | None, variant: str | None,
                example: str | None) -> None:
     """The turn's rows, inside the caller's transaction; ``example``: already sealed."""
+    gap = redact(fact.gap) if fact.gap else None  # the customer's words, like the example
     values = (fact.ts, fact.day, session_id, owner, user_id, variant, fact.intent, fact.action, fact.rule,
-              int(fact.by_rules), fact.kind, fact.gap, fact.gap_why, int(fact.handoff), fact.follows,
+              int(fact.by_rules), redact(fact.kind) if fact.kind else None, gap, fact.gap_why, int(fact.handoff), fact.follows,
               int(fact.correction), int(fact.rephrased), int(fact.after_miss), len(fact.shown), example)
     tx.execute(f"INSERT INTO turn_facts ({', '.join(_TURN_COLUMNS)}) VALUES ({', '.join('?' * len(values))})", values)
     if fact.shown:
@@ -131,8 +133,8 @@ def delete_user_rows(tx, user_id: str) -> None:
     """A forgotten customer's rows: as a customer, and as the guest conversations they signed
     into (run before those conversations' own rows go), inside the caller's transaction."""
     for table in ("turn_facts", "shown_facts", "funnel"):
-        tx.execute(f"DELETE FROM {table} WHERE user_id = ? OR owner = ? OR owner IN "
-                   "(SELECT 'session:' || id FROM sessions WHERE user_id = ?)", (user_id, f"user:{user_id}", user_id))
+        tx.execute(f"DELETE FROM {table} WHERE owner = ? OR owner IN "
+                   "(SELECT 'session:' || id FROM sessions WHERE user_id = ?)", (f"user:{user_id}", user_id))
 
 
 def delete_session_rows(tx, session_id: str) -> None:

@@ -121,7 +121,10 @@ class InsightsReport:
     hidden: dict[str, int]  # panel → groups left out for having fewer than k customers
 
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for gap in out["gaps"]:
+            del gap["wordings"]  # each customer's own wording: only the label (most customers') is shown
+        return out
 
 
 def day_of(ts: float) -> str:
@@ -190,12 +193,13 @@ class Insights:
             if len(owners) < self.k:
                 hidden["gaps"] = hidden.get("gaps", 0) + 1
                 continue
-            wordings, why = Counter(), Counter()
-            for gap, reason, _, n in rows:
-                wordings[gap] += n
+            said, why = defaultdict(set), Counter()
+            for gap, reason, owner, n in rows:
+                said[gap].add(owner)
                 why[reason] += n
-            phrase = min(wordings, key=lambda w: (-wordings[w], len(w)))  # the commonest, then the shortest
-            gaps.append(Gap(phrase.lower(), sum(why.values()), len(owners), dict(why), [], [], sorted(wordings)))
+            # the label is the wording most customers used (then the shortest): never one person's own
+            phrase = min(said, key=lambda w: (-len(said[w]), len(w)))
+            gaps.append(Gap(phrase.lower(), sum(why.values()), len(owners), dict(why), [], [], sorted(said)))
         gaps.sort(key=lambda g: (-g.customers, -g.turns, g.phrase))
         for gap in gaps[:TOP]:
             gap.nearest = self.nearest(gap.phrase)[:3] if self.nearest else []
@@ -248,7 +252,8 @@ class Insights:
             if owners < self.k:
                 hidden["funnel"] = hidden.get("funnel", 0) + 1
                 continue
-            counts = {"shown": shown, "viewed": viewed, "carted": carted, "purchased": bought.get(variant, 0)}
+            counts = {"shown": shown, "viewed": viewed, "carted": carted,
+                      "purchased": _at_least(bought.get(variant, 0), self.k)}
             funnels.append(VariantFunnel(variant, int(n), {s: wilson(int(c or 0), int(n)) for s, c in counts.items()}))
         return funnels, _differences(funnels)
 
@@ -277,6 +282,8 @@ class Insights:
         if len({r[1] for r in rows}) < self.k:  # too few customers handed off to show anything of theirs
             return HumanLoop(int(chats), None, None, {}, {}, {})
         waits, replies = self._agent_replies(sorted({r[0] for r in rows}))
+        if len(waits) < self.k:  # timings and reply counts from a handful of agent replies: not shown
+            waits, replies = [], Counter()
         return HumanLoop(int(chats), len(rows), round(len({r[0] for r in rows}) / chats, 4), reasons,
                          _quantiles(waits), dict(replies))
 
@@ -311,10 +318,12 @@ class Insights:
             for user, _, product in self.events.bought_within([tuple(r) for r in seen], BOUGHT_WITHIN_S):
                 bought[product].add(user)
         titles = self.titles([r[0] for r in kept]) if self.titles and kept else {}
-        products = [ProductRow(p, titles.get(p, p), int(n), int(owners), len(bought.get(p, ())))
+        products = [ProductRow(p, titles.get(p, p), int(n), int(owners), _at_least(len(bought.get(p, ())), self.k))
                     for p, n, owners in kept]
-        reasons = dict(self.db.query("SELECT COALESCE(reason, 'none'), COUNT(*) FROM shown_facts "
-                                     "WHERE day BETWEEN ? AND ? GROUP BY 1", days))
+        rows = self.db.query("SELECT COALESCE(reason, 'none'), COUNT(*), COUNT(DISTINCT owner) FROM shown_facts "
+                             "WHERE day BETWEEN ? AND ? GROUP BY 1", days)
+        reasons = {reason: n for reason, n, owners in rows if owners >= self.k}
+        hidden["reasons"] = hidden.get("reasons", 0) + len(rows) - len(reasons)
         total = sum(reasons.values())
         return products, {k: round(v / total, 4) for k, v in sorted(reasons.items())} if total else {}
 
@@ -332,6 +341,11 @@ class Insights:
             if len(out) == EXAMPLES:
                 break
         return out
+
+
+def _at_least(count: int, k: int) -> int:
+    """A count of customers, or 0 when fewer than ``k`` (a handful of buyers is nearly a name)."""
+    return count if count >= k else 0
 
 
 def _normal(phrase: str) -> str:
@@ -395,6 +409,11 @@ def _quantiles(values: list[float]) -> dict[str, float]:
     values = sorted(values)
     p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
     return {"p50": round(statistics.median(values), 1), "p90": round(p90, 1)}
+
+
+def safe_cell(value):
+    """A spreadsheet never runs a cell as a formula: text starting with = + - @ gets a quote."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
 
 
 def csv_rows(report: InsightsReport) -> list[tuple[str, str, str, object]]:

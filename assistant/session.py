@@ -140,6 +140,7 @@ def _redacted(session: Session) -> Session:
     for message in stored.messages:
         if not message._stored:  # a long transcript is not re-scanned on every save
             message.text = redact(message.text)
+            message.gap = redact(message.gap) if message.gap else None
     stored.handoff_reason = redact(stored.handoff_reason) if stored.handoff_reason else None
     if stored.state.need is not None:
         stored.state.need = _redact_need(stored.state.need)

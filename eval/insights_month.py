@@ -84,7 +84,8 @@ def backdate(db, session_id: str, offset_s: float) -> None:
     """Moves a conversation's rows ``offset_s`` seconds into the past."""
     with db.transaction() as tx:
         for table, column in (("turn_facts", "ts"), ("shown_facts", "ts"), ("funnel", "started")):
-            tx.execute(f"UPDATE {table} SET {column} = {column} - ?, day = CAST(({column} - ?) / {DAY_S} AS INTEGER) "
+            # whole days on both engines (PostgreSQL rounds a cast to integer; SQLite cuts it)
+            tx.execute(f"UPDATE {table} SET {column} = {column} - ?, day = CAST({column} - ? AS BIGINT) / {DAY_S} "
                        "WHERE session_id = ?", (offset_s, offset_s, session_id))
         tx.execute("UPDATE sessions SET updated = updated - ? WHERE id = ?", (offset_s, session_id))
 

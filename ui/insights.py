@@ -18,7 +18,7 @@ from typing import Callable
 
 import gradio as gr
 
-from assistant.insights import Insights, InsightsReport, csv_rows
+from assistant.insights import Insights, InsightsReport, csv_rows, safe_cell
 
 PANELS = {"gaps": "Demand gaps: asked for, not found", "misreads": "Misunderstandings",
           "intents": "What customers asked about, day by day", "funnel": "The funnel per A/B variant",
@@ -156,7 +156,11 @@ def summary(r: InsightsReport) -> str:
 
 
 def write_csvs(r: InsightsReport, folder: Path) -> dict[str, str]:
-    rows = csv_rows(r)
+    """One CSV per panel; the files of earlier reports are removed first (their wording may be a
+    forgotten customer's)."""
+    rows = [tuple(map(safe_cell, row)) for row in csv_rows(r)]
+    for old in folder.glob("insights-*.csv"):
+        old.unlink(missing_ok=True)
     out = {}
     for panel, names in CSV_PANELS.items():
         path = folder / f"insights-{panel}-{r.since}-{r.until}.csv"

@@ -35,7 +35,7 @@ def insights(settings: Settings, since, until, collection, as_json, as_csv) -> N
     """What customers asked for and did not find, where the assistant misread them, intents
     over time, the funnel per A/B variant, the human loop and recommendations. Groups of fewer
     than `insights_k` customers are left out."""
-    from assistant.insights import csv_rows
+    from assistant.insights import csv_rows, safe_cell
     from assistant.service import open_insights
 
     if as_json and as_csv:
@@ -54,7 +54,7 @@ def insights(settings: Settings, since, until, collection, as_json, as_csv) -> N
     elif as_csv:
         out = csv.writer(sys.stdout)
         out.writerow(("panel", "group", "measure", "value"))
-        out.writerows(csv_rows(report))
+        out.writerows(tuple(map(safe_cell, row)) for row in csv_rows(report))
     else:
         _print(report)
 

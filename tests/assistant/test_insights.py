@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from assistant.facts import ShownCard, TurnFact
-from assistant.insights import Insights, csv_rows, group_phrases, two_proportions, wilson
+from assistant.insights import Insights, csv_rows, group_phrases, safe_cell, two_proportions, wilson
 from assistant.session import SessionStore
 from retrieval.behaviour.events import Event, EventStore
 
@@ -104,7 +104,11 @@ def test_the_funnel_per_variant_counts_purchases_after_a_chat_and_says_when_it_c
         if i in (6, 7, 8):
             events.append([Event("85123A", "purchase", f"c{i}", 1, 2.55, now + 3600, "C1")])
     events.append([Event("85123A", "purchase", "c0", 1, 2.55, now - 3 * 86_400, "C0")])  # before the chat
-    report = _report(sessions, events, titles=lambda ids: {"85123A": "WHITE HANGING HEART T-LIGHT HOLDER"})
+    titles = {"85123A": "WHITE HANGING HEART T-LIGHT HOLDER"}
+    kept = _report(sessions, events, titles=lambda ids: titles)  # k = 5: three buyers are too few to show
+    assert {f.stages["purchased"].count for f in kept.funnel} == {0}
+    assert {p.bought_after for p in kept.products} == {0}
+    report = _report(sessions, events, titles=lambda ids: titles, k=3)
     funnel = {f.variant: f for f in report.funnel}
     assert funnel["control"].chats == 5 and funnel["rerank"].chats == 5
     assert {k: r.count for k, r in funnel["control"].stages.items()} == {"shown": 5, "viewed": 3, "carted": 1,
@@ -150,11 +154,42 @@ def test_a_closed_purchase_window_is_settled_once_and_read_back(connect):
         events.append([Event("85123A", "purchase", f"c{i}", 1, 2.5, now - 8 * DAY_S, "C")] if i < 2 else [])
     recent = _turn(sessions, "c0", TurnFact("search", "search", "request"))
     events.append([Event("85123A", "purchase", "c0", 1, 2.5, now + 60, "D")])
-    report = Insights(sessions, events).report(now - 20 * DAY_S, now + 120)
+    report = Insights(sessions, events, k=3).report(now - 20 * DAY_S, now + 120)
     assert report.funnel[0].stages["purchased"].count == 3
     settled = dict(sessions.db.query("SELECT session_id, bought FROM funnel"))
     assert settled[recent.id] is None and sorted(v for k, v in settled.items() if k != recent.id) == [0, 0, 0, 0, 1, 1]
     with sessions.db.transaction() as tx:  # the events are gone; the settled answers stay
         tx.execute("DELETE FROM events WHERE session_id = 'C'")
-    again = Insights(sessions, events).report(now - 20 * DAY_S, now + 120)
+    again = Insights(sessions, events, k=3).report(now - 20 * DAY_S, now + 120)
     assert again.funnel[0].stages["purchased"].count == 3
+
+
+def test_gap_phrases_are_redacted_labelled_by_most_customers_and_exported_safely(connect):
+    sessions, events = _stores(connect)
+    for i in range(5):
+        _turn(sessions, f"c{i}", TurnFact("search", "search", "request", gap="garden hose", gap_why="empty"))
+    _turn(sessions, "c0", TurnFact("search", "search", "request", gap="=garden hoses c0@example.com", gap_why="empty"))
+    for _ in range(3):  # one customer repeating an odd wording cannot make it the label
+        _turn(sessions, "c1", TurnFact("search", "search", "request", gap="garden hoses 07946 091258", gap_why="empty"))
+    report = _report(sessions, events)
+    (gap,) = report.gaps
+    assert gap.phrase == "garden hose" and gap.customers == 5
+    stored = [r[0] for r in sessions.db.query("SELECT gap FROM turn_facts")]
+    assert not any("@example.com" in g or "091258" in g for g in stored)
+    everything = str(report.to_json()) + str(csv_rows(report))
+    assert "example.com" not in everything and "[phone]" not in everything  # wordings are not printed
+    assert safe_cell("=1+1") == "'=1+1" and safe_cell("@cmd") == "'@cmd" and safe_cell(5) == 5
+
+
+
+def test_forget_removes_every_row_of_a_customer_who_signed_in_mid_conversation(connect):
+    sessions, events = _stores(connect)
+    shown = (ShownCard("85123A", "popular"),)
+    guest = _turn(sessions, None, TurnFact("search", "search", "request", shown=shown, gap="yoga mat", gap_why="weak"))
+    guest.user_id = "c9"  # signs in: the same conversation goes on as the customer's
+    _turn(sessions, "c9", TurnFact("search", "search", "request", shown=shown), session=guest)
+    other = _turn(sessions, "c8", TurnFact("search", "search", "request", shown=shown))
+    sessions.delete_user("c9")
+    for table in ("turn_facts", "shown_facts", "funnel"):
+        left = {r[0] for r in sessions.db.query(f"SELECT session_id FROM {table}")}
+        assert left == {other.id}, table
