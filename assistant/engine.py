@@ -343,8 +343,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         session.add("assistant", reply)
         self.sessions.save(session, turn_facts.turn_fact(session, parse, message, act, done, action.rule, self.kinds(),
                                                          self.shopper.searcher.lexical.stopword))
-        cards = [ProductCard(p.id, p.title, p.price, p.currency, p.category_path, r, p.url)
-                 for p, r in zip(act.products, act.reasons or [None] * len(act.products))]
+        cards = [ProductCard(p.id, p.title, p.price, p.currency, p.category_path, r, p.url) for p, r in act.cards()]
         return TurnResult(reply, parse, session.id, cards, act.suggestions, session.handoff, act.orders,
                           action=done, rule=action.rule, state=state.model_copy(deep=True),
                           shows=bool(act.show and act.products))

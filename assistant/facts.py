@@ -19,7 +19,7 @@ from shopassist.privacy import redact
 DAY_S = 86_400
 # Decision rules that mean the customer turned down what the assistant made of them.
 CORRECTIONS = ("objects_to_all_shown", "objects_to_one_shown", "no_to_offer")
-GAP_WHY = ("not_sold", "empty", "off_kind", "lacks_detail", "weak")
+TABLES = ("turn_facts", "shown_facts", "funnel")  # what forget deletes and purges with the conversations
 CART_ACTIONS = ("add_to_cart", "set_quantity")  # the turn put something in the cart
 
 
@@ -62,7 +62,8 @@ class TurnFact:
 
 
 _TURN_COLUMNS = ("ts", "day", "session_id", "owner", "user_id", "variant", "intent", "action", "rule", "by_rules",
-                 "kind", "gap", "gap_why", "handoff", "follows", "correction", "rephrased", "after_miss", "shown", "example")
+                 "kind", "gap", "gap_why", "handoff", "follows", "correction", "rephrased", "after_miss", "shown",
+                 "example")
 _SHOWN_COLUMNS = ("ts", "day", "session_id", "owner", "user_id", "variant", "product_id", "reason")
 
 
@@ -102,10 +103,10 @@ MIGRATION = Migration(4, sqlite=_tables("REAL"), postgresql=_tables("DOUBLE PREC
 def write_turn(tx, fact: TurnFact, session_id: str, owner: str, user_id: str | None, variant: str | None,
                example: str | None) -> None:
     """The turn's rows, inside the caller's transaction; ``example``: already sealed."""
-    gap = redact(fact.gap) if fact.gap else None  # the customer's words, like the example
+    kind, gap = (redact(text) if text else None for text in (fact.kind, fact.gap))  # the customer's words
     values = (fact.ts, fact.day, session_id, owner, user_id, variant, fact.intent, fact.action, fact.rule,
-              int(fact.by_rules), redact(fact.kind) if fact.kind else None, gap, fact.gap_why, int(fact.handoff), fact.follows,
-              int(fact.correction), int(fact.rephrased), int(fact.after_miss), len(fact.shown), example)
+              int(fact.by_rules), kind, gap, fact.gap_why, int(fact.handoff), fact.follows, int(fact.correction),
+              int(fact.rephrased), int(fact.after_miss), len(fact.shown), example)
     tx.execute(f"INSERT INTO turn_facts ({', '.join(_TURN_COLUMNS)}) VALUES ({', '.join('?' * len(values))})", values)
     if fact.shown:
         tx.executemany(f"INSERT INTO shown_facts ({', '.join(_SHOWN_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -132,11 +133,11 @@ def mark_funnel(tx, session_id: str, owner: str, user_id: str | None, variant: s
 def delete_user_rows(tx, user_id: str) -> None:
     """A forgotten customer's rows: as a customer, and as the guest conversations they signed
     into (run before those conversations' own rows go), inside the caller's transaction."""
-    for table in ("turn_facts", "shown_facts", "funnel"):
+    for table in TABLES:
         tx.execute(f"DELETE FROM {table} WHERE owner = ? OR owner IN "
                    "(SELECT 'session:' || id FROM sessions WHERE user_id = ?)", (f"user:{user_id}", user_id))
 
 
 def delete_session_rows(tx, session_id: str) -> None:
-    for table in ("turn_facts", "shown_facts", "funnel"):
+    for table in TABLES:
         tx.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))

@@ -31,6 +31,7 @@ K_ANONYMITY = 5
 BOUGHT_WITHIN_S = 7 * DAY_S  # a purchase this soon after a chat counts for it
 EXAMPLES = 3
 TOP = 10
+DEFAULT_DAYS = 30  # the range shown when no first day is given
 TOO_FEW = 100  # conversations per variant below which a difference is not called either way
 
 
@@ -131,6 +132,23 @@ def day_of(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).date().isoformat()
 
 
+def date_range(first: str | None, last: str | None, now: float) -> tuple[float, float]:
+    """``("2026-11-01", "2026-11-30")`` → Unix seconds from the start of the first UTC day to the
+    end of the last; no last day: ``now``; no first day: ``DEFAULT_DAYS`` before the last. Raises
+    ``ValueError`` with a sentence for a day not written like 2026-11-01, or a range ending before
+    it starts."""
+    def day(text: str) -> float:
+        try:
+            return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date like 2026-11-01") from None
+    until = day(last) + DAY_S - 1 if (last or "").strip() else now
+    since = day(first) if (first or "").strip() else until - DEFAULT_DAYS * DAY_S
+    if since > until:
+        raise ValueError("the first day is after the last")
+    return since, until
+
+
 def wilson(count: int, of: int, z: float = 1.96) -> Rate:
     if of == 0:
         return Rate(count, of, 0.0, 0.0, 0.0)
@@ -170,17 +188,17 @@ class Insights:
 
     def report(self, since: float | None = None, until: float | None = None) -> InsightsReport:
         until = until if until is not None else time.time()
-        since = since if since is not None else until - 30 * DAY_S
+        since = since if since is not None else until - DEFAULT_DAYS * DAY_S
         days = (int(since // DAY_S), int(until // DAY_S))
-        hidden: dict[str, int] = {}
+        hidden: Counter = Counter()  # panel → groups left out
         funnel, differences = self._funnel(days, hidden)
         products, reasons = self._recommendations(days, hidden)
         return InsightsReport(day_of(since), day_of(until), self.k, self._gaps(days, hidden),
                               self._misreads(days, hidden), self._intents(days, hidden), funnel, differences,
-                              self._human(days, hidden), products, reasons, hidden)
+                              self._human(days, hidden), products, reasons, dict(hidden))
 
     # -------------------------------------------------------------------------- panels
-    def _gaps(self, days: tuple[int, int], hidden: dict) -> list[Gap]:
+    def _gaps(self, days: tuple[int, int], hidden: Counter) -> list[Gap]:
         rows = self.db.query("SELECT gap, gap_why, owner, COUNT(*) FROM turn_facts "
                              "WHERE gap IS NOT NULL AND day BETWEEN ? AND ? GROUP BY gap, gap_why, owner", days)
         by_phrase: dict[str, list] = defaultdict(list)
@@ -191,7 +209,7 @@ class Insights:
             rows = [r for phrase in members for r in by_phrase[phrase]]
             owners = {r[2] for r in rows}
             if len(owners) < self.k:
-                hidden["gaps"] = hidden.get("gaps", 0) + 1
+                hidden["gaps"] += 1
                 continue
             said, why = defaultdict(set), Counter()
             for gap, reason, owner, n in rows:
@@ -206,10 +224,10 @@ class Insights:
             marks = ", ".join("?" * len(gap.wordings))
             gap.examples = self._examples(self.db.query(
                 f"SELECT owner, session_id, example FROM turn_facts WHERE gap IS NOT NULL AND day BETWEEN ? AND ? "
-                f"AND gap IN ({marks}) AND example IS NOT NULL LIMIT 50", [*days, *gap.wordings]), offset=0)
+                f"AND gap IN ({marks}) AND example IS NOT NULL LIMIT 50", [*days, *gap.wordings]))
         return gaps
 
-    def _misreads(self, days: tuple[int, int], hidden: dict) -> list[Misread]:
+    def _misreads(self, days: tuple[int, int], hidden: Counter) -> list[Misread]:
         rows = self.db.query(
             "SELECT by_rules, correction, rephrased, handoff * after_miss, rule, owner, session_id, example "
             f"FROM turn_facts WHERE day BETWEEN ? AND ? AND ({MISSED})", days)
@@ -222,35 +240,36 @@ class Insights:
         for (category, rule), members in grouped.items():
             owners = {m[0] for m in members}
             if len(owners) < self.k:
-                hidden["misreads"] = hidden.get("misreads", 0) + 1
+                hidden["misreads"] += 1
                 continue
-            out.append(Misread(category, rule, len(members), len(owners), self._examples(members, offset=0)))
+            out.append(Misread(category, rule, len(members), len(owners), self._examples(members)))
         return sorted(out, key=lambda m: (-m.turns, m.category, m.rule))
 
-    def _intents(self, days: tuple[int, int], hidden: dict) -> dict[str, dict[str, int]]:
+    def _intents(self, days: tuple[int, int], hidden: Counter) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(dict)
         for day, intent, turns, owners in self.db.query(
                 "SELECT day, intent, COUNT(*), COUNT(DISTINCT owner) FROM turn_facts WHERE day BETWEEN ? AND ? "
                 "GROUP BY day, intent ORDER BY day, intent", days):
             if owners < self.k:
-                hidden["intents"] = hidden.get("intents", 0) + 1
+                hidden["intents"] += 1
                 continue
             out[day_of(day * DAY_S)][intent] = int(turns)
         return dict(out)
 
-    def _funnel(self, days: tuple[int, int], hidden: dict) -> tuple[list[VariantFunnel], list[Difference]]:
+    def _funnel(self, days: tuple[int, int], hidden: Counter) -> tuple[list[VariantFunnel], list[Difference]]:
         rows = self.db.query("SELECT COALESCE(variant, 'none'), COUNT(*), COUNT(DISTINCT owner), SUM(shown), "
-                             "SUM(viewed), SUM(carted) FROM funnel WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 1", days)
+                             "SUM(viewed), SUM(carted) FROM funnel WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
+                             days)
         signed = self.db.query("SELECT COALESCE(variant, 'none'), user_id, started, session_id, bought FROM funnel "
                                "WHERE day BETWEEN ? AND ? AND user_id IS NOT NULL", days)
         open_ = [r for r in signed if r[4] is None]
-        after = self._bought_after_chat([(r[1], r[2]) for r in open_])
+        after = self.events.bought_within([(r[1], r[2]) for r in open_], BOUGHT_WITHIN_S)
         self._settle([(int((r[1], r[2]) in after), r[3]) for r in open_ if r[2] + BOUGHT_WITHIN_S < time.time()])
         bought = Counter(r[0] for r in signed if r[4] == 1 or (r[4] is None and (r[1], r[2]) in after))
         funnels = []
         for variant, n, owners, shown, viewed, carted in rows:
             if owners < self.k:
-                hidden["funnel"] = hidden.get("funnel", 0) + 1
+                hidden["funnel"] += 1
                 continue
             counts = {"shown": shown, "viewed": viewed, "carted": carted,
                       "purchased": _at_least(bought.get(variant, 0), self.k)}
@@ -264,10 +283,7 @@ class Insights:
             with self.db.transaction() as tx:
                 tx.executemany("UPDATE funnel SET bought = ? WHERE session_id = ?", decided)
 
-    def _bought_after_chat(self, chats: list[tuple[str, float]]) -> set[tuple[str, float]]:
-        return self.events.bought_within(chats, BOUGHT_WITHIN_S) if chats else set()
-
-    def _human(self, days: tuple[int, int], hidden: dict) -> HumanLoop:
+    def _human(self, days: tuple[int, int], hidden: Counter) -> HumanLoop:
         chats, owners = self.db.query("SELECT COUNT(*), COUNT(DISTINCT owner) FROM funnel WHERE day BETWEEN ? AND ?",
                                       days)[0]
         rows = self.db.query("SELECT session_id, owner, COALESCE(follows, 'asked at once') FROM turn_facts "
@@ -276,16 +292,17 @@ class Insights:
         for r in rows:
             by_reason[r[2]].append(r[1])
         reasons = {reason: len(o) for reason, o in by_reason.items() if len(set(o)) >= self.k}
-        hidden["human"] = hidden.get("human", 0) + len(by_reason) - len(reasons)
+        hidden["human"] += len(by_reason) - len(reasons)
         if owners < self.k:
             return HumanLoop(None, None, None, {}, {}, {})
         if len({r[1] for r in rows}) < self.k:  # too few customers handed off to show anything of theirs
             return HumanLoop(int(chats), None, None, {}, {}, {})
-        waits, replies = self._agent_replies(sorted({r[0] for r in rows}))
+        handed = sorted({r[0] for r in rows})
+        waits, replies = self._agent_replies(handed)
         if len(waits) < self.k:  # timings and reply counts from a handful of agent replies: not shown
             waits, replies = [], Counter()
-        return HumanLoop(int(chats), len(rows), round(len({r[0] for r in rows}) / chats, 4), reasons,
-                         _quantiles(waits), dict(replies))
+        return HumanLoop(int(chats), len(rows), round(len(handed) / chats, 4), reasons, _quantiles(waits),
+                         dict(replies))
 
     def _agent_replies(self, session_ids: list[str]) -> tuple[list[float], Counter]:
         """Seconds from each hand-off to the first agent reply, and agent replies by how a
@@ -304,11 +321,11 @@ class Insights:
                 used["typed" if m.suggestion_kind is None else "edited" if m.edited else "sent_as_is"] += 1
         return waits, used
 
-    def _recommendations(self, days: tuple[int, int], hidden: dict) -> tuple[list[ProductRow], dict[str, float]]:
+    def _recommendations(self, days: tuple[int, int], hidden: Counter) -> tuple[list[ProductRow], dict[str, float]]:
         top = self.db.query("SELECT product_id, COUNT(*), COUNT(DISTINCT owner) FROM shown_facts "
                             "WHERE day BETWEEN ? AND ? GROUP BY product_id ORDER BY 2 DESC, 1 LIMIT 200", days)
         kept = [r for r in top if r[2] >= self.k][:TOP]
-        hidden["products"] = hidden.get("products", 0) + sum(1 for r in top[:TOP] if r[2] < self.k)
+        hidden["products"] += sum(1 for r in top[:TOP] if r[2] < self.k)
         bought = defaultdict(set)
         if kept:  # only the products on the panel: who saw each first, and bought it after
             marks = ", ".join("?" * len(kept))
@@ -323,15 +340,15 @@ class Insights:
         rows = self.db.query("SELECT COALESCE(reason, 'none'), COUNT(*), COUNT(DISTINCT owner) FROM shown_facts "
                              "WHERE day BETWEEN ? AND ? GROUP BY 1", days)
         reasons = {reason: n for reason, n, owners in rows if owners >= self.k}
-        hidden["reasons"] = hidden.get("reasons", 0) + len(rows) - len(reasons)
+        hidden["reasons"] += len(rows) - len(reasons)
         total = sum(reasons.values())
         return products, {k: round(v / total, 4) for k, v in sorted(reasons.items())} if total else {}
 
-    def _examples(self, rows: list, offset: int = 2) -> list[str]:
-        """Up to ``EXAMPLES`` different redacted wordings, each from another customer."""
+    def _examples(self, rows: list) -> list[str]:
+        """Up to ``EXAMPLES`` different redacted wordings, each from another customer; ``rows``:
+        ``(owner, session id, sealed example)``."""
         out, owners = [], set()
-        for row in rows:
-            owner, session_id, sealed = row[offset], row[offset + 1], row[offset + 2]
+        for owner, session_id, sealed in rows:
             if sealed is None or owner in owners:
                 continue
             text = self.sessions.open_example(session_id, owner, sealed)

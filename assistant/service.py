@@ -6,6 +6,7 @@ import logging
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from assistant import facts
 from assistant.engine import Assistant
 from assistant.orders import OrderBook
 from assistant.parse.batcher import ParseBatcher
@@ -159,7 +160,7 @@ def forget_user(settings: Settings, user_id: str) -> Forgotten:
                 removed_events = events.delete_user(user_id, chats)
                 removed_sessions = sessions.delete_user(user_id)
         if sessions.db is events.db:
-            sessions.db.purge(["sessions", "data_keys", "turn_facts", "shown_facts", "funnel", "events", "users"])
+            sessions.db.purge(["sessions", "data_keys", *facts.TABLES, "events", "users"])
     finally:
         sessions.close()
         events.close()

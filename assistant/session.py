@@ -342,7 +342,7 @@ class SessionStore:
         files; raises if that could not be done."""
         with self.db.transaction() as tx:
             deleted = self.delete_user_rows(tx, user_id)
-        self.db.purge(["sessions", "data_keys", "turn_facts", "shown_facts", "funnel"])
+        self.db.purge(["sessions", "data_keys", *facts.TABLES])
         return deleted
 
     @staticmethod

@@ -34,8 +34,7 @@ def turn_fact(session: Session, parse: TurnParse, message: str, act: Act, done: 
                     after_miss=before is not None and bool(before.gap or before.rule in CORRECTIONS),
                     correction=rule in CORRECTIONS or bool(before is not None and before.action in SEARCHES
                                                            and cue("no").found(message)),
-                    shown=tuple(ShownCard(p.id, reason_kind(r)) for p, r in
-                                zip(act.products, act.reasons or [None] * len(act.products))) if act.show else (),
+                    shown=tuple(ShownCard(p.id, reason_kind(r)) for p, r in act.cards()) if act.show else (),
                     example=None)
     if gap or fact.correction or fact.by_rules or fact.handoff:  # the panels that quote the customer
         fact = replace(fact, example=message)

@@ -189,7 +189,7 @@ class Admission:
         self.running = 0
         self._running = dict.fromkeys(self.lanes, 0)
         self._waiting: dict[str, deque[asyncio.Future]] = {name: deque() for name in self.lanes}
-        self._sessions: set[str] = set()
+        self._sessions: set = set()  # what names each conversation with a turn running or waiting
 
     def slot(self, lane: str, session: object = None):
         """A running slot in ``lane``, as an async context manager; ``session``: what names the

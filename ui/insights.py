@@ -18,14 +18,14 @@ from typing import Callable
 
 import gradio as gr
 
-from assistant.insights import Insights, InsightsReport, csv_rows, safe_cell
+from assistant.facts import DAY_S
+from assistant.insights import DEFAULT_DAYS, Insights, InsightsReport, csv_rows, date_range, safe_cell
 
 PANELS = {"gaps": "Demand gaps: asked for, not found", "misreads": "Misunderstandings",
           "intents": "What customers asked about, day by day", "funnel": "The funnel per A/B variant",
           "human": "The human loop", "products": "Recommendations: shown and bought"}
 CSV_PANELS = {"gaps": ("gaps",), "misreads": ("misreads",), "intents": ("intents",),
               "funnel": ("funnel", "differences"), "human": ("human",), "products": ("products", "reasons")}
-DAY_S = 86_400
 
 
 class InsightsBackend:
@@ -37,22 +37,12 @@ class InsightsBackend:
         self.folder = Path(tempfile.mkdtemp(prefix="shopassist-insights-"))  # the CSVs, one per panel and range
 
     def report(self, start: str, end: str) -> InsightsReport:
-        until = _day(end, self.clock(), last=True)
-        since = _day(start, until - 30 * DAY_S)
-        if since > until:
-            raise gr.Error("The first day is after the last.")
+        try:
+            since, until = date_range(start, end, self.clock())
+        except ValueError as exc:
+            raise gr.Error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
         with self.lock:
             return self.insights.report(since, until)
-
-
-def _day(text: str, default: float, last: bool = False) -> float:
-    if not (text or "").strip():
-        return default
-    try:
-        day = datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
-    except ValueError:
-        raise gr.Error(f"{text!r} is not a date like 2026-11-01.") from None
-    return day + (DAY_S - 1 if last else 0)
 
 
 # Each panel's plot: its component, the columns it draws, and the rows from a report. The
@@ -174,7 +164,7 @@ def write_csvs(r: InsightsReport, folder: Path) -> dict[str, str]:
 
 def build_insights(backend: InsightsBackend) -> gr.Blocks:
     today = datetime.fromtimestamp(backend.clock(), timezone.utc).date()
-    month_ago = datetime.fromtimestamp(backend.clock() - 30 * DAY_S, timezone.utc).date()
+    month_ago = datetime.fromtimestamp(backend.clock() - DEFAULT_DAYS * DAY_S, timezone.utc).date()
     with gr.Blocks(title="Shop insights", delete_cache=(3600, 3600)) as page:
         gr.Markdown("## Shop insights")
         with gr.Row():

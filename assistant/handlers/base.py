@@ -34,3 +34,7 @@ class Act:
     action: str | None = None  # what was done, when not the decided action (an offer instead of an add)
     computed: list[float] = field(default_factory=list)  # amounts worked out from the records (a total)
     gap: str | None = None  # a thing asked for that the reply says the shop does not sell
+
+    def cards(self) -> list[tuple[Product, str | None]]:
+        """Each product with its reason (None where a handler gave none)."""
+        return list(zip(self.products, self.reasons or [None] * len(self.products)))

@@ -5,23 +5,11 @@ from __future__ import annotations
 import csv
 import sys
 import time
-from datetime import datetime, timezone
 
 import click
 
 from shopassist.cli.main import COLLECTION, emit
 from shopassist.settings import Settings
-
-
-def _date(value: str | None, end: bool = False) -> float | None:
-    """``2026-11-01`` → Unix seconds at the start (``end``: the end) of that UTC day."""
-    if value is None:
-        return None
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01") from None
-    return day.timestamp() + (86_399 if end else 0)
 
 
 @click.command("insights")
@@ -35,15 +23,15 @@ def insights(settings: Settings, since, until, collection, as_json, as_csv) -> N
     """What customers asked for and did not find, where the assistant misread them, intents
     over time, the funnel per A/B variant, the human loop and recommendations. Groups of fewer
     than `insights_k` customers are left out."""
-    from assistant.insights import csv_rows, safe_cell
+    from assistant.insights import csv_rows, date_range, safe_cell
     from assistant.service import open_insights
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    end = _date(until, end=True) or time.time()
-    start = _date(since) if since else end - 30 * 86_400
-    if start > end:
-        raise click.BadParameter("--since is after --until")
+    try:
+        start, end = date_range(since, until, time.time())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since/--until") from None
     source, close = open_insights(settings, collection)
     try:
         report = source.report(start, end)

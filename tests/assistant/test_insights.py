@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from assistant.facts import ShownCard, TurnFact
 from assistant.insights import Insights, csv_rows, group_phrases, safe_cell, two_proportions, wilson
 from assistant.session import SessionStore
@@ -193,3 +195,17 @@ def test_forget_removes_every_row_of_a_customer_who_signed_in_mid_conversation(c
     for table in ("turn_facts", "shown_facts", "funnel"):
         left = {r[0] for r in sessions.db.query(f"SELECT session_id FROM {table}")}
         assert left == {other.id}, table
+
+
+def test_a_date_range_runs_from_the_first_day_to_the_end_of_the_last_in_utc():
+    from assistant.facts import DAY_S
+    from assistant.insights import DEFAULT_DAYS, date_range
+
+    start = 1_793_491_200.0  # 2026-11-01 00:00 UTC
+    assert date_range("2026-11-01", "2026-11-30", 0.0) == (start, start + 30 * DAY_S - 1)
+    assert date_range(None, None, start + 5.0) == (start + 5.0 - DEFAULT_DAYS * DAY_S, start + 5.0)
+    assert date_range(" ", "2026-11-01", 0.0) == (start + DAY_S - 1 - DEFAULT_DAYS * DAY_S, start + DAY_S - 1)
+    for first, last, says in (("2026-13-01", None, "not a date"), ("1/11/2026", None, "not a date"),
+                              ("2026-11-30", "2026-11-01", "after the last")):
+        with pytest.raises(ValueError, match=says):
+            date_range(first, last, start)

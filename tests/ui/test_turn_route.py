@@ -89,18 +89,20 @@ def test_a_large_body_is_refused_by_its_declared_length_before_it_is_read():
     assert backend.calls == []
 
 
+async def _held(admission: Admission, release: asyncio.Event, lane: str = "new", session=None) -> None:
+    """A turn that holds its slot until ``release`` is set."""
+    async with admission.slot(lane, session):
+        await release.wait()
+
+
 def test_past_capacity_turns_wait_in_a_bounded_queue_then_get_a_quick_refusal():
     async def scenario():
         admission = Admission(capacity=1, wait_s=0.2, lanes=(Lane("new", 1, 1),))
         release = asyncio.Event()
 
-        async def running():
-            async with admission.slot("new"):
-                await release.wait()
-
-        first = asyncio.create_task(running())
+        first = asyncio.create_task(_held(admission, release))
         await asyncio.sleep(0.01)
-        waiting = asyncio.create_task(running())  # waits its turn...
+        waiting = asyncio.create_task(_held(admission, release))  # waits its turn...
         await asyncio.sleep(0.01)
         with pytest.raises(Busy):  # ...and the queue is full: refused at once, not after the wait
             async with admission.slot("new"):
@@ -153,16 +155,12 @@ def test_a_conversation_has_one_turn_at_a_time():
         admission = Admission(capacity=1, wait_s=0.5)
         release = asyncio.Event()
 
-        async def turn(session):
-            async with admission.slot("in_progress", session):
-                await release.wait()
-
-        running = asyncio.create_task(turn("s-abc"))
+        running = asyncio.create_task(_held(admission, release, "in_progress", "s-abc"))
         await asyncio.sleep(0.01)
         with pytest.raises(StillAnswering):  # the same conversation again, before its answer
             async with admission.slot("in_progress", "s-abc"):
                 pass
-        other = asyncio.create_task(turn("s-def"))  # another conversation waits its turn
+        other = asyncio.create_task(_held(admission, release, "in_progress", "s-def"))  # waits its turn
         await asyncio.sleep(0.01)
         assert not other.done()
         release.set()
@@ -179,13 +177,9 @@ def test_a_turn_that_gives_up_as_its_slot_is_handed_over_passes_the_slot_on():
         admission = Admission(capacity=1, wait_s=5.0, lanes=(Lane("new", 1, 2),))
         release = asyncio.Event()
 
-        async def turn():
-            async with admission.slot("new"):
-                await release.wait()
-
-        first = asyncio.create_task(turn())
+        first = asyncio.create_task(_held(admission, release))
         await asyncio.sleep(0.01)
-        waiting = asyncio.create_task(turn())
+        waiting = asyncio.create_task(_held(admission, release))
         await asyncio.sleep(0.01)
         release.set()
         await first  # its release hands the slot to the waiting turn...
