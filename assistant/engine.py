@@ -138,24 +138,26 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         self.closers = []
 
     # ------------------------------------------------------------------ public API: customers
-    def turn(self, session_id: str | None, user_id: str | None, message: str, *, named: bool = False) -> TurnResult:
+    def turn(self, session_id: str | None, user_id: str | None, message: str, *, named: bool = False,
+             source: str = "widget") -> TurnResult:
         result = None
-        for item in self.stream_turn(session_id, user_id, message, named=named):
+        for item in self.stream_turn(session_id, user_id, message, named=named, source=source):
             if isinstance(item, TurnResult):
                 result = item
         assert result is not None
         return result
 
     def stream_turn(self, session_id: str | None, user_id: str | None, message: str, *,
-                    named: bool = False) -> Iterator[str | TurnResult]:
+                    named: bool = False, source: str = "widget") -> Iterator[str | TurnResult]:
         """Yields the reply in chunks, then the finished ``TurnResult``.
 
         ``user_id`` must be the caller's verified identity (None for a guest). A session that
         does not belong to it is never used: the caller gets a fresh one. Only a trusted local
         caller (the CLI) passes ``named=True`` to start a session under an id it chose; over
-        HTTP ids are issued here."""
+        HTTP ids are issued here. ``source``: where a new conversation comes from
+        (``facts.SOURCES``: the widget, or an AI agent over MCP)."""
         with self.sessions.hold(session_id):
-            session = self._session(session_id, user_id, named)
+            session = self._session(session_id, user_id, named, source)
             message = _clean(message)
             if session.agent_held:
                 result = self._hold(session, message)
@@ -203,6 +205,35 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
                     m.delivered = True
                 self.sessions.save(session)
             return [m.model_copy() for m in fresh]
+
+    def cart(self, session_id: str | None, user_id: str | None) -> list[tuple[Product, float]] | None:
+        """The basket of the caller's own conversation; None when it is not theirs (or none)."""
+        session = self.owned_session(session_id, user_id)
+        return None if session is None else self._cart(session)
+
+    def set_in_cart(self, session_id: str | None, user_id: str | None, product: Product, quantity: int,
+                    source: str = "widget") -> Session | None:
+        """Makes the basket of the caller's conversation hold ``quantity`` of ``product`` (0 takes
+        it out), under the conversation's lock; without a ``session_id`` a new conversation is
+        started for it. None when ``session_id`` names a conversation that is not the caller's."""
+        with self.sessions.hold(session_id):
+            if session_id:
+                session = self.owned_session(session_id, user_id)
+                if session is None:
+                    return None
+            else:
+                session = self._session(None, user_id, False, source)
+            held = next((n for p, n in self._cart(session) if p.id == product.id), 0.0)
+            change = quantity - held
+            if change:
+                self.events.append([Event(product.id, "add_to_cart" if change > 0 else "remove_from_cart",
+                                          session.user_id, float(abs(change)), product.price, time.time(), session.id)])
+            session.state.focus = product.id
+            session.updated = time.time()
+            self.sessions.save(session)
+            if change > 0:
+                self.sessions.mark(session, "carted")
+            return session
 
     def owned_session(self, session_id: str | None, user_id: str | None) -> Session | None:
         session = self.sessions.get(session_id) if session_id else None
@@ -261,7 +292,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             return session
 
     # ------------------------------------------------------------------ plumbing
-    def _session(self, session_id: str | None, user_id: str | None, named: bool) -> Session:
+    def _session(self, session_id: str | None, user_id: str | None, named: bool, source: str = "widget") -> Session:
         """The caller's session: theirs if ``session_id`` names one they own, else a fresh one.
         A guest session becomes a customer's when they sign in mid-conversation (only the
         browser holding its unguessable id can ask for that)."""
@@ -272,6 +303,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             return session
         reuse = named and valid_session_id(session_id) and self.sessions.peek(session_id) is None
         session = self.sessions.new(user_id, session_id if reuse else None)
+        session.source = source
         variant = pick(self.variants, self.forced_variant, user_id or session.id)
         session.variant = variant.name if variant else None
         return session

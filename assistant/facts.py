@@ -19,7 +19,9 @@ from shopassist.privacy import redact
 DAY_S = 86_400
 # Decision rules that mean the customer turned down what the assistant made of them.
 CORRECTIONS = ("objects_to_all_shown", "objects_to_one_shown", "no_to_offer")
-TABLES = ("turn_facts", "shown_facts", "funnel")  # what forget deletes and purges with the conversations
+# what forget deletes and purges with the conversations
+TABLES = ("turn_facts", "shown_facts", "funnel", "tool_calls")
+SOURCES = ("widget", "mcp")  # where a conversation or a call came from: the chat widget (and its JSON route), an AI agent
 CART_ACTIONS = ("add_to_cart", "set_quantity")  # the turn put something in the cart
 
 
@@ -63,7 +65,7 @@ class TurnFact:
 
 _TURN_COLUMNS = ("ts", "day", "session_id", "owner", "user_id", "variant", "intent", "action", "rule", "by_rules",
                  "kind", "gap", "gap_why", "handoff", "follows", "correction", "rephrased", "after_miss", "shown",
-                 "example")
+                 "example", "source")
 _SHOWN_COLUMNS = ("ts", "day", "session_id", "owner", "user_id", "variant", "product_id", "reason")
 
 
@@ -100,34 +102,75 @@ MIGRATION = Migration(4, sqlite=_tables("REAL"), postgresql=_tables("DOUBLE PREC
                       note="what the insights page counts: turns, cards shown, and each conversation's funnel")
 
 
+def _sources(real: str) -> str:
+    return f"""
+        ALTER TABLE turn_facts ADD COLUMN source TEXT NOT NULL DEFAULT 'widget';
+        ALTER TABLE funnel ADD COLUMN source TEXT NOT NULL DEFAULT 'widget';
+        CREATE TABLE IF NOT EXISTS tool_calls (
+            ts {real} NOT NULL, day INTEGER NOT NULL, session_id TEXT, owner TEXT NOT NULL, user_id TEXT,
+            source TEXT NOT NULL, tool TEXT NOT NULL, ok INTEGER NOT NULL, results INTEGER NOT NULL, ms {real} NOT NULL);
+        CREATE INDEX IF NOT EXISTS tool_calls_day ON tool_calls (day, source, tool, owner);
+        CREATE INDEX IF NOT EXISTS tool_calls_owner ON tool_calls (owner);
+        CREATE INDEX IF NOT EXISTS tool_calls_session ON tool_calls (session_id)
+        """
+
+
+SOURCES_MIGRATION = Migration(5, sqlite=_sources("REAL"), postgresql=_sources("DOUBLE PRECISION"),
+                              note="where turns came from (widget or an AI agent over MCP), and agents' tool calls")
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One call of an agent-facing tool: which, by whom (``owner`` as in the other tables; a
+    guest's is a keyed hash of their address), whether it answered, how many records it
+    returned and how long it took. No arguments are kept: they are the caller's words."""
+
+    tool: str
+    owner: str
+    ok: bool
+    results: int = 0
+    ms: float = 0.0
+    user_id: str | None = None
+    session_id: str | None = None
+    source: str = "mcp"
+    ts: float = field(default_factory=time.time)
+
+
+def write_tool_call(tx, call: ToolCall) -> None:
+    tx.execute("INSERT INTO tool_calls (ts, day, session_id, owner, user_id, source, tool, ok, results, ms) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (call.ts, int(call.ts // DAY_S), call.session_id, call.owner, call.user_id, call.source, call.tool,
+                int(call.ok), call.results, call.ms))
+
+
 def write_turn(tx, fact: TurnFact, session_id: str, owner: str, user_id: str | None, variant: str | None,
-               example: str | None) -> None:
+               example: str | None, source: str = "widget") -> None:
     """The turn's rows, inside the caller's transaction; ``example``: already sealed."""
     kind, gap = (redact(text) if text else None for text in (fact.kind, fact.gap))  # the customer's words
     values = (fact.ts, fact.day, session_id, owner, user_id, variant, fact.intent, fact.action, fact.rule,
               int(fact.by_rules), kind, gap, fact.gap_why, int(fact.handoff), fact.follows, int(fact.correction),
-              int(fact.rephrased), int(fact.after_miss), len(fact.shown), example)
+              int(fact.rephrased), int(fact.after_miss), len(fact.shown), example, source)
     tx.execute(f"INSERT INTO turn_facts ({', '.join(_TURN_COLUMNS)}) VALUES ({', '.join('?' * len(values))})", values)
     if fact.shown:
         tx.executemany(f"INSERT INTO shown_facts ({', '.join(_SHOWN_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        [(fact.ts, fact.day, session_id, owner, user_id, variant, card.product_id, card.reason)
                         for card in fact.shown])
     stage = "carted" if fact.action in CART_ACTIONS else "shown" if fact.shown else None
-    mark_funnel(tx, session_id, owner, user_id, variant, fact.ts, stage)
+    mark_funnel(tx, session_id, owner, user_id, variant, fact.ts, stage, source)
 
 
 def mark_funnel(tx, session_id: str, owner: str, user_id: str | None, variant: str | None, ts: float,
-                stage: str | None) -> None:
+                stage: str | None, source: str = "widget") -> None:
     """The conversation has reached ``stage`` (``shown``, ``viewed``, ``carted``; None: it chatted)."""
     assert stage in (None, "shown", "viewed", "carted")
     flags = {"shown": 0, "viewed": 0, "carted": 0} | ({stage: 1} if stage else {})
-    tx.execute("INSERT INTO funnel (session_id, day, owner, user_id, variant, started, shown, viewed, carted) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
+    tx.execute("INSERT INTO funnel (session_id, day, owner, user_id, variant, started, shown, viewed, carted, source) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
                + ", ".join(f"{f} = CASE WHEN excluded.{f} > funnel.{f} THEN excluded.{f} ELSE funnel.{f} END"
                            for f in ("shown", "viewed", "carted"))
                + ", owner = excluded.owner, user_id = excluded.user_id",
                (session_id, int(ts // DAY_S), owner, user_id, variant, ts, flags["shown"], flags["viewed"],
-                flags["carted"]))
+                flags["carted"], source))
 
 
 def delete_user_rows(tx, user_id: str) -> None:

@@ -379,6 +379,11 @@ def returns_facts(returns: list[Order]) -> str:
             "if you ask to talk to a person.")
 
 
+def policy(intent: str, text: str) -> str:
+    """A policy question answered in the store's own words."""
+    return f"Our {POLICY_TOPICS[intent]}: {md_text(text)}"
+
+
 def policy_unknown(intent: str) -> str:
     return (f"I don't have our {POLICY_TOPICS[intent]} in this chat and I won't guess; "
             "say \"talk to a person\" and a colleague will confirm them for you.")

@@ -13,6 +13,7 @@ from assistant.parse.batcher import ParseBatcher
 from assistant.parse.guarded import GuardedParser
 from assistant.parse.parser import TurnParser, adapter_folder
 from assistant.parse.support_head import SupportHead, SupportRefinedParser
+from assistant.policies import StorePolicies
 from assistant.session import SessionStore
 from assistant.shopping import Shopper
 from assistant.store_errors import engine_call
@@ -74,7 +75,8 @@ def open_assistant(settings: Settings, collection: str | None = None, parser=Non
         with engine_call():
             return {p.id: p for p in store.retrieve(list(ids))} if ids else {}
 
-    support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup))
+    support = SupportDesk(load_openers(bitext_path(settings)), OrderBook(events, lookup),
+                          StorePolicies.from_settings(settings))
     closers = [store.close, events.close, sessions.close]
     if parser is None:
         parser = TurnParser.from_settings(settings)

@@ -75,6 +75,7 @@ class Session(BaseModel):
     handoff_reason: str | None = None
     agent_held: bool = False  # an agent has taken the conversation over; the assistant stays quiet
     variant: str | None = None  # A/B variant, fixed when the session starts
+    source: str = "widget"  # where it started: the chat widget or an AI agent ("mcp"), ``facts.SOURCES``
 
     def add(self, role: str, text: str, intent: str | None = None, **extra) -> Message:
         message = Message(role=role, text=text, intent=intent, seq=self.next_seq, **extra)
@@ -118,6 +119,7 @@ MIGRATIONS = (
             owner TEXT PRIMARY KEY, wrapped TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)
         """, note="each conversation owner's transcript key, wrapped under the data key (forget deletes it)"),
     facts.MIGRATION,
+    facts.SOURCES_MIGRATION,
 )
 # The key that seals a row: its customer's, or for a guest the conversation's own.
 _OWNER = "CASE WHEN s.user_id IS NULL THEN 'session:' || s.id ELSE 'user:' || s.user_id END"
@@ -259,13 +261,22 @@ class SessionStore:
                  self.sealer.seal(key, stored.model_dump_json(), stored.id)))
             if fact is not None:
                 example = self.sealer.seal(key, redact(fact.example), stored.id) if fact.example else None
-                facts.write_turn(tx, fact, stored.id, owner, stored.user_id, stored.variant, example)
+                facts.write_turn(tx, fact, stored.id, owner, stored.user_id, stored.variant, example, stored.source)
 
     def mark(self, session: Session, stage: str) -> None:
         """The conversation reached a funnel stage outside a turn (a card viewed, added to the cart)."""
         with self.db.transaction() as tx:
             facts.mark_funnel(tx, session.id, owner_of(session.id, session.user_id), session.user_id,
-                              session.variant, time.time(), stage)
+                              session.variant, time.time(), stage, session.source)
+
+    def record_call(self, call: facts.ToolCall) -> None:
+        """An agent's tool call, for the insights' traffic panel."""
+        with self.db.transaction() as tx:
+            facts.write_tool_call(tx, call)
+
+    def pseudonym(self, text: str) -> str:
+        """A keyed hash that stands for a guest's address in the counts (never the address)."""
+        return hmac.new(self._id_key, f"guest:{text}".encode(), hashlib.sha256).hexdigest()[:16]
 
     def open_example(self, session_id: str, owner: str, sealed: str) -> str | None:
         """A fact's example wording, opened with its owner's key (None once they are forgotten)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from assistant import replies
 from assistant.orders import Order, OrderBook
 from assistant.parse.schema import Slots
+from assistant.policies import StorePolicies
 from assistant.query import lexical_words
 from assistant.replies import FALLBACK_OPENERS, OPENER_SLOT, POLICY_TOPICS, SHOP_OPENERS
 
@@ -56,9 +57,10 @@ def load_openers(bitext_csv: Path | None) -> dict[str, list[str]]:
 class SupportDesk:
     """Answers support intents from openers + the order book."""
 
-    def __init__(self, openers: dict[str, list[str]], orders: OrderBook):
+    def __init__(self, openers: dict[str, list[str]], orders: OrderBook, policies: StorePolicies | None = None):
         self.openers = openers
         self.orders = orders
+        self.policies = policies or StorePolicies()
 
     def openings(self, intent: str, key: str, n: int = 1, values: dict[str, str] | None = None) -> list[str]:
         """``n`` openers for ``intent``, varied by ``key``; placeholders only where ``values``
@@ -90,7 +92,8 @@ class SupportDesk:
         if intent in REFUND_INTENTS:
             return self._refund_facts(intent, user_id)
         if intent in POLICY_TOPICS:
-            return replies.policy_unknown(intent), []
+            policy = self.policies.for_intent(intent)
+            return (replies.policy(intent, policy) if policy else replies.policy_unknown(intent)), []
         if intent in FEEDBACK:
             return replies.FEEDBACK_SAVED, []
         return replies.not_from_chat(intent), []

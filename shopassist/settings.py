@@ -127,6 +127,14 @@ class Settings(BaseModel):
         store_deals: what the store offers in discounts, sales and codes, in its own words
             ("10% off for students with a valid NUS card at checkout"); the assistant answers
             deals questions with it. Unset: it says plainly that it has none to offer.
+        store_delivery, store_returns, store_payment: the store's delivery, returns and payment
+            policies in its own words; the assistant and the MCP tool ``store_policies`` quote
+            them. Unset: both say they do not have that policy (never a guess).
+        mcp: serve the MCP server for customers' AI agents at ``/mcp`` (streamable HTTP), with
+            the widget's identity (``Authorization: Bearer`` the signed customer token), rate and
+            size limits. Off unless set.
+        mcp_calls_per_minute: MCP tool calls allowed per customer (guests: per address) a minute,
+            besides the turn limits ``ask_shop_assistant`` shares with the widget; 0 turns it off.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -184,6 +192,11 @@ class Settings(BaseModel):
     store_private_copy: bool = False
     trusted_proxies: list[str] = Field(default_factory=list)
     store_deals: str | None = Field(default=None, max_length=2000)
+    store_delivery: str | None = Field(default=None, max_length=2000)
+    store_returns: str | None = Field(default=None, max_length=2000)
+    store_payment: str | None = Field(default=None, max_length=2000)
+    mcp: bool = False
+    mcp_calls_per_minute: int = Field(default=120, ge=0)
 
     @property
     def parse_slots(self) -> int:

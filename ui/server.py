@@ -134,7 +134,7 @@ def _expire_logins(app, path: str, ttl: float) -> None:
     raise RuntimeError(f"no Gradio app mounted at {path}")
 
 
-def add_turn_route(app, widget) -> None:
+def add_turn_route(app, widget, admission=None) -> None:
     """``POST /api/turn`` with ``{"message", "session_id", "customer_id"}``: one turn as plain
     JSON, the same checks as the widget's API (ids verified, rate limits, message length) without
     Gradio's queue and event stream, for shop pages, apps and load balancers."""
@@ -147,8 +147,7 @@ def add_turn_route(app, widget) -> None:
     from ui.guard import Admission, Busy, StillAnswering
     from ui.widget import BUSY, STILL_ANSWERING, TOO_FAST, for_customer
 
-    admission = Admission(widget.workers, wait_s=QUEUE_WAIT_S)
-
+    admission = admission or Admission(widget.workers, wait_s=QUEUE_WAIT_S)
     async def turn(request) -> JSONResponse:
         raw = await bounded_body(request, MAX_BODY)
         if raw is None:  # a message is at most 500 characters
@@ -322,7 +321,7 @@ def build_app(settings: Settings, collection: str | None = None):
     from ui.agent import ConsoleBackend, build_console
     from ui.cards import CSS
     from ui.embed import add_loader_route
-    from ui.guard import ConsoleGuard, RateLimiter, SharedFailures
+    from ui.guard import Admission, ConsoleGuard, RateLimiter, SharedFailures
     from ui.identity import Identity
     from ui.widget import WidgetBackend, build_widget
 
@@ -344,7 +343,11 @@ def build_app(settings: Settings, collection: str | None = None):
                            login_attempts=settings.login_attempts,
                            failures=SharedFailures(assistant.sessions, settings.login_attempts))
 
-    add_turn_route(app, widget)
+    # one admission for every way a turn comes in: the JSON route and agents' ask_shop_assistant
+    admission = Admission(widget.workers, wait_s=QUEUE_WAIT_S)
+    add_turn_route(app, widget, admission)
+    if settings.mcp:
+        _add_mcp(app, settings, widget, admission)
     add_replica_routes(app, assistant)
     app.add_middleware(_RequestLimits)  # outermost: refused before any other work
 
@@ -365,6 +368,18 @@ def build_app(settings: Settings, collection: str | None = None):
     widget_app = build_widget(widget).queue(max_size=settings.queue_max_size)
     app = gr.mount_gradio_app(app, widget_app, path="", css=CSS, theme=theme)
     return app, assistant
+
+
+def _add_mcp(app, settings: Settings, widget, admission) -> None:
+    """The MCP server for customers' AI agents at ``/mcp`` (``ui.mcp``)."""
+    from assistant.policies import StorePolicies
+    from assistant.tools import ShopTools
+    from ui.guard import RateLimiter
+    from ui.mcp import McpBackend, add_mcp_route
+
+    tools = ShopTools(widget.assistant, StorePolicies.from_settings(settings))
+    add_mcp_route(app, McpBackend(tools, widget, admission, RateLimiter(settings.mcp_calls_per_minute),
+                                  REFUSAL_PAUSE_S))
 
 
 def _mount_insights(app, settings: Settings, assistant, theme, credentials: tuple[str, str]):

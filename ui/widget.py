@@ -72,16 +72,19 @@ class WidgetBackend:
             return "new", None
         return ("in_progress" if self.assistant.sessions.signed(session) else "unknown"), (session, customer)
 
-    def stream(self, session: str | None, customer: str | None, message: str, address: str | None = None):
+    def stream(self, session: str | None, customer: str | None, message: str, address: str | None = None,
+               source: str = "widget"):
         session, customer = self.who(session, customer)
         self._limit(session, customer, address)
         with self.lock:
-            yield from self.assistant.stream_turn(session, customer, message)
+            yield from self.assistant.stream_turn(session, customer, message, source=source)
 
-    def turn(self, session: str | None, customer: str | None, message: str, address: str | None = None) -> dict:
-        """One whole turn as JSON (what ``/ask`` and ``POST /api/turn`` answer)."""
+    def turn(self, session: str | None, customer: str | None, message: str, address: str | None = None,
+             source: str = "widget") -> dict:
+        """One whole turn as JSON (what ``/ask``, ``POST /api/turn`` and the MCP tool
+        ``ask_shop_assistant`` answer)."""
         result = None
-        for item in self.stream(session, customer, _validate(message), address):
+        for item in self.stream(session, customer, _validate(message), address, source):
             result = item
         return result.to_json()
 

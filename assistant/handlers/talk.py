@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant import replies
 from assistant.cues import cue
+from assistant.grounding import amounts_in
 from assistant.handlers.base import Act
 from assistant.parse.schema import TurnParse
 from assistant.session import Session
@@ -33,7 +34,9 @@ class TalkHandlers:
 
     def _deals(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         """Discounts, sales, codes: the store's own policy, or an honest no."""
-        return Act(replies.deals(self.deals_policy), show=False, suggestions=list(replies.PERSON_CHIPS))
+        # the store's own figures ("£5 off over £50") are records the reply may state
+        return Act(replies.deals(self.deals_policy), show=False, suggestions=list(replies.PERSON_CHIPS),
+                   computed=amounts_in(self.deals_policy or ""))
 
     def _handoff(self, session: Session, parse: TurnParse, message: str, kinds: list[str]) -> Act:
         session.handoff, session.handoff_reason = True, message[:200]
@@ -51,7 +54,8 @@ class TalkHandlers:
         key = f"{session.id}:{len(session.messages)}"
         opener, facts, orders = self.support.answer(intent, parse.slots, message, session.user_id, key)
         return Act(replies.support_reply(opener, facts), orders=orders, show=False,
-                   suggestions=list(replies.PERSON_CHIPS))
+                   suggestions=list(replies.PERSON_CHIPS),
+                   computed=amounts_in(self.support.policies.for_intent(intent) or ""))
 
     def _return_item(self, session: Session, parse: TurnParse, message: str) -> Act:
         """A return of a named item (or the one in focus): the customer's own order line that

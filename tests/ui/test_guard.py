@@ -102,7 +102,7 @@ class Engine:
     def __init__(self):
         self.turns = 0
 
-    def stream_turn(self, session, user, message):
+    def stream_turn(self, session, user, message, source="widget"):
         self.turns += 1
         yield "ok"
 

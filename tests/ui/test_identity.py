@@ -21,7 +21,7 @@ class RecordingAssistant:
     def __init__(self):
         self.users = []
 
-    def stream_turn(self, session, user, message):
+    def stream_turn(self, session, user, message, source="widget"):
         self.users.append(user)
         yield "ok"
 
