@@ -24,6 +24,7 @@ from assistant.policies import StorePolicies
 from assistant.session import valid_session_id
 from assistant.store_errors import engine_call
 from retrieval.product import Product
+from retrieval.rerank import NoReranker
 from retrieval.stores.base import SearchFilter
 from shopassist.errors import CustomerError
 
@@ -182,16 +183,17 @@ class ShopTools:
             raise ToolError(f"page must be 1 to {MAX_PAGES} and page_size 1 to {MAX_PAGE_SIZE}")
         flt = SearchFilter(min_price=min_price, max_price=max_price, category=category or None, brand=brand or None,
                            attributes=dict(attributes or {}), in_stock_only=in_stock_only)
-        searcher = self.assistant.shopper.searcher
+        shopper = self.assistant.shopper
+        personal = bool(customer) and not isinstance(shopper.reranker, NoReranker)  # no behaviour models: as found
         with engine_call():
-            pool = searcher.search(query, flt, page * page_size + 1)
-            if customer and pool:
-                pool = self.assistant.shopper.reranker.rerank(customer, pool, None)
+            pool = shopper.searcher.search(query, flt, page * page_size + 1)
+            if personal and pool:
+                pool = shopper.reranker.rerank(customer, pool, None)
         start = (page - 1) * page_size
         return SearchPage(query=query, page=page, page_size=page_size,
-                          results=[summary(c.product, c.reason if customer else None)
+                          results=[summary(c.product, c.reason if personal else None)
                                    for c in pool[start:start + page_size]],
-                          has_more=len(pool) > start + page_size, personalised=bool(customer))
+                          has_more=len(pool) > start + page_size, personalised=personal)
 
     def product(self, product_id: str) -> ProductDetail:
         return detail(self._product(product_id))

@@ -61,7 +61,7 @@ def load_online_retail(path: Path) -> tuple[list[Product], ValidationReport]:
             report.warn(int(row), f"stock code {code!r} indexed without a price: no sale above zero")
         products.append((int(row), Product(
             id=code, title=title, price=None if price is None else round(float(price), 2),
-            currency="GBP", in_stock=True)))
+            currency="GBP")))  # a sales log says nothing of stock: availability unknown
     result = merge_duplicates(products, report)
     report.products = len(result)
     return result, report

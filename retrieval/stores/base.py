@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -161,6 +161,11 @@ class VectorStore(ABC):
         self, dense: np.ndarray, sparse: tuple[list[int], list[float]], flt: SearchFilter,
         limit: int, prefetch: int, rrf_k: int,
     ) -> HybridHits: ...
+
+    @abstractmethod
+    def iter_products(self, batch: int = 1000) -> Iterator[Product]:
+        """Every stored product, ``batch`` at a time, without vectors (for feeds and audits:
+        a whole catalogue is never held in memory at once)."""
 
     @abstractmethod
     def export(self) -> tuple[list[Product], np.ndarray]:

@@ -7,7 +7,7 @@ Qdrant server can be installed on the build machines.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -129,6 +129,15 @@ class ClientStore(VectorStore):
             out.update({r.payload["product_id"]: r.payload.get("content_hash", "") for r in records})
             if offset is None:
                 return out
+
+    def iter_products(self, batch: int = 1000) -> Iterator[Product]:
+        offset = None
+        while True:
+            records, offset = self._call(self.client.scroll, self.collection, offset=offset, limit=batch,
+                                         with_payload=["product"], with_vectors=False)
+            yield from (product_from_payload(r.payload) for r in records)
+            if offset is None:
+                return
 
     def export(self) -> tuple[list[Product], np.ndarray]:
         products, vectors, offset = [], [], None

@@ -10,7 +10,7 @@ import json
 import shutil
 import weakref
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -137,6 +137,16 @@ class EdgeStore(VectorStore):
             out.update({r.payload["product_id"]: r.payload.get("content_hash", "") for r in records})
             if offset is None:
                 return out
+
+    def iter_products(self, batch: int = 1000) -> Iterator[Product]:
+        qe = _edge()
+        offset = None
+        while True:
+            records, offset = self.shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=batch, with_payload=["product"], with_vector=False))
+            yield from (product_from_payload(r.payload) for r in records)
+            if offset is None:
+                return
 
     def export(self) -> tuple[list[Product], np.ndarray]:
         qe = _edge()

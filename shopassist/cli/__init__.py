@@ -7,9 +7,9 @@ commands to ``cli``. So no module here imports one that imports it.
 """
 
 from shopassist.cli.main import COLLECTION, cli, emit, main
-from shopassist.cli import ab, behaviour, catalog, chat, evaluate, finetune, insights, privacy, serve
+from shopassist.cli import ab, behaviour, catalog, chat, evaluate, feed, finetune, insights, privacy, serve
 
-for _module in (catalog, behaviour, chat, serve, evaluate, finetune, privacy, ab, insights):
+for _module in (catalog, feed, behaviour, chat, serve, evaluate, finetune, privacy, ab, insights):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 del _module, _command

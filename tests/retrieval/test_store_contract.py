@@ -159,6 +159,12 @@ def test_export_returns_products_with_their_vectors(store):
     assert float(by_id["p3"] @ _vector(2)) > 0.999
 
 
+def test_iter_products_yields_every_product_unchanged_across_batches(store):
+    _fill(store)
+    products = list(store.iter_products(batch=2))  # 5 products: three scroll pages
+    assert sorted(products, key=lambda p: p.id) == sorted(PRODUCTS, key=lambda p: p.id)
+
+
 def _scratch_folders(name):
     import tempfile
     from pathlib import Path

@@ -1,0 +1,502 @@
+"""Product feeds: the catalogue as the rows assistant platforms and marketplaces ingest.
+
+Each stored ``Product`` becomes one row of the common feed fields (``FIELDS``). A field is
+filled only from what the catalogue itself says (a link template the shop owner gives is the
+one outside source); nothing is guessed. A product whose price cannot be stated exactly (no
+price, no or an unknown currency) is not written but counted under its reason, and every row
+is checked against ``feed.schema.json`` before it is written. The report says what was written,
+what was skipped and why, and which fields this catalogue cannot fill at all.
+
+Example:
+    >>> report = export_feed(store.iter_products(), Path("feed.jsonl"), "jsonl", total=store.count())
+    >>> report.unfilled
+    ['gtin', 'mpn']
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import secrets
+import sys
+import unicodedata
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Protocol, TextIO
+from urllib.parse import quote
+
+from retrieval.product import Product
+from shopassist.errors import ConfigError, ShopAssistError
+
+FIELDS: tuple[str, ...] = (
+    "id", "title", "description", "link", "image_link", "price", "availability",
+    "brand", "product_category", "gtin", "mpn",
+)
+FORMATS: tuple[str, ...] = ("jsonl", "csv")
+SCHEMA_PATH = Path(__file__).with_name("feed.schema.json")
+
+TITLE_MAX = 150
+DESCRIPTION_MAX = 5000
+IDENTIFIER_MAX = 70  # brand and mpn: what the common feed specs allow
+URL_MAX = 2000
+EXAMPLES = 3
+PROGRESS_MIN = 1000  # a bar for a few hundred rows is only noise
+
+# ISO 4217 codes of circulating currencies. Fund codes (BOV, CHE, CHW, CLF, COU, MXV, USN,
+# UYI, UYW), precious metals, SDR and the testing / "no currency" codes (XTS, XXX) are valid
+# ISO 4217 codes but no shop prices goods in them, so a catalogue that says so is wrong.
+# ANG and XCG are both listed while the Caribbean guilder replaces the Antillean one.
+ISO_4217: frozenset[str] = frozenset("""
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
+    FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY
+    KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
+    MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR
+    RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT
+    TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER
+    ZAR ZMW ZWG
+""".split())
+
+# Attribute names (after ``attribute_name``) that hold an identifier, best first. UPC-E is
+# left out: its 8 digits are a compressed UPC-A whose check digit is not that of a GTIN-8.
+GTIN_KEYS: tuple[str, ...] = ("gtin", "gtin14", "gtin13", "gtin12", "gtin8", "ean", "ean13", "ean8",
+                              "upc", "upca", "isbn", "isbn13")
+MPN_KEYS: tuple[str, ...] = ("mpn", "manufacturerpartnumber", "modelnumber", "modelid", "modelname")
+BRAND_KEYS: tuple[str, ...] = ("brand",)
+
+# Skip reasons, in the order a product is checked; a product is counted under the first.
+EMPTY_TITLE = "empty_title"
+NO_PRICE = "no_price"
+INVALID_PRICE = "invalid_price"
+NO_CURRENCY = "no_currency"
+INVALID_CURRENCY = "invalid_currency"
+
+# Format characters that reorder how text is displayed (embeddings, overrides, isolates) and
+# the byte-order mark: invisible, and used to make a title read differently from what it is.
+_HIDDEN_FORMAT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+_HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# ------------------------------------------------------------------------------ text and values
+
+def clean_text(value: str) -> str:
+    """Whitespace collapsed to single spaces, control characters removed.
+
+    Line breaks and tabs become spaces first (removing them would join two words); other
+    control characters, lone surrogates (which cannot be written as UTF-8) and the hidden
+    bidirectional controls are dropped.
+    """
+    kept = []
+    for ch in value:
+        if ch.isspace():
+            kept.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _HIDDEN_FORMAT:
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+def cap_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary.
+
+    A cut that would keep less than half the limit (one very long token) is made at the limit
+    instead: a title of one word is worse than a title cut mid-word.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]  # a space right after the limit still ends a whole word
+    cut = head.rsplit(" ", 1)[0].rstrip() if " " in head else ""
+    return cut if len(cut) >= limit // 2 else text[:limit].rstrip()
+
+
+def attribute_name(key: str) -> str:
+    """``Model Number`` / ``model_number`` / ``model-number`` → ``modelnumber``."""
+    return re.sub(r"[\s_\-]+", "", key.lower())
+
+
+def gs1_check_digit_ok(digits: str) -> bool:
+    """The GS1 mod-10 check: from the right, body digits weigh 3, 1, 3, ..."""
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def valid_gtin(value: str) -> str | None:
+    """The GTIN in ``value`` (spaces and hyphens of a printed ISBN/EAN removed), or None when it
+    is not 8, 12, 13 or 14 digits with a valid check digit. All zeros passes the check but is a
+    placeholder, not an identifier."""
+    digits = re.sub(r"[\s\-]", "", value)
+    if not digits.isascii() or not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+        return None
+    if not digits.strip("0") or not gs1_check_digit_ok(digits):
+        return None
+    return digits
+
+
+def http_url(value: str | None) -> str | None:
+    """``value`` when it is one absolute http(s) URL, else None."""
+    if not value:
+        return None
+    url = value.strip()
+    return url if len(url) <= URL_MAX and _HTTP_URL.fullmatch(url) else None
+
+
+def check_link_template(template: str) -> str:
+    """A ``--link-template``: an http(s) URL with ``{id}`` where the product id goes."""
+    if not template.startswith(("http://", "https://")):
+        raise ConfigError(f"--link-template {template!r} must start with http:// or https://")
+    if "{id}" not in template:
+        raise ConfigError(f"--link-template {template!r} must contain {{id}}, where the product id goes, "
+                          "e.g. https://shop.example/p/{id}")
+    if http_url(template.replace("{id}", "x")) is None:
+        raise ConfigError(f"--link-template {template!r} is not a URL (no spaces, a host after the scheme)")
+    return template
+
+
+def template_link(template: str, product_id: str) -> str:
+    # str.replace, not str.format: a template may hold other braces, and every character of the
+    # id is quoted so an id like "a/b?c" stays one path segment.
+    return template.replace("{id}", quote(product_id, safe=""))
+
+
+def feed_price(product: Product) -> tuple[str | None, str | None]:
+    """``("2.95 GBP", None)``, or ``(None, reason)`` when the price cannot be stated exactly.
+
+    A range is listed at its lowest price (``price``), the one a customer can pay.
+    """
+    if product.price is None:
+        return None, NO_PRICE
+    if not math.isfinite(product.price) or product.price < 0:
+        return None, INVALID_PRICE
+    if not product.currency or not product.currency.strip():
+        return None, NO_CURRENCY
+    code = product.currency.strip().upper()
+    if code not in ISO_4217:
+        return None, INVALID_CURRENCY
+    try:
+        # repr() keeps the catalogue's own digits (2.675 stays 2.675, not 2.67499...).
+        amount = Decimal(repr(product.price)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits for a price anyone pays
+        return None, INVALID_PRICE
+    return f"{amount:f} {code}", None
+
+
+# ----------------------------------------------------------------------------------- rows
+
+@dataclass(frozen=True)
+class BuiltRow:
+    """One product's row, or why it has none. ``dropped`` names fields the catalogue had a
+    value for that the feed cannot use (a GTIN with a wrong check digit, an ftp:// link)."""
+
+    row: dict[str, str] | None
+    skipped: str | None = None
+    dropped: tuple[str, ...] = ()
+
+
+def _attribute_values(attributes: dict[str, str], keys: tuple[str, ...]) -> list[str]:
+    """Cleaned, non-empty values of the attributes named by ``keys``, in the order of ``keys``."""
+    by_name: dict[str, list[str]] = {}
+    for key, value in attributes.items():
+        text = clean_text(str(value))
+        if text:
+            by_name.setdefault(attribute_name(key), []).append(text)
+    return [value for key in keys for value in by_name.get(key, [])]
+
+
+def _identifier(candidates: list[str]) -> tuple[str | None, bool]:
+    """The first candidate short enough to be an identifier; ``True`` when some were too long."""
+    for value in candidates:
+        if len(value) <= IDENTIFIER_MAX:
+            return value, False
+    return None, bool(candidates)
+
+
+def _link_fields(product: Product, link_template: str | None) -> tuple[dict[str, str | None], list[str]]:
+    """``link`` and ``image_link``, and which of them the catalogue had in an unusable form."""
+    dropped: list[str] = []
+    if link_template is not None:
+        link = template_link(link_template, product.id)
+    else:
+        link = http_url(product.url)
+        if product.url and link is None:
+            dropped.append("link")
+    image = http_url(product.image)
+    if product.image and image is None:
+        dropped.append("image_link")
+    return {"link": link, "image_link": image}, dropped
+
+
+def _identifier_fields(product: Product) -> tuple[dict[str, str | None], list[str]]:
+    """``brand``, ``gtin`` and ``mpn`` from the product and its attributes, and which of them
+    the catalogue had in an unusable form (a wrong check digit, too long)."""
+    attributes = product.listed_attributes()  # never ``kind``: a guess from the title
+    dropped: list[str] = []
+    brand_name = clean_text(product.brand or "")
+    brand, too_long = _identifier([brand_name] if brand_name else _attribute_values(attributes, BRAND_KEYS))
+    if too_long:
+        dropped.append("brand")
+    gtin_values = _attribute_values(attributes, GTIN_KEYS)
+    gtin = next((g for g in map(valid_gtin, gtin_values) if g), None)
+    if gtin_values and gtin is None:
+        dropped.append("gtin")
+    mpn, too_long = _identifier(_attribute_values(attributes, MPN_KEYS))
+    if too_long:
+        dropped.append("mpn")
+    return {"brand": brand, "gtin": gtin, "mpn": mpn}, dropped
+
+
+def build_row(product: Product, link_template: str | None = None) -> BuiltRow:
+    """The feed row of ``product`` (fields in ``FIELDS`` order, unknown ones left out)."""
+    title = cap_words(clean_text(product.title), TITLE_MAX)
+    if not title:
+        return BuiltRow(None, EMPTY_TITLE)
+    price, reason = feed_price(product)
+    if price is None:
+        return BuiltRow(None, reason)
+
+    links, dropped_links = _link_fields(product, link_template)
+    identifiers, dropped_identifiers = _identifier_fields(product)
+    levels = [level for level in (clean_text(c) for c in product.category) if level]
+    values: dict[str, str | None] = {
+        "id": product.id, "title": title, "price": price,
+        "description": cap_words(clean_text(product.description), DESCRIPTION_MAX),
+        "availability": None if product.in_stock is None else ("in_stock" if product.in_stock else "out_of_stock"),
+        "product_category": " > ".join(levels),
+        **links, **identifiers,
+    }
+    row = {name: value for name in FIELDS if (value := values.get(name))}
+    return BuiltRow(row, None, tuple(dropped_links + dropped_identifiers))
+
+
+# ----------------------------------------------------------------------------- validation
+
+def load_validator():
+    """A JSON Schema (draft 2020-12) validator for one row, from ``feed.schema.json``."""
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def schema_problem(validator, row: dict[str, Any]) -> tuple[str, str] | None:
+    """``(reason, message)`` for a row the schema rejects, else None. The reason names the field
+    and the rule (``schema: title maxLength``) so that rows failing alike are counted together."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(row))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "row"
+    return f"schema: {where} {error.validator}", error.message[:200]
+
+
+# -------------------------------------------------------------------------------- writers
+
+class RowWriter(Protocol):
+    def write(self, row: dict[str, str]) -> None: ...
+
+
+class JsonlWriter:
+    """One JSON object per line, UTF-8 as is (no ``\\u`` escapes)."""
+
+    def __init__(self, fh: TextIO):
+        self.fh = fh
+
+    def write(self, row: dict[str, str]) -> None:
+        self.fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet will not run: one that starts like a formula gets a leading quote."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+class CsvWriter:
+    """A header of ``FIELDS`` in their fixed order, then one row per product, empty cells for
+    the fields it lacks."""
+
+    def __init__(self, fh: TextIO):
+        self.writer = csv.writer(fh)
+        self.writer.writerow(FIELDS)
+
+    def write(self, row: dict[str, str]) -> None:
+        self.writer.writerow([csv_cell(row.get(name, "")) for name in FIELDS])
+
+
+WRITERS: dict[str, type] = {"jsonl": JsonlWriter, "csv": CsvWriter}
+
+
+def check_destination(out: Path) -> Path:
+    """``out`` when a feed can be written there; a sentence saying why not otherwise. Checked
+    before the catalogue is read, so a typo costs nothing."""
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise ShopAssistError(f"--out {out} is a folder: name the feed file, e.g. {out / 'feed.jsonl'}")
+    folder = out.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ShopAssistError(f"cannot write the feed to {out}: {folder} {what}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ShopAssistError(f"cannot write the feed to {out}: the folder {folder} is not writable")
+    return out
+
+
+@contextmanager
+def atomic_text_file(path: Path, newline: str | None = None) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only when the block finishes: it is written beside
+    ``path`` (same file system, so the rename is atomic) and renamed over it; a failed block
+    removes it, so a reader never sees half a feed and an earlier feed stays as it was."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        # O_EXCL: never write through a file or link someone placed there; 0o666 & umask gives
+        # the permissions any other file the user writes gets (a feed is meant to be published).
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise ShopAssistError(f"cannot write the feed to {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------- report
+
+@dataclass
+class Tally:
+    """How many products, and the first few of their ids."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+    detail: str | None = None  # the first schema error message, for schema reasons
+
+    def add(self, product_id: str, detail: str | None = None) -> None:
+        self.count += 1
+        if len(self.examples) < EXAMPLES:
+            self.examples.append(product_id)
+        if self.detail is None:
+            self.detail = detail
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"count": self.count, "examples": self.examples}
+        if self.detail is not None:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass
+class FeedReport:
+    """What an export did: rows written, products skipped by reason, per-field coverage."""
+
+    out: str
+    format: str
+    collection: str | None = None
+    link_template: str | None = None
+    products_read: int = 0
+    rows_written: int = 0
+    skipped: dict[str, Tally] = field(default_factory=dict)
+    dropped_values: dict[str, Tally] = field(default_factory=dict)
+    fields: Counter = field(default_factory=Counter)
+
+    def skip(self, reason: str, product_id: str, detail: str | None = None) -> None:
+        self.skipped.setdefault(reason, Tally()).add(product_id, detail)
+
+    def written(self, row: dict[str, str], dropped: tuple[str, ...]) -> None:
+        self.rows_written += 1
+        self.fields.update(row.keys())
+        for name in dropped:
+            self.dropped_values.setdefault(name, Tally()).add(row["id"])
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(t.count for t in self.skipped.values())
+
+    @property
+    def unfilled(self) -> list[str]:
+        """The fields no written row has: what this catalogue cannot fill."""
+        return [name for name in FIELDS if not self.fields[name]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "collection": self.collection,
+            "format": self.format,
+            "out": self.out,
+            "link_template": self.link_template,
+            "products_read": self.products_read,
+            "rows_written": self.rows_written,
+            "skipped_count": self.skipped_count,
+            "skipped": {reason: t.to_json() for reason, t in sorted(self.skipped.items())},
+            "fields": {name: self.fields[name] for name in FIELDS},
+            "unfilled": self.unfilled,
+            "dropped_values": {name: t.to_json() for name, t in sorted(self.dropped_values.items())},
+        }
+
+    def summary(self) -> str:
+        lines = [f"wrote {self.rows_written} of {self.products_read} products to {self.out} ({self.format})"]
+        if self.skipped:
+            reasons = ", ".join(f"{reason} {t.count} (e.g. {', '.join(t.examples)})"
+                                for reason, t in sorted(self.skipped.items()))
+            lines.append(f"skipped {self.skipped_count}: {reasons}")
+        else:
+            lines.append("skipped none")
+        if self.dropped_values:
+            dropped = ", ".join(f"{name} {t.count}" for name, t in sorted(self.dropped_values.items()))
+            lines.append(f"values left out as unusable: {dropped}")
+        lines.append(f"fields no row has: {', '.join(self.unfilled) or 'none'}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------- export
+
+def _progress(products: Iterable[Product], total: int | None, show: bool) -> Iterable[Product]:
+    from tqdm import tqdm
+
+    return tqdm(products, total=total, file=sys.stderr, unit=" products", desc="feed",
+                disable=not show or (total is not None and total < PROGRESS_MIN))
+
+
+def export_feed(
+    products: Iterable[Product], out: Path, fmt: str, link_template: str | None = None, *,
+    total: int | None = None, progress: bool = False, collection: str | None = None,
+) -> FeedReport:
+    """Write the feed of ``products`` to ``out`` in ``fmt`` (``FORMATS``) and report on it.
+
+    ``out`` appears only once every product is written; on any error it is left untouched.
+    """
+    if fmt not in WRITERS:
+        raise ConfigError(f"unknown feed format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if link_template is not None:
+        check_link_template(link_template)
+    out = check_destination(out)
+    report = FeedReport(out=str(out), format=fmt, collection=collection, link_template=link_template)
+    validator = load_validator()
+    try:
+        # newline="": csv writes its own \r\n line ends, JSONL plain \n, on every platform.
+        with atomic_text_file(out, newline="") as fh:
+            writer: RowWriter = WRITERS[fmt](fh)
+            for product in _progress(products, total, progress):
+                report.products_read += 1
+                built = build_row(product, link_template)
+                if built.row is None:
+                    report.skip(built.skipped or "unknown", product.id)
+                    continue
+                problem = schema_problem(validator, built.row)
+                if problem is not None:
+                    report.skip(problem[0], product.id, problem[1])
+                    continue
+                writer.write(built.row)
+                report.written(built.row, built.dropped)
+    except OSError as exc:  # disk full, a folder removed mid-export
+        raise ShopAssistError(f"writing the feed to {out} failed: {exc.strerror or exc}") from None
+    return report
