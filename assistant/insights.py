@@ -107,6 +107,18 @@ class HumanLoop:
 
 
 @dataclass
+class Traffic:
+    """One source of conversations and calls: the chat widget, or customers' AI agents (MCP)."""
+
+    source: str
+    conversations: int
+    turns: int
+    carted: Rate | None  # share of its conversations that put something in the cart
+    tools: dict[str, int]  # agents' tool → calls (tools fewer than k callers used are left out)
+    refused: int  # of those calls, the ones refused or failed
+
+
+@dataclass
 class InsightsReport:
     since: str
     until: str
@@ -119,6 +131,7 @@ class InsightsReport:
     human: HumanLoop
     products: list[ProductRow]
     reasons: dict[str, float]  # reason kind → share of cards shown
+    traffic: list[Traffic]
     hidden: dict[str, int]  # panel → groups left out for having fewer than k customers
 
     def to_json(self) -> dict:
@@ -195,7 +208,8 @@ class Insights:
         products, reasons = self._recommendations(days, hidden)
         return InsightsReport(day_of(since), day_of(until), self.k, self._gaps(days, hidden),
                               self._misreads(days, hidden), self._intents(days, hidden), funnel, differences,
-                              self._human(days, hidden), products, reasons, dict(hidden))
+                              self._human(days, hidden), products, reasons, self._traffic(days, hidden),
+                              dict(hidden))
 
     # -------------------------------------------------------------------------- panels
     def _gaps(self, days: tuple[int, int], hidden: Counter) -> list[Gap]:
@@ -275,6 +289,34 @@ class Insights:
                       "purchased": _at_least(bought.get(variant, 0), self.k)}
             funnels.append(VariantFunnel(variant, int(n), {s: wilson(int(c or 0), int(n)) for s, c in counts.items()}))
         return funnels, _differences(funnels)
+
+    def _traffic(self, days: tuple[int, int], hidden: Counter) -> list[Traffic]:
+        chats = {r[0]: r[1:] for r in self.db.query(
+            "SELECT source, COUNT(*), COUNT(DISTINCT owner), SUM(carted) FROM funnel WHERE day BETWEEN ? AND ? "
+            "GROUP BY source", days)}
+        turns = dict(self.db.query("SELECT source, COUNT(*) FROM turn_facts WHERE day BETWEEN ? AND ? GROUP BY source",
+                                   days))
+        tools: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+        for source, tool, calls, owners, refused in self.db.query(
+                "SELECT source, tool, COUNT(*), COUNT(DISTINCT owner), SUM(1 - ok) FROM tool_calls "
+                "WHERE day BETWEEN ? AND ? GROUP BY source, tool ORDER BY source, tool", days):
+            if owners < self.k:
+                hidden["traffic"] += 1
+                continue
+            tools[source][tool] = (int(calls), int(refused))
+        out = []
+        for source in sorted(set(chats) | set(tools)):
+            n, owners, carted = chats.get(source, (0, 0, 0))
+            if owners < self.k:  # its conversations are too few to show; its tools may not be
+                hidden["traffic"] += int(n > 0)
+                n = 0
+            if not n and not tools.get(source):
+                continue
+            out.append(Traffic(source, int(n), int(turns.get(source, 0)) if n else 0,
+                               wilson(int(carted or 0), int(n)) if n else None,
+                               {t: c for t, (c, _) in tools[source].items()},
+                               sum(r for _, r in tools[source].values())))
+        return out
 
     def _settle(self, decided: list[tuple[int, str]]) -> None:
         """Keeps whether a conversation led to a purchase once its window has closed, so later
@@ -466,5 +508,11 @@ def csv_rows(report: InsightsReport) -> list[tuple[str, str, str, object]]:
                  ("products", p.product_id, "customers", p.customers),
                  ("products", p.product_id, "bought_after", p.bought_after)]
     rows += [("reasons", k, "share", v) for k, v in report.reasons.items()]
+    for t in report.traffic:
+        rows += [("traffic", t.source, "conversations", t.conversations), ("traffic", t.source, "turns", t.turns),
+                 ("traffic", t.source, "refused_calls", t.refused)]
+        if t.carted is not None:
+            rows.append(("traffic", t.source, "carted_share", t.carted.share))
+        rows += [("traffic", t.source, f"calls:{tool}", n) for tool, n in t.tools.items()]
     rows += [("hidden", k, "groups", v) for k, v in report.hidden.items()]
     return rows

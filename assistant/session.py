@@ -336,13 +336,13 @@ class SessionStore:
         """Every stored message of one role (for reports over agent replies)."""
         return [m for session in self._all() for m in session.messages if m.role == role]
 
-    def by_variant(self) -> dict[str, list[tuple[str, int]]]:
-        """A/B variant → [(session id, customer turns)]; sessions from before any experiment
-        are under "none"."""
-        out: dict[str, list[tuple[str, int]]] = {}
+    def by_variant(self) -> dict[str, list[tuple[str, int, str]]]:
+        """A/B variant → [(session id, customer turns, source)]; sessions from before any
+        experiment are under "none"."""
+        out: dict[str, list[tuple[str, int, str]]] = {}
         for session in self._all():
             turns = sum(1 for m in session.messages if m.role == "customer")
-            out.setdefault(session.variant or "none", []).append((session.id, turns))
+            out.setdefault(session.variant or "none", []).append((session.id, turns, session.source))
         return out
 
     def ids_of(self, user_id: str) -> list[str]:

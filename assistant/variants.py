@@ -7,7 +7,7 @@ their experience is stable and the events they cause can be counted per variant 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shopassist.errors import ConfigError
 
@@ -61,6 +61,7 @@ class VariantStats:
     views: int
     carts: int
     sessions_with_cart: int
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)  # source → sessions, sessions_with_cart
 
     @property
     def cart_rate(self) -> float:
@@ -68,16 +69,23 @@ class VariantStats:
 
     def to_json(self) -> dict:
         return {"variant": self.variant, "sessions": self.sessions, "turns": self.turns, "views": self.views,
-                "add_to_cart": self.carts, "sessions_with_cart": self.sessions_with_cart, "cart_rate": self.cart_rate}
+                "add_to_cart": self.carts, "sessions_with_cart": self.sessions_with_cart, "cart_rate": self.cart_rate,
+                "sources": self.sources}
 
 
 def variant_report(sessions, events) -> list[VariantStats]:
-    """Per variant: sessions, customer turns, and the behaviour events those sessions caused."""
+    """Per variant: sessions, customer turns, and the behaviour events those sessions caused;
+    and per source (the widget, customers' AI agents) its sessions and those with a cart."""
     stats = []
     for variant, rows in sorted(sessions.by_variant().items()):
-        counts = events.counts_by_session([sid for sid, _ in rows])
-        carts = [counts.get(sid, {}).get("add_to_cart", 0) for sid, _ in rows]
-        stats.append(VariantStats(variant, len(rows), sum(t for _, t in rows),
-                                  sum(counts.get(sid, {}).get("view", 0) for sid, _ in rows), sum(carts),
-                                  sum(c > 0 for c in carts)))
+        counts = events.counts_by_session([sid for sid, _, _ in rows])
+        carts = [counts.get(sid, {}).get("add_to_cart", 0) for sid, _, _ in rows]
+        sources: dict[str, dict[str, int]] = {}
+        for (_, _, source), cart in zip(rows, carts):
+            tally = sources.setdefault(source, {"sessions": 0, "sessions_with_cart": 0})
+            tally["sessions"] += 1
+            tally["sessions_with_cart"] += int(cart > 0)
+        stats.append(VariantStats(variant, len(rows), sum(t for _, t, _ in rows),
+                                  sum(counts.get(sid, {}).get("view", 0) for sid, _, _ in rows), sum(carts),
+                                  sum(c > 0 for c in carts), sources))
     return stats

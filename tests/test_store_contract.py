@@ -128,7 +128,7 @@ def test_queue_reports_and_forget_on_sessions(connect):
     store.save(quiet)
     assert [s.id for s in store.queue()] == [asked.id, quiet.id]
     assert [m.text for m in store.all_messages("agent")] == ["Hi, Sam here"]
-    assert store.by_variant() == {"none": [(quiet.id, 1)], "B": [(asked.id, 1)]}
+    assert store.by_variant() == {"none": [(quiet.id, 1, "widget")], "B": [(asked.id, 1, "widget")]}
     assert store.delete_user("u1") == 1 and store.get(quiet.id) is None and store.get(asked.id) is not None
 
 

@@ -23,9 +23,11 @@ from assistant.insights import DEFAULT_DAYS, Insights, InsightsReport, csv_rows,
 
 PANELS = {"gaps": "Demand gaps: asked for, not found", "misreads": "Misunderstandings",
           "intents": "What customers asked about, day by day", "funnel": "The funnel per A/B variant",
-          "human": "The human loop", "products": "Recommendations: shown and bought"}
+          "human": "The human loop", "products": "Recommendations: shown and bought",
+          "traffic": "Traffic: the chat widget and customers' AI agents"}
 CSV_PANELS = {"gaps": ("gaps",), "misreads": ("misreads",), "intents": ("intents",),
-              "funnel": ("funnel", "differences"), "human": ("human",), "products": ("products", "reasons")}
+              "funnel": ("funnel", "differences"), "human": ("human",), "products": ("products", "reasons"),
+              "traffic": ("traffic",)}
 
 
 class InsightsBackend:
@@ -78,6 +80,11 @@ def _products_rows(r: InsightsReport) -> list[tuple]:
             for label, n in (("shown to", p.customers), ("bought after", p.bought_after))]
 
 
+def _traffic_rows(r: InsightsReport) -> list[tuple]:
+    return [(label, n, t.source) for t in r.traffic
+            for label, n in (("conversations", t.conversations), *t.tools.items()) if n]
+
+
 PLOTS = {  # panel → (component, columns: x, y[, colour], rows)
     "gaps": (gr.BarPlot, ("asked for", "customers"), _gaps_rows),
     "misreads": (gr.BarPlot, ("kind: decision rule", "turns"), _misreads_rows),
@@ -85,6 +92,7 @@ PLOTS = {  # panel → (component, columns: x, y[, colour], rows)
     "funnel": (gr.BarPlot, ("stage · variant", "share of conversations", "variant"), _funnel_rows),
     "human": (gr.BarPlot, ("the turn before asked", "hand-offs"), _human_rows),
     "products": (gr.BarPlot, ("product · customers", "customers", "measure"), _products_rows),
+    "traffic": (gr.BarPlot, ("conversations, or an agent tool's calls", "count", "source"), _traffic_rows),
 }
 
 
@@ -118,6 +126,8 @@ def tables(r: InsightsReport) -> dict[str, list[list]]:
                    for f in r.funnel],
         "human": [[k, v] for k, v in r.human.reasons.items()],
         "products": [[p.title, p.shown, p.customers, p.bought_after] for p in r.products],
+        "traffic": [[t.source, t.conversations, t.turns, f"{t.carted.share:.1%}" if t.carted else "",
+                     ", ".join(f"{tool} {n}" for tool, n in t.tools.items()), t.refused] for t in r.traffic],
     }
 
 
@@ -126,7 +136,8 @@ HEADERS = {"gaps": ["asked for", "customers", "turns", "why", "nearest sold", "e
            "intents": ["day", "intent", "turns"],
            "funnel": ["variant", "conversations", "shown", "viewed", "carted", "purchased"],
            "human": ["the turn before asked", "hand-offs"],
-           "products": ["product", "times shown", "customers shown", "bought after"]}
+           "products": ["product", "times shown", "customers shown", "bought after"],
+           "traffic": ["source", "conversations", "turns", "carted", "agents' tool calls", "refused calls"]}
 
 
 def summary(r: InsightsReport) -> str:

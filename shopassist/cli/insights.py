@@ -72,6 +72,12 @@ def _print(report) -> None:
     for p in report.products:
         click.echo(f"  {p.title}: shown {p.shown} times to {p.customers} customers, bought by {p.bought_after}")
     click.echo(f"reasons: {report.reasons}")
+    click.echo("\ntraffic by source (the widget, customers' AI agents over MCP):")
+    for t in report.traffic:
+        carted = f", {t.carted.share:.1%} reached the cart" if t.carted else ""
+        tools = f"; tool calls: {', '.join(f'{k} {n}' for k, n in t.tools.items())} ({t.refused} refused)" \
+            if t.tools else ""
+        click.echo(f"  {t.source}: {t.conversations} conversations, {t.turns} turns{carted}{tools}")
     if report.hidden:
         click.echo(f"hidden groups: {report.hidden}")
 

@@ -209,3 +209,27 @@ def test_a_date_range_runs_from_the_first_day_to_the_end_of_the_last_in_utc():
                               ("2026-11-30", "2026-11-01", "after the last")):
         with pytest.raises(ValueError, match=says):
             date_range(first, last, start)
+
+
+def test_agent_traffic_shows_beside_the_widget_and_small_groups_stay_hidden(connect):
+    from assistant.facts import ToolCall
+
+    sessions, events = _stores(connect)
+    for i in range(5):
+        _turn(sessions, f"w{i}", TurnFact("search", "search", "request", shown=(ShownCard("p1"),)))
+        agent = sessions.new(f"a{i}")
+        agent.source = "mcp"
+        _turn(sessions, f"a{i}", TurnFact("add_to_cart", "add_to_cart", "request"), session=agent)
+        sessions.record_call(ToolCall("search_catalog", f"user:a{i}", True, 10, 12.0, f"a{i}"))
+        sessions.record_call(ToolCall("search_catalog", f"guest:{sessions.pseudonym(f'10.0.0.{i}')}", i > 0))
+    for i in range(4):  # four customers read carts: too few to show
+        sessions.record_call(ToolCall("get_cart", f"user:a{i}", True, 1, 3.0, f"a{i}"))
+    traffic = {t.source: t for t in _report(sessions, events).traffic}
+    assert (traffic["widget"].conversations, traffic["widget"].turns, traffic["widget"].tools) == (5, 5, {})
+    mcp = traffic["mcp"]
+    assert (mcp.conversations, mcp.turns, mcp.tools, mcp.refused) == (5, 5, {"search_catalog": 10}, 1)
+    assert mcp.carted.share == 1.0 and traffic["widget"].carted.share == 0.0
+
+    sessions.delete_user("a0")  # forget takes their calls too: four agent customers left, hidden
+    again = {t.source: t for t in _report(sessions, events).traffic}
+    assert again["mcp"].conversations == 0 and again["mcp"].tools == {"search_catalog": 9}

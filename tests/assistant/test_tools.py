@@ -84,6 +84,10 @@ def test_cart_changes_check_the_variant_and_stay_with_their_owner(flipkart):
     funnel = flipkart.assistant.sessions.db.query("SELECT source, carted FROM funnel WHERE session_id = ?",
                                                   (cart.cart_id,))
     assert funnel == [("mcp", 1)]
+    from assistant.variants import variant_report  # the A/B report counts agents' carts apart
+
+    stats = variant_report(flipkart.assistant.sessions, flipkart.assistant.events)
+    assert sum(s.sources.get("mcp", {}).get("sessions_with_cart", 0) for s in stats) >= 1
 
 
 def test_orders_answer_only_their_owner_in_the_same_words_as_a_missing_one(retail):

@@ -17,7 +17,7 @@ CATALOGUE = {"1": Product(id="1", title="COSY SLIPPER SHOES LARGE"), "2": Produc
 def _report(phrases: list[str], misreads: dict[str, int]) -> InsightsReport:
     return InsightsReport("2026-11-01", "2026-12-01", 5, [Gap(p, 9, 9, {"weak": 9}) for p in phrases],
                           [Misread(k, "r", n, 9) for k, n in misreads.items()], {}, [], [],
-                          HumanLoop(None, None, None, {}, {}, {}), [], {}, {})
+                          HumanLoop(None, None, None, {}, {}, {}), [], {}, [], {})
 
 
 def test_a_phrase_is_sold_when_one_title_holds_all_its_words():
