@@ -248,6 +248,19 @@ def eval_insights_bench(settings: Settings, out, events) -> None:
     click.echo(report(run(Path(out), events, secret(settings.database_url), progress=lambda l: click.echo(l, err=True))))
 
 
+@eval_group.command("mcp-bench")
+@OUT
+@click.option("--searches", default=200, show_default=True, type=click.IntRange(10))
+@click.option("--conversations", default=50, show_default=True, type=click.IntRange(2))
+@click.pass_obj
+def eval_mcp_bench(settings: Settings, out, searches, conversations) -> None:
+    """Customers' AI agents over MCP (the real client, streamable HTTP, a live serve of the home's
+    online-retail store): search_catalog p95 ≤ 150 ms, ask_shop_assistant p95 ≤ 1 s."""
+    from eval.mcp_bench import report, run
+
+    click.echo(report(run(settings.home, Path(out), searches, conversations)))
+
+
 @eval_group.command("burst")
 @click.option("--collection", type=COLLECTION, default="flipkart", show_default=True,
               help="Collection the replicas shop in.")
