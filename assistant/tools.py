@@ -33,6 +33,8 @@ MAX_PAGES = 10  # deeper than this, a search should be narrowed, not paged
 MAX_COMPARE = 5
 MAX_QUANTITY = 99
 MAX_QUERY = 500
+MAX_FILTERS = 10  # attribute filters or options per call: each becomes a condition for the engine
+MAX_NAME = 100
 SIGN_IN = ("This needs a signed-in customer: send the customer's token from the shop as "
            "'Authorization: Bearer TOKEN'.")
 CartAction = Literal["add", "remove", "set_quantity"]
@@ -181,8 +183,10 @@ class ShopTools:
         query = _text(query, "query")
         if not 1 <= page <= MAX_PAGES or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ToolError(f"page must be 1 to {MAX_PAGES} and page_size 1 to {MAX_PAGE_SIZE}")
-        flt = SearchFilter(min_price=min_price, max_price=max_price, category=category or None, brand=brand or None,
-                           attributes=dict(attributes or {}), in_stock_only=in_stock_only)
+        flt = SearchFilter(min_price=min_price, max_price=max_price,
+                           category=_text(category, "category", MAX_NAME) if category else None,
+                           brand=_text(brand, "brand", MAX_NAME) if brand else None,
+                           attributes=_pairs(attributes, "attributes"), in_stock_only=in_stock_only)
         shopper = self.assistant.shopper
         personal = bool(customer) and not isinstance(shopper.reranker, NoReranker)  # no behaviour models: as found
         with engine_call():
@@ -200,7 +204,7 @@ class ShopTools:
 
     def compare(self, product_ids: list[str]) -> Comparison:
         """The fields that differ between two to five products, and those they share."""
-        ids = list(dict.fromkeys(_text(i, "product_id") for i in product_ids))
+        ids = list(dict.fromkeys(_text(i, "product_id", 128) for i in product_ids[:MAX_COMPARE + 1]))
         if not 2 <= len(ids) <= MAX_COMPARE:
             raise ToolError(f"compare 2 to {MAX_COMPARE} different products")
         with engine_call():
@@ -246,7 +250,7 @@ class ShopTools:
         if not 0 <= quantity <= MAX_QUANTITY or (action == "add" and quantity == 0):
             raise ToolError(f"quantity must be 1 to {MAX_QUANTITY} (0 with set_quantity removes the line)")
         product = self._product(product_id)
-        _check_options(product, options or {})
+        _check_options(product, _pairs(options, "options"))
         if action != "remove" and product.in_stock is False:
             raise ToolError(f"{product.id} is out of stock")
         session_id = _cart_id(cart_id) if cart_id else None
@@ -288,6 +292,13 @@ def _text(value: str, name: str, limit: int = MAX_QUERY) -> str:
     if len(value) > limit:
         raise ToolError(f"{name} is longer than {limit} characters")
     return value
+
+
+def _pairs(pairs: dict[str, str] | None, name: str) -> dict[str, str]:
+    if len(pairs or {}) > MAX_FILTERS:
+        raise ToolError(f"at most {MAX_FILTERS} {name}")
+    return {_text(str(k), f"{name} name", MAX_NAME): _text(str(v), f"{name} value", MAX_NAME)
+            for k, v in (pairs or {}).items()}
 
 
 def _signed_in(customer: str | None) -> str:

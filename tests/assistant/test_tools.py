@@ -37,6 +37,9 @@ def test_search_applies_every_filter_and_pages_without_repeating(flipkart):
         flipkart.search("shoes", page=11)
     with pytest.raises(ToolError):
         flipkart.search("   ")
+    with pytest.raises(ToolError, match="at most 10"):  # each filter is a condition for the engine
+        flipkart.search("shoes", attributes={f"k{i}": "v" for i in range(11)})
+    assert flipkart.search("shoes", attributes={"color": "red"}, page_size=20).results
 
 
 def test_get_product_returns_every_catalogue_field_and_nothing_invented(flipkart):
