@@ -100,15 +100,19 @@ class McpBackend:
 
     async def run(self, tool: str, ctx, work: Callable[[str | None], Any], session_of=None) -> Any:
         """``work(customer)`` in a worker thread, after the identity and rate checks; the call
-        recorded whatever happens. Errors reach the agent as one plain sentence."""
+        recorded unless the rate limit refused it (a flood of refusals must not become a flood
+        of writes). Errors reach the agent as one plain sentence."""
         from mcp.server.mcpserver.exceptions import ToolError as McpToolError
 
-        started, customer, result, ok = time.perf_counter(), None, None, False
+        started, customer, result, ok, counted = time.perf_counter(), None, None, False, True
         address = self.address(ctx)
         try:
-            customer = self.customer(self.token(ctx))
-            if not self.limiter.allow(f"customer:{customer}" if customer else f"address:{address}"):
-                raise ToolError(TOO_FAST)
+            try:
+                customer = self.customer(self.token(ctx))
+            finally:  # a bad token counts against its address too: guessing tokens is limited
+                if not self.limiter.allow(f"customer:{customer}" if customer else f"address:{address}"):
+                    counted = False
+                    raise ToolError(TOO_FAST)
             result = await work(customer) if asyncio.iscoroutinefunction(work) \
                 else await anyio.to_thread.run_sync(work, customer)
             ok = True
@@ -118,7 +122,9 @@ class McpBackend:
         except Exception as exc:  # noqa: BLE001 (the detail stays in the log, under a reference)
             raise McpToolError(for_customer(exc, f"MCP tool {tool}")) from None
         finally:
-            await anyio.to_thread.run_sync(self._record, tool, customer, address, ok, result, started, session_of)
+            if counted:
+                await anyio.to_thread.run_sync(self._record, tool, customer, address, ok, result, started,
+                                               session_of)
 
     def _record(self, tool, customer, address, ok, result, started, session_of) -> None:
         owner = f"user:{customer}" if customer else f"guest:{self.sessions.pseudonym(address or '')}"
