@@ -211,11 +211,14 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         session = self.owned_session(session_id, user_id)
         return None if session is None else self._cart(session)
 
-    def set_in_cart(self, session_id: str | None, user_id: str | None, product: Product, quantity: int,
-                    source: str = "widget") -> Session | None:
-        """Makes the basket of the caller's conversation hold ``quantity`` of ``product`` (0 takes
-        it out), under the conversation's lock; without a ``session_id`` a new conversation is
-        started for it. None when ``session_id`` names a conversation that is not the caller's."""
+    def set_in_cart(self, session_id: str | None, user_id: str | None, product: Product,
+                    target: Callable[[float, int], int], source: str = "widget"
+                    ) -> tuple[Session, list[tuple[Product, float]]] | None:
+        """Sets how many of ``product`` the basket of the caller's conversation holds to
+        ``target(held, lines)`` (what it holds of the product, how many lines it has; it may raise
+        to refuse), read and written under the conversation's lock so concurrent changes add up;
+        without a ``session_id`` a new conversation is started for it. Returns the conversation
+        and its basket after the change; None when ``session_id`` names one not the caller's."""
         with self.sessions.hold(session_id):
             if session_id:
                 session = self.owned_session(session_id, user_id)
@@ -223,8 +226,9 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
                     return None
             else:
                 session = self._session(None, user_id, False, source)
-            held = next((n for p, n in self._cart(session) if p.id == product.id), 0.0)
-            change = quantity - held
+            lines = self._cart(session)
+            held = next((n for p, n in lines if p.id == product.id), 0.0)
+            change = target(held, len(lines)) - held
             if change:
                 self.events.append([Event(product.id, "add_to_cart" if change > 0 else "remove_from_cart",
                                           session.user_id, float(abs(change)), product.price, time.time(), session.id)])
@@ -233,7 +237,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             self.sessions.save(session)
             if change > 0:
                 self.sessions.mark(session, "carted")
-            return session
+            return session, self._cart(session) if change else lines
 
     def owned_session(self, session_id: str | None, user_id: str | None) -> Session | None:
         session = self.sessions.get(session_id) if session_id else None
@@ -297,7 +301,9 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         A guest session becomes a customer's when they sign in mid-conversation (only the
         browser holding its unguessable id can ask for that)."""
         session = self.sessions.get(session_id) if session_id else None
-        if session is not None and session.user_id is None and user_id and issued_session_id(session.id):
+        # (the widget only: an agent that holds a guest's id is not that guest's browser)
+        if session is not None and session.user_id is None and user_id and issued_session_id(session.id) \
+                and source == "widget":
             session.user_id = user_id
         if session is not None and session.owned_by(user_id):
             return session

@@ -304,12 +304,14 @@ class Insights:
                 hidden["traffic"] += 1
                 continue
             tools[source][tool] = (int(calls), int(refused))
+        # One source too small to show hides every source's conversations: the other panels show
+        # totals over all sources, and a total less the sources shown would give it away.
+        if any(owners < self.k for _, owners, _ in chats.values()):
+            hidden["traffic"] += len(chats)
+            chats = {}
         out = []
         for source in sorted(set(chats) | set(tools)):
-            n, owners, carted = chats.get(source, (0, 0, 0))
-            if owners < self.k:  # its conversations are too few to show; its tools may not be
-                hidden["traffic"] += int(n > 0)
-                n = 0
+            n, _, carted = chats.get(source, (0, 0, 0))
             if not n and not tools.get(source):
                 continue
             out.append(Traffic(source, int(n), int(turns.get(source, 0)) if n else 0,

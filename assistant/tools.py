@@ -32,6 +32,7 @@ MAX_PAGE_SIZE = 20
 MAX_PAGES = 10  # deeper than this, a search should be narrowed, not paged
 MAX_COMPARE = 5
 MAX_QUANTITY = 99
+MAX_LINES = 50
 MAX_QUERY = 500
 MAX_FILTERS = 10  # attribute filters or options per call: each becomes a condition for the engine
 MAX_NAME = 100
@@ -106,7 +107,7 @@ class Cart(BaseModel):
     cart_id: str
     lines: list[CartLine]
     items: int
-    total: float | None  # None when a line has no price
+    total: float | None  # None when a line has no price, or the lines are in different currencies
     currency: str | None
 
 
@@ -138,28 +139,36 @@ class Policies(BaseModel):
 
 # --------------------------------------------------------------------------- text as data
 _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
 
 
 def as_data(text: str | None) -> str | None:
     """Catalogue text as plain data: printable characters, newlines and tabs only."""
     if text is None:
         return None
-    text = _HIDDEN.sub("", text)
+    text = _HIDDEN.sub("", text).translate(_LINE_BREAKS)
     return "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
 
 
+def web_link(url: str | None) -> str | None:
+    """A catalogue link only when it is a plain http(s) address (no ``javascript:`` or ``data:``)."""
+    url = (url or "").strip()
+    return url if re.fullmatch(r"https?://[^\s<>\"'\x00-\x1f\x7f]+", url, re.I) else None
+
+
 def summary(product: Product, reason: str | None = None) -> ProductSummary:
-    return ProductSummary(id=product.id, title=as_data(product.title), price=product.price,
-                          price_max=product.price_max, currency=product.currency,
+    return ProductSummary(id=as_data(product.id), title=as_data(product.title), price=product.price,
+                          price_max=product.price_max, currency=as_data(product.currency),
                           category=as_data(product.category_path), brand=as_data(product.brand),
-                          in_stock=product.in_stock, url=product.url, reason=reason)
+                          in_stock=product.in_stock, url=web_link(product.url), reason=as_data(reason))
 
 
 def detail(product: Product) -> ProductDetail:
-    return ProductDetail(id=product.id, title=as_data(product.title), description=as_data(product.description),
+    return ProductDetail(id=as_data(product.id), title=as_data(product.title),
+                         description=as_data(product.description),
                          category=[as_data(c) for c in product.category], brand=as_data(product.brand),
-                         price=product.price, price_max=product.price_max, currency=product.currency,
-                         url=product.url, image=product.image, in_stock=product.in_stock,
+                         price=product.price, price_max=product.price_max, currency=as_data(product.currency),
+                         url=web_link(product.url), image=web_link(product.image), in_stock=product.in_stock,
                          attributes={as_data(k): as_data(v) for k, v in product.listed_attributes().items()})
 
 
@@ -251,18 +260,23 @@ class ShopTools:
             raise ToolError(f"quantity must be 1 to {MAX_QUANTITY} (0 with set_quantity removes the line)")
         product = self._product(product_id)
         _check_options(product, _pairs(options, "options"))
-        if action != "remove" and product.in_stock is False:
-            raise ToolError(f"{product.id} is out of stock")
-        session_id = _cart_id(cart_id) if cart_id else None
-        with engine_call():
-            held = dict((p.id, n) for p, n in (self.assistant.cart(session_id, customer) or [])) if cart_id else {}
-            target = {"add": held.get(product.id, 0) + quantity, "remove": 0, "set_quantity": quantity}[action]
-            if target > MAX_QUANTITY:
+
+        def target(held: float, lines: int) -> int:  # under the cart's lock: concurrent changes add up
+            wanted = {"add": int(held) + quantity, "remove": 0, "set_quantity": quantity}[action]
+            if wanted > MAX_QUANTITY:
                 raise ToolError(f"a cart line holds at most {MAX_QUANTITY}")
-            session = self.assistant.set_in_cart(session_id, customer, product, target, source="mcp")
-            if session is None:
-                raise ToolError(f"No cart {cart_id} found for this customer.")
-            return _cart(session.id, self.assistant.cart(session.id, customer) or [])
+            if wanted > held and product.in_stock is False:  # taking it out or lowering it still works
+                raise ToolError(f"{as_data(product.id)} is out of stock")
+            if wanted and not held and lines >= MAX_LINES:
+                raise ToolError(f"a cart holds at most {MAX_LINES} different products")
+            return wanted
+
+        changed = self.assistant.set_in_cart(_cart_id(cart_id) if cart_id else None, customer, product, target,
+                                             source="mcp")
+        if changed is None:
+            raise ToolError(f"No cart {cart_id} found for this customer.")
+        session, lines = changed
+        return _cart(session.id, lines)
 
     def order_status(self, customer: str | None, order_id: str) -> OrderStatus:
         customer = _signed_in(customer)
@@ -332,20 +346,21 @@ def _check_options(product: Product, options: dict[str, str]) -> None:
     for key, value in options.items():
         have = listed.get(str(key).casefold())
         if have is None:
-            raise ToolError(f"{product.id} has no option {str(key)[:40]!r}; its attributes are: "
-                            f"{', '.join(sorted(listed)) or 'none'}")
+            raise ToolError(f"{as_data(product.id)} has no option {str(key)[:40]!r}; its attributes are: "
+                            f"{', '.join(sorted(as_data(k)[:40] for k in listed)) or 'none'}")
         if str(value).strip().casefold() not in _option_values(have):
-            raise ToolError(f"{product.id} comes in {key} {as_data(have)!r}, not {str(value)[:40]!r}")
+            raise ToolError(f"{as_data(product.id)} comes in {key} {as_data(have)[:100]!r}, not {str(value)[:40]!r}")
 
 
 def _cart(cart_id: str, lines: list[tuple[Product, float]]) -> Cart:
     out = [CartLine(product=summary(p), quantity=int(n),
                     line_total=round(p.price * n, 2) if p.price is not None else None) for p, n in lines]
     totals = [line.line_total for line in out]
-    currencies = {p.currency for p, _ in lines if p.currency}
+    currencies = {p.currency for p, _ in lines}
+    one = len(currencies) == 1 and None not in currencies  # amounts in two currencies do not add up
     return Cart(cart_id=cart_id, lines=out, items=sum(line.quantity for line in out),
-                total=round(sum(totals), 2) if all(t is not None for t in totals) else None,
-                currency=currencies.pop() if len(currencies) == 1 else None)
+                total=0.0 if not out else round(sum(totals), 2) if one and all(t is not None for t in totals) else None,
+                currency=currencies.pop() if one else None)
 
 
 def _order(order: Order) -> OrderStatus:

@@ -23,7 +23,8 @@ from pydantic import BaseModel, Field
 
 from assistant.facts import ToolCall
 from assistant.tools import (MAX_COMPARE, MAX_PAGE_SIZE, MAX_PAGES, MAX_QUANTITY, Cart, Comparison, OrderStatus,
-                             Policies, ProductDetail, ProductSummary, Recommendations, SearchPage, ShopTools, ToolError)
+                             Policies, ProductDetail, ProductSummary, Recommendations, SearchPage, ShopTools, ToolError,
+                             as_data)
 from shopassist.errors import CustomerError
 from ui.guard import Admission, Busy, RateLimiter, StillAnswering
 from ui.identity import MAX_CUSTOMER_ID
@@ -73,16 +74,25 @@ class McpBackend:
     """Who is calling, how often, and what each call did, around ``ShopTools``."""
 
     def __init__(self, tools: ShopTools, widget: WidgetBackend, admission: Admission,
-                 limiter: RateLimiter, refusal_pause_s: float = 1.0):
+                 limiter: RateLimiter, refusal_pause_s: float = 1.0, workers: int = 16):
         self.tools, self.widget, self.admission = tools, widget, admission
         self.limiter, self.refusal_pause_s = limiter, refusal_pause_s
         self.sessions = tools.assistant.sessions
+        # The tools other than ask_shop_assistant take no turn slot: they get threads of their
+        # own, half the workers, so a flood of searches cannot take every thread the server's
+        # other routes share; past a queue of four times that, a call is told to come back.
+        self.capacity, self.max_waiting = max(2, workers // 2), 4 * max(2, workers // 2)
+        self._threads = None  # made on the server's event loop, at the first call
 
     @staticmethod
     def token(ctx) -> str | None:
+        """The bearer token; None without an Authorization header; "" for a header that is not
+        a bearer token (refused, like a token that does not verify)."""
         header = ((ctx.headers or {}).get("authorization") or "").strip()
-        scheme, _, token = header.partition(" ")
-        return token.strip() or None if scheme.lower() == "bearer" else None
+        if not header:
+            return None
+        parts = header.split(None, 1)
+        return parts[1].strip() if len(parts) == 2 and parts[0].lower() == "bearer" else ""
 
     @staticmethod
     def address(ctx) -> str | None:
@@ -114,20 +124,34 @@ class McpBackend:
                     counted = False
                     raise ToolError(TOO_FAST)
             result = await work(customer) if asyncio.iscoroutinefunction(work) \
-                else await anyio.to_thread.run_sync(work, customer)
+                else await self._in_thread(work, customer)
             ok = True
             return result
+        except Busy:
+            counted = False
+            await asyncio.sleep(max(0.0, self.refusal_pause_s - (time.perf_counter() - started)))  # never instant
+            raise McpToolError(BUSY) from None
         except CustomerError as exc:
             raise McpToolError(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 (the detail stays in the log, under a reference)
             raise McpToolError(for_customer(exc, f"MCP tool {tool}")) from None
         finally:
             if counted:
-                await anyio.to_thread.run_sync(self._record, tool, customer, address, ok, result, started,
-                                               session_of)
+                await self._in_thread(self._record, tool, customer, address, ok, result, started, session_of,
+                                      queue=False)
+
+    async def _in_thread(self, fn, *args, queue: bool = True):
+        if self._threads is None:
+            self._threads = anyio.CapacityLimiter(self.capacity)
+        if queue and self._threads.available_tokens == 0 and \
+                self._threads.statistics().tasks_waiting >= self.max_waiting:
+            raise Busy()
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._threads)
 
     def _record(self, tool, customer, address, ok, result, started, session_of) -> None:
-        owner = f"user:{customer}" if customer else f"guest:{self.sessions.pseudonym(address or '')}"
+        # a guest's address stands in for them, keyed and per day: their calls are not linked across days
+        day = int(time.time() // 86_400)
+        owner = f"user:{customer}" if customer else f"guest:{self.sessions.pseudonym(f'{address}|{day}')}"
         call = ToolCall(tool, owner, ok, _count(result), round((time.perf_counter() - started) * 1000, 2),
                         customer, session_of(result) if ok and session_of else None)
         try:
@@ -145,11 +169,13 @@ class McpBackend:
         except Busy as exc:
             await asyncio.sleep(max(0.0, self.refusal_pause_s - (time.monotonic() - started)))
             raise ToolError(STILL_ANSWERING if isinstance(exc, StillAnswering) else BUSY) from None
-        return AssistantReply(reply=turn["reply"], session_id=turn["session"], suggestions=turn["suggestions"],
-                              handoff=turn["handoff"],
-                              products=[ProductSummary(id=p["id"], title=p["title"], price=p["price"],
-                                                       currency=p["currency"], category=p["category"] or "",
-                                                       reason=p["reason"]) for p in turn["products"]])
+        # the reply quotes catalogue titles: the same cleaning as every tool's catalogue text
+        return AssistantReply(reply=as_data(turn["reply"]), session_id=turn["session"],
+                              suggestions=turn["suggestions"], handoff=turn["handoff"],
+                              products=[ProductSummary(id=as_data(p["id"]), title=as_data(p["title"]),
+                                                       price=p["price"], currency=as_data(p["currency"]),
+                                                       category=as_data(p["category"] or ""),
+                                                       reason=as_data(p["reason"])) for p in turn["products"]])
 
 
 def _count(result: Any) -> int:
@@ -254,6 +280,24 @@ def build_mcp(backend: McpBackend):
     return server
 
 
+class _PostOnly:
+    """Stateless JSON responses: a call is a POST. A GET would open an event stream this server
+    never writes to (one idle connection per request, for as long as the client likes), and
+    there is no session to DELETE."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] != "POST":
+            body = b"Send MCP requests as POST."
+            await send({"type": "http.response.start", "status": 405,
+                        "headers": [(b"allow", b"POST"), (b"content-type", b"text/plain; charset=utf-8"),
+                                    (b"content-length", str(len(body)).encode())]})
+            return await send({"type": "http.response.body", "body": body})
+        await self.app(scope, receive, send)
+
+
 def add_mcp_route(app, backend: McpBackend) -> None:
     """``/mcp`` on ``app`` (before Gradio's catch-all mount), the SDK's session manager run by
     the app's lifespan. DNS-rebinding checks are off: the server answers under the shop's own
@@ -267,6 +311,8 @@ def add_mcp_route(app, backend: McpBackend) -> None:
                                      max_request_body_size=MAX_MCP_BODY,
                                      transport_security=TransportSecuritySettings(
                                          enable_dns_rebinding_protection=False))
+    for route in sub.routes:
+        route.app = _PostOnly(route.app)
     app.router.routes.extend(sub.routes)
     previous = app.router.lifespan_context
 

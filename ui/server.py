@@ -379,7 +379,7 @@ def _add_mcp(app, settings: Settings, widget, admission) -> None:
 
     tools = ShopTools(widget.assistant, StorePolicies.from_settings(settings))
     add_mcp_route(app, McpBackend(tools, widget, admission, RateLimiter(settings.mcp_calls_per_minute),
-                                  REFUSAL_PAUSE_S))
+                                  REFUSAL_PAUSE_S, settings.serve_workers))
 
 
 def _mount_insights(app, settings: Settings, assistant, theme, credentials: tuple[str, str]):

@@ -233,3 +233,5 @@ def test_agent_traffic_shows_beside_the_widget_and_small_groups_stay_hidden(conn
     sessions.delete_user("a0")  # forget takes their calls too: four agent customers left, hidden
     again = {t.source: t for t in _report(sessions, events).traffic}
     assert again["mcp"].conversations == 0 and again["mcp"].tools == {"search_catalog": 9}
+    # and the widget's conversations with them: the funnel's total less the widget's would give them away
+    assert "widget" not in again

@@ -38,3 +38,11 @@ def test_without_a_secret_the_id_is_trusted():
     engine = RecordingAssistant()
     list(WidgetBackend(engine).stream(None, " 17850 ", "hello"))
     assert engine.users == ["17850"]
+
+
+def test_a_token_whose_expiry_is_not_ascii_digits_is_refused_not_an_error():
+    from ui.identity import sign, verify
+
+    customer, expires, digest = sign("17850", "k" * 40).split(".")
+    assert verify(f"{customer}.{expires}\u00b2.{digest}", "k" * 40) is None  # "²".isdigit(), int("²") fails
+    assert verify(f"{customer}.\u0661\u0662.{digest}", "k" * 40) is None  # Arabic-Indic digits

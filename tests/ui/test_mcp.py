@@ -166,6 +166,16 @@ def test_a_guest_can_search_but_reads_no_cart_or_order(mcp_url):
                               "returns": "Unused items can be returned within 30 days for a full refund."}
 
 
+def test_only_posts_are_answered(mcp_url):
+    import urllib.error
+    import urllib.request
+
+    for method in ("GET", "DELETE", "PUT"):  # a GET would hold an event stream open that nothing writes to
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(mcp_url, method=method), timeout=5)
+        assert refused.value.code == 405 and refused.value.headers["Allow"] == "POST"
+
+
 def test_a_token_that_does_not_verify_is_refused_not_downgraded(mcp_url):
     forged = sign("17850", "another-shops-secret-" + "y" * 20)
     for token in (forged, "17850", sign("17850", SECRET, ttl_s=-1)):

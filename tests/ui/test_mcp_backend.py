@@ -4,6 +4,7 @@ what an agent is told when something breaks."""
 from __future__ import annotations
 
 import asyncio
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -54,20 +55,56 @@ def test_a_signed_token_names_the_customer_and_the_call_is_recorded_without_its_
     assert set(vars(call)) == {"tool", "owner", "ok", "results", "ms", "user_id", "session_id", "source", "ts"}
 
 
-@pytest.mark.parametrize("header", ["", "Basic abc", "Bearer"])
-def test_no_bearer_token_is_a_guest_counted_by_a_hash_of_the_address(header):
+@pytest.mark.parametrize("header", [None, "", "   "])
+def test_no_authorization_is_a_guest_counted_by_a_daily_hash_of_the_address(header):
     backend, seen = _backend(), []
-    _run(backend, _ctx(header or None), lambda customer: seen.append(customer))
-    assert seen == [None] and backend.sessions.calls[0].owner == "guest:hash-of-10.1.2.3"
+    _run(backend, _ctx(header), lambda customer: seen.append(customer))
+    day = int(time.time() // 86_400)
+    assert seen == [None] and backend.sessions.calls[0].owner == f"guest:hash-of-10.1.2.3|{day}"
 
 
-@pytest.mark.parametrize("token", ["17850", sign("17850", "another-shop-" + "z" * 30), sign("17850", SECRET, -1),
-                                   "x" * 5000])
-def test_a_token_that_does_not_verify_is_refused_not_served_as_a_guest(token):
+@pytest.mark.parametrize("header", [f"Bearer {t}" for t in (
+    "17850", sign("17850", "another-shop-" + "z" * 30), sign("17850", SECRET, -1), "x" * 5000,
+    sign("17850", SECRET).replace(".", ".\u00b2", 1))] + ["Basic abc", "Bearer", "Token abc", "bearer"])
+def test_an_authorization_that_does_not_verify_is_refused_not_served_as_a_guest(header):
     backend = _backend()
     with pytest.raises(McpToolError, match="token is not valid"):
-        _run(backend, _ctx(f"Bearer {token}"), lambda customer: pytest.fail("the tool ran"))
+        _run(backend, _ctx(header), lambda customer: pytest.fail("the tool ran"))
     assert str(BAD_TOKEN) and backend.sessions.calls[0].ok is False
+
+
+@pytest.mark.parametrize("header", ["bearer {}", "Bearer\t{}", "  BEARER   {}  "])
+def test_the_bearer_scheme_is_read_as_http_says(header):
+    seen = []
+    _run(_backend(), _ctx(header.format(sign("17850", SECRET))), lambda customer: seen.append(customer))
+    assert seen == ["17850"]
+
+
+def test_a_flood_of_calls_waits_for_its_threads_and_past_a_queue_is_told_to_come_back():
+    import threading
+
+    backend = _backend()
+    backend.capacity, backend.max_waiting, backend.refusal_pause_s = 2, 2, 0.0
+    gate, running = threading.Event(), []
+
+    def held(customer):
+        running.append(1)
+        gate.wait(5)
+
+    async def main():
+        calls = []
+        for _ in range(5):  # one after another, as requests arrive
+            calls.append(asyncio.create_task(backend.run("search_catalog", _ctx(), held)))
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+        assert len(running) == 2  # two threads, two waiting, the fifth refused
+        gate.set()
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    results = asyncio.run(main())
+    refused = [r for r in results if isinstance(r, McpToolError)]
+    assert len(refused) == 1 and "busier than usual" in str(refused[0]) and len(running) == 4
+    assert len(backend.sessions.calls) == 4  # the refusal is not written
 
 
 def test_the_limit_counts_bad_tokens_by_address_and_refusals_are_not_written():
