@@ -2,10 +2,12 @@
 
 Each stored ``Product`` becomes one row of the common feed fields (``FIELDS``). A field is
 filled only from what the catalogue itself says (a link template the shop owner gives is the
-one outside source); nothing is guessed. A product whose price cannot be stated exactly (no
-price, no or an unknown currency) is not written but counted under its reason, and every row
-is checked against ``feed.schema.json`` before it is written. The report says what was written,
-what was skipped and why, and which fields this catalogue cannot fill at all.
+one outside source); nothing is guessed. A product whose id cannot be carried unchanged (control
+or invisible characters, edge whitespace, a formula start) or whose price cannot be stated
+exactly (no price, more decimals than its currency has, zero, no or an unknown currency) is not
+written but counted under its reason, and every row is checked against ``feed.schema.json``
+before it is written. The report says what was written, what was skipped and why, and which
+fields this catalogue cannot fill at all.
 
 Example:
     >>> report = export_feed(store.iter_products(), Path("feed.jsonl"), "jsonl", total=store.count())
@@ -26,7 +28,7 @@ import unicodedata
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, TextIO
 from urllib.parse import quote
@@ -63,6 +65,18 @@ ISO_4217: frozenset[str] = frozenset("""
     ZAR ZMW ZWG
 """.split())
 
+# ISO 4217 minor units (the exponent: how many decimals a price has) where they are not 2.
+# The schema's price rule (``feed.schema.json``) lists the same codes.
+ZERO_DECIMALS: frozenset[str] = frozenset(
+    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split())
+THREE_DECIMALS: frozenset[str] = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
+
+
+def minor_units(code: str) -> int:
+    """How many decimals a price in ``code`` has (ISO 4217): 0, 2 or 3."""
+    return 0 if code in ZERO_DECIMALS else 3 if code in THREE_DECIMALS else 2
+
+
 # Attribute names (after ``attribute_name``) that hold an identifier, best first. UPC-E is
 # left out: its 8 digits are a compressed UPC-A whose check digit is not that of a GTIN-8.
 GTIN_KEYS: tuple[str, ...] = ("gtin", "gtin14", "gtin13", "gtin12", "gtin8", "ean", "ean13", "ean8",
@@ -71,17 +85,27 @@ MPN_KEYS: tuple[str, ...] = ("mpn", "manufacturerpartnumber", "modelnumber", "mo
 BRAND_KEYS: tuple[str, ...] = ("brand",)
 
 # Skip reasons, in the order a product is checked; a product is counted under the first.
+# (``invalid_price`` is met twice: a negative or non-finite price before the currency is
+# looked at, a price with more decimals than its currency has after.)
+INVALID_ID = "invalid_id"
 EMPTY_TITLE = "empty_title"
 NO_PRICE = "no_price"
 INVALID_PRICE = "invalid_price"
 NO_CURRENCY = "no_currency"
 INVALID_CURRENCY = "invalid_currency"
+ZERO_PRICE = "zero_price"
 
 # Format characters that reorder how text is displayed (embeddings, overrides, isolates) and
 # the byte-order mark: invisible, and used to make a title read differently from what it is.
 _HIDDEN_FORMAT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
-_HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*")
+# Characters no feed value may hold: C0 and C1 controls, line and paragraph separators (both
+# end a line for ``str.splitlines()`` and JSON-in-JavaScript), the hidden format characters.
+# Every pattern of ``feed.schema.json`` forbids the same characters.
+_UNSAFE_CLASS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+_HTTP_URL = re.compile(rf"https?://[^\s/?#{_UNSAFE_CLASS}]+[^\s{_UNSAFE_CLASS}]*")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What ``str.splitlines()`` splits on that ``json.dumps(ensure_ascii=False)`` leaves raw.
+_JSONL_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 # ------------------------------------------------------------------------------ text and values
@@ -91,7 +115,8 @@ def clean_text(value: str) -> str:
 
     Line breaks and tabs become spaces first (removing them would join two words); other
     control characters, lone surrogates (which cannot be written as UTF-8) and the hidden
-    bidirectional controls are dropped.
+    bidirectional controls are dropped. U+2028 and U+2029 (line and paragraph separators) are
+    whitespace, so they become spaces too.
     """
     kept = []
     for ch in value:
@@ -100,6 +125,36 @@ def clean_text(value: str) -> str:
         elif unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _HIDDEN_FORMAT:
             kept.append(ch)
     return " ".join("".join(kept).split())
+
+
+def _unsafe_char(ch: str) -> bool:
+    """A control character, a lone surrogate, U+2028/U+2029 or a hidden format character."""
+    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _HIDDEN_FORMAT
+
+
+def id_problem(product_id: str) -> str | None:
+    """Why ``product_id`` cannot go into a feed unchanged, or None when it can.
+
+    An id must match the shop's own system, so it is never cleaned: one holding a control or
+    invisible character (it would split a JSONL or CSV line, or read as another id), one with
+    whitespace at either end, or one a spreadsheet would run as a formula (``=``, ``+``, ``-``,
+    ``@``) is refused instead.
+    """
+    for ch in product_id:
+        if _unsafe_char(ch):
+            name = unicodedata.name(ch, "") if unicodedata.category(ch) != "Cs" else "a lone surrogate"
+            return f"{product_id!r} holds U+{ord(ch):04X}" + (f" ({name})" if name else "")
+    if product_id != product_id.strip():
+        return f"{product_id!r} begins or ends with whitespace"
+    if product_id.startswith(_FORMULA_START):
+        return f"{product_id!r} begins with {product_id[0]!r}: a spreadsheet would run it as a formula"
+    return None
+
+
+def shown_id(product_id: str) -> str:
+    """``product_id`` as the report shows it: as is when it is a valid feed id, else as a Python
+    string literal, so an invisible character is visible and nothing reaches a terminal raw."""
+    return product_id if id_problem(product_id) is None else repr(product_id)
 
 
 def cap_words(text: str, limit: int) -> str:
@@ -165,26 +220,41 @@ def template_link(template: str, product_id: str) -> str:
     return template.replace("{id}", quote(product_id, safe=""))
 
 
-def feed_price(product: Product) -> tuple[str | None, str | None]:
-    """``("2.95 GBP", None)``, or ``(None, reason)`` when the price cannot be stated exactly.
+def feed_price(product: Product) -> tuple[str | None, str | None, str | None]:
+    """``("2.95 GBP", None, None)``, or ``(None, reason, detail)`` when the price cannot be
+    stated exactly.
 
-    A range is listed at its lowest price (``price``), the one a customer can pay.
+    The amount has as many decimals as the currency has minor units (ISO 4217: ``1500 JPY``,
+    ``2.95 GBP``, ``1.235 KWD``). A catalogue price with more decimals than that is refused, not
+    rounded: the feed would state a price the catalogue does not. A price of 0 is refused too:
+    a feed listing a product as free makes a promise the catalogue may not mean. A range is
+    listed at its lowest price (``price``), the one a customer can pay.
     """
-    if product.price is None:
-        return None, NO_PRICE
-    if not math.isfinite(product.price) or product.price < 0:
-        return None, INVALID_PRICE
+    price = product.price
+    if price is None:
+        return None, NO_PRICE, None
+    if not math.isfinite(price) or price < 0:
+        return None, INVALID_PRICE, f"{price} is {'negative' if price < 0 else 'not a finite number'}"
     if not product.currency or not product.currency.strip():
-        return None, NO_CURRENCY
+        return None, NO_CURRENCY, None
     code = product.currency.strip().upper()
     if code not in ISO_4217:
-        return None, INVALID_CURRENCY
+        return None, INVALID_CURRENCY, None
+    # str() of a float is the shortest text that reads back as it (2.675, not 2.67499...):
+    # the catalogue's own digits. Normalised, its exponent says how many decimals it states.
+    stated = Decimal(str(price)).normalize()
+    units = minor_units(code)
+    decimals = max(0, -stated.as_tuple().exponent)
+    if decimals > units:
+        return None, INVALID_PRICE, (f"{stated:f} {code} states {decimals} decimals; {code} has {units} "
+                                     "(ISO 4217), and the feed does not round a price")
+    if stated.is_zero():
+        return None, ZERO_PRICE, None
     try:
-        # repr() keeps the catalogue's own digits (2.675 stays 2.675, not 2.67499...).
-        amount = Decimal(repr(product.price)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        amount = stated.quantize(Decimal(1).scaleb(-units))
     except InvalidOperation:  # too many digits for a price anyone pays
-        return None, INVALID_PRICE
-    return f"{amount:f} {code}", None
+        return None, INVALID_PRICE, f"{price} {code} has too many digits"
+    return f"{amount:f} {code}", None, None
 
 
 # ----------------------------------------------------------------------------------- rows
@@ -197,6 +267,7 @@ class BuiltRow:
     row: dict[str, str] | None
     skipped: str | None = None
     dropped: tuple[str, ...] = ()
+    detail: str | None = None  # what was wrong, for a skipped product
 
 
 def _attribute_values(attributes: dict[str, str], keys: tuple[str, ...]) -> list[str]:
@@ -253,12 +324,15 @@ def _identifier_fields(product: Product) -> tuple[dict[str, str | None], list[st
 
 def build_row(product: Product, link_template: str | None = None) -> BuiltRow:
     """The feed row of ``product`` (fields in ``FIELDS`` order, unknown ones left out)."""
+    problem = id_problem(product.id)
+    if problem is not None:
+        return BuiltRow(None, INVALID_ID, detail=problem)
     title = cap_words(clean_text(product.title), TITLE_MAX)
     if not title:
         return BuiltRow(None, EMPTY_TITLE)
-    price, reason = feed_price(product)
+    price, reason, detail = feed_price(product)
     if price is None:
-        return BuiltRow(None, reason)
+        return BuiltRow(None, reason, detail=detail)
 
     links, dropped_links = _link_fields(product, link_template)
     identifiers, dropped_identifiers = _identifier_fields(product)
@@ -304,13 +378,19 @@ class RowWriter(Protocol):
 
 
 class JsonlWriter:
-    """One JSON object per line, UTF-8 as is (no ``\\u`` escapes)."""
+    """One JSON object per line, UTF-8 as is (no ``\\u`` escapes) except for the characters
+    ``str.splitlines()`` would end a line at (U+0085, U+2028, U+2029), escaped so a row stays one
+    line to every reader. Rows never hold them (ids with them are refused, text is cleaned):
+    this is the last guard."""
 
     def __init__(self, fh: TextIO):
         self.fh = fh
 
     def write(self, row: dict[str, str]) -> None:
-        self.fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        line = json.dumps(row, ensure_ascii=False)
+        if any(ch in line for ch in _JSONL_LINE_BREAKS):
+            line = "".join(_JSONL_LINE_BREAKS.get(ch, ch) for ch in line)
+        self.fh.write(line + "\n")
 
 
 def csv_cell(value: str) -> str:
@@ -320,14 +400,16 @@ def csv_cell(value: str) -> str:
 
 class CsvWriter:
     """A header of ``FIELDS`` in their fixed order, then one row per product, empty cells for
-    the fields it lacks."""
+    the fields it lacks. The ``id`` cell is written as is: an id is never changed, and one that
+    starts like a formula never reaches a row (``invalid_id``)."""
 
     def __init__(self, fh: TextIO):
         self.writer = csv.writer(fh)
         self.writer.writerow(FIELDS)
 
     def write(self, row: dict[str, str]) -> None:
-        self.writer.writerow([csv_cell(row.get(name, "")) for name in FIELDS])
+        self.writer.writerow([row.get(name, "") if name == "id" else csv_cell(row.get(name, ""))
+                              for name in FIELDS])
 
 
 WRITERS: dict[str, type] = {"jsonl": JsonlWriter, "csv": CsvWriter}
@@ -379,7 +461,7 @@ class Tally:
 
     count: int = 0
     examples: list[str] = field(default_factory=list)
-    detail: str | None = None  # the first schema error message, for schema reasons
+    detail: str | None = None  # what was wrong with the first product that has a detail
 
     def add(self, product_id: str, detail: str | None = None) -> None:
         self.count += 1
@@ -489,11 +571,11 @@ def export_feed(
                 report.products_read += 1
                 built = build_row(product, link_template)
                 if built.row is None:
-                    report.skip(built.skipped or "unknown", product.id)
+                    report.skip(built.skipped or "unknown", shown_id(product.id), built.detail)
                     continue
                 problem = schema_problem(validator, built.row)
                 if problem is not None:
-                    report.skip(problem[0], product.id, problem[1])
+                    report.skip(problem[0], shown_id(product.id), problem[1])
                     continue
                 writer.write(built.row)
                 report.written(built.row, built.dropped)

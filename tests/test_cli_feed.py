@@ -26,6 +26,10 @@ CATALOGUE = [
     ["A/4", "=SUM(1+1) paper chain kit", "-10% this week", "£3.75", "", "", "", "no", "@home", "Party",
      "4006381333932", ""],
     ["A5", "Rose scented candle", "", "$4", "", "ftp://files.example/a5", "", "", "", "Home > Candles", "", ""],
+    ["=A6", "Formula id mug", "", "3.00", "GBP", "", "", "", "", "", "", ""],
+    ["A7", "Free sample sachet", "", "free", "GBP", "", "", "", "", "", "", ""],
+    ["A8", "Brass lamp", "", "1.235", "KWD", "", "", "", "", "", "", ""],
+    ["A9", "Tin lamp", "", "1.235", "GBP", "", "", "", "", "", "", ""],
 ]
 
 
@@ -66,9 +70,16 @@ def test_export_both_formats_every_row_valid(shop, tmp_path):
     report = _export(shop, "--format", "jsonl", "--out", str(jsonl))
     assert _export(shop, "--format", "csv", "--out", str(table))["rows_written"] == report["rows_written"]
 
-    assert (report["products_read"], report["rows_written"]) == (5, 3)
-    assert report["skipped"] == {"invalid_currency": {"count": 1, "examples": ["A3"]},
-                                 "no_price": {"count": 1, "examples": ["A2"]}}
+    assert (report["products_read"], report["rows_written"]) == (9, 4)
+    assert report["skipped"] == {
+        "invalid_currency": {"count": 1, "examples": ["A3"]},
+        "invalid_id": {"count": 1, "examples": ["'=A6'"],
+                       "detail": "'=A6' begins with '=': a spreadsheet would run it as a formula"},
+        "invalid_price": {"count": 1, "examples": ["A9"],
+                          "detail": "1.235 GBP states 3 decimals; GBP has 2 (ISO 4217), and the feed does not round a price"},
+        "no_price": {"count": 1, "examples": ["A2"]},
+        "zero_price": {"count": 1, "examples": ["A7"]},
+    }
     assert report["unfilled"] == []
     # A5's ftp:// url never reaches the store (the catalogue reader keeps http(s) URLs only).
     assert report["dropped_values"] == {"gtin": {"count": 1, "examples": ["A/4"]}}
@@ -76,7 +87,7 @@ def test_export_both_formats_every_row_valid(shop, tmp_path):
     validator = _validator()
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     table_rows = _csv_rows(table)
-    assert len(rows) == len(table_rows) == 3
+    assert len(rows) == len(table_rows) == 4
     for row in rows + table_rows:
         assert not list(validator.iter_errors(row)), row
 
@@ -89,6 +100,8 @@ def test_export_both_formats_every_row_valid(shop, tmp_path):
     }
     assert by_id["A/4"]["price"] == "3.75 GBP" and by_id["A/4"]["availability"] == "out_of_stock"
     assert "gtin" not in by_id["A/4"] and "link" not in by_id["A5"] and by_id["A5"]["price"] == "4.00 USD"
+    assert by_id["A8"]["price"] == "1.235 KWD"  # the currency's own three decimals
+    assert [r["id"] for r in table_rows] == [r["id"] for r in rows]  # ids unchanged in CSV too
     formula = next(r for r in table_rows if r["id"] == "A/4")
     assert formula["title"] == "'" + by_id["A/4"]["title"] and formula["brand"] == "'@home"
     assert formula["description"] == "'-10% this week"
@@ -98,11 +111,12 @@ def test_link_template_and_the_human_summary(shop, tmp_path):
     out = tmp_path / "feed.jsonl"
     text = run_cli("--home", shop, "feed", "export", "--collection", "shop", "--out", str(out),
                    "--link-template", "https://shop.example/p/{id}").stdout
-    assert "wrote 3 of 5 products" in text and "no_price 1 (e.g. A2)" in text
+    assert "wrote 4 of 9 products" in text and "no_price 1 (e.g. A2)" in text
+    assert "invalid_id 1 (e.g. '=A6')" in text and "zero_price 1 (e.g. A7)" in text
     assert "fields no row has: none" in text
     links = {r["id"]: r["link"] for r in map(json.loads, out.read_text().splitlines())}
     assert links == {"A1": "https://shop.example/p/A1", "A/4": "https://shop.example/p/A%2F4",
-                     "A5": "https://shop.example/p/A5"}
+                     "A5": "https://shop.example/p/A5", "A8": "https://shop.example/p/A8"}
 
 
 @pytest.mark.parametrize("args, message", [

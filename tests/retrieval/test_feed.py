@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from retrieval.feed import (
-    FIELDS, INVALID_CURRENCY, INVALID_PRICE, NO_CURRENCY, NO_PRICE, SCHEMA_PATH, atomic_text_file,
-    build_row, cap_words, check_destination, check_link_template, clean_text, csv_cell, export_feed,
-    feed_price, load_validator, schema_problem, valid_gtin,
+    FIELDS, INVALID_CURRENCY, INVALID_ID, INVALID_PRICE, ISO_4217, NO_CURRENCY, NO_PRICE, SCHEMA_PATH,
+    THREE_DECIMALS, ZERO_DECIMALS, ZERO_PRICE, JsonlWriter, atomic_text_file, build_row, cap_words,
+    check_destination, check_link_template, clean_text, csv_cell, export_feed, feed_price, http_url,
+    id_problem, load_validator, minor_units, schema_problem, valid_gtin,
 )
 from retrieval.product import Product
 from shopassist.errors import ConfigError, ShopAssistError
@@ -152,18 +157,75 @@ def test_only_http_urls_are_links():
     assert build_row(_product(url="http://x.example/a b")).row.get("link") is None
 
 
+@pytest.mark.parametrize("url", [
+    "https://x.example/a\nb", "https://x.example/a\rb", "https://x.example/a\u2028b", "https://x.example/a\x01b",
+    "https://x.example/a\x85b", "https://x.example/\u202eexe.txt", "https://x\x00.example/", "https://x.example/a\x7f",
+])
+def test_a_url_with_a_control_or_invisible_character_is_not_a_link(url):
+    assert http_url(url) is None
+    built = build_row(_product(url=url, image=url))
+    assert "link" not in built.row and set(built.dropped) == {"link", "image_link"}
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r", "\r\n", "\u2028", " "])
+def test_whitespace_around_a_url_is_not_part_of_it(ending):
+    built = build_row(_product(url="https://x.example/a" + ending))
+    assert built.row["link"] == "https://x.example/a" and _schema().is_valid(built.row)
+
+
 # --------------------------------------------------------------------------------- prices
 
 @pytest.mark.parametrize("price, currency, expected", [
     (2.95, "GBP", "2.95 GBP"),
     (3, "USD", "3.00 USD"),
-    (2.675, "EUR", "2.68 EUR"),   # the catalogue's digits, rounded half up (not 2.67 from binary)
-    (0.0, "GBP", "0.00 GBP"),
+    (2.5, "EUR", "2.50 EUR"),
+    (0.01, "GBP", "0.01 GBP"),
     (1999, "inr", "1999.00 INR"),
-    (1234567.5, "JPY", "1234567.50 JPY"),
+    (1500.0, "JPY", "1500 JPY"),          # no minor unit: no decimals
+    (1234567, "KRW", "1234567 KRW"),
+    (25000.0, "VND", "25000 VND"),
+    (1.235, "KWD", "1.235 KWD"),          # three decimals, written as the catalogue states them
+    (1.2, "KWD", "1.200 KWD"),
+    (5, "BHD", "5.000 BHD"),
+    (0.005, "OMR", "0.005 OMR"),
 ])
-def test_price_is_two_decimals_and_an_iso_code(price, currency, expected):
-    assert feed_price(_product(price=price, currency=currency)) == (expected, None)
+def test_price_has_the_decimals_of_its_currency_and_an_iso_code(price, currency, expected):
+    assert feed_price(_product(price=price, currency=currency)) == (expected, None, None)
+    assert _schema().is_valid({"id": "p1", "title": "Red mug", "price": expected})
+
+
+@pytest.mark.parametrize("code, units", [
+    ("JPY", 0), ("KRW", 0), ("ISK", 0), ("XOF", 0), ("BIF", 0),
+    ("KWD", 3), ("BHD", 3), ("TND", 3), ("GBP", 2), ("USD", 2), ("INR", 2), ("EUR", 2),
+])
+def test_minor_units_follow_iso_4217(code, units):
+    assert minor_units(code) == units
+
+
+def test_every_currency_with_other_minor_units_is_a_circulating_one():
+    assert ZERO_DECIMALS | THREE_DECIMALS <= ISO_4217 and not ZERO_DECIMALS & THREE_DECIMALS
+
+
+@pytest.mark.parametrize("price, currency, stated", [
+    (2.675, "EUR", "2.675 EUR states 3 decimals; EUR has 2"),   # never rounded (it once became 2.68)
+    (1.235, "GBP", "1.235 GBP states 3 decimals; GBP has 2"),
+    (1234567.5, "JPY", "1234567.5 JPY states 1 decimals; JPY has 0"),
+    (0.5, "KRW", "0.5 KRW states 1 decimals; KRW has 0"),
+    (1.2345, "KWD", "1.2345 KWD states 4 decimals; KWD has 3"),
+    (0.1 + 0.2, "USD", "0.30000000000000004 USD states 17 decimals; USD has 2"),
+])
+def test_a_price_with_more_decimals_than_its_currency_is_skipped_not_rounded(price, currency, stated):
+    amount, reason, detail = feed_price(_product(price=price, currency=currency))
+    assert (amount, reason) == (None, INVALID_PRICE)
+    assert detail.startswith(stated) and "does not round" in detail
+    built = build_row(_product(price=price, currency=currency))
+    assert built.row is None and built.skipped == INVALID_PRICE and built.detail == detail
+
+
+@pytest.mark.parametrize("price, currency", [(0.0, "GBP"), (0, "JPY"), (0.0, "KWD"), (-0.0, "USD")])
+def test_a_price_of_zero_is_skipped_not_listed_as_free(price, currency):
+    assert feed_price(_product(price=price, currency=currency)) == (None, ZERO_PRICE, None)
+    assert build_row(_product(price=price, currency=currency)).skipped == ZERO_PRICE
 
 
 def test_a_price_range_is_listed_at_its_lowest_price():
@@ -188,9 +250,17 @@ def test_prices_that_cannot_be_stated_are_not_written(changes, reason):
 
 def test_a_negative_or_nan_price_is_invalid():
     # Product refuses these, so they can only come from an old or hand-made payload.
-    for price in (-1.0, float("nan")):
+    for price, detail in ((-1.0, "-1.0 is negative"), (float("nan"), "nan is not a finite number")):
         product = Product.model_construct(id="p1", title="Red mug", price=price, currency="GBP")
-        assert feed_price(product) == (None, INVALID_PRICE)
+        assert feed_price(product) == (None, INVALID_PRICE, detail)
+
+
+def test_skip_details_reach_the_report(tmp_path):
+    products = [_product(id="a", price=1.235), _product(id="b", price=1.999), _product(id="z", price=0.0)]
+    report = export_feed(products, tmp_path / "f.jsonl", "jsonl").to_json()
+    assert report["skipped"]["invalid_price"]["count"] == 2
+    assert report["skipped"]["invalid_price"]["detail"].startswith("1.235 GBP states 3 decimals; GBP has 2")
+    assert report["skipped"]["zero_price"] == {"count": 1, "examples": ["z"]}
 
 
 # ----------------------------------------------------------------------------------- text
@@ -200,6 +270,28 @@ def test_text_is_cleaned_of_controls_and_extra_whitespace():
     assert clean_text("line\nbreak") == "line break"  # a line break still separates words
     assert clean_text("caf\u00e9 \u0915\u094d\u200d\u0937") == "caf\u00e9 \u0915\u094d\u200d\u0937"  # ZWJ kept
     assert clean_text("half \ud800 surrogate") == "half surrogate"
+
+
+def test_line_and_paragraph_separators_are_whitespace_in_text():
+    assert clean_text("Red\u2028mug\u2029 with lid\u2028") == "Red mug with lid"
+    assert clean_text("a\x85b\x1cc\x0bd\x0ce") == "a b c d e"  # the rest of what splitlines() splits on
+    built = build_row(_product(title="Red\u2028mug", description="Line one\u2029line two", brand="Ac\u2028me",
+                               category=("Home\u2028", "Mugs"), attributes={"mpn": "M\u20281"}))
+    assert built.row["title"] == "Red mug" and built.row["description"] == "Line one line two"
+    assert built.row["brand"] == "Ac me" and built.row["product_category"] == "Home > Mugs"
+    assert built.row["mpn"] == "M 1"
+    line = json.dumps(built.row, ensure_ascii=False)
+    assert len(line.splitlines()) == 1
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r", "\r\n", "\u2028"])
+def test_a_title_ending_in_a_line_break_is_cleaned_and_the_schema_refuses_it_raw(ending):
+    row = build_row(_product(title="Red mug" + ending, description="Big" + ending)).row
+    assert row["title"] == "Red mug" and row["description"] == "Big"
+    validator = _schema()
+    assert validator.is_valid(row)
+    for name in ("title", "description", "brand", "mpn", "product_category"):
+        assert not validator.is_valid({**row, name: "Red mug" + ending}), (name, ending)
 
 
 def test_title_is_capped_at_150_at_a_word_boundary():
@@ -243,18 +335,153 @@ def test_the_schema_is_draft_2020_12_and_strict():
         {**ok, "gtin": "40063813339A1"}, {**ok, "gtin": "1234567890"},
         {**ok, "title": "x" * 151}, {**ok, "title": " padded"}, {**ok, "description": ""},
         {k: v for k, v in ok.items() if k != "price"}, {k: v for k, v in ok.items() if k != "title"},
+        # Python's $ matches before a final newline: every pattern must refuse these too
+        {**ok, "id": "k\n"}, {**ok, "id": "k\r"}, {**ok, "id": "k\r\n"}, {**ok, "title": "t\n"},
+        {**ok, "title": "t\r"}, {**ok, "description": "d\n"}, {**ok, "brand": "b\n"}, {**ok, "mpn": "m\r"},
+        {**ok, "product_category": "Home\n"}, {**ok, "price": "2.95 GBP\n"}, {**ok, "gtin": "4006381333931\n"},
+        {**ok, "link": "https://shop.example/x\n"}, {**ok, "image_link": "https://img.example/x\r"},
+        {**ok, "title": "a\rb"}, {**ok, "title": "a\u2028b"}, {**ok, "title": "a\x85b"}, {**ok, "title": "a\u202eb"},
+        {**ok, "id": "k\u2028"}, {**ok, "id": "a\u2029b"}, {**ok, "id": "a\u202eb"}, {**ok, "id": "\ufeffk"},
+        {**ok, "id": " k"}, {**ok, "id": "k "}, {**ok, "id": "k\u00a0"}, {**ok, "id": "=k"}, {**ok, "id": "-1"},
+        {**ok, "id": "+1"}, {**ok, "id": "@k"}, {**ok, "id": ""}, {**ok, "id": "x" * 101},
+        # prices: the currency's own decimals, never zero
+        {**ok, "price": "1.235 GBP"}, {**ok, "price": "1500.00 JPY"}, {**ok, "price": "1.23 KWD"},
+        {**ok, "price": "1 GBP"}, {**ok, "price": "0.00 GBP"}, {**ok, "price": "0 JPY"}, {**ok, "price": "0.000 KWD"},
+        {**ok, "price": "01.00 GBP"}, {**ok, "price": "1.2345 KWD"},
     ]
     for row in bad:
         assert not validator.is_valid(row), row
+    good = [{**ok, "id": "a b"}, {**ok, "id": "A/4"}, {**ok, "id": "a=b"}, {**ok, "id": "x" * 100},
+            {**ok, "price": "1500 JPY"}, {**ok, "price": "1.235 KWD"}, {**ok, "price": "0.50 GBP"}]
+    for row in good:
+        assert validator.is_valid(row), row
+
+
+def _schema_patterns() -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    found[where] = value
+                else:
+                    walk(value, f"{where}/{key}")
+
+    walk(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")), "")
+    return found
+
+
+_AWKWARD = ["a", " ", "\n", "\r", "\t", "\x0b", "\x0c", "\x1c", "\x1f", "\x7f", "\x85", "\x9f", "\xa0",
+            "\u1680", "\u180e", "\u200b", "\u200d", "\u2028", "\u2029", "\u202e", "\u2066", "\u3000", "\ufeff",
+            "\U0001f600", "\u00e9", "=", "-", "+", "@", "/", "?", "#", ".", "0", "G"]
+_SAMPLES = ["k", "a b", "https://x.example/a", "2.95 GBP", "1500 JPY", "1.235 KWD", "0.00 GBP", "4006381333931",
+            *[text + end for text in ("k", "https://x.example/a", "2.95 GBP", "4006381333931")
+              for end in ("\n", "\r", "\r\n", "\u2028")],
+            *_AWKWARD, *["x" + c for c in _AWKWARD], *[c + "x" for c in _AWKWARD], *["x" + c + "x" for c in _AWKWARD],
+            *["https://h" + c + "/p" for c in _AWKWARD], *["https://h/p" + c for c in _AWKWARD],
+            *["2" + c + " GBP" for c in _AWKWARD]]
+
+
+def test_no_schema_pattern_uses_a_dollar_or_a_dot():
+    # $ matches before a final newline in Python; . matches \r and U+2028 in Python only.
+    for where, pattern in _schema_patterns().items():
+        assert not re.search(r"(?<!\\)[$.]", pattern.replace("\\.", "")), where
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node for ECMA-262 regular expressions")
+def test_every_schema_pattern_means_the_same_in_python_and_ecma_262():
+    patterns = _schema_patterns()
+    script = """
+    const {patterns, samples} = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+    const out = {};
+    for (const [where, p] of Object.entries(patterns))
+      for (const flags of ['', 'u']) out[where + ' /' + flags] = samples.map(s => new RegExp(p, flags).test(s));
+    console.log(JSON.stringify(out));
+    """
+    result = subprocess.run(["node", "-e", script], input=json.dumps({"patterns": patterns, "samples": _SAMPLES}),
+                            capture_output=True, text=True, encoding="utf-8", check=True, timeout=60)
+    ecma = json.loads(result.stdout)
+    assert len(ecma) == 2 * len(patterns) >= 20
+    for key, matches in ecma.items():
+        python = [bool(re.search(patterns[key.rsplit(" /", 1)[0]], s)) for s in _SAMPLES]
+        differ = [s for s, a, b in zip(_SAMPLES, python, matches) if a != b]
+        assert not differ, (key, differ)
+
+
+def test_the_schema_price_rule_lists_the_same_minor_units():
+    price = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]["price"]
+    assert set(re.findall(r"[A-Z]{3}", price["if"]["pattern"])) == ZERO_DECIMALS
+    assert set(re.findall(r"[A-Z]{3}", price["else"]["if"]["pattern"])) == THREE_DECIMALS
+
+
+@pytest.mark.parametrize("value", _SAMPLES + ["a\ud800b", "k=", "a-b", "x" * 100])
+def test_the_id_check_and_the_schema_agree(value):
+    valid_in_schema = _schema().is_valid({"id": value, "title": "t", "price": "1.00 GBP"})
+    assert (id_problem(value) is None) == valid_in_schema or "\ud800" in value
+    if "\ud800" in value:  # a lone surrogate: no regular expression can refuse it portably
+        assert id_problem(value) is not None
 
 
 def test_a_row_the_schema_refuses_is_skipped_with_its_error(tmp_path):
-    products = [_product(id="x" * 101), _product(id="bad\x01id"), _product(id="ok")]
+    products = [_product(id="x" * 101), _product(id="y" * 101), _product(id="ok")]
     report = export_feed(products, tmp_path / "feed.jsonl", "jsonl")
     assert report.rows_written == 1
-    assert report.skipped["schema: id pattern"].count == 2
-    assert "does not match" in report.skipped["schema: id pattern"].detail
+    assert report.skipped["schema: id maxLength"].count == 2
+    assert "is too long" in report.skipped["schema: id maxLength"].detail
     assert schema_problem(load_validator(), build_row(_product()).row) is None
+    assert schema_problem(load_validator(), {"id": "k\n", "title": "t", "price": "1.00 GBP"})[0] == "schema: id pattern"
+
+
+# -------------------------------------------------------------------------------------- ids
+
+@pytest.mark.parametrize("product_id, problem", [
+    ("k\n", "U+000A"), ("k\r", "U+000D"), ("\nk", "U+000A"), ("a\x00b", "U+0000"), ("a\x85b", "U+0085"),
+    ("a\u2028b", "U+2028 (LINE SEPARATOR)"), ("a\u2029", "U+2029 (PARAGRAPH SEPARATOR)"),
+    ("a\u202eb", "U+202E (RIGHT-TO-LEFT OVERRIDE)"), ("\u2066a", "U+2066"), ("\ufeffa", "U+FEFF"),
+    ("a\ud800", "a lone surrogate"),
+    (" a", "whitespace"), ("a ", "whitespace"), ("a\u00a0", "whitespace"), ("\u3000a", "whitespace"),
+    ("=SUM(A1)", "formula"), ("+44", "formula"), ("-5", "formula"), ("@acme", "formula"),
+])
+def test_an_id_that_cannot_be_written_unchanged_is_skipped_as_invalid_id(product_id, problem):
+    assert problem in id_problem(product_id)
+    # Product refuses a lone surrogate, so that one can only come from an old or hand-made payload.
+    product = Product.model_construct(**{**_product().model_dump(), "id": product_id})
+    built = build_row(product)
+    assert built.row is None and built.skipped == INVALID_ID and built.detail == id_problem(product_id)
+
+
+@pytest.mark.parametrize("product_id", ["85123A", "A/4", "a b", "a=b", "a-1", "x@y", "caf\u00e9", "\u65e5\u672c-1",
+                                        "a\u200db", "\U0001f600", "'quoted"])
+def test_ids_are_written_unchanged(product_id):
+    assert id_problem(product_id) is None
+    assert build_row(_product(id=product_id)).row["id"] == product_id
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_invalid_ids_are_reported_in_both_formats_and_never_written(tmp_path, fmt):
+    bad = ["k\n", "k\r", "a\u2028b", "a\u2029b", "=HYPERLINK(1)", "-5", "\u202egnp.exe", " pad"]
+    out = tmp_path / f"feed.{fmt}"
+    report = export_feed([_product(id=i) for i in bad] + [_product(id="ok")], out, fmt)
+    assert report.rows_written == 1
+    tally = report.skipped[INVALID_ID]
+    assert tally.count == len(bad)
+    # shown as string literals: an invisible character is visible, nothing reaches a terminal raw
+    assert tally.examples == [repr(i) for i in bad[:3]] == ["'k\\n'", "'k\\r'", "'a\\u2028b'"]
+    assert tally.detail == "'k\\n' holds U+000A"
+    summary = report.summary()
+    assert "invalid_id 8" in summary and not any(ch in summary for ch in "\r\u2028\u2029\u202e")
+    text = out.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == (1 if fmt == "jsonl" else 2)
+    assert "'ok'" not in text and "ok" in text
+
+
+def test_jsonl_rows_stay_one_line_even_with_line_separators(tmp_path):
+    # Rows never hold them (ids are refused, text cleaned); the writer escapes them regardless.
+    buffer = io.StringIO()
+    JsonlWriter(buffer).write({"id": "a\u2028b", "title": "x\u2029y\x85z"})
+    assert len(buffer.getvalue().splitlines()) == 1
+    assert json.loads(buffer.getvalue()) == {"id": "a\u2028b", "title": "x\u2029y\x85z"}
 
 
 # --------------------------------------------------------------------------- export, report
@@ -266,23 +493,28 @@ def _catalogue() -> list[Product]:
         _product(id="nop4", price=None),
         _product(id="cur1", currency="ZZZ"),
         _product(id="out", in_stock=False, attributes={"gtin": "123"}),
-        _product(id="=formula", title="=HYPERLINK(\"http://evil.example\") mug", description="-5 off",
+        _product(id="fx", title="=HYPERLINK(\"http://evil.example\") mug", description="-5 off",
                  brand="@acme", attributes={"mpn": "+44"}),
+        _product(id="=formula"),
     ]
 
 
 def test_report_counts_rows_reasons_fields_and_unfilled(tmp_path):
     report = export_feed(_catalogue(), tmp_path / "feed.jsonl", "jsonl", collection="shop")
     data = report.to_json()
-    assert (data["products_read"], data["rows_written"], data["skipped_count"]) == (8, 3, 5)
-    assert data["skipped"] == {"invalid_currency": {"count": 1, "examples": ["cur1"]},
-                               "no_price": {"count": 4, "examples": ["nop1", "nop2", "nop3"]}}
+    assert (data["products_read"], data["rows_written"], data["skipped_count"]) == (9, 3, 6)
+    assert data["skipped"] == {
+        "invalid_currency": {"count": 1, "examples": ["cur1"]},
+        "invalid_id": {"count": 1, "examples": ["'=formula'"],
+                       "detail": "'=formula' begins with '=': a spreadsheet would run it as a formula"},
+        "no_price": {"count": 4, "examples": ["nop1", "nop2", "nop3"]},
+    }
     assert data["fields"]["id"] == 3 and data["fields"]["gtin"] == 1 and data["fields"]["availability"] == 2
     assert data["fields"]["link"] == 1 and data["fields"]["mpn"] == 2
     assert data["unfilled"] == []
     assert data["dropped_values"] == {"gtin": {"count": 1, "examples": ["out"]}}
     assert json.loads(json.dumps(data)) == data and data["collection"] == "shop"
-    assert "wrote 3 of 8 products" in report.summary() and "no_price 4" in report.summary()
+    assert "wrote 3 of 9 products" in report.summary() and "no_price 4" in report.summary()
 
 
 def test_unfilled_names_what_the_catalogue_cannot_fill(tmp_path):
@@ -297,7 +529,7 @@ def test_jsonl_is_utf8_one_object_per_line_and_every_row_valid(tmp_path):
     raw = out.read_bytes()
     assert "Crème brûlée set — 日本".encode() in raw and b"\\u" not in raw and b"\r\n" not in raw
     rows = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
-    assert [r["id"] for r in rows] == ["85123A", "out", "=formula", "u"]
+    assert [r["id"] for r in rows] == ["85123A", "out", "fx", "u"]
     assert rows[2]["title"].startswith("=HYPERLINK")  # JSON is data, not a spreadsheet: kept exact
     validator = _schema()
     assert all(validator.is_valid(r) for r in rows)
@@ -318,8 +550,8 @@ def test_csv_has_the_fixed_header_empty_cells_and_quoted_formulas(tmp_path):
         rows = list(csv.reader(fh))
     assert rows[0] == list(FIELDS)
     by_id = {r[0]: dict(zip(FIELDS, r)) for r in rows[1:]}
-    assert set(by_id) == {"85123A", "out", "'=formula"}
-    formula = by_id["'=formula"]
+    assert set(by_id) == {"85123A", "out", "fx"}  # ids as they are: "=formula" is not written
+    formula = by_id["fx"]
     assert formula["title"].startswith("'=HYPERLINK") and formula["description"] == "'-5 off"
     assert formula["brand"] == "'@acme" and formula["mpn"] == "'+44" and formula["link"] == ""
     assert by_id["out"]["availability"] == "out_of_stock" and by_id["out"]["gtin"] == ""

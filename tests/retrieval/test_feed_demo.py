@@ -27,7 +27,10 @@ def test_each_demo_store_exports_rows_that_validate_in_both_formats(shop_home, t
             rows = [json.loads(line) for line in handle] if fmt == "jsonl" else \
                 [{k: v for k, v in row.items() if v} for row in csv.DictReader(handle)]
         assert len(rows) == reports[fmt]["rows_written"] > 0
+        if fmt == "jsonl":  # one row a line, to any reader (str.splitlines splits on U+2028 too)
+            assert len(out.read_text(encoding="utf-8").splitlines()) == len(rows)
         for row in rows:
             validator.validate(row)
+            assert float(row["price"].split()[0]) > 0
     assert reports["jsonl"]["fields"] == reports["csv"]["fields"]
     assert set(reports["jsonl"]["unfilled"]) <= set(FIELDS) and "price" not in reports["jsonl"]["unfilled"]
