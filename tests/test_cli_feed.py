@@ -75,8 +75,8 @@ def test_export_both_formats_every_row_valid(shop, tmp_path):
         "invalid_currency": {"count": 1, "examples": ["A3"]},
         "invalid_id": {"count": 1, "examples": ["'=A6'"],
                        "detail": "'=A6' begins with '=': a spreadsheet would run it as a formula"},
-        "invalid_price": {"count": 1, "examples": ["A9"],
-                          "detail": "1.235 GBP states 3 decimals; GBP has 2 (ISO 4217), and the feed does not round a price"},
+        "invalid_price": {"count": 1, "examples": ["A9"], "detail": "1.235 GBP states 3 decimals; GBP has 2 "
+                                                                    "(ISO 4217), and the feed does not round a price"},
         "no_price": {"count": 1, "examples": ["A2"]},
         "zero_price": {"count": 1, "examples": ["A7"]},
     }
