@@ -155,7 +155,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
         does not belong to it is never used: the caller gets a fresh one. Only a trusted local
         caller (the CLI) passes ``named=True`` to start a session under an id it chose; over
         HTTP ids are issued here. ``source``: where a new conversation comes from
-        (``facts.SOURCES``: the widget, or an AI agent over MCP)."""
+        (``Session.source``: the widget, or an AI agent over MCP)."""
         with self.sessions.hold(session_id):
             session = self._session(session_id, user_id, named, source)
             message = _clean(message)

@@ -21,7 +21,6 @@ DAY_S = 86_400
 CORRECTIONS = ("objects_to_all_shown", "objects_to_one_shown", "no_to_offer")
 # what forget deletes and purges with the conversations
 TABLES = ("turn_facts", "shown_facts", "funnel", "tool_calls")
-SOURCES = ("widget", "mcp")  # where a conversation or a call came from: the chat widget (and its JSON route), an AI agent
 CART_ACTIONS = ("add_to_cart", "set_quantity")  # the turn put something in the cart
 
 

@@ -18,7 +18,7 @@ import secrets
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Literal
 
 from cryptography.exceptions import InvalidTag
 from pydantic import BaseModel, Field, PrivateAttr
@@ -75,7 +75,8 @@ class Session(BaseModel):
     handoff_reason: str | None = None
     agent_held: bool = False  # an agent has taken the conversation over; the assistant stays quiet
     variant: str | None = None  # A/B variant, fixed when the session starts
-    source: str = "widget"  # where it started: the chat widget or an AI agent ("mcp"), ``facts.SOURCES``
+    # where it started: the chat widget (or its JSON route), or a customer's AI agent over MCP
+    source: Literal["widget", "mcp"] = "widget"
 
     def add(self, role: str, text: str, intent: str | None = None, **extra) -> Message:
         message = Message(role=role, text=text, intent=intent, seq=self.next_seq, **extra)

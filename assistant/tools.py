@@ -243,8 +243,7 @@ class ShopTools:
 
     def cart(self, customer: str | None, cart_id: str) -> Cart:
         customer = _signed_in(customer)
-        with engine_call():
-            lines = self.assistant.cart(_cart_id(cart_id), customer)
+        lines = self.assistant.cart(_cart_id(cart_id), customer)  # its catalogue reads degrade on their own
         if lines is None:
             raise ToolError(f"No cart {cart_id} found for this customer.")
         return _cart(cart_id, lines)

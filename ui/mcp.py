@@ -159,9 +159,10 @@ class McpBackend:
         except Exception as exc:  # noqa: BLE001 (a lost count must not fail the customer's call)
             log.warning("MCP tool call not recorded: %s", exc)
 
-    async def ask(self, customer: str | None, token: str | None, message: str, session_id: str | None,
+    async def ask(self, token: str | None, message: str, session_id: str | None,
                   address: str | None) -> AssistantReply:
-        """A widget turn, through the same admission lanes, limits and checks."""
+        """A widget turn, through the same admission lanes, limits and checks (``run`` has
+        already verified ``token``; the widget verifies it again, as for any turn)."""
         started = time.monotonic()
         try:
             async with self.admission.slot(*self.widget.admission_ticket(session_id, token)):
@@ -273,7 +274,7 @@ def build_mcp(backend: McpBackend):
         token, address = backend.token(ctx), backend.address(ctx)
 
         async def turn(customer):
-            return await backend.ask(customer, token, message, session_id, address)
+            return await backend.ask(token, message, session_id, address)
 
         return await backend.run("ask_shop_assistant", ctx, turn, lambda reply: reply.session_id)
 
