@@ -92,7 +92,7 @@ PLOTS = {  # panel → (component, columns: x, y[, colour], rows)
     "funnel": (gr.BarPlot, ("stage · variant", "share of conversations", "variant"), _funnel_rows),
     "human": (gr.BarPlot, ("the turn before asked", "hand-offs"), _human_rows),
     "products": (gr.BarPlot, ("product · customers", "customers", "measure"), _products_rows),
-    "traffic": (gr.BarPlot, ("conversations, or an agent tool's calls", "count", "source"), _traffic_rows),
+    "traffic": (gr.BarPlot, ("conversations · agent tool calls", "count", "source"), _traffic_rows),
 }
 
 

@@ -137,13 +137,13 @@ def test_an_agent_takes_over_and_the_customer_sees_the_reply(server, tmp_path):
 
 
 def test_insights_page_shows_every_panel_with_a_plot_and_exports_csv(server, browser, shop_home, tmp_path):
-    """The owner signs in at /insights: six panels, a plot in each, the demand gap six customers
+    """The owner signs in at /insights: seven panels, a plot in each, the demand gap six customers
     asked for, and a panel's CSV downloaded."""
     import time
 
     from selenium.webdriver.common.by import By
 
-    from assistant.facts import ShownCard, TurnFact
+    from assistant.facts import ShownCard, ToolCall, TurnFact
     from assistant.service import open_session_store
     from shopassist.settings import load_settings
     from tests.ui.conftest import OWNER
@@ -160,6 +160,12 @@ def test_insights_page_shows_every_panel_with_a_plot_and_exports_csv(server, bro
         session.add("customer", "no not those, a person please", "contact_human_agent")
         sessions.save(session, TurnFact("contact_human_agent", "handoff", "asks_for_a_person", handoff=True,
                                         follows="search", after_miss=True, correction=True, example="a person please"))
+        # and each through an AI agent: the traffic panel shows sources only when every one has k customers
+        agent = sessions.new(f"owner-test-{i}")
+        agent.source = "mcp"
+        agent.add("customer", "red retrospot lunch bag", "search")
+        sessions.save(agent, TurnFact("search", "search", "request", shown=(ShownCard("85123A", "popular"),)))
+        sessions.record_call(ToolCall("search_catalog", f"user:owner-test-{i}", True, 5, 12.0, f"owner-test-{i}"))
     sessions.close()
     ui.agent_login(browser, server, *OWNER, path="/insights/")
     for panel in PANELS:  # drawn in the browser: marks in each panel's plot, not its loading spinner
