@@ -229,9 +229,7 @@ class Assistant(ShoppingHandlers, CartHandlers, TalkHandlers):
             lines = self._cart(session)
             held = next((n for p, n in lines if p.id == product.id), 0.0)
             change = target(held, len(lines)) - held
-            if change:
-                self.events.append([Event(product.id, "add_to_cart" if change > 0 else "remove_from_cart",
-                                          session.user_id, float(abs(change)), product.price, time.time(), session.id)])
+            self._change_cart(session, product, change)
             session.state.focus = product.id
             session.updated = time.time()
             self.sessions.save(session)

@@ -472,11 +472,6 @@ def _quantiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(values), 1), "p90": round(p90, 1)}
 
 
-def safe_cell(value):
-    """A spreadsheet never runs a cell as a formula: text starting with = + - @ gets a quote."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-
-
 def csv_rows(report: InsightsReport) -> list[tuple[str, str, str, object]]:
     """The report in long form, one ``(panel, group, measure, value)`` per figure."""
     rows: list[tuple[str, str, str, object]] = []

@@ -21,12 +21,14 @@ from pydantic import BaseModel
 from assistant.engine import Assistant
 from assistant.orders import Order
 from assistant.policies import StorePolicies
+from assistant.replies import cart_total
 from assistant.session import valid_session_id
 from assistant.store_errors import engine_call
 from retrieval.product import Product
 from retrieval.rerank import NoReranker
 from retrieval.stores.base import SearchFilter
 from shopassist.errors import CustomerError
+from shopassist.plain_text import HIDDEN_FORMAT, http_url
 
 MAX_PAGE_SIZE = 20
 MAX_PAGES = 10  # deeper than this, a search should be narrowed, not paged
@@ -100,14 +102,14 @@ class Recommendations(BaseModel):
 class CartLine(BaseModel):
     product: ProductSummary
     quantity: int
-    line_total: float | None
+    line_total: float | None  # None when the product has no single price (a range)
 
 
 class Cart(BaseModel):
     cart_id: str
     lines: list[CartLine]
     items: int
-    total: float | None  # None when a line has no price, or the lines are in different currencies
+    total: float | None  # None when a line has no single price, or the lines are in different currencies
     currency: str | None
 
 
@@ -138,7 +140,8 @@ class Policies(BaseModel):
 
 
 # --------------------------------------------------------------------------- text as data
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# the characters that reorder text (``HIDDEN_FORMAT``), and here also zero-width ones and marks
+_HIDDEN = re.compile("[\u200b-\u200f\u2060-\u2064" + "".join(sorted(HIDDEN_FORMAT)) + "]")
 _LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
 
 
@@ -150,17 +153,11 @@ def as_data(text: str | None) -> str | None:
     return "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
 
 
-def web_link(url: str | None) -> str | None:
-    """A catalogue link only when it is a plain http(s) address (no ``javascript:`` or ``data:``)."""
-    url = (url or "").strip()
-    return url if re.fullmatch(r"https?://[^\s<>\"'\x00-\x1f\x7f]+", url, re.I) else None
-
-
 def summary(product: Product, reason: str | None = None) -> ProductSummary:
     return ProductSummary(id=as_data(product.id), title=as_data(product.title), price=product.price,
                           price_max=product.price_max, currency=as_data(product.currency),
                           category=as_data(product.category_path), brand=as_data(product.brand),
-                          in_stock=product.in_stock, url=web_link(product.url), reason=as_data(reason))
+                          in_stock=product.in_stock, url=http_url(product.url), reason=as_data(reason))
 
 
 def detail(product: Product) -> ProductDetail:
@@ -168,7 +165,7 @@ def detail(product: Product) -> ProductDetail:
                          description=as_data(product.description),
                          category=[as_data(c) for c in product.category], brand=as_data(product.brand),
                          price=product.price, price_max=product.price_max, currency=as_data(product.currency),
-                         url=web_link(product.url), image=web_link(product.image), in_stock=product.in_stock,
+                         url=http_url(product.url), image=http_url(product.image), in_stock=product.in_stock,
                          attributes={as_data(k): as_data(v) for k, v in product.listed_attributes().items()})
 
 
@@ -352,14 +349,12 @@ def _check_options(product: Product, options: dict[str, str]) -> None:
 
 
 def _cart(cart_id: str, lines: list[tuple[Product, float]]) -> Cart:
-    out = [CartLine(product=summary(p), quantity=int(n),
-                    line_total=round(p.price * n, 2) if p.price is not None else None) for p, n in lines]
-    totals = [line.line_total for line in out]
+    # the assistant's own sum: no total over a price range or over two currencies
+    out = [CartLine(product=summary(p), quantity=int(n), line_total=cart_total([(p, n)])) for p, n in lines]
     currencies = {p.currency for p, _ in lines}
-    one = len(currencies) == 1 and None not in currencies  # amounts in two currencies do not add up
     return Cart(cart_id=cart_id, lines=out, items=sum(line.quantity for line in out),
-                total=0.0 if not out else round(sum(totals), 2) if one and all(t is not None for t in totals) else None,
-                currency=currencies.pop() if one else None)
+                total=cart_total(lines) if lines else 0.0,
+                currency=currencies.pop() if len(currencies) == 1 and None not in currencies else None)
 
 
 def _order(order: Order) -> OrderStatus:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import statistics
 import time
 import urllib.request
 from pathlib import Path
+
+from eval.burst import percentiles
 
 DEVSET = Path(__file__).parent / "devset" / "messages.jsonl"
 SEARCH_GROUPS = ("search_box", "bare", "typo", "need", "gift", "price_words")
@@ -33,15 +34,6 @@ def messages(store: str = "online_retail") -> tuple[list[str], list[str]]:
     first = [r for r in rows if not r["context"] and r["store"] in (store, "support")]
     return ([r["text"] for r in first if r["group"] in SEARCH_GROUPS and r["store"] == store],
             [r["text"] for r in first])
-
-
-def _pct(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    ordered = sorted(values)
-    at = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)  # noqa: E731
-    return {"n": len(values), "p50": at(0.5), "p95": at(0.95), "max": round(ordered[-1], 1),
-            "mean": round(statistics.fmean(values), 1)}
 
 
 async def _timed(client, tool: str, args: dict) -> tuple[float, dict]:
@@ -112,9 +104,10 @@ def run(home: Path, out: Path, searches: int = 200, conversations: int = 50, cus
         route = _turn_route(base, token, openers)
         seconds = round(time.time() - started, 1)
     # the first call of each kind pays a one-off set-up: left out
-    figures = {name: _pct(values[1:]) for name, values in times.items()}
-    figures["search_catalog"] = _pct(times["search_catalog:guest"][1:] + times["search_catalog:customer"][1:])
-    figures["api_turn (widget JSON route, same turns)"] = _pct(route[1:])
+    figures = {name: percentiles(values[1:], (50, 95)) for name, values in times.items()}
+    figures["search_catalog"] = percentiles(times["search_catalog:guest"][1:] + times["search_catalog:customer"][1:],
+                                            (50, 95))
+    figures["api_turn (widget JSON route, same turns)"] = percentiles(route[1:], (50, 95))
     result = {"figures_ms": figures, "targets_ms": TARGETS_MS, "seconds": seconds, "customer": customer,
               "queries": len(queries), "conversations": len(openers),
               "ask_over_turn_route_p95": round(figures["ask_shop_assistant"]["p95"]

@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from retrieval.product import Product
 from shopassist.errors import ConfigError, ShopAssistError
+from shopassist.plain_text import FORMULA_START, HIDDEN_FORMAT, http_url, safe_cell
 
 FIELDS: tuple[str, ...] = (
     "id", "title", "description", "link", "image_link", "price", "availability",
@@ -46,7 +47,6 @@ SCHEMA_PATH = Path(__file__).with_name("feed.schema.json")
 TITLE_MAX = 150
 DESCRIPTION_MAX = 5000
 IDENTIFIER_MAX = 70  # brand and mpn: what the common feed specs allow
-URL_MAX = 2000
 EXAMPLES = 3
 PROGRESS_MIN = 1000  # a bar for a few hundred rows is only noise
 
@@ -95,15 +95,8 @@ NO_CURRENCY = "no_currency"
 INVALID_CURRENCY = "invalid_currency"
 ZERO_PRICE = "zero_price"
 
-# Format characters that reorder how text is displayed (embeddings, overrides, isolates) and
-# the byte-order mark: invisible, and used to make a title read differently from what it is.
-_HIDDEN_FORMAT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
-# Characters no feed value may hold: C0 and C1 controls, line and paragraph separators (both
-# end a line for ``str.splitlines()`` and JSON-in-JavaScript), the hidden format characters.
-# Every pattern of ``feed.schema.json`` forbids the same characters.
-_UNSAFE_CLASS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
-_HTTP_URL = re.compile(rf"https?://[^\s/?#{_UNSAFE_CLASS}]+[^\s{_UNSAFE_CLASS}]*")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Every pattern of ``feed.schema.json`` forbids the characters of ``shopassist.plain_text.UNSAFE_CLASS``.
+
 # What ``str.splitlines()`` splits on that ``json.dumps(ensure_ascii=False)`` leaves raw.
 _JSONL_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -122,14 +115,14 @@ def clean_text(value: str) -> str:
     for ch in value:
         if ch.isspace():
             kept.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _HIDDEN_FORMAT:
+        elif unicodedata.category(ch) not in ("Cc", "Cs") and ch not in HIDDEN_FORMAT:
             kept.append(ch)
     return " ".join("".join(kept).split())
 
 
 def _unsafe_char(ch: str) -> bool:
     """A control character, a lone surrogate, U+2028/U+2029 or a hidden format character."""
-    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _HIDDEN_FORMAT
+    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in HIDDEN_FORMAT
 
 
 def id_problem(product_id: str) -> str | None:
@@ -146,7 +139,7 @@ def id_problem(product_id: str) -> str | None:
             return f"{product_id!r} holds U+{ord(ch):04X}" + (f" ({name})" if name else "")
     if product_id != product_id.strip():
         return f"{product_id!r} begins or ends with whitespace"
-    if product_id.startswith(_FORMULA_START):
+    if product_id.startswith(FORMULA_START):
         return f"{product_id!r} begins with {product_id[0]!r}: a spreadsheet would run it as a formula"
     return None
 
@@ -192,14 +185,6 @@ def valid_gtin(value: str) -> str | None:
     if not digits.strip("0") or not gs1_check_digit_ok(digits):
         return None
     return digits
-
-
-def http_url(value: str | None) -> str | None:
-    """``value`` when it is one absolute http(s) URL, else None."""
-    if not value:
-        return None
-    url = value.strip()
-    return url if len(url) <= URL_MAX and _HTTP_URL.fullmatch(url) else None
 
 
 def check_link_template(template: str) -> str:
@@ -393,11 +378,6 @@ class JsonlWriter:
         self.fh.write(line + "\n")
 
 
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run: one that starts like a formula gets a leading quote."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 class CsvWriter:
     """A header of ``FIELDS`` in their fixed order, then one row per product, empty cells for
     the fields it lacks. The ``id`` cell is written as is: an id is never changed, and one that
@@ -408,7 +388,7 @@ class CsvWriter:
         self.writer.writerow(FIELDS)
 
     def write(self, row: dict[str, str]) -> None:
-        self.writer.writerow([row.get(name, "") if name == "id" else csv_cell(row.get(name, ""))
+        self.writer.writerow([row.get(name, "") if name == "id" else safe_cell(row.get(name, ""))
                               for name in FIELDS])
 
 

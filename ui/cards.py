@@ -7,15 +7,12 @@ import html
 
 from assistant.engine import ProductCard
 from assistant.replies import money
-
-
-def _url(url: str | None) -> str | None:
-    return url if url and url.startswith(("http://", "https://")) else None
+from shopassist.plain_text import http_url
 
 
 def card_html(card: ProductCard, rank: int) -> str:
     title = html.escape(card.title)
-    link = _url(card.url)
+    link = http_url(card.url)
     name = f'<a href="{html.escape(link)}" target="_blank" rel="noopener noreferrer">{title}</a>' if link else title
     reason = f'<div class="sa-reason">Why: {html.escape(card.reason)}</div>' if card.reason else ""
     category = html.escape(card.category.split(" > ")[-1]) if card.category else ""

@@ -142,6 +142,21 @@ class SharedFailures:
         self.sessions.add_login_failure(key, now, now - self.window_s)
 
 
+async def plain_response(send, status: int, body: bytes, headers: tuple = ()) -> None:
+    """A plain-text answer sent straight from ASGI middleware, before any app has run."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def unhurried(started: float, pause_s: float) -> None:
+    """Holds a refusal until ``pause_s`` after ``started`` (``time.monotonic()`` when the request
+    came in): a client that retries at once cannot turn refusals into a load of their own, and
+    waiting costs the server a timer, not a thread."""
+    await asyncio.sleep(max(0.0, pause_s - (time.monotonic() - started)))
+
+
 class Busy(Exception):
     """Past capacity: the caller answers 503 with Retry-After."""
 

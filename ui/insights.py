@@ -19,7 +19,8 @@ from typing import Callable
 import gradio as gr
 
 from assistant.facts import DAY_S
-from assistant.insights import DEFAULT_DAYS, Insights, InsightsReport, csv_rows, date_range, safe_cell
+from assistant.insights import DEFAULT_DAYS, Insights, InsightsReport, csv_rows, date_range
+from shopassist.plain_text import safe_cell
 
 PANELS = {"gaps": "Demand gaps: asked for, not found", "misreads": "Misunderstandings",
           "intents": "What customers asked about, day by day", "funnel": "The funnel per A/B variant",

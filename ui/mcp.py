@@ -26,7 +26,7 @@ from assistant.tools import (MAX_COMPARE, MAX_PAGE_SIZE, MAX_PAGES, MAX_QUANTITY
                              Policies, ProductDetail, ProductSummary, Recommendations, SearchPage, ShopTools, ToolError,
                              as_data)
 from shopassist.errors import CustomerError
-from ui.guard import Admission, Busy, RateLimiter, StillAnswering
+from ui.guard import Admission, Busy, RateLimiter, StillAnswering, plain_response, unhurried
 from ui.identity import MAX_CUSTOMER_ID
 from ui.widget import BUSY, MAX_MESSAGE, STILL_ANSWERING, TOO_FAST, WidgetBackend, for_customer
 
@@ -114,7 +114,7 @@ class McpBackend:
         of writes). Errors reach the agent as one plain sentence."""
         from mcp.server.mcpserver.exceptions import ToolError as McpToolError
 
-        started, customer, result, ok, counted = time.perf_counter(), None, None, False, True
+        started, customer, result, ok, counted = time.monotonic(), None, None, False, True
         address = self.address(ctx)
         try:
             try:
@@ -129,7 +129,7 @@ class McpBackend:
             return result
         except Busy:
             counted = False
-            await asyncio.sleep(max(0.0, self.refusal_pause_s - (time.perf_counter() - started)))  # never instant
+            await unhurried(started, self.refusal_pause_s)
             raise McpToolError(BUSY) from None
         except CustomerError as exc:
             raise McpToolError(str(exc)) from None
@@ -152,7 +152,7 @@ class McpBackend:
         # a guest's address stands in for them, keyed and per day: their calls are not linked across days
         day = int(time.time() // 86_400)
         owner = f"user:{customer}" if customer else f"guest:{self.sessions.pseudonym(f'{address}|{day}')}"
-        call = ToolCall(tool, owner, ok, _count(result), round((time.perf_counter() - started) * 1000, 2),
+        call = ToolCall(tool, owner, ok, _count(result), round((time.monotonic() - started) * 1000, 2),
                         customer, session_of(result) if ok and session_of else None)
         try:
             self.sessions.record_call(call)
@@ -168,7 +168,7 @@ class McpBackend:
             async with self.admission.slot(*self.widget.admission_ticket(session_id, token)):
                 turn = await anyio.to_thread.run_sync(self.widget.turn, session_id, token, message, address, "mcp")
         except Busy as exc:
-            await asyncio.sleep(max(0.0, self.refusal_pause_s - (time.monotonic() - started)))
+            await unhurried(started, self.refusal_pause_s)
             raise ToolError(STILL_ANSWERING if isinstance(exc, StillAnswering) else BUSY) from None
         # the reply quotes catalogue titles: the same cleaning as every tool's catalogue text
         return AssistantReply(reply=as_data(turn["reply"]), session_id=turn["session"],
@@ -291,11 +291,7 @@ class _PostOnly:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["method"] != "POST":
-            body = b"Send MCP requests as POST."
-            await send({"type": "http.response.start", "status": 405,
-                        "headers": [(b"allow", b"POST"), (b"content-type", b"text/plain; charset=utf-8"),
-                                    (b"content-length", str(len(body)).encode())]})
-            return await send({"type": "http.response.body", "body": body})
+            return await plain_response(send, 405, b"Send MCP requests as POST.", ((b"allow", b"POST"),))
         await self.app(scope, receive, send)
 
 

@@ -5,7 +5,6 @@ in order."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import secrets
 import sys
@@ -14,6 +13,7 @@ import time
 
 from shopassist.errors import ConfigError
 from shopassist.settings import Settings, secret
+from ui.guard import plain_response
 
 
 MIN_AGENT_PASSWORD = 12
@@ -144,7 +144,7 @@ def add_turn_route(app, widget, admission=None) -> None:
     from starlette.concurrency import run_in_threadpool
 
     from shopassist.errors import CustomerError
-    from ui.guard import Admission, Busy, StillAnswering
+    from ui.guard import Admission, Busy, StillAnswering, unhurried
     from ui.widget import BUSY, STILL_ANSWERING, TOO_FAST, for_customer
 
     admission = admission or Admission(widget.workers, wait_s=QUEUE_WAIT_S)
@@ -167,9 +167,7 @@ def add_turn_route(app, widget, admission=None) -> None:
             async with admission.slot(*widget.admission_ticket(session, customer)):
                 return JSONResponse(await run_in_threadpool(widget.turn, session, customer, message, address))
         except Busy as exc:
-            # a refusal is never instant: a client that retries at once cannot turn refusals into
-            # a load of their own (waiting costs this server a timer, not a thread)
-            await asyncio.sleep(max(0.0, REFUSAL_PAUSE_S - (time.monotonic() - started)))
+            await unhurried(started, REFUSAL_PAUSE_S)
             if isinstance(exc, StillAnswering):
                 return JSONResponse({"error": STILL_ANSWERING}, status_code=429, headers={"Retry-After": "1"})
             return JSONResponse({"error": BUSY}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
@@ -225,9 +223,9 @@ class _RequestLimits:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if scope["path"].rstrip("/").endswith("/upload") and "gradio_api" in scope["path"]:
-            return await _plain(send, 403, b"File uploads are turned off.")
+            return await plain_response(send, 403, b"File uploads are turned off.")
         if declared_too_large(dict(scope.get("headers") or []).get(b"content-length"), MAX_REQUEST):
-            return await _plain(send, 413, b"The request is too large.")
+            return await plain_response(send, 413, b"The request is too large.")
         seen = 0
 
         async def counted():
@@ -249,17 +247,11 @@ class _RequestLimits:
             await self.app(scope, counted, sending)
         except _TooLarge:
             if not started:  # an app that answered before reading it all has had its say
-                await _plain(send, 413, b"The request is too large.")
+                await plain_response(send, 413, b"The request is too large.")
 
 
 class _TooLarge(Exception):
     pass
-
-
-async def _plain(send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 class _ReplicaHeader:

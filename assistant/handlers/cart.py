@@ -68,8 +68,7 @@ class CartHandlers:
 
     def _put_in_cart(self, session: Session, product: Product, quantity: int) -> Act:
         state = session.state
-        self.events.append([Event(product.id, "add_to_cart", session.user_id, float(quantity), product.price,
-                                  time.time(), session.id)])
+        self._change_cart(session, product, quantity)
         state.focus = product.id
         return Act(replies.added_to_cart(product, quantity), [product], show=False,
                    suggestions=list(replies.ADDED_CHIPS))
@@ -99,14 +98,17 @@ class CartHandlers:
             return Act(replies.WHICH_TO_CHANGE, show=False, suggestions=list(replies.CART_CHIPS))
         target = count
         held = next((n for p, n in lines if p.id == product.id), 0)
-        change = target - held
-        if change:
-            kind = "add_to_cart" if change > 0 else "remove_from_cart"
-            self.events.append([Event(product.id, kind, session.user_id, float(abs(change)), product.price,
-                                      time.time(), session.id)])
+        self._change_cart(session, product, target - held)
         session.state.focus = product.id
         return Act(replies.cart_quantity(product, target), [product], show=False,
                    suggestions=list(replies.ADDED_CHIPS))
+
+    def _change_cart(self, session: Session, product: Product, change: float) -> None:
+        """``change`` more of ``product`` in the conversation's basket (fewer when negative): the
+        one place a basket is written, as the add and remove events it is read back from."""
+        if change:
+            self.events.append([Event(product.id, "add_to_cart" if change > 0 else "remove_from_cart",
+                                      session.user_id, float(abs(change)), product.price, time.time(), session.id)])
 
     def _cart(self, session: Session) -> list[tuple[Product, float]]:
         held: dict[str, float] = {}
@@ -140,9 +142,7 @@ class CartHandlers:
         if not named:
             return Act(replies.WHICH_TO_REMOVE, show=False, suggestions=list(replies.CART_CHIPS))
         product = named[0]
-        quantity = next(n for p, n in lines if p.id == product.id)
-        self.events.append([Event(product.id, "remove_from_cart", session.user_id, quantity, product.price,
-                                  time.time(), session.id)])
+        self._change_cart(session, product, -next(n for p, n in lines if p.id == product.id))
         return Act(replies.removed_from_cart(product), [product], show=False, suggestions=list(replies.CART_CHIPS))
 
 

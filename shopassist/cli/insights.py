@@ -23,7 +23,8 @@ def insights(settings: Settings, since, until, collection, as_json, as_csv) -> N
     """What customers asked for and did not find, where the assistant misread them, intents
     over time, the funnel per A/B variant, the human loop and recommendations. Groups of fewer
     than `insights_k` customers are left out."""
-    from assistant.insights import csv_rows, date_range, safe_cell
+    from assistant.insights import csv_rows, date_range
+    from shopassist.plain_text import safe_cell
     from assistant.service import open_insights
 
     if as_json and as_csv:

@@ -8,9 +8,10 @@ import time
 import pytest
 
 from assistant.facts import ShownCard, TurnFact
-from assistant.insights import Insights, csv_rows, group_phrases, safe_cell, two_proportions, wilson
+from assistant.insights import Insights, csv_rows, group_phrases, two_proportions, wilson
 from assistant.session import SessionStore
 from retrieval.behaviour.events import Event, EventStore
+from shopassist.plain_text import safe_cell
 
 DATA_KEY = bytes(range(32))
 CARD = "4111 1111 1111 1111"

@@ -16,11 +16,12 @@ from jsonschema import Draft202012Validator
 from retrieval.feed import (
     FIELDS, INVALID_CURRENCY, INVALID_ID, INVALID_PRICE, ISO_4217, NO_CURRENCY, NO_PRICE, SCHEMA_PATH,
     THREE_DECIMALS, ZERO_DECIMALS, ZERO_PRICE, JsonlWriter, atomic_text_file, build_row, cap_words,
-    check_destination, check_link_template, clean_text, csv_cell, export_feed, feed_price, http_url,
+    check_destination, check_link_template, clean_text, export_feed, feed_price, http_url,
     id_problem, load_validator, minor_units, schema_problem, valid_gtin,
 )
 from retrieval.product import Product
 from shopassist.errors import ConfigError, ShopAssistError
+from shopassist.plain_text import safe_cell
 
 FULL = Product(
     id="85123A", title="White hanging heart T-light holder", description="A heart.\nFor tea lights.",
@@ -540,7 +541,7 @@ def test_jsonl_is_utf8_one_object_per_line_and_every_row_valid(tmp_path):
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("a=b", "a=b"), ("", ""), ("2.95 GBP", "2.95 GBP"),
 ])
 def test_csv_cells_that_start_like_a_formula_are_quoted(value, expected):
-    assert csv_cell(value) == expected
+    assert safe_cell(value) == expected
 
 
 def test_csv_has_the_fixed_header_empty_cells_and_quoted_formulas(tmp_path):
